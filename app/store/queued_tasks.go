@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// NewTask describes background work to record.
+type NewTask struct {
+	Type    string
+	Queue   string
+	Payload any       // marshalled to JSON
+	RunAt   time.Time // zero means now
+}
+
+// RecordTask writes the task to the outbox table. Inside a transaction it is dispatched after commit;
+// outside one, at once.
+func (s *Store) RecordTask(ctx context.Context, task NewTask) (model.QueuedTask, error) {
+	payload, err := json.Marshal(task.Payload)
+	if err != nil {
+		return model.QueuedTask{}, fmt.Errorf("encode %s payload: %w", task.Type, err)
+	}
+	now := s.db.NowFunc()
+	runAt := task.RunAt.UTC().Truncate(time.Microsecond)
+	if task.RunAt.IsZero() {
+		runAt = now
+	}
+	row := model.QueuedTask{
+		ID:        model.NewID(),
+		TaskType:  task.Type,
+		Queue:     task.Queue,
+		Payload:   string(payload),
+		RunAt:     runAt,
+		CreatedAt: now,
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return model.QueuedTask{}, fmt.Errorf("record %s task: %w", task.Type, err)
+	}
+	if s.InTransaction() {
+		*s.txTasks = append(*s.txTasks, row)
+	} else {
+		s.dispatch(ctx, []model.QueuedTask{row})
+	}
+	return row, nil
+}
+
+// FindTask loads a task by id; ErrNotFound once it has completed.
+func (s *Store) FindTask(ctx context.Context, id string) (model.QueuedTask, error) {
+	var row model.QueuedTask
+	err := s.conn(ctx).Where("id = ?", id).Take(&row).Error
+	if err != nil {
+		return model.QueuedTask{}, fmt.Errorf("find task %s: %w", id, notFoundAs(err))
+	}
+	return row, nil
+}
+
+// CompleteTask removes a finished task.
+func (s *Store) CompleteTask(ctx context.Context, id string) error {
+	if err := s.conn(ctx).Where("id = ?", id).Delete(&model.QueuedTask{}).Error; err != nil {
+		return fmt.Errorf("complete task %s: %w", id, err)
+	}
+	return nil
+}
+
+// RecordTaskFailure counts a failed attempt; dead marks the task as out of retries.
+func (s *Store) RecordTaskFailure(ctx context.Context, id string, cause error, dead bool) error {
+	updates := map[string]any{
+		"attempts":   gorm.Expr("attempts + 1"),
+		"last_error": truncate(cause.Error(), 2000),
+	}
+	if dead {
+		updates["dead_at"] = s.db.NowFunc()
+	}
+	if err := s.conn(ctx).Model(&model.QueuedTask{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("record failure of task %s: %w", id, err)
+	}
+	return nil
+}
+
+// TasksToSweep returns live tasks not handed to the broker since before, oldest first, after the id
+// afterID (for paging; empty to start).
+func (s *Store) TasksToSweep(ctx context.Context, before time.Time, afterID string, limit int) ([]model.QueuedTask, error) {
+	var rows []model.QueuedTask
+	err := s.conn(ctx).
+		Where("dead_at IS NULL AND (enqueued_at IS NULL OR enqueued_at < ?) AND id > ?", before, afterID).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list tasks to sweep: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkTasksEnqueued records that the broker holds these tasks as of at.
+func (s *Store) MarkTasksEnqueued(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Model(&model.QueuedTask{}).Where("id IN ?", ids).
+		Update("enqueued_at", at.UTC().Truncate(time.Microsecond)).Error
+	if err != nil {
+		return fmt.Errorf("mark %d tasks enqueued: %w", len(ids), err)
+	}
+	return nil
+}
+
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return s[:max]
+}
