@@ -1,0 +1,116 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+const requestIDHeader = "X-Request-ID"
+
+// requestID gives every request an id, echoed in the response and the log, so an operator can match
+// a complaint to a log line. A proxy's id is kept when it looks sane.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(requestIDHeader)
+		if len(id) == 0 || len(id) > 64 || !printableASCII(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(requestIDHeader, id)
+		c.Header(requestIDHeader, id)
+		c.Next()
+	}
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// logRequests writes one structured line per request once it is answered.
+func logRequests(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		status := c.Writer.Status()
+		level := slog.LevelInfo
+		switch {
+		case status >= 500:
+			level = slog.LevelError
+		case status >= 400:
+			level = slog.LevelWarn
+		case c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/readyz":
+			level = slog.LevelDebug // probes every few seconds would drown everything else
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int("bytes", c.Writer.Size()),
+			slog.String("client", c.ClientIP()),
+			slog.String("request_id", c.GetString(requestIDHeader)),
+		}
+		if reason := c.GetString(refusalKey); reason != "" {
+			attrs = append(attrs, slog.String("reason", reason))
+		}
+		logger.LogAttrs(c.Request.Context(), level, "http request", attrs...)
+	}
+}
+
+// recoverPanics turns a panic in a handler into a logged 500 instead of a dead connection.
+func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if recovered := recover(); recovered != nil {
+				if recovered == http.ErrAbortHandler {
+					panic(recovered) // the server's own way to abort a response; let it through
+				}
+				logger.Error("handler panicked", "panic", recovered, "path", c.Request.URL.Path,
+					"request_id", c.GetString(requestIDHeader), "stack", string(debug.Stack()))
+				if !c.Writer.Written() {
+					respondStatus(c, http.StatusInternalServerError, "internal error")
+				}
+				c.Abort()
+			}
+		}()
+		c.Next()
+	}
+}
+
+// limitBody refuses a declared oversize body at once and cuts off an undeclared one at the limit, so
+// no handler ever reads more than max bytes.
+func limitBody(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > max {
+			refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		}
+		c.Next()
+	}
+}
+
+// deadline bounds the time any handler can spend on a request, including waits on the database.
+func deadline(timeout time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), timeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
