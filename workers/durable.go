@@ -1,0 +1,84 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// outboxWriteTimeout bounds the bookkeeping after a handler, which runs on a context detached from the
+// handler's so a cancelled attempt can still be recorded.
+const outboxWriteTimeout = 10 * time.Second
+
+// durable wraps a handler with the outbox bookkeeping: it runs the handler only while the task's row
+// exists, deletes the row when the handler succeeds, and records failures, marking the row dead when
+// asynq will not retry again.
+func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, task *asynq.Task) error {
+		id, ok := asynq.GetTaskID(ctx)
+		if !ok {
+			return fmt.Errorf("run %s task: no task id in context: %w", task.Type(), asynq.SkipRetry)
+		}
+		log := logger.With(slog.String("task_id", id), slog.String("task_type", task.Type()))
+		if _, err := st.FindTask(ctx, id); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				// The row goes when the work is done: this is a second copy of finished work (the
+				// sweeper raced a completion, or the broker kept a task the outbox already closed).
+				log.DebugContext(ctx, "task already completed; dropping it")
+				return nil
+			}
+			return fmt.Errorf("load outbox row of task %s: %w", id, err)
+		}
+
+		err := runRecovering(ctx, next, task)
+
+		bookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxWriteTimeout)
+		defer cancel()
+		if err == nil {
+			if cerr := st.CompleteTask(bookCtx, id); cerr != nil {
+				// The work is done but the row stays: the sweeper will run it again later, which is
+				// why handlers must be idempotent.
+				log.ErrorContext(ctx, "task done but not marked complete", slog.Any("error", cerr))
+			}
+			return nil
+		}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			// Shutdown ran out of time (or the lease was lost): asynq has put the task back, so
+			// this was no failure of the work itself.
+			log.InfoContext(ctx, "task interrupted; it will run again", slog.Any("error", err))
+			return err
+		}
+		if ferr := st.RecordTaskFailure(bookCtx, id, err, isFinalAttempt(ctx, err)); ferr != nil {
+			log.ErrorContext(ctx, "task failure not recorded", slog.Any("error", ferr))
+		}
+		return err
+	})
+}
+
+// isFinalAttempt reports whether asynq will not retry a task after err: retries exhausted, or the
+// handler said the failure is permanent (SkipRetry) or dropped the task (RevokeTask).
+func isFinalAttempt(ctx context.Context, err error) bool {
+	if errors.Is(err, asynq.SkipRetry) || errors.Is(err, asynq.RevokeTask) {
+		return true
+	}
+	retried, ok1 := asynq.GetRetryCount(ctx)
+	maxRetry, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && retried >= maxRetry
+}
+
+// runRecovering turns a panic in the handler into an error, so the failure is recorded in the outbox
+// like any other (asynq would recover it too, but after the bookkeeping).
+func runRecovering(ctx context.Context, handler asynq.Handler, task *asynq.Task) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s handler panicked: %v", task.Type(), r)
+		}
+	}()
+	return handler.ProcessTask(ctx, task)
+}

@@ -1,0 +1,171 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// DefaultShutdownTimeout is how long Shutdown lets running tasks finish before asynq puts them back
+// on their queue; it stays under the 10 s a container gets between SIGTERM and SIGKILL.
+const DefaultShutdownTimeout = 8 * time.Second
+
+// Config describes a worker server.
+type Config struct {
+	RedisConnOpt    asynq.RedisConnOpt
+	Store           *store.Store
+	Logger          *slog.Logger
+	Concurrency     int           // tasks run at once; zero means one per CPU
+	ShutdownTimeout time.Duration // zero means DefaultShutdownTimeout
+	SweepInterval   time.Duration // zero means DefaultSweepInterval
+	SweepLease      time.Duration // zero means DefaultSweepLease
+	// RetryDelayFunc replaces RetryDelay, the production backoff; tests shorten it.
+	RetryDelayFunc asynq.RetryDelayFunc
+	// PollInterval is how often idle queues and the scheduled and retry sets are checked; zero keeps
+	// asynq's defaults (1 s and 5 s). Tests shorten it.
+	PollInterval time.Duration
+}
+
+// Server runs task handlers on asynq, with every handler wrapped in the outbox bookkeeping, and the
+// outbox sweeper beside them.
+type Server struct {
+	asynq      *asynq.Server
+	mux        *asynq.ServeMux
+	store      *store.Store
+	logger     *slog.Logger
+	client     *Client
+	dispatcher *Dispatcher
+	sweeper    *Sweeper
+
+	mu           sync.Mutex
+	stopSweep    context.CancelFunc
+	sweepEnded   chan struct{}
+	shutdownOnce sync.Once
+}
+
+// NewServer builds a server; register handlers with Handle, then Start it.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.RedisConnOpt == nil {
+		return nil, errors.New("worker server: no broker connection given")
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("worker server: no store given")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger = logger.With(slog.String("component", "worker"))
+	shutdownTimeout := cfg.ShutdownTimeout
+	if shutdownTimeout <= 0 {
+		shutdownTimeout = DefaultShutdownTimeout
+	}
+	retryDelay := cfg.RetryDelayFunc
+	if retryDelay == nil {
+		retryDelay = RetryDelay
+	}
+	asynqConfig := asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		Queues:          QueuePriorities(),
+		StrictPriority:  false,
+		RetryDelayFunc:  retryDelay,
+		ShutdownTimeout: shutdownTimeout,
+		Logger:          asynqLogger{logger: logger},
+		ErrorHandler:    asynq.ErrorHandlerFunc(errorLogger(logger)),
+	}
+	if cfg.PollInterval > 0 {
+		asynqConfig.TaskCheckInterval = cfg.PollInterval
+		asynqConfig.DelayedTaskCheckInterval = cfg.PollInterval
+	}
+	client := NewClient(cfg.RedisConnOpt)
+	dispatcher := NewDispatcher(client, cfg.Store, logger)
+	return &Server{
+		asynq:      asynq.NewServer(cfg.RedisConnOpt, asynqConfig),
+		mux:        asynq.NewServeMux(),
+		store:      cfg.Store,
+		logger:     logger,
+		client:     client,
+		dispatcher: dispatcher,
+		sweeper:    NewSweeper(cfg.Store, dispatcher, cfg.SweepInterval, cfg.SweepLease, logger),
+	}, nil
+}
+
+// Handle registers the handler of a task type. Call it before Start.
+func (s *Server) Handle(taskType string, handler asynq.Handler) {
+	s.mux.Handle(taskType, handler)
+}
+
+// HandleFunc registers a function as the handler of a task type.
+func (s *Server) HandleFunc(taskType string, fn func(context.Context, *asynq.Task) error) {
+	s.mux.HandleFunc(taskType, fn)
+}
+
+// Dispatcher returns the dispatcher the server sweeps with; a process running the web server too may
+// give it to the store. It stops working after Shutdown.
+func (s *Server) Dispatcher() *Dispatcher { return s.dispatcher }
+
+// Start begins processing tasks and sweeping the outbox. The whole mux sits behind the durable
+// middleware, so a task of a type nobody handles is failed and recorded like any other failure
+// rather than dropped.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.asynq.Start(durable(s.store, s.logger, s.mux)); err != nil {
+		return fmt.Errorf("start worker server: %w", err)
+	}
+	sweepCtx, stop := context.WithCancel(ctx)
+	ended := make(chan struct{})
+	s.mu.Lock()
+	s.stopSweep, s.sweepEnded = stop, ended
+	s.mu.Unlock()
+	go func() {
+		defer close(ended)
+		s.sweeper.Run(sweepCtx)
+	}()
+	return nil
+}
+
+// Shutdown stops fetching tasks, lets running ones finish for up to the shutdown timeout, and has
+// asynq put back on their queues the ones that did not; then it stops the sweeper and closes the
+// broker client. Call it on SIGTERM; later calls do nothing.
+func (s *Server) Shutdown() {
+	s.shutdownOnce.Do(s.shutdown)
+}
+
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	stop, ended := s.stopSweep, s.sweepEnded
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-ended
+	}
+	s.asynq.Shutdown()
+	if err := s.client.Close(); err != nil {
+		s.logger.Warn("close broker client", slog.Any("error", err))
+	}
+}
+
+// errorLogger logs each failed attempt: a warning while asynq will retry, an error when it gives up.
+func errorLogger(logger *slog.Logger) func(context.Context, *asynq.Task, error) {
+	return func(ctx context.Context, task *asynq.Task, err error) {
+		id, _ := asynq.GetTaskID(ctx)
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, _ := asynq.GetMaxRetry(ctx)
+		level := slog.LevelWarn
+		message := "task failed; will retry"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			level, message = slog.LevelInfo, "task interrupted"
+		} else if isFinalAttempt(ctx, err) {
+			level, message = slog.LevelError, "task failed for good"
+		}
+		logger.Log(ctx, level, message,
+			slog.String("task_id", id), slog.String("task_type", task.Type()),
+			slog.Int("retried", retried), slog.Int("max_retry", maxRetry), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,89 @@
+package workers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// Sweeper defaults.
+const (
+	DefaultSweepInterval = time.Minute
+	DefaultSweepLease    = 10 * time.Minute
+	sweepPageSize        = 500
+)
+
+// Sweeper enqueues outbox rows again that the broker may have lost. Every worker process runs one;
+// several sweeping at once only meet asynq's TaskID conflict.
+type Sweeper struct {
+	store      *store.Store
+	dispatcher *Dispatcher
+	interval   time.Duration
+	lease      time.Duration
+	logger     *slog.Logger
+}
+
+// NewSweeper returns a sweeper that, every interval, re-enqueues rows last handed to the broker more
+// than lease ago. A zero interval or lease takes the default.
+func NewSweeper(st *store.Store, dispatcher *Dispatcher, interval, lease time.Duration, logger *slog.Logger) *Sweeper {
+	if interval <= 0 {
+		interval = DefaultSweepInterval
+	}
+	if lease <= 0 {
+		lease = DefaultSweepLease
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Sweeper{store: st, dispatcher: dispatcher, interval: interval, lease: lease, logger: logger}
+}
+
+// Run sweeps everything not dead at once (the embedded broker starts empty after every restart), then
+// the rows whose lease ran out every interval, until ctx ends.
+func (s *Sweeper) Run(ctx context.Context) {
+	s.sweepLogged(ctx, time.Now())
+	ticker := time.NewTicker(s.interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			s.sweepLogged(ctx, time.Now().Add(-s.lease))
+		}
+	}
+}
+
+func (s *Sweeper) sweepLogged(ctx context.Context, before time.Time) {
+	count, err := s.Sweep(ctx, before)
+	if err != nil && ctx.Err() == nil {
+		s.logger.WarnContext(ctx, "outbox sweep stopped", slog.Int("enqueued", count), slog.Any("error", err))
+		return
+	}
+	if count > 0 {
+		s.logger.InfoContext(ctx, "outbox sweep enqueued tasks", slog.Int("enqueued", count))
+	}
+}
+
+// Sweep hands every live row not enqueued since before to the broker, page by page, and returns how
+// many the broker took (rows it already held count too: it refused them by task id).
+func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	afterID := ""
+	for {
+		rows, err := s.store.TasksToSweep(ctx, before, afterID, sweepPageSize)
+		if err != nil {
+			return total, err
+		}
+		if len(rows) == 0 {
+			return total, nil
+		}
+		total += s.dispatcher.enqueue(ctx, rows)
+		afterID = rows[len(rows)-1].ID
+		if len(rows) < sweepPageSize {
+			return total, nil
+		}
+	}
+}
