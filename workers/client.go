@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -32,7 +33,7 @@ func (c *Client) Enqueue(ctx context.Context, row model.QueuedTask) error {
 	_, err := c.asynq.EnqueueContext(ctx, task,
 		asynq.TaskID(row.ID),
 		asynq.Queue(row.Queue),
-		asynq.ProcessAt(row.RunAt),
+		asynq.ProcessAt(processAt(row.RunAt)),
 		asynq.MaxRetry(maxRetry),
 		asynq.Timeout(policy.Timeout),
 	)
@@ -45,4 +46,17 @@ func (c *Client) Enqueue(ctx context.Context, row model.QueuedTask) error {
 // Close releases the client's connection.
 func (c *Client) Close() error {
 	return c.asynq.Close()
+}
+
+// processAt rounds a future run time up to a whole second: asynq schedules by Unix second and would
+// otherwise start a task up to a second early, a scheduled post before the minute it was promised for.
+// A time already past is kept, so the task is queued at once rather than scheduled.
+func processAt(runAt time.Time) time.Time {
+	if !runAt.After(time.Now()) {
+		return runAt
+	}
+	if truncated := runAt.Truncate(time.Second); truncated.Before(runAt) {
+		return truncated.Add(time.Second)
+	}
+	return runAt
 }

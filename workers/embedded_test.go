@@ -1,0 +1,106 @@
+package workers_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/workers"
+)
+
+// The embedded default: SQLite and the in-process broker, as `kring` with no settings runs.
+func TestEmbeddedBroker(t *testing.T) {
+	broker, err := workers.StartEmbeddedBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	opt := broker.RedisConnOpt()
+	st := sqliteStore(t)
+	wireDispatcher(t, st, opt)
+
+	pinger, err := workers.NewBrokerPinger(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pinger.Close()
+	if err := pinger.Ping(context.Background()); err != nil {
+		t.Fatalf("ping embedded broker: %v", err)
+	}
+
+	runs := newExecutions()
+	var mu sync.Mutex
+	ranAt := map[string]time.Time{}
+	handler := func(ctx context.Context, task *asynq.Task) error {
+		id, _ := asynq.GetTaskID(ctx)
+		mu.Lock()
+		ranAt[id] = time.Now()
+		mu.Unlock()
+		if task.Type() == workers.TypeProcessInbound && runs.record(ctx) == 1 {
+			return errors.New("first attempt fails")
+		}
+		if task.Type() != workers.TypeProcessInbound {
+			runs.record(ctx)
+		}
+		return nil
+	}
+	srv := newServer(t, st, opt, nil)
+	for _, taskType := range []string{workers.TypeDeliverActivity, workers.TypeProcessInbound, workers.TypePublishScheduled} {
+		srv.HandleFunc(taskType, handler)
+	}
+	start(t, srv)
+
+	publishAt := time.Now().Add(1500 * time.Millisecond)
+	delivery := record(t, st, workers.NewDeliverActivityTask("d1"))
+	inbound := record(t, st, workers.NewProcessInboundTask("i1"))
+	scheduled := record(t, st, workers.NewPublishScheduledTask("p1", publishAt))
+
+	for _, id := range []string{delivery.ID, inbound.ID, scheduled.ID} {
+		waitFor(t, "row "+id+" is deleted", func() bool { return rowGone(t, st, id) })
+	}
+	for id, want := range map[string]int{delivery.ID: 1, inbound.ID: 2, scheduled.ID: 1} {
+		if n := runs.count(id); n != want {
+			t.Errorf("task %s ran %d times, want %d", id, n, want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if ran := ranAt[scheduled.ID]; ran.Before(publishAt) {
+		t.Errorf("scheduled post published at %s, before its time %s", ran.Format(time.StampMilli), publishAt.Format(time.StampMilli))
+	}
+}
+
+// The embedded broker forgets everything when the process stops; the outbox fills a new one.
+func TestEmbeddedBrokerRestartLosesNothing(t *testing.T) {
+	st := sqliteStore(t)
+	first, err := workers.StartEmbeddedBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := workers.NewClient(first.RedisConnOpt())
+	st.SetTaskDispatcher(workers.NewDispatcher(client, st, testLogger()))
+	row := record(t, st, workers.NewDeliverActivityTask("before-restart"))
+	_ = client.Close()
+	first.Close()
+
+	second, err := workers.StartEmbeddedBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(second.Close)
+	runs := newExecutions()
+	srv := newServer(t, st, second.RedisConnOpt(), nil)
+	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+		runs.record(ctx)
+		return nil
+	})
+	start(t, srv)
+	waitFor(t, "the task runs on the new broker", func() bool { return rowGone(t, st, row.ID) })
+	if n := runs.count(row.ID); n != 1 {
+		t.Errorf("task ran %d times, want 1", n)
+	}
+}
