@@ -1,0 +1,85 @@
+package workers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/test/testenv"
+	"github.com/kring-social/kring/workers"
+)
+
+func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
+	st := postgresStore(t)
+	opt := testenv.Redis(t)
+	runs := newExecutions()
+	srv := newServer(t, st, opt, nil)
+	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+		runs.record(ctx)
+		return nil
+	})
+	start(t, srv)
+
+	// As if the row had been completed while the broker still held a copy.
+	orphan := model.QueuedTask{ID: model.NewID(), TaskType: workers.TypeDeliverActivity,
+		Queue: workers.QueueDeliveries, Payload: `{"delivery_id":"x"}`, RunAt: time.Now()}
+	client := workers.NewClient(opt)
+	defer client.Close()
+	if err := client.Enqueue(context.Background(), orphan); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the broker is empty", func() bool {
+		total := queueTotals(t, opt)
+		return total.Pending+total.Active+total.Retry+total.Archived == 0
+	})
+	if n := runs.count(orphan.ID); n != 0 {
+		t.Errorf("handler ran %d times for a task without a row, want 0", n)
+	}
+}
+
+func TestPanicIsRecordedAsFailure(t *testing.T) {
+	st := sqliteStore(t)
+	opt := testenv.Redis(t)
+	wireDispatcher(t, st, opt)
+	runs := newExecutions()
+	attemptsSeen := make(chan model.QueuedTask, 1)
+	srv := newServer(t, st, opt, nil)
+	srv.HandleFunc(workers.TypePublishScheduled, func(ctx context.Context, task *asynq.Task) error {
+		if runs.record(ctx) == 1 {
+			panic("nil post")
+		}
+		id, _ := asynq.GetTaskID(ctx)
+		row, err := st.FindTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		attemptsSeen <- row
+		return nil
+	})
+	start(t, srv)
+
+	row := record(t, st, workers.NewPublishScheduledTask("p1", time.Time{}))
+	waitFor(t, "the row is deleted", func() bool { return rowGone(t, st, row.ID) })
+	seen := <-attemptsSeen
+	if seen.Attempts != 1 || !strings.Contains(seen.LastError, "panicked: nil post") {
+		t.Errorf("after the panic the row had attempts %d, last error %q", seen.Attempts, seen.LastError)
+	}
+}
+
+func TestUnhandledTaskTypeFailsInsteadOfVanishing(t *testing.T) {
+	st := postgresStore(t)
+	opt := testenv.Redis(t)
+	wireDispatcher(t, st, opt)
+	srv := newServer(t, st, opt, nil) // no handlers
+	start(t, srv)
+
+	row := record(t, st, workers.NewRefreshRemoteActorTask("a1"))
+	waitFor(t, "the failure is recorded", func() bool { return findRow(t, st, row.ID).Attempts >= 1 })
+	if got := findRow(t, st, row.ID); got.LastError == "" {
+		t.Error("no error recorded for a task nobody handles")
+	}
+}
