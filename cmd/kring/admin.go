@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/federation"
+)
+
+// adminAction is one `kring admin <noun> <verb>` command.
+type adminAction struct {
+	noun, verb string
+	summary    string
+	// flags registers the action's own flags and returns the function that runs it.
+	flags func(fs *flag.FlagSet) func(ctx context.Context, env *adminEnv) (any, error)
+}
+
+// adminEnv is what an admin action works with.
+type adminEnv struct {
+	fs            *flag.FlagSet
+	out           io.Writer
+	json          bool
+	organisations *organisations.Service
+	groups        *groups.Service
+	iris          federation.IRIs
+}
+
+func adminActions() []adminAction {
+	return append(append(organisationActions(), staffActions()...), groupActions()...)
+}
+
+// runAdmin finds the action named by the first two arguments, parses its flags, runs it against the
+// configured database and prints the result as text or, with --json, as one JSON document.
+func runAdmin(ctx context.Context, inv *invocation) error {
+	if len(inv.args) < 2 {
+		return usageError{adminUsage()}
+	}
+	noun, verb := inv.args[0], inv.args[1]
+	for _, action := range adminActions() {
+		if action.noun != noun || action.verb != verb {
+			continue
+		}
+		var run func(context.Context, *adminEnv) (any, error)
+		var asJSON bool
+		sub := *inv
+		sub.args = inv.args[2:]
+		cfg, fs, err := parseFlags(&sub, "admin "+noun+" "+verb, func(fs *flag.FlagSet) {
+			fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+			run = action.flags(fs)
+		})
+		if err != nil {
+			return err
+		}
+		logger := newLogger(cfg, inv.stderr)
+		st, err := openStore(ctx, cfg, logger, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		env := &adminEnv{fs: fs, out: inv.stdout, json: asJSON,
+			organisations: organisations.NewService(st), groups: groups.NewService(st),
+			iris: federation.NewIRIs(cfg.PublicURL)}
+		result, err := run(ctx, env)
+		if err != nil {
+			return err
+		}
+		return printAdminResult(env, result)
+	}
+	return usageError{adminUsage()}
+}
+
+func adminUsage() error {
+	var b strings.Builder
+	b.WriteString("usage: kring admin <noun> <verb> [flags] [--json]; actions:")
+	for _, a := range adminActions() {
+		fmt.Fprintf(&b, "\n  %s %s: %s", a.noun, a.verb, a.summary)
+	}
+	return fmt.Errorf("%s", b.String())
+}
+
+// textual is implemented by results that have a human-readable form.
+type textual interface{ Text() string }
+
+func printAdminResult(env *adminEnv, result any) error {
+	if env.json {
+		enc := json.NewEncoder(env.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(result)
+	}
+	if t, ok := result.(textual); ok {
+		_, err := fmt.Fprintln(env.out, t.Text())
+		return err
+	}
+	_, err := fmt.Fprintf(env.out, "%+v\n", result)
+	return err
+}
+
+// requireFlags fails with a usage error naming the first required flag left empty; pairs are flag
+// name, value, flag name, value...
+func requireFlags(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return usageErrorf("--%s is required", pairs[i])
+		}
+	}
+	return nil
+}

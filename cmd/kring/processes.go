@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/workers"
+)
+
+// process is what every long-running subcommand shares: configuration, logger, database and broker,
+// and the shutdown steps in the order they must run.
+type process struct {
+	cfg     *Config
+	logger  *slog.Logger
+	store   *store.Store
+	broker  asynq.RedisConnOpt
+	pinger  *workers.BrokerPinger
+	closers []func() error
+}
+
+// processRole says which parts a subcommand runs.
+type processRole struct {
+	name   string
+	http   bool
+	worker bool
+}
+
+var (
+	roleAll    = processRole{name: "all", http: true, worker: true}
+	roleServe  = processRole{name: "serve", http: true}
+	roleWorker = processRole{name: "worker", worker: true}
+)
+
+func runAll(ctx context.Context, inv *invocation) error    { return runProcess(ctx, inv, roleAll) }
+func runServe(ctx context.Context, inv *invocation) error  { return runProcess(ctx, inv, roleServe) }
+func runWorker(ctx context.Context, inv *invocation) error { return runProcess(ctx, inv, roleWorker) }
+
+// runProcess starts the parts of Kring the role names, waits for SIGINT or SIGTERM (ctx's end) and
+// stops them in order: first the HTTP server, so no new work arrives, then the worker, which lets
+// tasks in flight finish or puts them back on their queues, then broker and database.
+func runProcess(ctx context.Context, inv *invocation, role processRole) error {
+	cfg, fs, err := parseFlags(inv, role.name, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.RedisURL == "" && role != roleAll {
+		return usageErrorf("`kring %s` needs KRING_REDIS_URL, since the in-process broker serves only the process "+
+			"that starts it; run `kring all` for the single-process default", role.name)
+	}
+	p := &process{cfg: cfg, logger: newLogger(cfg, inv.stderr).With("process", role.name)}
+	defer func() { closeAll(p.logger, p.closers) }()
+	if err := p.open(ctx); err != nil {
+		return err
+	}
+
+	var worker *workers.Server
+	if role.worker {
+		if worker, err = p.startWorker(ctx); err != nil {
+			return err
+		}
+		p.store.SetTaskDispatcher(worker.Dispatcher())
+	} else {
+		client := workers.NewClient(p.broker)
+		p.closers = append(p.closers, client.Close)
+		p.store.SetTaskDispatcher(workers.NewDispatcher(client, p.store, p.logger))
+	}
+
+	var server *httpServer
+	if role.http {
+		if err := ensureFirstAdmin(ctx, cfg, organisations.NewService(p.store), inv.stdout); err != nil {
+			return err
+		}
+		if server, err = p.startHTTP(); err != nil {
+			return err
+		}
+	}
+
+	var serverFailed <-chan error
+	if server != nil {
+		serverFailed = server.Done()
+	}
+	select {
+	case <-ctx.Done():
+		p.logger.Info("stopping", "timeout", cfg.ShutdownTimeout)
+	case err = <-serverFailed:
+		p.logger.Error("http server stopped", "error", err)
+	}
+	if server != nil {
+		if shutdownErr := server.Shutdown(cfg.ShutdownTimeout); shutdownErr != nil {
+			p.logger.Warn("http server did not stop cleanly", "error", shutdownErr)
+		}
+	}
+	if worker != nil {
+		worker.Shutdown()
+	}
+	if err == nil {
+		p.logger.Info("stopped cleanly")
+	}
+	return err
+}
+
+// open connects the database (migrating it) and the broker, starting the in-process one when no
+// Redis URL is configured.
+func (p *process) open(ctx context.Context) error {
+	st, err := openStore(ctx, p.cfg, p.logger, true)
+	if err != nil {
+		return err
+	}
+	p.store = st
+	p.closers = append(p.closers, st.Close)
+
+	if p.cfg.RedisURL == "" {
+		embedded, err := workers.StartEmbeddedBroker()
+		if err != nil {
+			return err
+		}
+		p.closers = append(p.closers, func() error { embedded.Close(); return nil })
+		p.broker = embedded.RedisConnOpt()
+		p.logger.Info("using the in-process broker; pending work is kept in the database across restarts")
+	} else if p.broker, err = workers.ParseRedisURL(p.cfg.RedisURL); err != nil {
+		return usageError{err}
+	}
+	if p.pinger, err = workers.NewBrokerPinger(p.broker); err != nil {
+		return err
+	}
+	p.closers = append(p.closers, p.pinger.Close)
+	if err := p.pinger.Ping(ctx); err != nil {
+		return fmt.Errorf("reach the broker (KRING_REDIS_URL): %w", err)
+	}
+	return nil
+}
+
+func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
+	worker, err := workers.NewServer(workers.Config{
+		RedisConnOpt:    p.broker,
+		Store:           p.store,
+		Logger:          p.logger,
+		Concurrency:     p.cfg.WorkerConcurrency,
+		ShutdownTimeout: p.cfg.ShutdownTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
+	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	return worker, nil
+}
+
+func (p *process) startHTTP() (*httpServer, error) {
+	gin.SetMode(gin.ReleaseMode)
+	engine, err := web.NewEngine(web.Options{
+		Logger:         p.logger,
+		TrustedProxies: p.cfg.TrustedProxies,
+		Readiness: []web.ReadinessCheck{
+			{Name: "database", Check: p.store.Ping},
+			{Name: "broker", Check: p.pinger.Ping},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return startHTTP(p.cfg, p.logger, engine)
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func envFrom(values map[string]string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		v, ok := values[key]
+		return v, ok
+	}
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := loadConfig(nil, envFrom(nil))
+	if err != nil {
+		t.Fatalf("defaults must load: %v", err)
+	}
+	if got := cfg.PublicURL.String(); got != "http://127.0.0.1:8080" {
+		t.Errorf("public URL = %q", got)
+	}
+	if cfg.Listen != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.DatabaseURL != "" || cfg.RedisURL != "" {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+	if cfg.WorkerConcurrency != 20 || cfg.ShutdownTimeout != 25*time.Second || len(cfg.FetchAllow) != 0 {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+}
+
+func TestLoadConfigFlagBeatsEnvironment(t *testing.T) {
+	flagValue := "0.0.0.0:9090"
+	cfg, err := loadConfig(map[string]*string{"KRING_LISTEN": &flagValue},
+		envFrom(map[string]string{"KRING_LISTEN": "127.0.0.1:7070", "KRING_PUBLIC_URL": "https://Kring.Example./"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != flagValue {
+		t.Errorf("listen = %q, want the flag's %q", cfg.Listen, flagValue)
+	}
+	if got := cfg.PublicURL.String(); got != "https://kring.example" {
+		t.Errorf("public URL not normalised: %q", got)
+	}
+}
+
+func TestLoadConfigParsesLists(t *testing.T) {
+	cfg, err := loadConfig(nil, envFrom(map[string]string{"KRING_FETCH_ALLOW": "127.0.0.1, 10.1.2.3/8 ,::1/128"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.FetchAllow {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "127.0.0.1/32 10.0.0.0/8 ::1/128" {
+		t.Errorf("fetch allow = %v", got)
+	}
+}
+
+// Every bad value stops start-up with a message naming the setting.
+func TestLoadConfigRefusesBadValues(t *testing.T) {
+	cases := []struct{ env, value, want string }{
+		{"KRING_PUBLIC_URL", "kring.example", "absolute http(s) URL"},
+		{"KRING_PUBLIC_URL", "ftp://kring.example", "absolute http(s) URL"},
+		{"KRING_PUBLIC_URL", "https://kring.example/sub", "scheme and host only"},
+		{"KRING_PUBLIC_URL", "https://user:pw@kring.example", "scheme and host only"},
+		{"KRING_LISTEN", "8080", "host:port"},
+		{"KRING_LISTEN", "127.0.0.1:99999", "no valid port"},
+		{"KRING_LISTEN", "example.org:80", "IP address"},
+		{"KRING_DATABASE_URL", "mysql://db/kring", "postgres://"},
+		{"KRING_REDIS_URL", "http://redis:6379", "redis://"},
+		{"KRING_FETCH_ALLOW", "10.0.0.0/33", "CIDR"},
+		{"KRING_FETCH_ALLOW", "localhost", "IP address or CIDR"},
+		{"KRING_TRUSTED_PROXIES", "nope", "IP address or CIDR"},
+		{"KRING_ADMIN_EMAIL", "not-an-email", "e-mail"},
+		{"KRING_ADMIN_EMAIL", "Admin <a@b.example>", "plain e-mail"},
+		{"KRING_ADMIN_PASSWORD", "short", "at least 12"},
+		{"KRING_LOG_LEVEL", "loud", "debug, info"},
+		{"KRING_LOG_FORMAT", "xml", "text or json"},
+		{"KRING_WORKER_CONCURRENCY", "0", "from 1 to 1000"},
+		{"KRING_WORKER_CONCURRENCY", "lots", "from 1 to 1000"},
+		{"KRING_SHUTDOWN_TIMEOUT", "1h", "between 1s and 10m"},
+		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.env+"="+tc.value, func(t *testing.T) {
+			_, err := loadConfig(nil, envFrom(map[string]string{tc.env: tc.value}))
+			if err == nil {
+				t.Fatalf("%s=%q was accepted", tc.env, tc.value)
+			}
+			if !strings.Contains(err.Error(), tc.env) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q should name %s and say %q", err, tc.env, tc.want)
+			}
+		})
+	}
+}
+
+// Several bad settings are reported together, so an operator fixes them in one go.
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	_, err := loadConfig(nil, envFrom(map[string]string{"KRING_LISTEN": "x", "KRING_LOG_FORMAT": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "KRING_LISTEN") || !strings.Contains(err.Error(), "KRING_LOG_FORMAT") {
+		t.Fatalf("want both settings named, got %v", err)
+	}
+}

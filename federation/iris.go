@@ -1,0 +1,29 @@
+// Package federation speaks ActivityPub for Kring: actor and collection documents, WebFinger, NodeInfo,
+// the inbox pipeline, HTTP signatures, safe remote fetching and delivery planning.
+package federation
+
+import (
+	"net/url"
+	"strings"
+)
+
+// IRIs builds the identifiers of Kring's local objects. They are permanent once another server has
+// seen them, so this is the one place they are spelled.
+type IRIs struct {
+	base string // scheme://host, no trailing slash
+	host string
+}
+
+// NewIRIs derives IRIs from the public URL people and servers reach Kring at.
+func NewIRIs(publicURL *url.URL) IRIs {
+	return IRIs{base: strings.TrimSuffix(publicURL.Scheme+"://"+publicURL.Host, "/"), host: publicURL.Host}
+}
+
+// Host is the domain part of handles such as @lobby@host.
+func (i IRIs) Host() string { return i.host }
+
+// GroupActor is a group's actor id, which is also its public page.
+func (i IRIs) GroupActor(slug string) string { return i.base + "/groups/" + slug }
+
+// GroupHandle is the handle people type into their app to find a group.
+func (i IRIs) GroupHandle(slug string) string { return "@" + slug + "@" + i.host }
