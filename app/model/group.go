@@ -1,0 +1,44 @@
+package model
+
+import "time"
+
+// PostingPolicy says whose posts a group accepts and announces.
+type PostingPolicy string
+
+const (
+	// PostingFollowers accepts posts from the group's accepted followers (the default).
+	PostingFollowers PostingPolicy = "followers"
+	// PostingAnyone accepts posts from anyone not blocked or banned.
+	PostingAnyone PostingPolicy = "anyone"
+	// PostingModerators accepts only the group's own posts, written by staff: announcement groups.
+	PostingModerators PostingPolicy = "moderators"
+	// PostingPremoderated holds every post until a moderator approves or declines it.
+	PostingPremoderated PostingPolicy = "premoderated"
+)
+
+// PostingPolicies lists every posting policy, the default first.
+func PostingPolicies() []PostingPolicy {
+	return []PostingPolicy{PostingFollowers, PostingAnyone, PostingModerators, PostingPremoderated}
+}
+
+// Group is a local ActivityPub Group actor, reachable as acct:Slug@domain.
+type Group struct {
+	ID               string `gorm:"primaryKey"`
+	OrganisationID   string
+	Slug             string // unique instance-wide; immutable once FederatedAt is set
+	Name             string
+	Summary          string
+	Rules            string
+	AvatarPath       string // relative to the data directory's media; empty when none
+	HeaderPath       string
+	PostingPolicy    PostingPolicy
+	ApproveFollowers bool // ActivityPub manuallyApprovesFollowers
+	Discoverable     bool
+	ArchivedAt       *time.Time
+	FederatedAt      *time.Time // first time a remote server saw the group
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// TableName pins the table name so renaming the struct never renames the table.
+func (Group) TableName() string { return "groups" }

@@ -1,0 +1,67 @@
+package model
+
+import "time"
+
+// AuthorKind says who wrote a group post.
+type AuthorKind string
+
+const (
+	// AuthorRemote is a remote actor posting into the group; Post.AuthorActorID names it.
+	AuthorRemote AuthorKind = "remote"
+	// AuthorGroup is the group itself, written by a staff member (Post.CreatedByStaffID).
+	AuthorGroup AuthorKind = "group"
+)
+
+// Visibility is the audience an object was addressed to.
+type Visibility string
+
+const (
+	VisibilityPublic    Visibility = "public"
+	VisibilityUnlisted  Visibility = "unlisted"
+	VisibilityFollowers Visibility = "followers"
+	VisibilityDirect    Visibility = "direct"
+)
+
+// PostState is where a post stands in the group.
+type PostState string
+
+const (
+	// PostVisible is shown and, when public or unlisted, announced.
+	PostVisible PostState = "visible"
+	// PostHeld waits in the pre-moderation queue.
+	PostHeld PostState = "held"
+	// PostRemoved was taken down by a moderator (RemovedReason says why).
+	PostRemoved PostState = "removed"
+	// PostDeclined was refused from the pre-moderation queue.
+	PostDeclined PostState = "declined"
+)
+
+// Post is an object in a group's conversations.
+type Post struct {
+	ID                  string `gorm:"primaryKey"`
+	GroupID             string
+	ObjectIRI           string `gorm:"column:object_iri"`
+	AuthorKind          AuthorKind
+	AuthorActorID       *string
+	CreatedByStaffID    *string
+	ObjectType          string // Note, Article, Page, Question, Event
+	ContentHTML         string `gorm:"column:content_html"` // sanitised before it is stored
+	Summary             string
+	URL                 string `gorm:"column:url"`
+	InReplyToIRI        string `gorm:"column:in_reply_to_iri"`
+	ContextIRI          string `gorm:"column:context_iri"`
+	ThreadRootIRI       string `gorm:"column:thread_root_iri"`
+	Visibility          Visibility
+	State               PostState
+	PublishedAt         time.Time
+	EditedAt            *time.Time
+	AnnounceActivityIRI *string    `gorm:"column:announce_activity_iri"` // nil until announced
+	PinnedAt            *time.Time // shown in the group's featured collection
+	RemovedReason       string
+	RemovedAt           *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// TableName pins the table name so renaming the struct never renames the table.
+func (Post) TableName() string { return "posts" }

@@ -1,0 +1,31 @@
+package model
+
+import "time"
+
+// RemoteActor is the cached document of an actor on another server and the key that verifies its
+// signatures.
+type RemoteActor struct {
+	ID                string `gorm:"primaryKey"`
+	IRI               string `gorm:"column:iri"`
+	Host              string
+	ActorType         string // Person, Service, Application, Group ...
+	PreferredUsername string
+	DisplayName       string
+	Summary           string
+	InboxURL          string `gorm:"column:inbox_url"`
+	SharedInboxURL    string `gorm:"column:shared_inbox_url"` // empty when the server has none
+	OutboxURL         string `gorm:"column:outbox_url"`
+	FollowersURL      string `gorm:"column:followers_url"`
+	URL               string `gorm:"column:url"`
+	IconURL           string `gorm:"column:icon_url"`
+	PublicKeyID       string `gorm:"column:public_key_id"`
+	PublicKeyPEM      string `gorm:"column:public_key_pem"`
+	RawDocument       string // the JSON fetched, as received
+	FetchedAt         time.Time
+	GoneAt            *time.Time // deleted on its server, or answered 410
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// TableName pins the table name so renaming the struct never renames the table.
+func (RemoteActor) TableName() string { return "remote_actors" }

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// GroupInOrganisation is a group together with the slug of its organisation.
+type GroupInOrganisation struct {
+	model.Group
+	OrganisationSlug string
+}
+
+// CreateGroup inserts group, giving it an id and timestamps. A taken slug is ErrDuplicate.
+func (s *Store) CreateGroup(ctx context.Context, group model.Group) (model.Group, error) {
+	now := s.now()
+	group.ID = model.NewID()
+	group.CreatedAt, group.UpdatedAt = now, now
+	group.ArchivedAt = dbTimePtr(group.ArchivedAt)
+	group.FederatedAt = dbTimePtr(group.FederatedAt)
+	if err := s.conn(ctx).Create(&group).Error; err != nil {
+		return model.Group{}, fmt.Errorf("create group %q: %w", group.Slug, classify(err))
+	}
+	return group, nil
+}
+
+// GroupBySlug loads a group, and its organisation's slug, by the group's slug.
+func (s *Store) GroupBySlug(ctx context.Context, slug string) (GroupInOrganisation, error) {
+	var rows []GroupInOrganisation
+	if err := s.groupsWithOrganisation(ctx).Where("groups.slug = ?", slug).Limit(1).Scan(&rows).Error; err != nil {
+		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, err)
+	}
+	if len(rows) == 0 {
+		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+// ListGroups returns the groups of one organisation, or of all when organisationID is empty,
+// ordered by organisation slug, then group slug.
+func (s *Store) ListGroups(ctx context.Context, organisationID string) ([]GroupInOrganisation, error) {
+	query := s.groupsWithOrganisation(ctx)
+	if organisationID != "" {
+		query = query.Where("groups.organisation_id = ?", organisationID)
+	}
+	var rows []GroupInOrganisation
+	if err := query.Order("organisations.slug, groups.slug").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return rows, nil
+}
+
+func (s *Store) groupsWithOrganisation(ctx context.Context) *gorm.DB {
+	return s.conn(ctx).Table("groups").
+		Select("groups.*, organisations.slug AS organisation_slug").
+		Joins("JOIN organisations ON organisations.id = groups.organisation_id")
+}
