@@ -1,0 +1,31 @@
+package organisations
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/store"
+)
+
+// cheapParams keep the many hashes of these tests fast; TestDefaultPasswordParams checks the real ones.
+func testService(st *store.Store) *Service {
+	return newService(st, argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+}
+
+// assertDomainError checks err is an *apperror.Error of kind naming field (field "" checks nothing).
+func assertDomainError(t *testing.T, err error, kind apperror.Kind, field string) {
+	t.Helper()
+	var domainErr *apperror.Error
+	if !errors.As(err, &domainErr) {
+		t.Fatalf("got %v (%T), want a %s error", err, err, kind)
+	}
+	if domainErr.Kind != kind {
+		t.Fatalf("got a %s error (%v), want %s", domainErr.Kind, err, kind)
+	}
+	if field != "" && domainErr.Field != field {
+		t.Fatalf("error names field %q (%v), want %q", domainErr.Field, err, field)
+	}
+}
