@@ -51,7 +51,8 @@ func newProvider(db *sql.DB, dialect Dialect, logger *slog.Logger) (*goose.Provi
 		gooseDialect = goose.DialectPostgres
 		// serve and worker may start together: a session advisory lock makes one of them migrate
 		// while the other waits, so migrations run exactly once.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Poll for the lock every second (goose's default is every 5) for up to 5 minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("create migration lock: %w", err)
 		}

@@ -17,7 +17,6 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -62,11 +61,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		logger = slog.Default()
 	}
 	config := &gorm.Config{
-		Logger: gormlogger.NewSlogLogger(logger, gormlogger.Config{
-			SlowThreshold:             500 * time.Millisecond,
-			LogLevel:                  gormlogger.Warn,
-			IgnoreRecordNotFoundError: true,
-		}),
+		Logger: newQueryLogger(logger),
 		// Times are kept in UTC with microsecond precision, the finest PostgreSQL stores, so a value
 		// read back compares equal to the one written.
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },

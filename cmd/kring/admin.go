@@ -17,13 +17,14 @@ import (
 type adminAction struct {
 	noun, verb string
 	summary    string
+	positional string // names the one argument the action takes besides flags, e.g. "SLUG"; empty = none
 	// flags registers the action's own flags and returns the function that runs it.
 	flags func(fs *flag.FlagSet) func(ctx context.Context, env *adminEnv) (any, error)
 }
 
 // adminEnv is what an admin action works with.
 type adminEnv struct {
-	fs            *flag.FlagSet
+	args          []string // what is left after the flags
 	out           io.Writer
 	json          bool
 	organisations *organisations.Service
@@ -50,11 +51,14 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 		var asJSON bool
 		sub := *inv
 		sub.args = inv.args[2:]
-		cfg, fs, err := parseFlags(&sub, "admin "+noun+" "+verb, func(fs *flag.FlagSet) {
+		cfg, args, err := parseFlags(&sub, "admin "+noun+" "+verb, func(fs *flag.FlagSet) {
 			fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 			run = action.flags(fs)
 		})
 		if err != nil {
+			return err
+		}
+		if err := checkPositional(action, args); err != nil {
 			return err
 		}
 		logger := newLogger(cfg, inv.stderr)
@@ -63,7 +67,7 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 			return err
 		}
 		defer st.Close()
-		env := &adminEnv{fs: fs, out: inv.stdout, json: asJSON,
+		env := &adminEnv{args: args, out: inv.stdout, json: asJSON,
 			organisations: organisations.NewService(st), groups: groups.NewService(st),
 			iris: federation.NewIRIs(cfg.PublicURL)}
 		result, err := run(ctx, env)
@@ -82,6 +86,18 @@ func adminUsage() error {
 		fmt.Fprintf(&b, "\n  %s %s: %s", a.noun, a.verb, a.summary)
 	}
 	return fmt.Errorf("%s", b.String())
+}
+
+// checkPositional refuses stray arguments, such as a slug given without its flag.
+func checkPositional(action adminAction, args []string) error {
+	want := 0
+	if action.positional != "" {
+		want = 1
+	}
+	if len(args) == want {
+		return nil
+	}
+	return usageErrorf("usage: kring admin %s %s %s [flags] [--json]", action.noun, action.verb, action.positional)
 }
 
 // textual is implemented by results that have a human-readable form.

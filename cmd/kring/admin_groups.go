@@ -103,13 +103,10 @@ func groupActions() []adminAction {
 					return list, nil
 				}
 			}},
-		{noun: "group", verb: "show", summary: "show a group and its fediverse identity (group show SLUG)",
+		{noun: "group", verb: "show", positional: "SLUG", summary: "show a group and its fediverse identity (group show SLUG)",
 			flags: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 				return func(ctx context.Context, env *adminEnv) (any, error) {
-					if env.fs.NArg() != 1 {
-						return nil, usageErrorf("usage: kring admin group show SLUG [--json]")
-					}
-					g, err := env.groups.GroupBySlug(ctx, env.fs.Arg(0))
+					g, err := env.groups.GroupBySlug(ctx, env.args[0])
 					if err != nil {
 						return nil, err
 					}

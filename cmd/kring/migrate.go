@@ -13,17 +13,17 @@ import (
 // runMigrate applies (up) or lists (status) migrations.
 func runMigrate(ctx context.Context, inv *invocation) error {
 	var asJSON bool
-	cfg, fs, err := parseFlags(inv, "migrate", func(fs *flag.FlagSet) {
+	cfg, args, err := parseFlags(inv, "migrate", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	})
 	if err != nil {
 		return err
 	}
 	action := "up"
-	if fs.NArg() > 0 {
-		action = fs.Arg(0)
+	if len(args) > 0 {
+		action = args[0]
 	}
-	if fs.NArg() > 1 || (action != "up" && action != "status") {
+	if len(args) > 1 || (action != "up" && action != "status") {
 		return usageErrorf("usage: kring migrate [up|status] [--json]")
 	}
 	logger := newLogger(cfg, inv.stderr)

@@ -46,12 +46,12 @@ func runWorker(ctx context.Context, inv *invocation) error { return runProcess(c
 // stops them in order: first the HTTP server, so no new work arrives, then the worker, which lets
 // tasks in flight finish or puts them back on their queues, then broker and database.
 func runProcess(ctx context.Context, inv *invocation, role processRole) error {
-	cfg, fs, err := parseFlags(inv, role.name, nil)
+	cfg, args, err := parseFlags(inv, role.name, nil)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	if len(args) > 0 {
+		return usageErrorf("unexpected argument %q", args[0])
 	}
 	if cfg.RedisURL == "" && role != roleAll {
 		return usageErrorf("`kring %s` needs KRING_REDIS_URL, since the in-process broker serves only the process "+

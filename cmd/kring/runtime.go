@@ -13,23 +13,44 @@ import (
 	"github.com/kring-social/kring/migrations"
 )
 
-// parseFlags parses a subcommand's flags, the settings among them, and loads the configuration.
-// extra registers the subcommand's own flags, if any.
-func parseFlags(inv *invocation, name string, extra func(fs *flag.FlagSet)) (*Config, *flag.FlagSet, error) {
+// parseFlags parses a subcommand's flags, the settings among them, and loads the configuration; it
+// returns the arguments that are not flags. extra registers the subcommand's own flags, if any.
+func parseFlags(inv *invocation, name string, extra func(fs *flag.FlagSet)) (*Config, []string, error) {
 	fs := flag.NewFlagSet("kring "+name, flag.ContinueOnError)
 	fs.SetOutput(inv.stderr)
 	values := registerSettingFlags(fs)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(inv.args); err != nil {
+	positional, err := parseInterspersed(fs, inv.args)
+	if err != nil {
 		return nil, nil, usageError{err}
 	}
 	cfg, err := loadConfig(values, inv.lookupEnv)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	return cfg, fs, nil
+	return cfg, positional, nil
+}
+
+// parseInterspersed parses flags wherever they stand, so `group show lobby --json` and
+// `group show --json lobby` mean the same; the standard flag package stops at the first argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil // "--" ends flags for good
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // openStore connects to the configured database and, when migrate is set, brings its schema up to
