@@ -17,8 +17,10 @@ type adminRunner func(t *testing.T, args ...string) (code int, stdout, stderr st
 // PostgreSQL schema, through the same command line an operator types.
 func forEachAdminDatabase(t *testing.T, body func(t *testing.T, admin adminRunner)) {
 	databases := map[string]func(t *testing.T) map[string]string{
-		"sqlite":   func(t *testing.T) map[string]string { return map[string]string{"KRING_DATA_DIR": t.TempDir()} },
-		"postgres": func(t *testing.T) map[string]string { return map[string]string{"KRING_DATABASE_URL": testenv.PostgresURL(t)} },
+		"sqlite": func(t *testing.T) map[string]string { return map[string]string{"KRING_DATA_DIR": t.TempDir()} },
+		"postgres": func(t *testing.T) map[string]string {
+			return map[string]string{"KRING_DATABASE_URL": testenv.PostgresURL(t)}
+		},
 	}
 	for name, environment := range databases {
 		t.Run(name, func(t *testing.T) {
