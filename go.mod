@@ -11,6 +11,11 @@ require (
 )
 
 require (
+	github.com/go-fed/activity v1.0.0 // indirect
+	github.com/go-fed/httpsig v1.1.0 // indirect
+)
+
+require (
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/alicebob/miniredis/v2 v2.40.0 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
