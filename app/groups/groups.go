@@ -9,6 +9,7 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // NewGroup describes a group to create. An empty PostingPolicy means followers. CreatedBy is the
@@ -28,18 +29,18 @@ type NewGroup struct {
 // CreateGroup creates a group, discoverable, with its RSA-2048 signing key and a group.create entry
 // in the moderation log, all in one transaction: a group never exists without its key.
 func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, error) {
-	if err := validateSlug(in.Slug); err != nil {
+	if err := textinput.Slug("slug", in.Slug); err != nil {
 		return model.Group{}, err
 	}
-	name, err := cleanName(in.Name)
+	name, err := textinput.Name("name", in.Name, true)
 	if err != nil {
 		return model.Group{}, err
 	}
-	summary, err := cleanText("summary", in.Summary, maxSummaryLength)
+	summary, err := textinput.Text("summary", in.Summary, maxSummaryLength)
 	if err != nil {
 		return model.Group{}, err
 	}
-	rules, err := cleanText("rules", in.Rules, maxRulesLength)
+	rules, err := textinput.Text("rules", in.Rules, maxRulesLength)
 	if err != nil {
 		return model.Group{}, err
 	}

@@ -8,14 +8,15 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // CreateOrganisation creates an organisation with a unique slug.
 func (s *Service) CreateOrganisation(ctx context.Context, slug, name string) (model.Organisation, error) {
-	if err := validateSlug("slug", slug); err != nil {
+	if err := textinput.Slug("slug", slug); err != nil {
 		return model.Organisation{}, err
 	}
-	name, err := cleanName("name", name, true)
+	name, err := textinput.Name("name", name, true)
 	if err != nil {
 		return model.Organisation{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // NewStaff describes a staff account to create. OrganisationSlug and Role go together: both set gives
@@ -29,7 +30,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.S
 	if err != nil {
 		return model.StaffAccount{}, "", err
 	}
-	displayName, err := cleanName("display_name", in.DisplayName, false)
+	displayName, err := textinput.Name("display_name", in.DisplayName, false)
 	if err != nil {
 		return model.StaffAccount{}, "", err
 	}
