@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// CreateDomainBlock inserts a block; ErrDuplicate when the organisation (or the instance, for a nil
+// organisation) already blocks the domain.
+func (s *Store) CreateDomainBlock(ctx context.Context, block model.DomainBlock) (model.DomainBlock, error) {
+	block.ID = model.NewID()
+	block.CreatedAt = s.now()
+	block.UpdatedAt = block.CreatedAt
+	if err := s.conn(ctx).Create(&block).Error; err != nil {
+		return model.DomainBlock{}, fmt.Errorf("block domain %s: %w", block.Domain, classify(err))
+	}
+	return block, nil
+}
+
+// DomainBlocksFor returns the blocks that cover host: blocks of the host itself and of every parent
+// domain (a block of example.com covers social.example.com, as on Mastodon), instance-wide ones and,
+// when organisationID is not empty, that organisation's. host must already be normalised (lowercase,
+// no trailing dot).
+func (s *Store) DomainBlocksFor(ctx context.Context, host, organisationID string) ([]model.DomainBlock, error) {
+	query := s.conn(ctx).Where("domain IN ?", parentDomains(host))
+	if organisationID == "" {
+		query = query.Where("organisation_id IS NULL")
+	} else {
+		query = query.Where("organisation_id IS NULL OR organisation_id = ?", organisationID)
+	}
+	var blocks []model.DomainBlock
+	if err := query.Order("id").Find(&blocks).Error; err != nil {
+		return nil, fmt.Errorf("find domain blocks covering %s: %w", host, err)
+	}
+	return blocks, nil
+}
+
+// parentDomains lists host and each domain above it: a.b.example -> a.b.example, b.example, example.
+func parentDomains(host string) []string {
+	domains := []string{host}
+	for i := strings.IndexByte(host, '.'); i >= 0; i = strings.IndexByte(host, '.') {
+		host = host[i+1:]
+		if host != "" {
+			domains = append(domains, host)
+		}
+	}
+	return domains
+}

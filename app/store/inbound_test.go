@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+func TestInboundActivityIsStoredOnce(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		in := model.InboundActivity{ActivityIRI: "https://a.example/activities/1", ActorIRI: "https://a.example/u/al",
+			ActivityType: "Follow", RawBody: `{"id":"https://a.example/activities/1"}`}
+		first, created, err := st.RecordInboundActivity(ctx, in)
+		if err != nil || !created || first.State != model.InboundPending {
+			t.Fatalf("first record: %+v, created %t, %v", first, created, err)
+		}
+		again, created, err := st.RecordInboundActivity(ctx, in)
+		if err != nil || created || again.ID != first.ID {
+			t.Fatalf("redelivery must return the stored row: %+v, created %t, %v", again, created, err)
+		}
+		if err := st.FinishInboundActivity(ctx, first.ID, model.InboundIgnored, "nothing to do"); err != nil {
+			t.Fatal(err)
+		}
+		done, err := st.InboundActivityByID(ctx, first.ID)
+		if err != nil || done.State != model.InboundIgnored || done.Attempts != 1 || done.ProcessedAt == nil {
+			t.Fatalf("after finishing: %+v, %v", done, err)
+		}
+	})
+}
+
+func TestDomainBlocksCoverSubdomains(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustBlock := func(domain string, orgID *string) {
+			if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: domain, OrganisationID: orgID, Severity: model.SeveritySuspend}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustBlock("spam.example", nil)
+		mustBlock("rude.example", &org.ID)
+		cases := []struct {
+			host, org string
+			blocked   bool
+		}{
+			{"spam.example", "", true},
+			{"social.spam.example", "", true},
+			{"notspam.example", "", false},
+			{"rude.example", "", false},
+			{"rude.example", org.ID, true},
+			{"a.rude.example", org.ID, true},
+			{"rude.example", other.ID, false},
+			{"spam.example", other.ID, true},
+		}
+		for _, tc := range cases {
+			blocks, err := st.DomainBlocksFor(ctx, tc.host, tc.org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(blocks) > 0) != tc.blocked {
+				t.Errorf("%s for org %q: %d blocks, want blocked=%t", tc.host, tc.org, len(blocks), tc.blocked)
+			}
+		}
+	})
+}
