@@ -1,0 +1,194 @@
+package membership_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// recordingResponder notes the answers the service asks federation to send.
+type recordingResponder struct {
+	answers []string
+	fail    bool
+}
+
+func (r *recordingResponder) AcceptFollow(_ context.Context, _ *store.Store, g model.Group, f model.Follow, a model.RemoteActor) error {
+	return r.note("accept", g, f, a)
+}
+
+func (r *recordingResponder) RejectFollow(_ context.Context, _ *store.Store, g model.Group, f model.Follow, a model.RemoteActor) error {
+	return r.note("reject", g, f, a)
+}
+
+func (r *recordingResponder) note(kind string, g model.Group, f model.Follow, a model.RemoteActor) error {
+	if r.fail {
+		return errors.New("queue unavailable")
+	}
+	r.answers = append(r.answers, kind+" "+g.Slug+" "+a.PreferredUsername+" "+f.FollowActivityIRI)
+	return nil
+}
+
+type fixture struct {
+	st        *store.Store
+	service   *membership.Service
+	responder *recordingResponder
+	open      model.Group
+	approval  model.Group
+}
+
+func newFixture(t *testing.T, st *store.Store) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	g := groups.NewService(st)
+	open, err := g.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approval, err := g.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "inner", Name: "Inner", ApproveFollowers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	responder := &recordingResponder{}
+	return &fixture{st: st, service: membership.NewService(st, responder), responder: responder, open: open, approval: approval}
+}
+
+func (f *fixture) actor(t *testing.T, name, host string) model.RemoteActor {
+	t.Helper()
+	now := time.Now().UTC()
+	actor := model.RemoteActor{ID: model.NewID(), IRI: "https://" + host + "/users/" + name, Host: host, ActorType: "Person",
+		PreferredUsername: name, InboxURL: "https://" + host + "/users/" + name + "/inbox", FetchedAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := f.st.DB().Create(&actor).Error; err != nil {
+		t.Fatal(err)
+	}
+	return actor
+}
+
+func TestFollowsOfAnOpenGroupAreAccepted(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		alice := f.actor(t, "alice", "a.example")
+		for i, followIRI := range []string{"https://a.example/follows/1", "https://a.example/follows/2"} {
+			decision, err := f.service.ReceiveFollow(ctx, f.open, alice, followIRI)
+			if err != nil || decision != membership.Accepted {
+				t.Fatalf("follow %d: %s, %v", i, decision, err)
+			}
+		}
+		// A repeated Follow is answered again, echoing the new Follow's id, and leaves one follow.
+		want := []string{"accept lobby alice https://a.example/follows/1", "accept lobby alice https://a.example/follows/2"}
+		if len(f.responder.answers) != 2 || f.responder.answers[0] != want[0] || f.responder.answers[1] != want[1] {
+			t.Fatalf("answers %q, want %q", f.responder.answers, want)
+		}
+		follows, err := f.service.Follows(ctx, "lobby", model.FollowAccepted)
+		if err != nil || len(follows) != 1 || follows[0].Actor.IRI != alice.IRI {
+			t.Fatalf("follows %+v, %v", follows, err)
+		}
+		removed, err := f.service.Unfollow(ctx, f.open, alice)
+		if err != nil || !removed {
+			t.Fatalf("unfollow: %t %v", removed, err)
+		}
+		if follows, _ := f.service.Follows(ctx, "lobby", ""); len(follows) != 0 {
+			t.Fatalf("follow left after unfollow: %+v", follows)
+		}
+	})
+}
+
+func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		bob := f.actor(t, "bob", "b.example")
+		carol := f.actor(t, "carol", "c.example")
+		for _, actor := range []model.RemoteActor{bob, carol} {
+			decision, err := f.service.ReceiveFollow(ctx, f.approval, actor, actor.IRI+"#follow")
+			if err != nil || decision != membership.Pending {
+				t.Fatalf("follow by %s: %s, %v", actor.PreferredUsername, decision, err)
+			}
+		}
+		if len(f.responder.answers) != 0 {
+			t.Fatalf("a held request must not be answered yet: %q", f.responder.answers)
+		}
+		pending, err := f.service.Follows(ctx, "inner", model.FollowPending)
+		if err != nil || len(pending) != 2 {
+			t.Fatalf("pending: %+v %v", pending, err)
+		}
+		if err := f.service.Approve(ctx, "inner", bob.IRI); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.service.Reject(ctx, "inner", carol.IRI); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.service.Approve(ctx, "inner", bob.IRI); err != nil { // settled already: no second answer
+			t.Fatal(err)
+		}
+		want := []string{"accept inner bob " + bob.IRI + "#follow", "reject inner carol " + carol.IRI + "#follow"}
+		if len(f.responder.answers) != 2 || f.responder.answers[0] != want[0] || f.responder.answers[1] != want[1] {
+			t.Fatalf("answers %q, want %q", f.responder.answers, want)
+		}
+		err = f.service.Approve(ctx, "inner", carol.IRI)
+		if apperror.KindOf(err) != apperror.KindConflict {
+			t.Fatalf("approving a rejected request: %v, want a conflict", err)
+		}
+		// An accepted follower following again is answered at once.
+		decision, err := f.service.ReceiveFollow(ctx, f.approval, bob, bob.IRI+"#again")
+		if err != nil || decision != membership.Accepted {
+			t.Fatalf("refollow by an accepted member: %s %v", decision, err)
+		}
+		for _, tc := range []struct{ group, actor string }{{"nope", bob.IRI}, {"inner", "https://x.example/users/nobody"}} {
+			if err := f.service.Approve(ctx, tc.group, tc.actor); apperror.KindOf(err) != apperror.KindNotFound {
+				t.Errorf("approve %s in %s: %v, want not found", tc.actor, tc.group, err)
+			}
+		}
+	})
+}
+
+func TestBannedAndBlockedFollowersAreRejected(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		troll := f.actor(t, "troll", "t.example")
+		spammer := f.actor(t, "spam", "social.spam.example")
+		if err := st.DB().Create(&model.GroupBan{ID: model.NewID(), GroupID: f.open.ID, RemoteActorID: troll.ID, CreatedAt: time.Now().UTC()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: "spam.example", OrganisationID: &f.open.OrganisationID, Severity: model.SeveritySuspend}); err != nil {
+			t.Fatal(err)
+		}
+		for _, actor := range []model.RemoteActor{troll, spammer} {
+			decision, err := f.service.ReceiveFollow(ctx, f.open, actor, actor.IRI+"#follow")
+			if err != nil || decision != membership.Rejected {
+				t.Errorf("follow by %s: %s %v, want rejected", actor.PreferredUsername, decision, err)
+			}
+		}
+		if accepted, _ := f.service.Follows(ctx, "lobby", model.FollowAccepted); len(accepted) != 0 {
+			t.Fatalf("rejected followers became members: %+v", accepted)
+		}
+	})
+}
+
+// When the answer cannot be queued, the follow is not recorded either: both or neither.
+func TestFollowAndAnswerCommitTogether(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.responder.fail = true
+		alice := f.actor(t, "alice", "a.example")
+		if _, err := f.service.ReceiveFollow(context.Background(), f.open, alice, "https://a.example/f/1"); err == nil {
+			t.Fatal("want the responder's failure")
+		}
+		if follows, _ := f.service.Follows(context.Background(), "lobby", ""); len(follows) != 0 {
+			t.Fatalf("follow committed without its answer: %+v", follows)
+		}
+	})
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// FollowWithActor is a follow together with the remote actor who follows.
+type FollowWithActor struct {
+	model.Follow
+	Actor model.RemoteActor `gorm:"embedded;embeddedPrefix:actor_"`
+}
+
+// SaveFollow records a follow of a group by a remote actor, or updates the one there is: a repeated
+// Follow carries a new activity id, which later Accepts and Rejects must echo.
+func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (model.Follow, error) {
+	now := s.now()
+	follow.ID = model.NewID()
+	follow.CreatedAt, follow.UpdatedAt = now, now
+	err := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"follow_activity_iri", "state", "updated_at"}),
+	}).Create(&follow).Error
+	if err != nil {
+		return model.Follow{}, fmt.Errorf("save follow of group %s: %w", follow.GroupID, classify(err))
+	}
+	return s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
+}
+
+// FollowOf loads the follow of a group by a remote actor.
+func (s *Store) FollowOf(ctx context.Context, groupID, remoteActorID string) (model.Follow, error) {
+	var follow model.Follow
+	err := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ?", groupID, remoteActorID).Take(&follow).Error
+	if err != nil {
+		return model.Follow{}, fmt.Errorf("find follow of group %s: %w", groupID, classify(err))
+	}
+	return follow, nil
+}
+
+// SetFollowState moves a follow to state.
+func (s *Store) SetFollowState(ctx context.Context, followID string, state model.FollowState) error {
+	err := s.conn(ctx).Model(&model.Follow{}).Where("id = ?", followID).
+		Updates(map[string]any{"state": state, "updated_at": s.now()}).Error
+	if err != nil {
+		return fmt.Errorf("set follow %s to %s: %w", followID, state, err)
+	}
+	return nil
+}
+
+// DeleteFollow removes a remote actor's follow of a group; false when there was none.
+func (s *Store) DeleteFollow(ctx context.Context, groupID, remoteActorID string) (bool, error) {
+	result := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ?", groupID, remoteActorID).Delete(&model.Follow{})
+	if result.Error != nil {
+		return false, fmt.Errorf("delete follow of group %s: %w", groupID, result.Error)
+	}
+	return result.RowsAffected > 0, nil
+}
+
+// DeleteFollowsOfActor removes every follow of a remote actor, as when its account is deleted.
+func (s *Store) DeleteFollowsOfActor(ctx context.Context, remoteActorID string) (int64, error) {
+	result := s.conn(ctx).Where("remote_actor_id = ?", remoteActorID).Delete(&model.Follow{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("delete follows of actor %s: %w", remoteActorID, result.Error)
+	}
+	return result.RowsAffected, nil
+}
+
+// FollowsOfGroup lists a group's follows in state (all states when empty) with their actors, oldest
+// first.
+func (s *Store) FollowsOfGroup(ctx context.Context, groupID string, state model.FollowState) ([]FollowWithActor, error) {
+	query := s.followsWithActors(ctx).Where("follows.group_id = ?", groupID)
+	if state != "" {
+		query = query.Where("follows.state = ?", state)
+	}
+	var rows []FollowWithActor
+	if err := query.Order("follows.created_at, follows.id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list follows of group %s: %w", groupID, err)
+	}
+	return rows, nil
+}
+
+// FollowOfActorIRI finds a group's follow by the follower's actor id.
+func (s *Store) FollowOfActorIRI(ctx context.Context, groupID, actorIRI string) (FollowWithActor, error) {
+	var rows []FollowWithActor
+	err := s.followsWithActors(ctx).Where("follows.group_id = ? AND remote_actors.iri = ?", groupID, actorIRI).
+		Limit(1).Scan(&rows).Error
+	if err != nil {
+		return FollowWithActor{}, fmt.Errorf("find follow of group %s by %s: %w", groupID, actorIRI, err)
+	}
+	if len(rows) == 0 {
+		return FollowWithActor{}, fmt.Errorf("find follow of group %s by %s: %w", groupID, actorIRI, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+func (s *Store) followsWithActors(ctx context.Context) *gorm.DB {
+	return s.conn(ctx).Table("follows").
+		Select(`follows.*, remote_actors.id AS actor_id, remote_actors.iri AS actor_iri,
+			remote_actors.host AS actor_host, remote_actors.actor_type AS actor_actor_type,
+			remote_actors.preferred_username AS actor_preferred_username,
+			remote_actors.display_name AS actor_display_name, remote_actors.inbox_url AS actor_inbox_url,
+			remote_actors.shared_inbox_url AS actor_shared_inbox_url, remote_actors.url AS actor_url,
+			remote_actors.gone_at AS actor_gone_at`).
+		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id")
+}
+
+// IsBanned reports whether a remote actor is banned from a group (a ban past its expiry no longer
+// counts).
+func (s *Store) IsBanned(ctx context.Context, groupID, remoteActorID string) (bool, error) {
+	var count int64
+	err := s.conn(ctx).Model(&model.GroupBan{}).
+		Where("group_id = ? AND remote_actor_id = ? AND (expires_at IS NULL OR expires_at > ?)", groupID, remoteActorID, s.now()).
+		Count(&count).Error
+	if err != nil {
+		return false, fmt.Errorf("check ban in group %s: %w", groupID, err)
+	}
+	return count > 0, nil
+}
