@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/web/refusal"
 )
 
 // ReadinessCheck is one dependency /readyz asks before saying the process can take traffic.
@@ -63,8 +65,8 @@ func NewEngine(opts Options) (*gin.Engine, error) {
 		limitBody(opts.MaxBodyBytes),
 		deadline(opts.RequestTimeout),
 	)
-	engine.NoRoute(func(c *gin.Context) { respondStatus(c, 404, "not found") })
-	engine.NoMethod(func(c *gin.Context) { respondStatus(c, 405, "method not allowed") })
+	engine.NoRoute(func(c *gin.Context) { refusal.Respond(c, 404, "not found") })
+	engine.NoMethod(func(c *gin.Context) { refusal.Respond(c, 405, "method not allowed") })
 	mountHealth(engine, opts.Readiness, opts.Logger)
 	return engine, nil
 }

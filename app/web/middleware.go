@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/web/refusal"
 )
 
 const requestIDHeader = "X-Request-ID"
@@ -63,7 +65,7 @@ func logRequests(logger *slog.Logger) gin.HandlerFunc {
 			slog.String("client", c.ClientIP()),
 			slog.String("request_id", c.GetString(requestIDHeader)),
 		}
-		if reason := c.GetString(refusalKey); reason != "" {
+		if reason := refusal.Reason(c); reason != "" {
 			attrs = append(attrs, slog.String("reason", reason))
 		}
 		logger.LogAttrs(c.Request.Context(), level, "http request", attrs...)
@@ -81,7 +83,7 @@ func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
 				logger.Error("handler panicked", "panic", recovered, "path", c.Request.URL.Path,
 					"request_id", c.GetString(requestIDHeader), "stack", string(debug.Stack()))
 				if !c.Writer.Written() {
-					respondStatus(c, http.StatusInternalServerError, "internal error")
+					refusal.Respond(c, http.StatusInternalServerError, "internal error")
 				}
 				c.Abort()
 			}
@@ -95,7 +97,7 @@ func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
 func limitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
+			refusal.Refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
 			return
 		}
 		if c.Request.Body != nil {
