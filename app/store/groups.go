@@ -59,3 +59,12 @@ func (s *Store) groupsWithOrganisation(ctx context.Context) *gorm.DB {
 		Select("groups.*, organisations.slug AS organisation_slug").
 		Joins("JOIN organisations ON organisations.id = groups.organisation_id")
 }
+
+// GroupByID loads a group by id.
+func (s *Store) GroupByID(ctx context.Context, id string) (model.Group, error) {
+	var group model.Group
+	if err := s.conn(ctx).Where("id = ?", id).Take(&group).Error; err != nil {
+		return model.Group{}, fmt.Errorf("find group %s: %w", id, classify(err))
+	}
+	return group, nil
+}

@@ -121,3 +121,13 @@ func (s *Store) IsBanned(ctx context.Context, groupID, remoteActorID string) (bo
 	}
 	return count > 0, nil
 }
+
+// FollowsByActivityIRI finds the follows a remote actor made with the Follow whose id is iri.
+func (s *Store) FollowsByActivityIRI(ctx context.Context, iri, remoteActorID string) ([]model.Follow, error) {
+	var follows []model.Follow
+	err := s.conn(ctx).Where("follow_activity_iri = ? AND remote_actor_id = ?", iri, remoteActorID).Find(&follows).Error
+	if err != nil {
+		return nil, fmt.Errorf("find follows made by %s: %w", iri, err)
+	}
+	return follows, nil
+}
