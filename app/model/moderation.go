@@ -46,6 +46,7 @@ func (GroupBan) TableName() string { return "group_bans" }
 // Actions recorded in the moderation log.
 const (
 	ActionGroupCreate = "group.create"
+	ActionDomainBlock = "domain.block"
 )
 
 // Target kinds of moderation log entries.

@@ -49,3 +49,17 @@ func parentDomains(host string) []string {
 	}
 	return domains
 }
+
+// ListDomainBlocks returns the blocks of an organisation, or the instance-wide ones when
+// organisationID is empty, by domain.
+func (s *Store) ListDomainBlocks(ctx context.Context, organisationID string) ([]model.DomainBlock, error) {
+	query := s.conn(ctx).Where("organisation_id IS NULL")
+	if organisationID != "" {
+		query = s.conn(ctx).Where("organisation_id = ?", organisationID)
+	}
+	var blocks []model.DomainBlock
+	if err := query.Order("domain").Find(&blocks).Error; err != nil {
+		return nil, fmt.Errorf("list domain blocks: %w", err)
+	}
+	return blocks, nil
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/federation"
 )
@@ -29,11 +30,16 @@ type adminEnv struct {
 	json          bool
 	organisations *organisations.Service
 	groups        *groups.Service
+	moderation    *moderation.Service
 	iris          federation.IRIs
 }
 
 func adminActions() []adminAction {
-	return append(append(organisationActions(), staffActions()...), groupActions()...)
+	var actions []adminAction
+	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions()} {
+		actions = append(actions, group...)
+	}
+	return actions
 }
 
 // runAdmin finds the action named by the first two arguments, parses its flags, runs it against the
@@ -68,7 +74,7 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 		}
 		defer st.Close()
 		env := &adminEnv{args: args, out: inv.stdout, json: asJSON,
-			organisations: organisations.NewService(st), groups: groups.NewService(st),
+			organisations: organisations.NewService(st), groups: groups.NewService(st), moderation: moderation.NewService(st),
 			iris: federation.NewIRIs(cfg.PublicURL)}
 		result, err := run(ctx, env)
 		if err != nil {

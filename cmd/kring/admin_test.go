@@ -81,6 +81,18 @@ func TestAdminCreatesOrganisationsStaffAndGroups(t *testing.T) {
 		if code != exitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0].Slug != "lobby" {
 			t.Errorf("group list: exit %d, %q", code, out)
 		}
+		code, out, errOut = admin(t, "domain-block", "add", "--domain", "Spam.Example", "--reason", "spam", "--json")
+		var block domainBlockView
+		if code != exitOK || json.Unmarshal([]byte(out), &block) != nil || block.Domain != "spam.example" || block.Scope != "instance" {
+			t.Fatalf("domain-block add: exit %d, %q %q", code, out, errOut)
+		}
+		if code, _, errOut = admin(t, "domain-block", "add", "--domain", "spam.example"); code != exitConflict {
+			t.Errorf("duplicate domain block: exit %d %q", code, errOut)
+		}
+		code, out, _ = admin(t, "domain-block", "list")
+		if code != exitOK || !strings.Contains(out, "spam.example	suspend	instance") {
+			t.Errorf("domain-block list: exit %d, %q", code, out)
+		}
 		code, out, _ = admin(t, "org", "list")
 		if code != exitOK || !strings.Contains(out, "acme\tAcme") {
 			t.Errorf("org list: exit %d, %q", code, out)
@@ -117,6 +129,8 @@ func TestAdminRefusesBadInputWithClearErrors(t *testing.T) {
 			{"stray argument", []string{"org", "create", "acme", "--name", "X"}, exitUsage, "usage"},
 			{"unknown action", []string{"org", "explode"}, exitUsage, "usage"},
 			{"reset unknown account", []string{"staff", "reset-password", "--email", "ghost@acme.example"}, exitNotFound, "email"},
+			{"malformed domain", []string{"domain-block", "add", "--domain", "https://spam.example"}, exitInvalid, "domain"},
+			{"unknown severity", []string{"domain-block", "add", "--domain", "spam.example", "--severity", "nuke"}, exitInvalid, "severity"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
