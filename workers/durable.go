@@ -48,6 +48,9 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			}
 			return nil
 		}
+		if isPostponed(err) {
+			return err // not tried, so not failed: nothing to record
+		}
 		if errors.Is(ctx.Err(), context.Canceled) {
 			// Shutdown ran out of time (or the lease was lost): asynq has put the task back, so
 			// this was no failure of the work itself.

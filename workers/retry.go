@@ -77,6 +77,11 @@ func RetryDelay(n int, err error, task *asynq.Task) time.Duration {
 }
 
 func retryDelay(policy RetryPolicy, n int, err error, spread float64) time.Duration {
+	var postponed *Postponed
+	if errors.As(err, &postponed) {
+		// Spread the postponed tasks of a busy host so they do not all come back at once.
+		return postponed.Delay + time.Duration(spread*float64(postponed.Delay))
+	}
 	var after *RetryAfter
 	if errors.As(err, &after) {
 		return min(max(after.Delay, MinRetryAfter), policy.Max)

@@ -79,3 +79,19 @@ func TestRetryDelayUsesTheTaskTypesPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestPostponedIsNoFailure(t *testing.T) {
+	err := fmt.Errorf("deliver: %w", &Postponed{Delay: 2 * time.Second, Reason: "host busy"})
+	if isFailure(err) {
+		t.Error("a postponement must not count as a failed attempt")
+	}
+	if !isFailure(errors.New("boom")) {
+		t.Error("an ordinary error is a failure")
+	}
+	policy := RetryPolicyFor(TypeDeliverActivity)
+	for _, spread := range []float64{0, 0.5, 0.999} {
+		if d := retryDelay(policy, 3, err, spread); d < 2*time.Second || d >= 4*time.Second {
+			t.Errorf("postponed delay with spread %.3f = %s, want within [2s, 4s)", spread, d)
+		}
+	}
+}

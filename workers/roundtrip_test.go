@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -213,5 +214,35 @@ func TestRolledBackTransactionEnqueuesNothing(t *testing.T) {
 	record(t, st, workers.NewDeliverActivityTask("committed"))
 	if total := queueTotals(t, opt); total.Pending != 1 {
 		t.Errorf("broker holds %d pending after a commit, want 1", total.Pending)
+	}
+}
+
+// A postponed task runs again soon, with no attempt counted, neither by asynq nor in the outbox.
+func TestPostponedTaskKeepsItsRetries(t *testing.T) {
+	st := databases[0].open(t)
+	opt := testenv.Redis(t)
+	wireDispatcher(t, st, opt)
+	runs := newExecutions()
+	type seen struct{ retried, attempts int }
+	second := make(chan seen, 1)
+	srv := newServer(t, st, opt, nil)
+	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+		if runs.record(ctx) == 1 {
+			return &workers.Postponed{Delay: 100 * time.Millisecond, Reason: "host busy"}
+		}
+		id, _ := asynq.GetTaskID(ctx)
+		retried, _ := asynq.GetRetryCount(ctx)
+		row, err := st.FindTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		second <- seen{retried: retried, attempts: row.Attempts}
+		return nil
+	})
+	start(t, srv)
+	row := record(t, st, workers.NewDeliverActivityTask("delivery-1"))
+	waitFor(t, "the row is deleted", func() bool { return rowGone(t, st, row.ID) })
+	if got := <-second; got.retried != 0 || got.attempts != 0 {
+		t.Errorf("after a postponement: asynq retried %d, outbox attempts %d; want 0 and 0", got.retried, got.attempts)
 	}
 }

@@ -76,6 +76,7 @@ func NewServer(cfg Config) (*Server, error) {
 		Queues:          QueuePriorities(),
 		StrictPriority:  false,
 		RetryDelayFunc:  retryDelay,
+		IsFailure:       isFailure,
 		ShutdownTimeout: shutdownTimeout,
 		Logger:          asynqLogger{logger: logger},
 		ErrorHandler:    asynq.ErrorHandlerFunc(errorLogger(logger)),
@@ -159,7 +160,9 @@ func errorLogger(logger *slog.Logger) func(context.Context, *asynq.Task, error) 
 		maxRetry, _ := asynq.GetMaxRetry(ctx)
 		level := slog.LevelWarn
 		message := "task failed; will retry"
-		if errors.Is(ctx.Err(), context.Canceled) {
+		if isPostponed(err) {
+			level, message = slog.LevelDebug, "task postponed"
+		} else if errors.Is(ctx.Err(), context.Canceled) {
 			level, message = slog.LevelInfo, "task interrupted"
 		} else if isFinalAttempt(ctx, err) {
 			level, message = slog.LevelError, "task failed for good"
