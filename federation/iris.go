@@ -27,3 +27,6 @@ func (i IRIs) GroupActor(slug string) string { return i.base + "/groups/" + slug
 
 // GroupHandle is the handle people type into their app to find a group.
 func (i IRIs) GroupHandle(slug string) string { return "@" + slug + "@" + i.host }
+
+// InstanceActor is the id of the instance actor, which signs server-level requests.
+func (i IRIs) InstanceActor() string { return i.base + "/actor" }

@@ -11,9 +11,6 @@ import (
 // activity whose id they have seen.
 func (i IRIs) NewActivity() string { return i.base + "/activities/" + uuid.Must(uuid.NewV7()).String() }
 
-// GroupKey is the id of a group's public key, as sent in keyId.
-func (i IRIs) GroupKey(slug string) string { return i.GroupActor(slug) + "#main-key" }
-
 // GroupSlugOf returns the slug of the local group whose actor id is iri, and whether iri is one.
 func (i IRIs) GroupSlugOf(iri string) (string, bool) {
 	slug, found := strings.CutPrefix(iri, i.base+"/groups/")

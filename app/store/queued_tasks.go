@@ -22,32 +22,59 @@ type NewTask struct {
 // RecordTask writes the task to the outbox table. Inside a transaction it is dispatched after commit;
 // outside one, at once.
 func (s *Store) RecordTask(ctx context.Context, task NewTask) (model.QueuedTask, error) {
-	payload, err := json.Marshal(task.Payload)
+	row, err := newTaskRow(task, s.db.NowFunc())
 	if err != nil {
-		return model.QueuedTask{}, fmt.Errorf("encode %s payload: %w", task.Type, err)
-	}
-	now := s.db.NowFunc()
-	runAt := task.RunAt.UTC().Truncate(time.Microsecond)
-	if task.RunAt.IsZero() {
-		runAt = now
-	}
-	row := model.QueuedTask{
-		ID:        model.NewID(),
-		TaskType:  task.Type,
-		Queue:     task.Queue,
-		Payload:   string(payload),
-		RunAt:     runAt,
-		CreatedAt: now,
+		return model.QueuedTask{}, err
 	}
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return model.QueuedTask{}, fmt.Errorf("record %s task: %w", task.Type, err)
 	}
-	if s.InTransaction() {
-		*s.txTasks = append(*s.txTasks, row)
-	} else {
-		s.dispatch(ctx, []model.QueuedTask{row})
-	}
+	s.afterRecording(ctx, []model.QueuedTask{row})
 	return row, nil
+}
+
+// RecordTasks writes many tasks in batched inserts; like RecordTask, they are dispatched after
+// commit inside a transaction, at once outside one.
+func (s *Store) RecordTasks(ctx context.Context, tasks []NewTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	now := s.db.NowFunc()
+	rows := make([]model.QueuedTask, len(tasks))
+	for i, task := range tasks {
+		row, err := newTaskRow(task, now)
+		if err != nil {
+			return err
+		}
+		rows[i] = row
+	}
+	if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
+		return fmt.Errorf("record %d tasks: %w", len(rows), err)
+	}
+	s.afterRecording(ctx, rows)
+	return nil
+}
+
+func newTaskRow(task NewTask, now time.Time) (model.QueuedTask, error) {
+	payload, err := json.Marshal(task.Payload)
+	if err != nil {
+		return model.QueuedTask{}, fmt.Errorf("encode %s payload: %w", task.Type, err)
+	}
+	runAt := now
+	if !task.RunAt.IsZero() {
+		runAt = task.RunAt.UTC().Truncate(time.Microsecond)
+	}
+	return model.QueuedTask{ID: model.NewID(), TaskType: task.Type, Queue: task.Queue, Payload: string(payload),
+		RunAt: runAt, CreatedAt: now}, nil
+}
+
+// afterRecording dispatches recorded tasks: after commit inside a transaction, at once outside one.
+func (s *Store) afterRecording(ctx context.Context, rows []model.QueuedTask) {
+	if s.InTransaction() {
+		*s.txTasks = append(*s.txTasks, rows...)
+		return
+	}
+	s.dispatch(ctx, rows)
 }
 
 // FindTask loads a task by id; ErrNotFound once it has completed.

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// deliveryBatch is how many rows one INSERT writes: large enough to make a 10,000-follower fan-out a
+// few statements, small enough to stay under both engines' limits on bound parameters.
+const deliveryBatch = 500
+
+// InboxTarget is one inbox a fan-out delivers to, with its host for the circuit breaker.
+type InboxTarget struct {
+	URL  string
+	Host string
+}
+
+// CreateOutboundActivity stores an activity to be sent, serialized once.
+func (s *Store) CreateOutboundActivity(ctx context.Context, activity model.OutboundActivity) (model.OutboundActivity, error) {
+	activity.ID = model.NewID()
+	activity.CreatedAt = s.now()
+	if err := s.conn(ctx).Create(&activity).Error; err != nil {
+		return model.OutboundActivity{}, fmt.Errorf("store outbound activity %s: %w", activity.ActivityIRI, classify(err))
+	}
+	return activity, nil
+}
+
+// FollowerInboxes lists where a group's accepted followers receive activities: one entry per
+// distinct shared inbox, or per inbox for followers whose server has none, so each server gets each
+// activity once (as Mastodon plans deliveries).
+func (s *Store) FollowerInboxes(ctx context.Context, groupID string) ([]InboxTarget, error) {
+	var targets []InboxTarget
+	err := s.conn(ctx).Table("follows").
+		Select(`DISTINCT COALESCE(NULLIF(remote_actors.shared_inbox_url, ''), remote_actors.inbox_url) AS url,
+			remote_actors.host AS host`).
+		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
+		Where("follows.group_id = ? AND follows.state = ? AND remote_actors.gone_at IS NULL", groupID, model.FollowAccepted).
+		Order("url").Scan(&targets).Error
+	if err != nil {
+		return nil, fmt.Errorf("list follower inboxes of group %s: %w", groupID, err)
+	}
+	return targets, nil
+}
+
+// CreateDeliveries writes one pending delivery of the activity per target, in batches.
+func (s *Store) CreateDeliveries(ctx context.Context, activityID string, targets []InboxTarget) ([]model.Delivery, error) {
+	now := s.now()
+	rows := make([]model.Delivery, len(targets))
+	for i, t := range targets {
+		rows[i] = model.Delivery{ID: model.NewID(), OutboundActivityID: activityID, InboxURL: t.URL, Host: t.Host,
+			State: model.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	}
+	if len(rows) == 0 {
+		return rows, nil
+	}
+	if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
+		return nil, fmt.Errorf("create %d deliveries of %s: %w", len(rows), activityID, classify(err))
+	}
+	return rows, nil
+}
+
+// DeliveryWithActivity is a delivery and the activity it carries.
+type DeliveryWithActivity struct {
+	Delivery model.Delivery
+	Activity model.OutboundActivity
+}
+
+// DeliveryByID loads a delivery and its activity.
+func (s *Store) DeliveryByID(ctx context.Context, id string) (DeliveryWithActivity, error) {
+	var out DeliveryWithActivity
+	if err := s.conn(ctx).Where("id = ?", id).Take(&out.Delivery).Error; err != nil {
+		return DeliveryWithActivity{}, fmt.Errorf("find delivery %s: %w", id, classify(err))
+	}
+	if err := s.conn(ctx).Where("id = ?", out.Delivery.OutboundActivityID).Take(&out.Activity).Error; err != nil {
+		return DeliveryWithActivity{}, fmt.Errorf("find activity of delivery %s: %w", id, classify(err))
+	}
+	return out, nil
+}
+
+// DeliveryOutcome is the result of one attempt.
+type DeliveryOutcome struct {
+	State         model.DeliveryState // pending while retries remain
+	Status        int
+	Error         string
+	NextAttemptAt time.Time // for pending
+}
+
+// RecordDeliveryAttempt counts an attempt and stores its outcome.
+func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, outcome DeliveryOutcome) error {
+	now := s.now()
+	updates := map[string]any{
+		"state": outcome.State, "attempts": gorm.Expr("attempts + 1"), "last_status": outcome.Status,
+		"last_error": truncate(outcome.Error, 2000), "updated_at": now,
+	}
+	if outcome.State == model.DeliveryDelivered {
+		updates["delivered_at"] = now
+	}
+	if !outcome.NextAttemptAt.IsZero() {
+		updates["next_attempt_at"] = dbTime(outcome.NextAttemptAt)
+	}
+	if err := s.conn(ctx).Model(&model.Delivery{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("record attempt of delivery %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeliveryCounts tallies an activity's deliveries by state.
+func (s *Store) DeliveryCounts(ctx context.Context, activityID string) (map[model.DeliveryState]int, error) {
+	var rows []struct {
+		State model.DeliveryState
+		N     int
+	}
+	err := s.conn(ctx).Model(&model.Delivery{}).Select("state, COUNT(*) AS n").
+		Where("outbound_activity_id = ?", activityID).Group("state").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries of %s: %w", activityID, err)
+	}
+	counts := map[model.DeliveryState]int{}
+	for _, r := range rows {
+		counts[r.State] = r.N
+	}
+	return counts, nil
+}

@@ -1,0 +1,190 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/signing"
+)
+
+// Poster posts a signed activity to an inbox (fetch.Client does).
+type Poster interface {
+	Post(ctx context.Context, inbox string, body []byte, signer signing.Signer) (fetch.PostResult, error)
+}
+
+// Signers finds the key an activity is signed with (KeyRing does).
+type Signers interface {
+	SignerFor(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error)
+}
+
+// RetryLater asks for another attempt: after Delay when the server said when (Retry-After), else
+// after the task queue's backoff.
+type RetryLater struct {
+	Delay time.Duration
+	Err   error
+}
+
+func (e *RetryLater) Error() string { return "delivery will be retried: " + e.Err.Error() }
+func (e *RetryLater) Unwrap() error { return e.Err }
+
+// ErrHostBusy says the delivery was not tried because its host already has its share of requests in
+// flight; it should run again shortly, without counting as an attempt.
+var ErrHostBusy = errors.New("host has too many deliveries in flight")
+
+// Circuit-breaker policy. A host that failed UnreachableAfter times in a row, with no success for
+// UnreachableSpan, is marked unreachable: its deliveries are dropped, except one probe per
+// ProbeInterval, until a probe succeeds. This is Mastodon's "unavailable domain" in spirit, so a dead
+// server costs one request an hour instead of one per activity.
+const (
+	UnreachableAfter = 10
+	UnreachableSpan  = 24 * time.Hour
+	ProbeInterval    = time.Hour
+)
+
+// DeliverConfig is what a Deliverer needs.
+type DeliverConfig struct {
+	Store   *store.Store
+	Poster  Poster
+	Signers Signers
+	// PerHostLimit bounds the POSTs in flight to one host from this process (DefaultPerHostLimit when
+	// zero), so one slow server cannot hold every worker.
+	PerHostLimit int
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// DefaultPerHostLimit is how many deliveries one worker process sends to one host at once.
+const DefaultPerHostLimit = 8
+
+// Deliverer sends one delivery at a time; safe for concurrent use.
+type Deliverer struct {
+	cfg   DeliverConfig
+	hosts *hostSlots
+}
+
+// NewDeliverer returns a Deliverer.
+func NewDeliverer(cfg DeliverConfig) *Deliverer {
+	if cfg.PerHostLimit <= 0 {
+		cfg.PerHostLimit = DefaultPerHostLimit
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit)}
+}
+
+// Deliver makes one attempt at delivery id. lastAttempt says no retry follows, so a failure abandons
+// the delivery. It returns nil when the delivery is settled (delivered, refused for good, abandoned),
+// a *RetryLater when it should be tried again, or ErrHostBusy.
+func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) error {
+	found, err := d.cfg.Store.DeliveryByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the activity was deleted with its group: nothing left to send
+	}
+	if err != nil {
+		return err
+	}
+	delivery := found.Delivery
+	if delivery.State != model.DeliveryPending {
+		return nil // settled by an earlier run: deliveries are at least once, never twice on purpose
+	}
+	if skip, err := d.hostUnreachable(ctx, delivery.Host); err != nil || skip {
+		if err != nil {
+			return err
+		}
+		return d.settle(ctx, delivery, model.DeliveryAbandoned, 0, "host unreachable; not tried")
+	}
+	if !d.hosts.acquire(delivery.Host) {
+		return ErrHostBusy
+	}
+	defer d.hosts.release(delivery.Host)
+
+	signer, err := d.cfg.Signers.SignerFor(ctx, found.Activity)
+	if err != nil {
+		return err
+	}
+	result, postErr := d.cfg.Poster.Post(ctx, delivery.InboxURL, []byte(found.Activity.Body), signer)
+	return d.record(ctx, delivery, result, postErr, lastAttempt)
+}
+
+// record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but
+// 408 and 429 failed for good; 429, 5xx, 408 and network errors retried (honouring Retry-After).
+func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, result fetch.PostResult, postErr error, lastAttempt bool) error {
+	status := result.Status
+	switch {
+	case postErr == nil && status >= 200 && status < 300:
+		if err := d.cfg.Store.RecordHostSuccess(ctx, delivery.Host); err != nil {
+			return err
+		}
+		return d.settle(ctx, delivery, model.DeliveryDelivered, status, "")
+	case postErr == nil && (status == http.StatusNotFound || status == http.StatusGone):
+		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, fmt.Sprintf("inbox answered %d", status))
+	case postErr == nil && status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
+		return d.settle(ctx, delivery, model.DeliveryFailed, status, fmt.Sprintf("inbox refused it with %d", status))
+	}
+	reason := fmt.Sprintf("inbox answered %d", status)
+	if postErr != nil {
+		reason = postErr.Error()
+	}
+	if status != http.StatusTooManyRequests {
+		if err := d.noteHostFailure(ctx, delivery.Host, reason); err != nil {
+			return err
+		}
+	}
+	if lastAttempt {
+		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, "retries exhausted: "+reason)
+	}
+	if err := d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{
+		State: model.DeliveryPending, Status: status, Error: reason}); err != nil {
+		return err
+	}
+	return &RetryLater{Delay: result.RetryAfter, Err: errors.New(reason)}
+}
+
+func (d *Deliverer) settle(ctx context.Context, delivery model.Delivery, state model.DeliveryState, status int, reason string) error {
+	if state != model.DeliveryDelivered {
+		d.cfg.Logger.InfoContext(ctx, "delivery not delivered", "delivery", delivery.ID, "inbox", delivery.InboxURL,
+			"state", string(state), "status", status, "reason", reason)
+	}
+	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: state, Status: status, Error: reason})
+}
+
+// hostUnreachable reports whether deliveries to host are to be dropped now. When the probe time of an
+// unreachable host has come, one delivery claims the probe and is tried.
+func (d *Deliverer) hostUnreachable(ctx context.Context, host string) (bool, error) {
+	record, err := d.cfg.Store.RemoteHostByName(ctx, host)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || record.UnreachableSince == nil {
+		return false, err
+	}
+	claimed, err := d.cfg.Store.ClaimHostProbe(ctx, host, d.cfg.Now().Add(ProbeInterval))
+	return !claimed, err
+}
+
+func (d *Deliverer) noteHostFailure(ctx context.Context, host, reason string) error {
+	record, err := d.cfg.Store.RecordHostFailure(ctx, host, reason)
+	if err != nil {
+		return err
+	}
+	lastGood := record.CreatedAt
+	if record.LastSuccessAt != nil {
+		lastGood = *record.LastSuccessAt
+	}
+	if record.UnreachableSince == nil && record.ConsecutiveFailures >= UnreachableAfter && d.cfg.Now().Sub(lastGood) >= UnreachableSpan {
+		d.cfg.Logger.WarnContext(ctx, "host marked unreachable", "host", host, "failures", record.ConsecutiveFailures)
+		return d.cfg.Store.MarkHostUnreachable(ctx, host, d.cfg.Now().Add(ProbeInterval))
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/signing"
+)
+
+// KeyRing finds the key an activity is signed with: its group's, or the instance actor's. Parsed
+// keys are kept per key row: a key never changes, and parsing one costs more than using it.
+type KeyRing struct {
+	store *store.Store
+	iris  federation.IRIs
+	mu    sync.Mutex
+	keys  map[string]*rsa.PrivateKey // by signing_keys.id
+}
+
+// NewKeyRing returns a KeyRing.
+func NewKeyRing(st *store.Store, iris federation.IRIs) *KeyRing {
+	return &KeyRing{store: st, iris: iris, keys: map[string]*rsa.PrivateKey{}}
+}
+
+// SignerFor returns the signer of activity's actor.
+func (k *KeyRing) SignerFor(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error) {
+	var (
+		row   model.SigningKey
+		actor string
+		err   error
+	)
+	if activity.ActorKind == model.OwnerGroup && activity.GroupID != nil {
+		var group model.Group
+		if group, err = k.store.GroupByID(ctx, *activity.GroupID); err != nil {
+			return signing.Signer{}, err
+		}
+		actor = k.iris.GroupActor(group.Slug)
+		row, err = k.store.ActiveGroupKey(ctx, group.ID)
+	} else {
+		actor = k.iris.InstanceActor()
+		row, err = k.store.ActiveInstanceKey(ctx)
+	}
+	if err != nil {
+		return signing.Signer{}, err
+	}
+	key, err := k.parsed(row)
+	if err != nil {
+		return signing.Signer{}, err
+	}
+	return signing.Signer{KeyID: actor + "#" + row.KeySuffix, Key: key}, nil
+}
+
+func (k *KeyRing) parsed(row model.SigningKey) (*rsa.PrivateKey, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if key, ok := k.keys[row.ID]; ok {
+		return key, nil
+	}
+	key, err := ParsePrivateKey(row.PrivatePEM)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
+	}
+	k.keys[row.ID] = key
+	return key, nil
+}
+
+// ParsePrivateKey reads a PKCS#8 RSA private key, as app/groups stores them.
+func ParsePrivateKey(text string) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(text))
+	if block == nil {
+		return nil, errors.New("private key is not PEM")
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse private key: %w", err)
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("private key is %T, not RSA", parsed)
+	}
+	return key, nil
+}

@@ -1,0 +1,117 @@
+// Package delivery sends Kring's activities to other servers: it plans a fan-out from the group's own
+// follower table (one delivery per distinct shared inbox), writes the deliveries and their tasks in
+// the caller's transaction, and, in the worker, signs and posts each one, retrying with backoff and
+// sparing hosts that keep failing.
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// Activity is an activity to send, already serialized: the body is made once per fan-out, whatever
+// the number of inboxes.
+type Activity struct {
+	IRI     string
+	Type    string
+	GroupID string // the sending group; empty for the instance actor
+	Body    []byte
+}
+
+// Planner writes deliveries. NewTask makes the task that delivers one (workers.NewDeliverActivityTask;
+// passed in because workers imports federation, not the other way round).
+type Planner struct {
+	NewTask func(deliveryID string) store.NewTask
+}
+
+// ToFollowers plans the delivery of activity to every accepted follower of its group, inside tx: one
+// delivery per distinct shared inbox (or inbox), none to suspended domains. It returns how many.
+func (p Planner) ToFollowers(ctx context.Context, tx *store.Store, activity Activity) (int, error) {
+	group, err := tx.GroupByID(ctx, activity.GroupID)
+	if err != nil {
+		return 0, err
+	}
+	targets, err := tx.FollowerInboxes(ctx, group.ID)
+	if err != nil {
+		return 0, err
+	}
+	targets, err = withoutSuspended(ctx, tx, targets, group.OrganisationID)
+	if err != nil {
+		return 0, err
+	}
+	return len(targets), p.plan(ctx, tx, activity, targets)
+}
+
+// ToInbox plans the delivery of activity to one inbox, such as an Accept to its follower.
+func (p Planner) ToInbox(ctx context.Context, tx *store.Store, activity Activity, inbox, host string) error {
+	return p.plan(ctx, tx, activity, []store.InboxTarget{{URL: inbox, Host: host}})
+}
+
+func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, targets []store.InboxTarget) error {
+	if !tx.InTransaction() {
+		return fmt.Errorf("plan delivery of %s: must run inside the transaction that causes it", activity.IRI)
+	}
+	row := model.OutboundActivity{ActivityIRI: activity.IRI, ActorKind: model.OwnerInstance, ActivityType: activity.Type,
+		Body: string(activity.Body)}
+	if activity.GroupID != "" {
+		row.ActorKind, row.GroupID = model.OwnerGroup, &activity.GroupID
+	}
+	stored, err := tx.CreateOutboundActivity(ctx, row)
+	if err != nil {
+		return err
+	}
+	deliveries, err := tx.CreateDeliveries(ctx, stored.ID, targets)
+	if err != nil {
+		return err
+	}
+	tasks := make([]store.NewTask, len(deliveries))
+	for i, d := range deliveries {
+		tasks[i] = p.NewTask(d.ID)
+	}
+	return tx.RecordTasks(ctx, tasks)
+}
+
+// withoutSuspended drops targets on domains suspended instance-wide or by the organisation. The
+// blocks are loaded once and matched in memory: a fan-out can reach thousands of hosts.
+func withoutSuspended(ctx context.Context, tx *store.Store, targets []store.InboxTarget, organisationID string) ([]store.InboxTarget, error) {
+	suspended := map[string]bool{}
+	for _, scope := range []string{"", organisationID} {
+		blocks, err := tx.ListDomainBlocks(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range blocks {
+			if b.Severity == model.SeveritySuspend {
+				suspended[b.Domain] = true
+			}
+		}
+	}
+	if len(suspended) == 0 {
+		return targets, nil
+	}
+	kept := targets[:0]
+	for _, t := range targets {
+		if !coveredBy(t.Host, suspended) {
+			kept = append(kept, t)
+		}
+	}
+	return kept, nil
+}
+
+// coveredBy reports whether host or a domain above it is in domains.
+func coveredBy(host string, domains map[string]bool) bool {
+	for {
+		if domains[host] {
+			return true
+		}
+		dot := strings.IndexByte(host, '.')
+		if dot < 0 {
+			return false
+		}
+		host = host[dot+1:]
+	}
+}

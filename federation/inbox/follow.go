@@ -1,0 +1,150 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// applyFollow answers a Follow of one of Kring's groups. Following several objects at once is not a
+// thing servers do; each local group named is answered on its own.
+func (p *Processor) applyFollow(ctx context.Context, row model.InboundActivity, follow vocab.ActivityStreamsFollow) error {
+	groups, err := p.localGroups(ctx, objectIRIs(follow.GetActivityStreamsObject()))
+	if err != nil {
+		return err
+	}
+	if len(groups) == 0 {
+		return ignored("the Follow names no group of this server")
+	}
+	follower, err := p.cfg.Actors.ResolveActor(ctx, row.ActorIRI)
+	if err != nil {
+		return fmt.Errorf("resolve follower %s: %w", row.ActorIRI, err)
+	}
+	for _, group := range groups {
+		decision, err := p.cfg.Membership.ReceiveFollow(ctx, group, follower, row.ActivityIRI)
+		if err != nil {
+			return err
+		}
+		p.cfg.Logger.InfoContext(ctx, "follow answered", "group", group.Slug, "follower", follower.IRI, "decision", string(decision))
+	}
+	return nil
+}
+
+// applyUndo withdraws a Follow. The undone Follow may be embedded (its object names the group) or
+// given by id (found among the follows Kring recorded); either way only its own actor may undo it.
+func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, undo vocab.ActivityStreamsUndo) error {
+	objects := undo.GetActivityStreamsObject()
+	if objects == nil || objects.Len() != 1 {
+		return ignored("Undo must have exactly one object")
+	}
+	it := objects.At(0)
+	follower, err := p.cfg.Actors.ResolveActor(ctx, row.ActorIRI)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", row.ActorIRI, err)
+	}
+	if it.IsActivityStreamsFollow() {
+		follow := it.GetActivityStreamsFollow()
+		if actorOf(follow.GetActivityStreamsActor()) != row.ActorIRI {
+			return ignored("Undo of a Follow made by someone else")
+		}
+		groups, err := p.localGroups(ctx, objectIRIs(follow.GetActivityStreamsObject()))
+		if err != nil {
+			return err
+		}
+		return p.unfollow(ctx, groups, follower)
+	}
+	if it.IsIRI() {
+		follows, err := p.cfg.Store.FollowsByActivityIRI(ctx, it.GetIRI().String(), follower.ID)
+		if err != nil {
+			return err
+		}
+		groups := make([]model.Group, 0, len(follows))
+		for _, f := range follows {
+			group, err := p.cfg.Store.GroupByID(ctx, f.GroupID)
+			if err != nil {
+				return err
+			}
+			groups = append(groups, group)
+		}
+		return p.unfollow(ctx, groups, follower)
+	}
+	return ignored("Undo of a %s is not handled", typeNameOf(it.GetType()))
+}
+
+func (p *Processor) unfollow(ctx context.Context, groups []model.Group, follower model.RemoteActor) error {
+	if len(groups) == 0 {
+		return ignored("the Undo names no follow of a group of this server")
+	}
+	for _, group := range groups {
+		removed, err := p.cfg.Membership.Unfollow(ctx, group, follower)
+		if err != nil {
+			return err
+		}
+		p.cfg.Logger.InfoContext(ctx, "unfollowed", "group", group.Slug, "follower", follower.IRI, "was_following", removed)
+	}
+	return nil
+}
+
+// applyDelete handles an account deleting itself: its follows go. Deletes of posts come with group
+// conversations.
+func (p *Processor) applyDelete(ctx context.Context, row model.InboundActivity, del vocab.ActivityStreamsDelete) error {
+	objects := objectIRIs(del.GetActivityStreamsObject())
+	if len(objects) != 1 || objects[0] != row.ActorIRI {
+		return ignored("Delete of anything but the actor itself is not handled yet")
+	}
+	actor, err := p.cfg.Store.RemoteActorByIRI(ctx, row.ActorIRI)
+	if errors.Is(err, store.ErrNotFound) {
+		return ignored("Delete of an actor Kring never knew")
+	}
+	if err != nil {
+		return err
+	}
+	removed, err := p.cfg.Membership.ForgetActor(ctx, actor)
+	if err != nil {
+		return err
+	}
+	p.cfg.Logger.InfoContext(ctx, "remote account deleted", "actor", actor.IRI, "follows_removed", removed)
+	return nil
+}
+
+// localGroups returns the live local groups among iris.
+func (p *Processor) localGroups(ctx context.Context, iris []string) ([]model.Group, error) {
+	var groups []model.Group
+	for _, iri := range iris {
+		slug, ok := p.cfg.IRIs.GroupSlugOf(iri)
+		if !ok {
+			continue
+		}
+		group, err := p.cfg.Store.GroupBySlug(ctx, slug)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, group.Group)
+	}
+	return groups, nil
+}
+
+func actorOf(actors vocab.ActivityStreamsActorProperty) string {
+	if actors == nil || actors.Len() != 1 {
+		return ""
+	}
+	if id := iteratorIRI(actors.At(0)); id != nil {
+		return id.String()
+	}
+	return ""
+}
+
+func typeNameOf(t vocab.Type) string {
+	if t == nil {
+		return "value"
+	}
+	return t.GetTypeName()
+}

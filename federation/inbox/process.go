@@ -1,0 +1,153 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation"
+)
+
+// ActorResolver returns the cached document of a remote actor, fetching it when unknown or stale.
+type ActorResolver interface {
+	ResolveActor(ctx context.Context, iri string) (model.RemoteActor, error)
+}
+
+// ProcessorConfig is what a Processor needs.
+type ProcessorConfig struct {
+	Store      *store.Store
+	Actors     ActorResolver
+	Membership *membership.Service
+	IRIs       federation.IRIs
+	Logger     *slog.Logger
+}
+
+// Processor applies stored inbound activities; it runs in the worker.
+type Processor struct{ cfg ProcessorConfig }
+
+// NewProcessor returns a Processor.
+func NewProcessor(cfg ProcessorConfig) *Processor {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Processor{cfg: cfg}
+}
+
+// errIgnored marks an activity Kring understood and has nothing to do with, or refuses to apply.
+type errIgnored struct{ reason string }
+
+func (e errIgnored) Error() string { return e.reason }
+
+func ignored(format string, args ...any) error { return errIgnored{fmt.Sprintf(format, args...)} }
+
+// Process applies the stored activity with id inboundID. It returns an error only for failures that
+// a retry may cure (a remote server down, the database busy); an activity that cannot be applied is
+// recorded as ignored or failed and is done.
+func (p *Processor) Process(ctx context.Context, inboundID string) error {
+	row, err := p.cfg.Store.InboundActivityByID(ctx, inboundID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // pruned since; nothing left to do
+	}
+	if err != nil {
+		return err
+	}
+	if row.State != model.InboundPending {
+		return nil // processed before: asynq delivers at least once
+	}
+	activity, err := parseActivity(ctx, row.RawBody)
+	if err != nil {
+		return p.finish(ctx, row, model.InboundFailed, err.Error())
+	}
+	err = p.apply(ctx, row, activity)
+	var skip errIgnored
+	switch {
+	case errors.As(err, &skip):
+		return p.finish(ctx, row, model.InboundIgnored, skip.reason)
+	case err != nil:
+		return err
+	}
+	return p.finish(ctx, row, model.InboundProcessed, "")
+}
+
+func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state model.InboundState, reason string) error {
+	if state != model.InboundProcessed {
+		p.cfg.Logger.InfoContext(ctx, "inbound activity not applied", "activity", row.ActivityIRI,
+			"type", row.ActivityType, "state", string(state), "reason", reason)
+	}
+	return p.cfg.Store.FinishInboundActivity(ctx, row.ID, state, reason)
+}
+
+// parseActivity reads the stored body with go-fed's streams, once.
+func parseActivity(ctx context.Context, body string) (vocab.Type, error) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return nil, fmt.Errorf("decode activity: %w", err)
+	}
+	if _, ok := m["@context"]; !ok {
+		// Some servers leave the context out; the ActivityStreams one is what they mean.
+		m["@context"] = "https://www.w3.org/ns/activitystreams"
+	}
+	t, err := streams.ToType(ctx, m)
+	if err != nil {
+		return nil, fmt.Errorf("read activity: %w", err)
+	}
+	return t, nil
+}
+
+func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {
+	switch a := activity.(type) {
+	case vocab.ActivityStreamsFollow:
+		return p.applyFollow(ctx, row, a)
+	case vocab.ActivityStreamsUndo:
+		return p.applyUndo(ctx, row, a)
+	case vocab.ActivityStreamsDelete:
+		return p.applyDelete(ctx, row, a)
+	default:
+		return ignored("%s activities are not handled", activity.GetTypeName())
+	}
+}
+
+// objectIRIs lists the ids of an activity's objects, whether given as IRIs or embedded.
+func objectIRIs(objects vocab.ActivityStreamsObjectProperty) []string {
+	if objects == nil {
+		return nil
+	}
+	var iris []string
+	for it := objects.Begin(); it != objects.End(); it = it.Next() {
+		if id := iteratorIRI(it); id != nil {
+			iris = append(iris, id.String())
+		}
+	}
+	return iris
+}
+
+// iteratorIRI is the IRI a property value stands for: the IRI itself or the embedded object's id.
+func iteratorIRI(it interface {
+	IsIRI() bool
+	GetIRI() *url.URL
+	GetType() vocab.Type
+}) *url.URL {
+	if it.IsIRI() {
+		return it.GetIRI()
+	}
+	if t := it.GetType(); t != nil && t.GetJSONLDId() != nil {
+		return t.GetJSONLDId().Get()
+	}
+	return nil
+}
+
+func activityID(t vocab.Type) string {
+	if id := t.GetJSONLDId(); id != nil && id.Get() != nil {
+		return id.Get().String()
+	}
+	return ""
+}

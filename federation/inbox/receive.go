@@ -1,0 +1,184 @@
+// Package inbox receives activities from other servers. The HTTP side (Receiver) refuses what it
+// can cheaply, verifies the signature, stores the activity and acknowledges it; the worker side
+// (Processor) parses it once and applies it. Nothing is acknowledged before it is stored.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/jsonguard"
+	"github.com/kring-social/kring/federation/signing"
+)
+
+// SignatureVerifier checks a request's HTTP signature and says whose key made it.
+type SignatureVerifier interface {
+	Verify(ctx context.Context, req *http.Request, body []byte) (signing.Verified, error)
+}
+
+// ReceiverConfig is what a Receiver needs.
+type ReceiverConfig struct {
+	Store    *store.Store
+	Verifier SignatureVerifier
+	IRIs     federation.IRIs
+	// NewProcessTask makes the task that processes a stored activity (workers.NewProcessInboundTask;
+	// passed in because workers imports federation, not the other way round).
+	NewProcessTask func(inboundActivityID string) store.NewTask
+	Logger         *slog.Logger
+}
+
+// Receiver serves the inboxes: each group's and the shared one.
+type Receiver struct{ cfg ReceiverConfig }
+
+// NewReceiver returns a Receiver.
+func NewReceiver(cfg ReceiverConfig) *Receiver {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Receiver{cfg: cfg}
+}
+
+// Mount registers the inbox routes.
+func (r *Receiver) Mount(router gin.IRouter) {
+	router.POST("/inbox", r.receiveShared)
+	router.POST("/actor/inbox", r.receiveShared)
+	router.POST("/groups/:slug/inbox", r.receiveForGroup)
+}
+
+func (r *Receiver) receiveShared(c *gin.Context) { r.receive(c, nil) }
+
+func (r *Receiver) receiveForGroup(c *gin.Context) {
+	group, err := r.cfg.Store.GroupBySlug(c.Request.Context(), c.Param("slug"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		refusal.Refuse(c, http.StatusNotFound, "no such group")
+		return
+	case err != nil:
+		r.fail(c, err)
+		return
+	case group.ArchivedAt != nil:
+		refusal.Refuse(c, http.StatusGone, "group archived")
+		return
+	}
+	r.receive(c, &group.Group)
+}
+
+// receive runs the inbox checks in order of cost: media type, size and shape of the body, domain
+// blocks, origins, then the signature (which may fetch a key), then one insert.
+func (r *Receiver) receive(c *gin.Context, group *model.Group) {
+	ctx := c.Request.Context()
+	if !isActivityMediaType(c.GetHeader("Content-Type")) {
+		refusal.Refuse(c, http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json")
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		refusal.Refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
+		return
+	}
+	if err != nil {
+		refusal.Refuse(c, http.StatusBadRequest, "could not read the body")
+		return
+	}
+	if err := jsonguard.CheckObject(body, jsonguard.DefaultMaxDepth); err != nil {
+		refusal.Refuse(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	env, err := readEnvelope(body)
+	if err != nil {
+		refusal.Refuse(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	if status, reason := r.checkOrigins(ctx, env, group); status != 0 {
+		refusal.Refuse(c, status, reason)
+		return
+	}
+	verified, err := r.cfg.Verifier.Verify(ctx, c.Request, body)
+	if err != nil {
+		status := http.StatusUnauthorized
+		if errors.Is(err, ErrBlockedDomain) {
+			status = http.StatusForbidden
+		}
+		// 401, never 2xx: a peer trying RFC 9421 first falls back to draft-cavage on a 4xx.
+		refusal.Refuse(c, status, "signature not verified: "+err.Error())
+		return
+	}
+	if verified.OwnerIRI != env.Actor {
+		// The signer must be the activity's actor; anything else is a forgery or a forward that
+		// Kring would have to refetch from its origin (CVE-2024-37903).
+		refusal.Refuse(c, http.StatusUnauthorized, "signed by "+verified.OwnerIRI+", not by the activity's actor")
+		return
+	}
+	if err := r.store(ctx, env, group, body); err != nil {
+		r.fail(c, err)
+		return
+	}
+	c.Status(http.StatusAccepted)
+}
+
+// checkOrigins refuses activities whose id is on another server than their actor's, that claim to be
+// Kring's own, or that come from a blocked domain.
+func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.Group) (int, string) {
+	if r.cfg.IRIs.IsLocal(env.Actor) || r.cfg.IRIs.IsLocal(env.ID) {
+		return http.StatusBadRequest, "activity claims to come from this server"
+	}
+	if origin(env.ID) != origin(env.Actor) {
+		return http.StatusBadRequest, "activity id and actor are on different servers"
+	}
+	organisationID := ""
+	if group != nil {
+		organisationID = group.OrganisationID
+	}
+	blocked, err := isSuspended(ctx, r.cfg.Store, hostOf(env.Actor), organisationID)
+	if err != nil {
+		r.cfg.Logger.Error("check domain blocks", "error", err)
+		return http.StatusServiceUnavailable, "try again later"
+	}
+	if blocked {
+		return http.StatusForbidden, "domain blocked"
+	}
+	return 0, ""
+}
+
+func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, body []byte) error {
+	return r.cfg.Store.Transaction(ctx, func(tx *store.Store) error {
+		row := model.InboundActivity{ActivityIRI: env.ID, ActorIRI: env.Actor, ActivityType: env.Type, RawBody: string(body)}
+		if group != nil {
+			row.GroupID = &group.ID
+		}
+		stored, created, err := tx.RecordInboundActivity(ctx, row)
+		if err != nil || !created {
+			return err // a redelivery is acknowledged again and changes nothing
+		}
+		_, err = tx.RecordTask(ctx, r.cfg.NewProcessTask(stored.ID))
+		return err
+	})
+}
+
+func (r *Receiver) fail(c *gin.Context, err error) {
+	r.cfg.Logger.Error("inbox failed", "path", c.Request.URL.Path, "error", err)
+	refusal.Respond(c, http.StatusInternalServerError, "internal error")
+}
+
+// isActivityMediaType accepts the types peers post activities with: application/activity+json and
+// application/ld+json (with or without the ActivityStreams profile, which servers quote differently).
+func isActivityMediaType(header string) bool {
+	mediaType, _, err := mime.ParseMediaType(header)
+	if err != nil {
+		return false
+	}
+	mediaType = strings.ToLower(mediaType)
+	return mediaType == "application/activity+json" || mediaType == "application/ld+json"
+}
