@@ -144,10 +144,3 @@ func iteratorIRI(it interface {
 	}
 	return nil
 }
-
-func activityID(t vocab.Type) string {
-	if id := t.GetJSONLDId(); id != nil && id.Get() != nil {
-		return id.Get().String()
-	}
-	return ""
-}
