@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/workers"
 )
 
 // adminAction is one `kring admin <noun> <verb>` command.
@@ -32,11 +34,13 @@ type adminEnv struct {
 	groups        *groups.Service
 	moderation    *moderation.Service
 	iris          federation.IRIs
+	// membership answers follow requests; its Accepts and Rejects go out through the outbox.
+	membership *membership.Service
 }
 
 func adminActions() []adminAction {
 	var actions []adminAction
-	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions()} {
+	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions(), followActions()} {
 		actions = append(actions, group...)
 	}
 	return actions
@@ -73,7 +77,22 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 			return err
 		}
 		defer st.Close()
-		env := &adminEnv{args: args, out: inv.stdout, json: asJSON,
+		if cfg.RedisURL != "" {
+			// Hand queued work (an Accept after an approval) to the workers at once; without a Redis
+			// URL the running process's sweeper picks it up within a minute.
+			broker, err := workers.ParseRedisURL(cfg.RedisURL)
+			if err != nil {
+				return usageError{err}
+			}
+			client := workers.NewClient(broker)
+			defer client.Close()
+			st.SetTaskDispatcher(workers.NewDispatcher(client, st, logger))
+		}
+		parts, err := buildFederation(ctx, cfg, st, logger)
+		if err != nil {
+			return err
+		}
+		env := &adminEnv{args: args, membership: parts.membership, out: inv.stdout, json: asJSON,
 			organisations: organisations.NewService(st), groups: groups.NewService(st), moderation: moderation.NewService(st),
 			iris: federation.NewIRIs(cfg.PublicURL)}
 		result, err := run(ctx, env)

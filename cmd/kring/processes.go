@@ -11,18 +11,22 @@ import (
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/inbox"
+	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/workers"
 )
 
 // process is what every long-running subcommand shares: configuration, logger, database and broker,
 // and the shutdown steps in the order they must run.
 type process struct {
-	cfg     *Config
-	logger  *slog.Logger
-	store   *store.Store
-	broker  asynq.RedisConnOpt
-	pinger  *workers.BrokerPinger
-	closers []func() error
+	cfg        *Config
+	logger     *slog.Logger
+	store      *store.Store
+	federation *federationParts
+	broker     asynq.RedisConnOpt
+	pinger     *workers.BrokerPinger
+	closers    []func() error
 }
 
 // processRole says which parts a subcommand runs.
@@ -60,6 +64,9 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 	p := &process{cfg: cfg, logger: newLogger(cfg, inv.stderr).With("process", role.name)}
 	defer func() { closeAll(p.logger, p.closers) }()
 	if err := p.open(ctx); err != nil {
+		return err
+	}
+	if p.federation, err = buildFederation(ctx, cfg, p.store, p.logger); err != nil {
 		return err
 	}
 
@@ -151,6 +158,10 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: p.store, Actors: p.federation.actors,
+		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger}))
+	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
+		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger}))
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
 	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
@@ -171,5 +182,12 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	inbox.NewReceiver(inbox.ReceiverConfig{
+		Store:          p.store,
+		Verifier:       &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors)},
+		IRIs:           p.federation.iris,
+		NewProcessTask: workers.NewProcessInboundTask,
+		Logger:         p.logger,
+	}).Mount(engine)
 	return startHTTP(p.cfg, p.logger, engine)
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/workers"
+)
+
+// federationParts is the federation side of the object graph, shared by serve, worker and admin.
+type federationParts struct {
+	iris       federation.IRIs
+	client     *fetch.Client
+	actors     *fetch.Actors
+	planner    delivery.Planner
+	membership *membership.Service
+}
+
+// buildFederation wires federation: the instance actor's key (made on first start) signs fetches,
+// one fetch client serves every remote request, and follow answers go out through the outbox.
+func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *slog.Logger) (*federationParts, error) {
+	iris := federation.NewIRIs(cfg.PublicURL)
+	instanceKey, err := groups.NewService(st).EnsureInstanceKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the instance actor's key: %w", err)
+	}
+	privateKey, err := delivery.ParsePrivateKey(instanceKey.PrivatePEM)
+	if err != nil {
+		return nil, fmt.Errorf("read the instance actor's key: %w", err)
+	}
+	client := fetch.NewClient(fetch.Options{
+		UserAgent: fmt.Sprintf("Kring/%s (+%s)", version, cfg.PublicURL),
+		Allow:     cfg.FetchAllow,
+		AllowHTTP: cfg.PublicURL.Scheme == "http", // development and tests; production is https only
+		Signer:    signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey},
+	})
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	return &federationParts{
+		iris:       iris,
+		client:     client,
+		actors:     fetch.NewActors(client, st, logger),
+		planner:    planner,
+		membership: membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+	}, nil
+}

@@ -1,0 +1,49 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/inbox"
+)
+
+// busyHostDelay is how long a delivery waits when its host has every slot in use.
+const busyHostDelay = 2 * time.Second
+
+// HandleInbound registers the processing of stored inbound activities.
+func (s *Server) HandleInbound(processor *inbox.Processor) {
+	s.HandleFunc(TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[ProcessInboundPayload](task)
+		if err != nil {
+			return err
+		}
+		return processor.Process(ctx, payload.InboundActivityID)
+	})
+}
+
+// HandleDeliveries registers the delivery of outbound activities, turning the deliverer's answers into
+// the queue's terms: a busy host postpones without spending a retry, a Retry-After sets the delay,
+// and the attempt asynq will not retry is told it is the last, so the delivery is abandoned.
+func (s *Server) HandleDeliveries(deliverer *delivery.Deliverer) {
+	s.HandleFunc(TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[DeliverActivityPayload](task)
+		if err != nil {
+			return err
+		}
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, ok := asynq.GetMaxRetry(ctx)
+		err = deliverer.Deliver(ctx, payload.DeliveryID, ok && retried >= maxRetry)
+		var later *delivery.RetryLater
+		switch {
+		case errors.Is(err, delivery.ErrHostBusy):
+			return &Postponed{Delay: busyHostDelay, Reason: err.Error()}
+		case errors.As(err, &later) && later.Delay > 0:
+			return &RetryAfter{Delay: later.Delay, Err: later}
+		}
+		return err
+	})
+}
