@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -17,12 +17,15 @@ func (s *Store) RecordInboundActivity(ctx context.Context, activity model.Inboun
 	activity.ID = model.NewID()
 	activity.State = model.InboundPending
 	activity.ReceivedAt = s.now()
-	err := s.conn(ctx).Create(&activity).Error
-	if err == nil {
-		return activity, true, nil
+	// ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed
+	// statement would abort the caller's transaction.
+	result := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "activity_iri"}}, DoNothing: true}).
+		Create(&activity)
+	if result.Error != nil {
+		return model.InboundActivity{}, false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, result.Error)
 	}
-	if !errors.Is(classify(err), ErrDuplicate) {
-		return model.InboundActivity{}, false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, err)
+	if result.RowsAffected == 1 {
+		return activity, true, nil
 	}
 	existing, err := s.InboundActivityByIRI(ctx, activity.ActivityIRI)
 	if err != nil {

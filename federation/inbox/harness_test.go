@@ -1,0 +1,238 @@
+package inbox_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/inbox"
+	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/workers"
+)
+
+// remotePeer is another fediverse server on loopback: it serves its users' actor documents and
+// records what arrives at their inboxes.
+type remotePeer struct {
+	t      *testing.T
+	server *httptest.Server
+	mu     sync.Mutex
+	users  map[string]*rsa.PrivateKey
+	posts  []receivedPost
+}
+
+type receivedPost struct {
+	Path   string
+	Host   string
+	Header http.Header
+	Body   []byte
+}
+
+func newRemotePeer(t *testing.T) *remotePeer {
+	p := &remotePeer{t: t, users: map[string]*rsa.PrivateKey{}}
+	p.server = httptest.NewServer(http.HandlerFunc(p.serve))
+	t.Cleanup(p.server.Close)
+	return p
+}
+
+func (p *remotePeer) addUser(name string) *rsa.PrivateKey {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.users[name] = key
+	return key
+}
+
+func (p *remotePeer) actor(name string) string { return p.server.URL + "/users/" + name }
+
+func (p *remotePeer) serve(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.Method == http.MethodPost {
+		body, _ := io.ReadAll(r.Body)
+		p.posts = append(p.posts, receivedPost{Path: r.URL.Path, Host: r.Host, Header: r.Header.Clone(), Body: body})
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	var name string
+	if _, err := fmt.Sscanf(r.URL.Path, "/users/%s", &name); err != nil || p.users[name] == nil {
+		http.NotFound(w, r)
+		return
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&p.users[name].PublicKey)
+	actor := p.actor(name)
+	doc := map[string]any{
+		"@context": []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
+		"id":       actor, "type": "Person", "preferredUsername": name,
+		"inbox":     actor + "/inbox",
+		"publicKey": map[string]any{"id": actor + "#main-key", "owner": actor, "publicKeyPem": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))},
+	}
+	w.Header().Set("Content-Type", "application/activity+json")
+	_ = json.NewEncoder(w).Encode(doc)
+}
+
+func (p *remotePeer) received() []receivedPost {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]receivedPost(nil), p.posts...)
+}
+
+// kringUnderTest is the inbox and its worker side, on a real database, served over real HTTP.
+type kringUnderTest struct {
+	store     *store.Store
+	iris      federation.IRIs
+	server    *httptest.Server
+	processor *inbox.Processor
+	deliverer *delivery.Deliverer
+	open      model.Group
+	approval  model.Group
+}
+
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+
+func newKring(t *testing.T, st *store.Store) *kringUnderTest {
+	t.Helper()
+	ctx := context.Background()
+	gin.SetMode(gin.TestMode)
+	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(engine)
+	t.Cleanup(server.Close)
+	public, _ := url.Parse(server.URL)
+	iris := federation.NewIRIs(public)
+
+	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	groupService := groups.NewService(st)
+	open, err := groupService.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approval, err := groupService.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "inner", Name: "Inner", ApproveFollowers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	instanceKey, err := groupService.EnsureInstanceKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	private, err := delivery.ParsePrivateKey(instanceKey.PrivatePEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: loopback, AllowHTTP: true, Timeout: 5 * time.Second,
+		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#main-key", Key: private}})
+	actors := fetch.NewActors(client, st, nil)
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
+	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}).Mount(engine)
+	return &kringUnderTest{
+		store: st, iris: iris, server: server, open: open, approval: approval,
+		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris}),
+		deliverer: delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris)}),
+	}
+}
+
+// post sends body to path, signed by keyID with key (unsigned when key is nil).
+func (k *kringUnderTest) post(t *testing.T, path string, body []byte, keyID string, key *rsa.PrivateKey, adjust func(*http.Request)) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, k.server.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/activity+json")
+	if key != nil {
+		if err := (signing.Signer{KeyID: keyID, Key: key}).Sign(req, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if adjust != nil {
+		adjust(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func follow(id, actor, object string) []byte {
+	body, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "Follow", "actor": actor, "object": object})
+	return body
+}
+
+// queued lists the outbox tasks of one type, oldest first.
+func queued(t *testing.T, st *store.Store, taskType string) []model.QueuedTask {
+	t.Helper()
+	var rows []model.QueuedTask
+	if err := st.DB().Where("task_type = ?", taskType).Order("id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// runQueued runs every queued task of the type through fn, as a worker would, and deletes it.
+func runQueued(t *testing.T, st *store.Store, taskType string, fn func(payload []byte) error) {
+	t.Helper()
+	for _, row := range queued(t, st, taskType) {
+		if err := fn([]byte(row.Payload)); err != nil {
+			t.Fatalf("%s task %s: %v", taskType, row.ID, err)
+		}
+		if err := st.CompleteTask(context.Background(), row.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (k *kringUnderTest) processInbound(t *testing.T) {
+	runQueued(t, k.store, workers.TypeProcessInbound, func(payload []byte) error {
+		var p workers.ProcessInboundPayload
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return err
+		}
+		return k.processor.Process(context.Background(), p.InboundActivityID)
+	})
+}
+
+func (k *kringUnderTest) deliverAll(t *testing.T) {
+	runQueued(t, k.store, workers.TypeDeliverActivity, func(payload []byte) error {
+		var p workers.DeliverActivityPayload
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return err
+		}
+		return k.deliverer.Deliver(context.Background(), p.DeliveryID, false)
+	})
+}
