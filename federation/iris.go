@@ -30,3 +30,16 @@ func (i IRIs) GroupHandle(slug string) string { return "@" + slug + "@" + i.host
 
 // InstanceActor is the id of the instance actor, which signs server-level requests.
 func (i IRIs) InstanceActor() string { return i.base + "/actor" }
+
+// Collections and endpoints of a group actor.
+func (i IRIs) GroupInbox(slug string) string      { return i.GroupActor(slug) + "/inbox" }
+func (i IRIs) GroupOutbox(slug string) string     { return i.GroupActor(slug) + "/outbox" }
+func (i IRIs) GroupFollowers(slug string) string  { return i.GroupActor(slug) + "/followers" }
+func (i IRIs) GroupFeatured(slug string) string   { return i.GroupActor(slug) + "/featured" }
+func (i IRIs) GroupModerators(slug string) string { return i.GroupActor(slug) + "/moderators" }
+
+// SharedInbox receives activities for every group at once.
+func (i IRIs) SharedInbox() string { return i.base + "/inbox" }
+
+// Base is scheme://host of the public URL.
+func (i IRIs) Base() string { return i.base }

@@ -131,3 +131,44 @@ func (s *Store) FollowsByActivityIRI(ctx context.Context, iri, remoteActorID str
 	}
 	return follows, nil
 }
+
+// CountFollowers counts a group's accepted followers.
+func (s *Store) CountFollowers(ctx context.Context, groupID string) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&model.Follow{}).Where("group_id = ? AND state = ?", groupID, model.FollowAccepted).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count followers of group %s: %w", groupID, err)
+	}
+	return n, nil
+}
+
+// FollowerPage is one page of a group's followers: their actor ids, oldest follow first, and the
+// cursor of the next page (empty on the last).
+type FollowerPage struct {
+	ActorIRIs []string
+	Next      string
+}
+
+// FollowersAfter returns up to limit accepted followers whose follow id sorts after cursor.
+func (s *Store) FollowersAfter(ctx context.Context, groupID, cursor string, limit int) (FollowerPage, error) {
+	var rows []struct {
+		ID  string
+		IRI string
+	}
+	err := s.conn(ctx).Table("follows").Select("follows.id AS id, remote_actors.iri AS iri").
+		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
+		Where("follows.group_id = ? AND follows.state = ? AND follows.id > ?", groupID, model.FollowAccepted, cursor).
+		Order("follows.id").Limit(limit + 1).Scan(&rows).Error
+	if err != nil {
+		return FollowerPage{}, fmt.Errorf("page followers of group %s: %w", groupID, err)
+	}
+	var page FollowerPage
+	for i, r := range rows {
+		if i == limit {
+			page.Next = rows[limit-1].ID
+			break
+		}
+		page.ActorIRIs = append(page.ActorIRIs, r.IRI)
+	}
+	return page, nil
+}

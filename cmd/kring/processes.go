@@ -12,6 +12,7 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/documents"
 	"github.com/kring-social/kring/federation/inbox"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/workers"
@@ -182,6 +183,10 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages := web.NewGroupPages(p.federation.iris)
+	pages.Mount(engine)
+	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.iris, Version: version,
+		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
 	inbox.NewReceiver(inbox.ReceiverConfig{
 		Store:          p.store,
 		Verifier:       &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors)},

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/documents"
+)
+
+//go:embed templates/group.html
+var groupTemplates embed.FS
+
+var groupPageTemplate = template.Must(template.ParseFS(groupTemplates, "templates/group.html"))
+
+// GroupPages renders groups' public pages and sends visitors to their own server to follow.
+type GroupPages struct{ iris federation.IRIs }
+
+// NewGroupPages returns the group pages of the instance at iris.
+func NewGroupPages(iris federation.IRIs) *GroupPages { return &GroupPages{iris: iris} }
+
+// Mount registers the follow redirect; the page itself is served by the actor's URL (see Render).
+func (p *GroupPages) Mount(router gin.IRouter) {
+	router.GET("/groups/:slug/follow", p.remoteFollow)
+}
+
+// Render writes a group's page.
+func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, followers int64) {
+	var out bytes.Buffer
+	err := groupPageTemplate.Execute(&out, map[string]any{
+		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
+		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
+		"Summary":    template.HTML(documents.TextToHTML(group.Summary)), // escaped by TextToHTML
+		"Rules":      group.Rules,
+		"FollowPath": "/groups/" + group.Slug + "/follow",
+	})
+	if err != nil {
+		refusal.Respond(c, http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", out.Bytes())
+}
+
+// serverName is what a visitor may type as their server: a host name, optionally with a port.
+var serverName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:[0-9]{1,5})?$`)
+
+// remoteFollow sends the visitor to their server's authorize_interaction page for this group, the
+// way Mastodon's remote follow works. Only a bare domain is accepted and only https://{domain}/...
+// is redirected to, so the form cannot be used as an open redirect.
+func (p *GroupPages) remoteFollow(c *gin.Context) {
+	server := strings.ToLower(strings.TrimSpace(c.Query("server")))
+	server = strings.TrimPrefix(server, "@")
+	if _, domain, isHandle := strings.Cut(server, "@"); isHandle {
+		server = domain // someone typed their whole handle
+	}
+	if !serverName.MatchString(server) {
+		refusal.Refuse(c, http.StatusBadRequest, "type your server's domain, such as mastodon.social")
+		return
+	}
+	handle := strings.TrimPrefix(p.iris.GroupHandle(c.Param("slug")), "@")
+	target := url.URL{Scheme: "https", Host: server, Path: "/authorize_interaction", RawQuery: url.Values{"uri": {"acct:" + handle}}.Encode()}
+	c.Redirect(http.StatusSeeOther, target.String())
+}
