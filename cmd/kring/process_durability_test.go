@@ -41,18 +41,6 @@ func recordPendingTask(t *testing.T, opts store.Options) string {
 // sweptOneTask matches the log line a worker writes when it hands one outbox row to the broker.
 var sweptOneTask = regexp.MustCompile(`msg="outbox sweep enqueued tasks".* enqueued=1\b`)
 
-func waitForLog(t *testing.T, k *runningKring, line *regexp.Regexp) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if line.MatchString(k.output(&k.stderr)) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("no log line matching %q within 30 s", line)
-}
-
 // brokerHasTask reports whether asynq holds the task, in any state.
 func brokerHasTask(t *testing.T, opt asynq.RedisClientOpt, id string) bool {
 	t.Helper()
@@ -75,22 +63,22 @@ func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
 		"KRING_ADMIN_EMAIL":  "first@kring.example",
 	}
 
-	serve := startKring(t, env, "serve")
-	base := serve.waitListening(t)
-	if status := getStatus(t, base+"/readyz"); status != http.StatusOK {
+	serve := testenv.StartKring(t, env, "serve")
+	base := serve.WaitListening(t)
+	if status := testenv.GetStatus(t, base+"/readyz"); status != http.StatusOK {
 		t.Fatalf("/readyz = %d, want 200", status)
 	}
-	if !strings.Contains(serve.output(&serve.stdout), "first@kring.example") {
-		t.Errorf("serve should print the first admin:\n%s", serve.output(&serve.stdout))
+	if !strings.Contains(serve.Stdout(), "first@kring.example") {
+		t.Errorf("serve should print the first admin:\n%s", serve.Stdout())
 	}
 
 	taskID := recordPendingTask(t, store.Options{DatabaseURL: databaseURL})
-	worker := startKring(t, env, "worker")
-	waitForLog(t, worker, sweptOneTask)
+	worker := testenv.StartKring(t, env, "worker")
+	worker.WaitForLine(t, sweptOneTask, 30*time.Second)
 	if !brokerHasTask(t, redisOpt, taskID) {
 		t.Fatal("the worker did not hand the pending task to Redis")
 	}
-	if code := worker.stop(t); code != 0 {
+	if code := worker.Stop(t); code != 0 {
 		t.Fatalf("worker exit code after SIGTERM = %d", code)
 	}
 	if !brokerHasTask(t, redisOpt, taskID) {
@@ -102,18 +90,18 @@ func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
 	if brokerHasTask(t, redisOpt, taskID) {
 		t.Fatal("flush did not empty Redis")
 	}
-	again := startKring(t, env, "worker")
-	waitForLog(t, again, sweptOneTask)
+	again := testenv.StartKring(t, env, "worker")
+	again.WaitForLine(t, sweptOneTask, 30*time.Second)
 	if !brokerHasTask(t, redisOpt, taskID) {
 		t.Fatal("the task was lost with Redis's data")
 	}
-	if code := again.stop(t); code != 0 {
+	if code := again.Stop(t); code != 0 {
 		t.Fatalf("second worker exit code = %d", code)
 	}
-	if code := serve.stop(t); code != 0 {
+	if code := serve.Stop(t); code != 0 {
 		t.Fatalf("serve exit code after SIGTERM = %d", code)
 	}
-	if logs := serve.output(&serve.stderr); !strings.Contains(logs, "stopped cleanly") {
+	if logs := serve.Stderr(); !strings.Contains(logs, "stopped cleanly") {
 		t.Errorf("serve did not log a clean stop:\n%s", logs)
 	}
 }
@@ -123,17 +111,17 @@ func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
 func TestEmbeddedDefaultKeepsPendingTasksAcrossRestarts(t *testing.T) {
 	dataDir := t.TempDir()
 	env := map[string]string{"KRING_DATA_DIR": dataDir}
-	first := startKring(t, env)
-	first.waitListening(t)
-	if code := first.stop(t); code != 0 {
+	first := testenv.StartKring(t, env)
+	first.WaitListening(t)
+	if code := first.Stop(t); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 	recordPendingTask(t, store.Options{DataDir: dataDir})
 	for run := 1; run <= 2; run++ {
-		k := startKring(t, env)
-		k.waitListening(t)
-		waitForLog(t, k, sweptOneTask)
-		if code := k.stop(t); code != 0 {
+		k := testenv.StartKring(t, env)
+		k.WaitListening(t)
+		k.WaitForLine(t, sweptOneTask, 30*time.Second)
+		if code := k.Stop(t); code != 0 {
 			t.Fatalf("run %d: exit code %d", run, code)
 		}
 	}

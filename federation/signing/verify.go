@@ -27,6 +27,9 @@ var (
 	ErrDigestMismatch   = errors.New("body does not match its digest")
 	ErrBadSignature     = errors.New("signature does not verify")
 	ErrKeyUnavailable   = errors.New("signer's key unavailable")
+	// ErrRFC9421 refuses HTTP Message Signatures (RFC 9421) for now; the 401 makes peers that try
+	// them first (Fedify, Mastodon 4.5) fall back to draft-cavage, which Kring verifies.
+	ErrRFC9421 = errors.New("RFC 9421 signatures are not verified yet; sign with draft-cavage")
 )
 
 // VerifiedKey is a public key and the actor it belongs to, as the resolver checked them.
@@ -63,6 +66,9 @@ type Verifier struct {
 // Verify checks req's signature and, for a request with a body, that body matches the signed Digest.
 // body must be the bytes read from req.
 func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (Verified, error) {
+	if req.Header.Get("Signature-Input") != "" {
+		return Verified{}, ErrRFC9421
+	}
 	header := req.Header.Get("Signature")
 	if header == "" {
 		return Verified{}, ErrUnsigned
