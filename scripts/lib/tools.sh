@@ -38,5 +38,6 @@ On Debian run: sudo apt-get install -y --no-install-recommends docker-compose (o
 ensure_test_tools() {
 	ensure_staticcheck
 	ensure_compose_validator
-	# Browser tests: install chromium and node here (ensure_chromium, ensure_node) when they arrive.
+	ensure_interop_peer
+	# Browser tests: install chromium here (ensure_chromium) when they arrive.
 }
