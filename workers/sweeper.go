@@ -8,9 +8,11 @@ import (
 	"github.com/kring-social/kring/app/store"
 )
 
-// Sweeper defaults.
+// Sweeper defaults. The interval is short because rows never handed to a broker are found by the
+// same cheap indexed query: work an admin command recorded with no broker connection (the embedded
+// default) starts within seconds. Rows a broker holds are looked at again only after the lease.
 const (
-	DefaultSweepInterval = time.Minute
+	DefaultSweepInterval = 5 * time.Second
 	DefaultSweepLease    = 10 * time.Minute
 	sweepPageSize        = 500
 )
