@@ -64,22 +64,22 @@ func (s *Store) CreateDeliveries(ctx context.Context, activityID string, targets
 	return rows, nil
 }
 
-// DeliveryWithActivity is a delivery and the activity it carries.
-type DeliveryWithActivity struct {
-	Delivery model.Delivery
-	Activity model.OutboundActivity
+// DeliveryByID loads a delivery.
+func (s *Store) DeliveryByID(ctx context.Context, id string) (model.Delivery, error) {
+	var row model.Delivery
+	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return model.Delivery{}, fmt.Errorf("find delivery %s: %w", id, classify(err))
+	}
+	return row, nil
 }
 
-// DeliveryByID loads a delivery and its activity.
-func (s *Store) DeliveryByID(ctx context.Context, id string) (DeliveryWithActivity, error) {
-	var out DeliveryWithActivity
-	if err := s.conn(ctx).Where("id = ?", id).Take(&out.Delivery).Error; err != nil {
-		return DeliveryWithActivity{}, fmt.Errorf("find delivery %s: %w", id, classify(err))
+// OutboundActivityByID loads an activity to send.
+func (s *Store) OutboundActivityByID(ctx context.Context, id string) (model.OutboundActivity, error) {
+	var row model.OutboundActivity
+	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return model.OutboundActivity{}, fmt.Errorf("find outbound activity %s: %w", id, classify(err))
 	}
-	if err := s.conn(ctx).Where("id = ?", out.Delivery.OutboundActivityID).Take(&out.Activity).Error; err != nil {
-		return DeliveryWithActivity{}, fmt.Errorf("find activity of delivery %s: %w", id, classify(err))
-	}
-	return out, nil
+	return row, nil
 }
 
 // DeliveryOutcome is the result of one attempt.

@@ -65,8 +65,9 @@ const DefaultPerHostLimit = 8
 
 // Deliverer sends one delivery at a time; safe for concurrent use.
 type Deliverer struct {
-	cfg   DeliverConfig
-	hosts *hostSlots
+	cfg        DeliverConfig
+	hosts      *hostSlots
+	activities *activityCache
 }
 
 // NewDeliverer returns a Deliverer.
@@ -80,28 +81,28 @@ func NewDeliverer(cfg DeliverConfig) *Deliverer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit)}
+	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: newActivityCache()}
 }
 
 // Deliver makes one attempt at delivery id. lastAttempt says no retry follows, so a failure abandons
 // the delivery. It returns nil when the delivery is settled (delivered, refused for good, abandoned),
 // a *RetryLater when it should be tried again, or ErrHostBusy.
 func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) error {
-	found, err := d.cfg.Store.DeliveryByID(ctx, id)
+	delivery, err := d.cfg.Store.DeliveryByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the activity was deleted with its group: nothing left to send
 	}
 	if err != nil {
 		return err
 	}
-	delivery := found.Delivery
 	if delivery.State != model.DeliveryPending {
 		return nil // settled by an earlier run: deliveries are at least once, never twice on purpose
 	}
-	if skip, err := d.hostUnreachable(ctx, delivery.Host); err != nil || skip {
-		if err != nil {
-			return err
-		}
+	host, skip, err := d.hostState(ctx, delivery.Host)
+	if err != nil {
+		return err
+	}
+	if skip {
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, 0, "host unreachable; not tried")
 	}
 	if !d.hosts.acquire(delivery.Host) {
@@ -109,22 +110,30 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) er
 	}
 	defer d.hosts.release(delivery.Host)
 
-	signer, err := d.cfg.Signers.SignerFor(ctx, found.Activity)
+	activity, err := d.activities.get(ctx, d.cfg.Store, delivery.OutboundActivityID)
 	if err != nil {
 		return err
 	}
-	result, postErr := d.cfg.Poster.Post(ctx, delivery.InboxURL, []byte(found.Activity.Body), signer)
-	return d.record(ctx, delivery, result, postErr, lastAttempt)
+	signer, err := d.cfg.Signers.SignerFor(ctx, activity)
+	if err != nil {
+		return err
+	}
+	result, postErr := d.cfg.Poster.Post(ctx, delivery.InboxURL, []byte(activity.Body), signer)
+	return d.record(ctx, delivery, host, result, postErr, lastAttempt)
 }
 
 // record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but
 // 408 and 429 failed for good; 429, 5xx, 408 and network errors retried (honouring Retry-After).
-func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, result fetch.PostResult, postErr error, lastAttempt bool) error {
+func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host model.RemoteHost, result fetch.PostResult, postErr error, lastAttempt bool) error {
 	status := result.Status
 	switch {
 	case postErr == nil && status >= 200 && status < 300:
-		if err := d.cfg.Store.RecordHostSuccess(ctx, delivery.Host); err != nil {
-			return err
+		// Only a host with failures on record has anything to reset: a healthy host's success costs
+		// no write, which matters when one activity goes to thousands of hosts.
+		if host.ConsecutiveFailures > 0 || host.UnreachableSince != nil {
+			if err := d.cfg.Store.RecordHostSuccess(ctx, delivery.Host); err != nil {
+				return err
+			}
 		}
 		return d.settle(ctx, delivery, model.DeliveryDelivered, status, "")
 	case postErr == nil && (status == http.StatusNotFound || status == http.StatusGone):
@@ -159,18 +168,19 @@ func (d *Deliverer) settle(ctx context.Context, delivery model.Delivery, state m
 	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: state, Status: status, Error: reason})
 }
 
-// hostUnreachable reports whether deliveries to host are to be dropped now. When the probe time of an
-// unreachable host has come, one delivery claims the probe and is tried.
-func (d *Deliverer) hostUnreachable(ctx context.Context, host string) (bool, error) {
+// hostState loads the host's record (empty for a host never failed) and reports whether deliveries
+// to it are to be dropped now. When the probe time of an unreachable host has come, one delivery
+// claims the probe and is tried.
+func (d *Deliverer) hostState(ctx context.Context, host string) (model.RemoteHost, bool, error) {
 	record, err := d.cfg.Store.RemoteHostByName(ctx, host)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+		return model.RemoteHost{Host: host}, false, nil
 	}
 	if err != nil || record.UnreachableSince == nil {
-		return false, err
+		return record, false, err
 	}
 	claimed, err := d.cfg.Store.ClaimHostProbe(ctx, host, d.cfg.Now().Add(ProbeInterval))
-	return !claimed, err
+	return record, !claimed, err
 }
 
 func (d *Deliverer) noteHostFailure(ctx context.Context, host, reason string) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
@@ -15,22 +16,53 @@ import (
 	"github.com/kring-social/kring/federation/signing"
 )
 
-// KeyRing finds the key an activity is signed with: its group's, or the instance actor's. Parsed
-// keys are kept per key row: a key never changes, and parsing one costs more than using it.
+// KeyRing finds the key an activity is signed with: its group's, or the instance actor's. A fan-out
+// signs thousands of deliveries with one key, so signers are kept for signerTTL (a rotated key is
+// picked up within it) and parsed keys for good (a key row never changes).
 type KeyRing struct {
-	store *store.Store
-	iris  federation.IRIs
-	mu    sync.Mutex
-	keys  map[string]*rsa.PrivateKey // by signing_keys.id
+	store   *store.Store
+	iris    federation.IRIs
+	now     func() time.Time
+	mu      sync.Mutex
+	keys    map[string]*rsa.PrivateKey // by signing_keys.id
+	signers map[string]cachedSigner    // by actor: "instance" or the group's id
 }
+
+type cachedSigner struct {
+	signer  signing.Signer
+	expires time.Time
+}
+
+const signerTTL = time.Minute
 
 // NewKeyRing returns a KeyRing.
 func NewKeyRing(st *store.Store, iris federation.IRIs) *KeyRing {
-	return &KeyRing{store: st, iris: iris, keys: map[string]*rsa.PrivateKey{}}
+	return &KeyRing{store: st, iris: iris, now: time.Now, keys: map[string]*rsa.PrivateKey{}, signers: map[string]cachedSigner{}}
 }
 
 // SignerFor returns the signer of activity's actor.
 func (k *KeyRing) SignerFor(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error) {
+	actorKey := string(model.OwnerInstance)
+	if activity.ActorKind == model.OwnerGroup && activity.GroupID != nil {
+		actorKey = *activity.GroupID
+	}
+	k.mu.Lock()
+	cached, ok := k.signers[actorKey]
+	k.mu.Unlock()
+	if ok && k.now().Before(cached.expires) {
+		return cached.signer, nil
+	}
+	signer, err := k.loadSigner(ctx, activity)
+	if err != nil {
+		return signing.Signer{}, err
+	}
+	k.mu.Lock()
+	k.signers[actorKey] = cachedSigner{signer: signer, expires: k.now().Add(signerTTL)}
+	k.mu.Unlock()
+	return signer, nil
+}
+
+func (k *KeyRing) loadSigner(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error) {
 	var (
 		row   model.SigningKey
 		actor string
