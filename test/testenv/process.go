@@ -215,3 +215,6 @@ func GetStatus(t testing.TB, url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Signal sends sig to the process, such as SIGKILL to test a crash.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
