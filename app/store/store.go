@@ -29,6 +29,10 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
+// PostgresMaxOpenConns bounds one process's connections: enough for a worker's concurrency and the
+// web server's requests, few enough that several processes fit PostgreSQL's default 100.
+const PostgresMaxOpenConns = 32
+
 // SQLiteFileName is the database file created in the data directory when no database URL is set.
 const SQLiteFileName = "kring.db"
 
@@ -104,8 +108,8 @@ func openPostgres(databaseURL string, config *gorm.Config) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(32)
-	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetMaxOpenConns(PostgresMaxOpenConns)
+	sqlDB.SetMaxIdleConns(PostgresMaxOpenConns)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	return db, nil
 }

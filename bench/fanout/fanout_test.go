@@ -108,7 +108,7 @@ func BenchmarkFanOut10000Followers10000Hosts(b *testing.B) { benchFanOut(b, 1000
 
 func benchFanOut(b *testing.B, followers, hosts int) {
 	ctx := context.Background()
-	st := testenv.Postgres(b)
+	st := testenv.PostgresAtFullSize(b)
 	redis := testenv.Redis(b)
 	sink := newSink(b)
 	group := setUpGroup(b, st, followers, hosts, sink.port)

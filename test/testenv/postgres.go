@@ -143,3 +143,12 @@ func randomHex(t testing.TB, n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// PostgresAtFullSize is Postgres with the connection pool store.Open gives a production process,
+// for benchmarks: the tests' small pool would measure the pool, not Kring.
+func PostgresAtFullSize(t testing.TB) *store.Store {
+	t.Helper()
+	st := Postgres(t)
+	limitPool(t, st, store.PostgresMaxOpenConns)
+	return st
+}
