@@ -27,6 +27,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/bench/limits"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
@@ -77,30 +78,12 @@ func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 // hostAddress is the loopback address of host number i: 127.1.x.y.
 func hostAddress(i int) string { return fmt.Sprintf("127.1.%d.%d", i/250, i%250+1) }
 
-// signingLimit measures RSA-2048 PKCS#1 v1.5 signatures per second on all cores.
 func signingLimit(b *testing.B) float64 {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		b.Fatal(err)
 	}
-	digest := sha256.Sum256([]byte("benchmark"))
-	const perCore = 300
-	cores := runtime.GOMAXPROCS(0)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := 0; c < cores; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < perCore; i++ {
-				if _, err := rsa.SignPKCS1v15(rand.Reader, key, 5, digest[:]); err != nil {
-					panic(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(perCore*cores) / time.Since(start).Seconds()
+	return limits.RSASignaturesPerSecond(key)
 }
 
 func BenchmarkFanOut10000Followers1000Hosts(b *testing.B)  { benchFanOut(b, 10000, 1000) }

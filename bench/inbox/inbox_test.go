@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -36,6 +35,7 @@ import (
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/bench/limits"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
@@ -74,7 +74,7 @@ func BenchmarkInboxAccepts(b *testing.B) {
 	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
 
-	verifyLimit := verificationsPerSecond(b, keys[0])
+	verifyLimit := limits.RSAVerificationsPerSecond(keys[0].key)
 	insertLimit := insertsPerSecond(b, st)
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
@@ -193,32 +193,6 @@ func send(b *testing.B, batch []*http.Request) timings {
 		each = append(each, d)
 	}
 	return timings{total: total, each: each}
-}
-
-// verificationsPerSecond measures RSA-2048 signature checks on all cores.
-func verificationsPerSecond(b *testing.B, a actorKey) float64 {
-	digest := sha256.Sum256([]byte("benchmark"))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, a.key, 5, digest[:])
-	if err != nil {
-		b.Fatal(err)
-	}
-	const perCore = 5000
-	cores := runtime.GOMAXPROCS(0)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := 0; c < cores; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < perCore; i++ {
-				if err := rsa.VerifyPKCS1v15(&a.key.PublicKey, 5, digest[:], sig); err != nil {
-					panic(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(perCore*cores) / time.Since(start).Seconds()
 }
 
 // insertsPerSecond measures single-row committed inserts from as many goroutines as senders.

@@ -128,6 +128,18 @@ func checkPositional(action adminAction, args []string) error {
 // textual is implemented by results that have a human-readable form.
 type textual interface{ Text() string }
 
+// textLines is the text of a list result: one line per item, or empty when there are none.
+func textLines[T textual](items []T, empty string) string {
+	if len(items) == 0 {
+		return empty
+	}
+	lines := make([]string, len(items))
+	for i, item := range items {
+		lines[i] = item.Text()
+	}
+	return strings.Join(lines, "\n")
+}
+
 func printAdminResult(env *adminEnv, result any) error {
 	if env.json {
 		enc := json.NewEncoder(env.out)

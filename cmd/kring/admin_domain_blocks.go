@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -32,16 +31,7 @@ func viewDomainBlock(b model.DomainBlock, scope string) domainBlockView {
 
 type domainBlockList []domainBlockView
 
-func (l domainBlockList) Text() string {
-	if len(l) == 0 {
-		return "no domain blocks"
-	}
-	lines := make([]string, len(l))
-	for i, v := range l {
-		lines[i] = v.Text()
-	}
-	return strings.Join(lines, "\n")
-}
+func (l domainBlockList) Text() string { return textLines(l, "no domain blocks") }
 
 func scopeName(orgSlug string) string {
 	if orgSlug == "" {

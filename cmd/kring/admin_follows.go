@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -31,16 +30,7 @@ func (v followView) Text() string {
 
 type followList []followView
 
-func (l followList) Text() string {
-	if len(l) == 0 {
-		return "no follows"
-	}
-	lines := make([]string, len(l))
-	for i, v := range l {
-		lines[i] = v.Text()
-	}
-	return strings.Join(lines, "\n")
-}
+func (l followList) Text() string { return textLines(l, "no follows") }
 
 func viewFollow(f store.FollowWithActor) followView {
 	return followView{Actor: f.Actor.IRI, Handle: "@" + f.Actor.PreferredUsername + "@" + f.Actor.Host,

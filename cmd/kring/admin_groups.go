@@ -33,16 +33,7 @@ func (v groupView) Text() string {
 
 type groupList []groupView
 
-func (l groupList) Text() string {
-	if len(l) == 0 {
-		return "no groups"
-	}
-	lines := make([]string, len(l))
-	for i, v := range l {
-		lines[i] = v.Text()
-	}
-	return strings.Join(lines, "\n")
-}
+func (l groupList) Text() string { return textLines(l, "no groups") }
 
 // groupDetail is `kring admin group show`: the group and its federation identity.
 type groupDetail struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -28,16 +27,7 @@ func viewOrganisation(o model.Organisation) organisationView {
 
 type organisationList []organisationView
 
-func (l organisationList) Text() string {
-	if len(l) == 0 {
-		return "no organisations"
-	}
-	lines := make([]string, len(l))
-	for i, v := range l {
-		lines[i] = v.Text()
-	}
-	return strings.Join(lines, "\n")
-}
+func (l organisationList) Text() string { return textLines(l, "no organisations") }
 
 func organisationActions() []adminAction {
 	return []adminAction{
