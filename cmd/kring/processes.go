@@ -188,8 +188,9 @@ func (p *process) startHTTP() (*httpServer, error) {
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.iris, Version: version,
 		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
 	inbox.NewReceiver(inbox.ReceiverConfig{
-		Store:          p.store,
-		Verifier:       &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors)},
+		Store: p.store,
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors),
+			Scheme: p.cfg.PublicURL.Scheme},
 		IRIs:           p.federation.iris,
 		NewProcessTask: workers.NewProcessInboundTask,
 		Logger:         p.logger,

@@ -177,12 +177,12 @@ func TestRefusals(t *testing.T) {
 			r.Header.Set("Signature", strings.Replace(r.Header.Get("Signature"), aliceKeyID, "https://a.example/users/nobody#main-key", 1))
 			return r, body
 		}, now, ErrKeyUnavailable, ""},
-		{"RFC 9421, not verified yet", func() (*http.Request, []byte) {
+		{"RFC 9421 without the body's digest", func() (*http.Request, []byte) {
 			r := signedPost(t, alice, body)
 			r.Header.Set("Signature-Input", `sig1=("@method" "@target-uri");keyid="x";created=1`)
 			r.Header.Set("Signature", "sig1=:AAAA:")
 			return r, body
-		}, now, ErrRFC9421, ""},
+		}, now, ErrHeadersNotSigned, "content-digest"},
 		{"garbage header", func() (*http.Request, []byte) {
 			r := signedPost(t, alice, body)
 			r.Header.Set("Signature", `keyId="x",signature="unterminated`)

@@ -27,9 +27,6 @@ var (
 	ErrDigestMismatch   = errors.New("body does not match its digest")
 	ErrBadSignature     = errors.New("signature does not verify")
 	ErrKeyUnavailable   = errors.New("signer's key unavailable")
-	// ErrRFC9421 refuses HTTP Message Signatures (RFC 9421) for now; the 401 makes peers that try
-	// them first (Fedify, Mastodon 4.5) fall back to draft-cavage, which Kring verifies.
-	ErrRFC9421 = errors.New("RFC 9421 signatures are not verified yet; sign with draft-cavage")
 )
 
 // VerifiedKey is a public key and the actor it belongs to, as the resolver checked them.
@@ -49,7 +46,7 @@ type PublicKeyResolver interface {
 type Verified struct {
 	KeyID    string
 	OwnerIRI string
-	Scheme   string // "draft-cavage"
+	Scheme   string // "draft-cavage" or "rfc9421"
 }
 
 // DefaultMaxSkew is how far a request's Date may be from now either way: an hour, as Fedify and
@@ -61,13 +58,30 @@ type Verifier struct {
 	Resolver PublicKeyResolver
 	Clock    func() time.Time // time.Now when nil
 	MaxSkew  time.Duration    // DefaultMaxSkew when zero
+	// Scheme is how clients reach Kring ("https" behind the TLS proxy), for RFC 9421's @target-uri;
+	// https when empty.
+	Scheme string
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Clock != nil {
+		return v.Clock()
+	}
+	return time.Now()
+}
+
+func (v *Verifier) maxSkew() time.Duration {
+	if v.MaxSkew == 0 {
+		return DefaultMaxSkew
+	}
+	return v.MaxSkew
 }
 
 // Verify checks req's signature and, for a request with a body, that body matches the signed Digest.
 // body must be the bytes read from req.
 func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (Verified, error) {
 	if req.Header.Get("Signature-Input") != "" {
-		return Verified{}, ErrRFC9421
+		return v.verifyRFC9421(ctx, req, body)
 	}
 	header := req.Header.Get("Signature")
 	if header == "" {
@@ -130,14 +144,7 @@ func (v *Verifier) checkCoverage(req *http.Request, p signatureParams, body []by
 }
 
 func (v *Verifier) checkDate(req *http.Request, p signatureParams) error {
-	now := time.Now()
-	if v.Clock != nil {
-		now = v.Clock()
-	}
-	skew := v.MaxSkew
-	if skew == 0 {
-		skew = DefaultMaxSkew
-	}
+	now, skew := v.now(), v.maxSkew()
 	var signedAt time.Time
 	if p.covers("(created)") {
 		signedAt = time.Unix(p.created, 0)
