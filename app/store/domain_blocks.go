@@ -63,3 +63,12 @@ func (s *Store) ListDomainBlocks(ctx context.Context, organisationID string) ([]
 	}
 	return blocks, nil
 }
+
+// SuspendedDomains returns every suspend-level block, instance-wide and of every organisation.
+func (s *Store) SuspendedDomains(ctx context.Context) ([]model.DomainBlock, error) {
+	var blocks []model.DomainBlock
+	if err := s.conn(ctx).Where("severity = ?", model.SeveritySuspend).Find(&blocks).Error; err != nil {
+		return nil, fmt.Errorf("list suspended domains: %w", err)
+	}
+	return blocks, nil
+}

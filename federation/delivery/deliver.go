@@ -11,6 +11,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
 )
 
@@ -67,7 +68,9 @@ const DefaultPerHostLimit = 8
 type Deliverer struct {
 	cfg        DeliverConfig
 	hosts      *hostSlots
-	activities *activityCache
+	// activities keeps the bodies of recent activities: a fan-out's thousands of deliveries carry one
+	// activity, and a stored activity never changes.
+	activities *memo.Cache[string, model.OutboundActivity]
 }
 
 // NewDeliverer returns a Deliverer.
@@ -81,7 +84,7 @@ func NewDeliverer(cfg DeliverConfig) *Deliverer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: newActivityCache()}
+	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: memo.New[string, model.OutboundActivity](time.Hour, 256)}
 }
 
 // Deliver makes one attempt at delivery id. lastAttempt says no retry follows, so a failure abandons
@@ -110,7 +113,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) er
 	}
 	defer d.hosts.release(delivery.Host)
 
-	activity, err := d.activities.get(ctx, d.cfg.Store, delivery.OutboundActivityID)
+	activity, err := d.activity(ctx, delivery.OutboundActivityID)
 	if err != nil {
 		return err
 	}
@@ -120,6 +123,17 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) er
 	}
 	result, postErr := d.cfg.Poster.Post(ctx, delivery.InboxURL, []byte(activity.Body), signer)
 	return d.record(ctx, delivery, host, result, postErr, lastAttempt)
+}
+
+func (d *Deliverer) activity(ctx context.Context, id string) (model.OutboundActivity, error) {
+	if activity, ok := d.activities.Get(id); ok {
+		return activity, nil
+	}
+	activity, err := d.cfg.Store.OutboundActivityByID(ctx, id)
+	if err == nil {
+		d.activities.Put(id, activity)
+	}
+	return activity, err
 }
 
 // record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but

@@ -13,6 +13,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
 )
 
@@ -22,22 +23,17 @@ import (
 type KeyRing struct {
 	store   *store.Store
 	iris    federation.IRIs
-	now     func() time.Time
 	mu      sync.Mutex
-	keys    map[string]*rsa.PrivateKey // by signing_keys.id
-	signers map[string]cachedSigner    // by actor: "instance" or the group's id
+	keys    map[string]*rsa.PrivateKey          // by signing_keys.id
+	signers *memo.Cache[string, signing.Signer] // by actor: "instance" or the group's id
 }
 
-type cachedSigner struct {
-	signer  signing.Signer
-	expires time.Time
-}
-
+// signerTTL is how soon a rotated key is used for signing.
 const signerTTL = time.Minute
 
 // NewKeyRing returns a KeyRing.
 func NewKeyRing(st *store.Store, iris federation.IRIs) *KeyRing {
-	return &KeyRing{store: st, iris: iris, now: time.Now, keys: map[string]*rsa.PrivateKey{}, signers: map[string]cachedSigner{}}
+	return &KeyRing{store: st, iris: iris, keys: map[string]*rsa.PrivateKey{}, signers: memo.New[string, signing.Signer](signerTTL, 10000)}
 }
 
 // SignerFor returns the signer of activity's actor.
@@ -46,19 +42,14 @@ func (k *KeyRing) SignerFor(ctx context.Context, activity model.OutboundActivity
 	if activity.ActorKind == model.OwnerGroup && activity.GroupID != nil {
 		actorKey = *activity.GroupID
 	}
-	k.mu.Lock()
-	cached, ok := k.signers[actorKey]
-	k.mu.Unlock()
-	if ok && k.now().Before(cached.expires) {
-		return cached.signer, nil
+	if signer, ok := k.signers.Get(actorKey); ok {
+		return signer, nil
 	}
 	signer, err := k.loadSigner(ctx, activity)
 	if err != nil {
 		return signing.Signer{}, err
 	}
-	k.mu.Lock()
-	k.signers[actorKey] = cachedSigner{signer: signer, expires: k.now().Add(signerTTL)}
-	k.mu.Unlock()
+	k.signers.Put(actorKey, signer)
 	return signer, nil
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
 )
 
@@ -28,6 +29,10 @@ type Actors struct {
 	maxAge time.Duration
 	now    func() time.Time
 	limits *refetchLimiter
+	// keys keeps parsed public keys: an active sender signs every request, and reading and parsing
+	// its key each time costs a database round trip. A rotated key still verifies: the verifier asks
+	// again with refresh, which bypasses and replaces the cached one.
+	keys *memo.Cache[string, signing.VerifiedKey]
 }
 
 // DefaultActorMaxAge keeps a fetched actor for a day, as Mastodon does.
@@ -39,7 +44,7 @@ func NewActors(client *Client, st *store.Store, logger *slog.Logger) *Actors {
 		logger = slog.Default()
 	}
 	return &Actors{client: client, store: st, logger: logger, maxAge: DefaultActorMaxAge, now: time.Now,
-		limits: newRefetchLimiter(time.Minute)}
+		limits: newRefetchLimiter(time.Minute), keys: memo.New[string, signing.VerifiedKey](time.Minute, 10000)}
 }
 
 var _ signing.PublicKeyResolver = (*Actors)(nil)
@@ -92,9 +97,12 @@ func (a *Actors) fetchActor(ctx context.Context, iri string) (model.RemoteActor,
 // actor fetched again (at most once a minute per key). The key's owner is the actor, always.
 func (a *Actors) PublicKey(ctx context.Context, keyID string, refresh bool) (signing.VerifiedKey, error) {
 	if !refresh {
+		if key, ok := a.keys.Get(keyID); ok {
+			return key, nil
+		}
 		cached, err := a.store.RemoteActorByKeyID(ctx, keyID)
 		if err == nil {
-			return verifiedKey(cached)
+			return a.remember(verifiedKey(cached))
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return signing.VerifiedKey{}, err
@@ -109,7 +117,15 @@ func (a *Actors) PublicKey(ctx context.Context, keyID string, refresh bool) (sig
 	if actor.PublicKeyID != keyID {
 		return signing.VerifiedKey{}, fmt.Errorf("actor %s does not publish key %s", actor.IRI, keyID)
 	}
-	return verifiedKey(actor)
+	return a.remember(verifiedKey(actor))
+}
+
+// remember caches a key that parsed and passes the result through.
+func (a *Actors) remember(key signing.VerifiedKey, err error) (signing.VerifiedKey, error) {
+	if err == nil {
+		a.keys.Put(key.KeyID, key)
+	}
+	return key, err
 }
 
 // actorOfKey is the document a key id points into: keys are published inside their actor, as

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation/signing"
 )
@@ -13,35 +12,21 @@ import (
 // ErrBlockedDomain is returned for a key on a suspended domain, before anything is fetched from it.
 var ErrBlockedDomain = errors.New("domain blocked")
 
-// isSuspended reports whether host is under a suspension, instance-wide or of the organisation.
-func isSuspended(ctx context.Context, st *store.Store, host, organisationID string) (bool, error) {
-	blocks, err := st.DomainBlocksFor(ctx, host, organisationID)
-	if err != nil {
-		return false, err
-	}
-	for _, b := range blocks {
-		if b.Severity == model.SeveritySuspend {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // blockingResolver refuses keys on instance-wide suspended domains before the resolver it wraps
 // fetches them, so a blocked server never hears from Kring (CVE-2023-42451: the keyId's host is
 // checked, normalised, before any fetch).
 type blockingResolver struct {
-	store *store.Store
-	next  signing.PublicKeyResolver
+	suspensions *suspensions
+	next        signing.PublicKeyResolver
 }
 
 // RefuseBlockedKeys wraps resolver with the domain-block check.
 func RefuseBlockedKeys(st *store.Store, resolver signing.PublicKeyResolver) signing.PublicKeyResolver {
-	return blockingResolver{store: st, next: resolver}
+	return blockingResolver{suspensions: newSuspensions(st), next: resolver}
 }
 
 func (b blockingResolver) PublicKey(ctx context.Context, keyID string, refresh bool) (signing.VerifiedKey, error) {
-	blocked, err := isSuspended(ctx, b.store, hostOf(keyID), "")
+	blocked, err := b.suspensions.covers(ctx, hostOf(keyID), "")
 	if err != nil {
 		return signing.VerifiedKey{}, fmt.Errorf("check domain blocks for key %s: %w", keyID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/jsonguard"
+	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
 )
 
@@ -39,14 +41,23 @@ type ReceiverConfig struct {
 }
 
 // Receiver serves the inboxes: each group's and the shared one.
-type Receiver struct{ cfg ReceiverConfig }
+type Receiver struct {
+	cfg         ReceiverConfig
+	suspensions *suspensions
+	// groups keeps the groups inboxes were asked for, briefly: each delivery to a group's inbox
+	// would otherwise read the group first. An archived group is refused within groupTTL.
+	groups *memo.Cache[string, store.GroupInOrganisation]
+}
+
+const groupTTL = 10 * time.Second
 
 // NewReceiver returns a Receiver.
 func NewReceiver(cfg ReceiverConfig) *Receiver {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Receiver{cfg: cfg}
+	return &Receiver{cfg: cfg, suspensions: newSuspensions(cfg.Store),
+		groups: memo.New[string, store.GroupInOrganisation](groupTTL, 10000)}
 }
 
 // Mount registers the inbox routes.
@@ -59,7 +70,7 @@ func (r *Receiver) Mount(router gin.IRouter) {
 func (r *Receiver) receiveShared(c *gin.Context) { r.receive(c, nil) }
 
 func (r *Receiver) receiveForGroup(c *gin.Context) {
-	group, err := r.cfg.Store.GroupBySlug(c.Request.Context(), c.Param("slug"))
+	group, err := r.group(c.Request.Context(), c.Param("slug"))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		refusal.Refuse(c, http.StatusNotFound, "no such group")
@@ -72,6 +83,17 @@ func (r *Receiver) receiveForGroup(c *gin.Context) {
 		return
 	}
 	r.receive(c, &group.Group)
+}
+
+func (r *Receiver) group(ctx context.Context, slug string) (store.GroupInOrganisation, error) {
+	if group, ok := r.groups.Get(slug); ok {
+		return group, nil
+	}
+	group, err := r.cfg.Store.GroupBySlug(ctx, slug)
+	if err == nil {
+		r.groups.Put(slug, group)
+	}
+	return group, err
 }
 
 // receive runs the inbox checks in order of cost: media type, size and shape of the body, domain
@@ -141,7 +163,7 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	if group != nil {
 		organisationID = group.OrganisationID
 	}
-	blocked, err := isSuspended(ctx, r.cfg.Store, hostOf(env.Actor), organisationID)
+	blocked, err := r.suspensions.covers(ctx, hostOf(env.Actor), organisationID)
 	if err != nil {
 		r.cfg.Logger.Error("check domain blocks", "error", err)
 		return http.StatusServiceUnavailable, "try again later"
