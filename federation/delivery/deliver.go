@@ -66,8 +66,8 @@ const DefaultPerHostLimit = 8
 
 // Deliverer sends one delivery at a time; safe for concurrent use.
 type Deliverer struct {
-	cfg        DeliverConfig
-	hosts      *hostSlots
+	cfg   DeliverConfig
+	hosts *hostSlots
 	// activities keeps the bodies of recent activities: a fan-out's thousands of deliveries carry one
 	// activity, and a stored activity never changes.
 	activities *memo.Cache[string, model.OutboundActivity]
