@@ -71,7 +71,12 @@ type Deliverer struct {
 	// activities keeps the bodies of recent activities: a fan-out's thousands of deliveries carry one
 	// activity, and a stored activity never changes.
 	activities *memo.Cache[string, model.OutboundActivity]
+	// healthy remembers, briefly, hosts with no failure on record, so deliveries to them skip reading
+	// the circuit breaker; a failure forgets the host at once.
+	healthy *memo.Cache[string, bool]
 }
+
+const healthyHostTTL = 10 * time.Second
 
 // NewDeliverer returns a Deliverer.
 func NewDeliverer(cfg DeliverConfig) *Deliverer {
@@ -84,7 +89,8 @@ func NewDeliverer(cfg DeliverConfig) *Deliverer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: memo.New[string, model.OutboundActivity](time.Hour, 256)}
+	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: memo.New[string, model.OutboundActivity](time.Hour, 256),
+		healthy: memo.New[string, bool](healthyHostTTL, 100000)}
 }
 
 // Deliver makes one attempt at delivery id. lastAttempt says no retry follows, so a failure abandons
@@ -186,8 +192,12 @@ func (d *Deliverer) settle(ctx context.Context, delivery model.Delivery, state m
 // to it are to be dropped now. When the probe time of an unreachable host has come, one delivery
 // claims the probe and is tried.
 func (d *Deliverer) hostState(ctx context.Context, host string) (model.RemoteHost, bool, error) {
+	if _, healthy := d.healthy.Get(host); healthy {
+		return model.RemoteHost{Host: host}, false, nil
+	}
 	record, err := d.cfg.Store.RemoteHostByName(ctx, host)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && record.ConsecutiveFailures == 0 && record.UnreachableSince == nil) {
+		d.healthy.Put(host, true)
 		return model.RemoteHost{Host: host}, false, nil
 	}
 	if err != nil || record.UnreachableSince == nil {
@@ -198,6 +208,7 @@ func (d *Deliverer) hostState(ctx context.Context, host string) (model.RemoteHos
 }
 
 func (d *Deliverer) noteHostFailure(ctx context.Context, host, reason string) error {
+	d.healthy.Delete(host)
 	record, err := d.cfg.Store.RecordHostFailure(ctx, host, reason)
 	if err != nil {
 		return err
