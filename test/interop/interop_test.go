@@ -20,10 +20,14 @@ import (
 
 // peer is the running Fedify server and its control API.
 type peer struct {
-	base string
+	base   string
+	client *http.Client
 }
 
-func startPeer(t *testing.T) *peer {
+func startPeer(t *testing.T) *peer { return startPeerWith(t, nil) }
+
+// startPeerWith starts the peer, serving https with a certificate of ca when ca is given.
+func startPeerWith(t *testing.T, ca *throwawayCA) *peer {
 	t.Helper()
 	dir, err := filepath.Abs("peer")
 	if err != nil {
@@ -33,14 +37,20 @@ func startPeer(t *testing.T) *peer {
 	if _, err := os.Stat(node); err != nil {
 		t.Fatalf("the interop peer is not installed: run ./scripts/test, or `npm ci` in %s (%v)", dir, err)
 	}
-	p := testenv.StartProcess(t, node, map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir()}, filepath.Join(dir, "peer.mjs"))
+	env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir()}
+	scheme, client := "http", http.DefaultClient
+	if ca != nil {
+		env["PEER_TLS_CERT"], env["PEER_TLS_KEY"], env["NODE_EXTRA_CA_CERTS"] = ca.certFile, ca.keyFile, ca.caFile
+		scheme, client = "https", ca.client()
+	}
+	p := testenv.StartProcess(t, node, env, filepath.Join(dir, "peer.mjs"))
 	port := p.WaitForLine(t, regexp.MustCompile(`^ready (\d+)$`), 60*time.Second)[1]
-	return &peer{base: "http://127.0.0.1:" + port}
+	return &peer{base: scheme + "://127.0.0.1:" + port, client: client}
 }
 
 func (p *peer) control(t *testing.T, path string, params url.Values, into any) int {
 	t.Helper()
-	resp, err := http.Get(p.base + path + "?" + params.Encode())
+	resp, err := p.client.Get(p.base + path + "?" + params.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +102,17 @@ func startKring(t *testing.T) (base string, env map[string]string) {
 	t.Helper()
 	port := freePort(t)
 	base = "http://127.0.0.1:" + port
-	env = map[string]string{"KRING_DATA_DIR": t.TempDir(), "KRING_LISTEN": "127.0.0.1:" + port,
+	return base, startKringAt(t, base, "127.0.0.1:"+port, nil)
+}
+
+// startKringAt starts kring listening on listen and reached at base; extra adds settings.
+func startKringAt(t *testing.T, base, listen string, extra map[string]string) map[string]string {
+	t.Helper()
+	env := map[string]string{"KRING_DATA_DIR": t.TempDir(), "KRING_LISTEN": listen,
 		"KRING_PUBLIC_URL": base, "KRING_FETCH_ALLOW": "127.0.0.0/8"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	for _, args := range [][]string{
 		{"admin", "org", "create", "--slug", "acme", "--name", "Acme"},
 		{"admin", "group", "create", "--org", "acme", "--slug", "lobby", "--name", "Lobby"},
@@ -104,7 +123,7 @@ func startKring(t *testing.T) (base string, env map[string]string) {
 		}
 	}
 	testenv.StartKring(t, env).WaitListening(t)
-	return base, env
+	return env
 }
 
 func TestFedifyFindsAndFollowsAGroup(t *testing.T) {
@@ -174,4 +193,32 @@ func followList(t *testing.T, env map[string]string, group, state string) []foll
 		t.Fatalf("follow list printed %q: %v", out, err)
 	}
 	return follows
+}
+
+// The production shape: Kring behind a TLS proxy at an https URL, the peer on https too (a CA made
+// for the test). Fedify finds the group by its handle, through WebFinger, as a person typing
+// @lobby@host into their app would, and follows it.
+func TestFedifyFollowsByHandleOverTLS(t *testing.T) {
+	ca := newThrowawayCA(t)
+	proxyPort, backendPort := freePort(t), freePort(t)
+	base := "https://127.0.0.1:" + proxyPort
+	backend := &url.URL{Scheme: "http", Host: "127.0.0.1:" + backendPort}
+	tlsProxy(t, ca, proxyPort, backend)
+	// SSL_CERT_FILE makes Go's system roots the test CA, so Kring trusts the peer's certificate.
+	startKringAt(t, base, backend.Host, map[string]string{"SSL_CERT_FILE": ca.caFile})
+	fedify := startPeerWith(t, ca)
+
+	handle := "@lobby@127.0.0.1:" + proxyPort
+	var found struct{ Type, ID string }
+	if status := fedify.control(t, "/control/lookup", url.Values{"target": {handle}}, &found); status != 200 {
+		t.Fatalf("Fedify could not find %s by WebFinger: %d", handle, status)
+	}
+	if found.Type != "Group" || found.ID != base+"/groups/lobby" {
+		t.Fatalf("%s resolved to %+v", handle, found)
+	}
+	var sent struct{ Sent string }
+	fedify.control(t, "/control/follow", url.Values{"actor": {"alice"}, "target": {handle}}, &sent)
+	if accept := fedify.waitFor(t, "alice", "Accept", sent.Sent); accept.Actor != base+"/groups/lobby" {
+		t.Fatalf("accept %+v", accept)
+	}
 }

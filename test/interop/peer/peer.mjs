@@ -1,7 +1,9 @@
 // An independent ActivityPub server for Kring's interop tests: Fedify with a few in-memory users on
 // loopback. It records every activity that reaches its users' inboxes (Fedify verifies the HTTP
 // signature before a listener runs) and takes orders from the Go test over a small control API.
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import { Accept, Announce, Create, Delete, Endpoints, Follow, Person, Reject, Undo } from "@fedify/vocab";
 
@@ -105,7 +107,12 @@ async function control(url, res) {
   }
 }
 
-const server = http.createServer(async (req, res) => {
+// With PEER_TLS_CERT and PEER_TLS_KEY the peer serves https (the test's throwaway CA must then be
+// in NODE_EXTRA_CA_CERTS, so Fedify trusts Kring's certificate too).
+const tls = process.env.PEER_TLS_CERT
+  ? { cert: readFileSync(process.env.PEER_TLS_CERT), key: readFileSync(process.env.PEER_TLS_KEY) }
+  : null;
+const handler = async (req, res) => {
   try {
     const url = new URL(req.url, base);
     if (url.pathname.startsWith("/control/")) return await control(url, res);
@@ -123,10 +130,11 @@ const server = http.createServer(async (req, res) => {
     res.writeHead(500);
     res.end(String(error));
   }
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 
 server.listen(0, "127.0.0.1", () => {
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = `${tls ? "https" : "http"}://127.0.0.1:${server.address().port}`;
   console.log(`ready ${server.address().port}`);
 });
 process.stdin.on("end", () => process.exit(0));
