@@ -65,3 +65,48 @@ func (s *Store) FinishInboundActivity(ctx context.Context, id string, state mode
 	}
 	return nil
 }
+
+// AcceptInboundActivity stores an activity received at an inbox together with the task that will
+// process it, both or neither; task is made from the stored row's id. It reports false, storing
+// nothing, for an activity already stored. On PostgreSQL this is one statement (a data-modifying
+// CTE), so an inbox request costs one round trip; on SQLite, a transaction of two inserts.
+func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.InboundActivity, task func(inboundID string) NewTask) (bool, error) {
+	activity.ID = model.NewID()
+	activity.State = model.InboundPending
+	activity.ReceivedAt = s.now()
+	row, err := newTaskRow(task(activity.ID), activity.ReceivedAt)
+	if err != nil {
+		return false, err
+	}
+	if s.dialect != Postgres || s.InTransaction() {
+		created := false
+		err := s.Transaction(ctx, func(tx *Store) error {
+			stored, isNew, err := tx.RecordInboundActivity(ctx, activity)
+			if err != nil || !isNew {
+				return err
+			}
+			created = true
+			_, err = tx.RecordTask(ctx, task(stored.ID))
+			return err
+		})
+		return created, err
+	}
+	result := s.conn(ctx).Exec(`WITH stored AS (
+			INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?)
+			ON CONFLICT (activity_iri) DO NOTHING
+			RETURNING id)
+		INSERT INTO queued_tasks (id, task_type, queue, payload, run_at, attempts, last_error, created_at)
+		SELECT ?, ?, ?, ?, ?, 0, '', ? FROM stored`,
+		activity.ID, activity.ActivityIRI, activity.ActorIRI, activity.ActivityType, activity.GroupID, activity.RawBody,
+		activity.State, activity.ReceivedAt,
+		row.ID, row.TaskType, row.Queue, row.Payload, row.RunAt, row.CreatedAt)
+	if result.Error != nil {
+		return false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, result.Error)
+	}
+	if result.RowsAffected == 0 {
+		return false, nil
+	}
+	s.dispatch(ctx, []model.QueuedTask{row})
+	return true, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
@@ -71,6 +72,34 @@ func TestDomainBlocksCoverSubdomains(t *testing.T) {
 			if (len(blocks) > 0) != tc.blocked {
 				t.Errorf("%s for org %q: %d blocks, want blocked=%t", tc.host, tc.org, len(blocks), tc.blocked)
 			}
+		}
+	})
+}
+
+func TestAcceptInboundActivityStoresItWithItsTask(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		in := model.InboundActivity{ActivityIRI: "https://a.example/activities/2", ActorIRI: "https://a.example/u/al",
+			ActivityType: "Create", RawBody: `{}`}
+		task := func(id string) store.NewTask {
+			return store.NewTask{Type: "inbound:activity", Queue: "inbound", Payload: map[string]string{"InboundActivityID": id}}
+		}
+		for round, want := range []bool{true, false} {
+			created, err := st.AcceptInboundActivity(ctx, in, task)
+			if err != nil || created != want {
+				t.Fatalf("round %d: created %t, %v; want %t", round, created, err, want)
+			}
+		}
+		stored, err := st.InboundActivityByIRI(ctx, in.ActivityIRI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tasks []model.QueuedTask
+		if err := st.DB().Find(&tasks).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(tasks) != 1 || !strings.Contains(tasks[0].Payload, stored.ID) {
+			t.Fatalf("tasks %+v for activity %s; want exactly one naming it", tasks, stored.ID)
 		}
 	})
 }

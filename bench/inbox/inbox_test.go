@@ -46,7 +46,7 @@ import (
 
 const (
 	actors   = 200
-	requests = 3000
+	requests = 6000
 	senders  = 32
 )
 

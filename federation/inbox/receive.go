@@ -174,19 +174,15 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	return 0, ""
 }
 
+// store keeps the activity and its processing task; a redelivery is acknowledged again and changes
+// nothing.
 func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, body []byte) error {
-	return r.cfg.Store.Transaction(ctx, func(tx *store.Store) error {
-		row := model.InboundActivity{ActivityIRI: env.ID, ActorIRI: env.Actor, ActivityType: env.Type, RawBody: string(body)}
-		if group != nil {
-			row.GroupID = &group.ID
-		}
-		stored, created, err := tx.RecordInboundActivity(ctx, row)
-		if err != nil || !created {
-			return err // a redelivery is acknowledged again and changes nothing
-		}
-		_, err = tx.RecordTask(ctx, r.cfg.NewProcessTask(stored.ID))
-		return err
-	})
+	row := model.InboundActivity{ActivityIRI: env.ID, ActorIRI: env.Actor, ActivityType: env.Type, RawBody: string(body)}
+	if group != nil {
+		row.GroupID = &group.ID
+	}
+	_, err := r.cfg.Store.AcceptInboundActivity(ctx, row, r.cfg.NewProcessTask)
+	return err
 }
 
 func (r *Receiver) fail(c *gin.Context, err error) {
