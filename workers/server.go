@@ -126,7 +126,14 @@ func (s *Server) Start(ctx context.Context) error {
 	s.mu.Unlock()
 	go func() {
 		defer close(ended)
+		var housekeeping sync.WaitGroup
+		housekeeping.Add(1)
+		go func() {
+			defer housekeeping.Done()
+			runPruner(sweepCtx, s.store, s.logger)
+		}()
 		s.sweeper.Run(sweepCtx)
+		housekeeping.Wait()
 	}()
 	return nil
 }

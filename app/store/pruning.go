@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// PruneInboundActivities deletes inbound activities settled (processed, ignored or failed) before
+// before; pending ones are never pruned. It returns how many went.
+func (s *Store) PruneInboundActivities(ctx context.Context, before time.Time) (int64, error) {
+	result := s.conn(ctx).Where("state <> ? AND received_at < ?", model.InboundPending, dbTime(before)).
+		Delete(&model.InboundActivity{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("prune inbound activities: %w", result.Error)
+	}
+	return result.RowsAffected, nil
+}
+
+// PruneDeadTasks deletes outbox tasks whose retries ran out before before.
+func (s *Store) PruneDeadTasks(ctx context.Context, before time.Time) (int64, error) {
+	result := s.conn(ctx).Where("dead_at IS NOT NULL AND dead_at < ?", dbTime(before)).Delete(&model.QueuedTask{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("prune dead tasks: %w", result.Error)
+	}
+	return result.RowsAffected, nil
+}

@@ -1,0 +1,47 @@
+package workers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// How long settled records are kept. Inbound activities are kept a fortnight for moderators and
+// debugging (a redelivery within that time is still recognised); dead tasks a month, for operators
+// to look into.
+const (
+	pruneInterval         = time.Hour
+	keepInboundActivities = 14 * 24 * time.Hour
+	keepDeadTasks         = 30 * 24 * time.Hour
+)
+
+// runPruner deletes settled records that have served their time, hourly, until ctx ends. Several
+// workers pruning at once delete the same rows once.
+func runPruner(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	ticker := time.NewTicker(pruneInterval)
+	defer ticker.Stop()
+	for {
+		prune(ctx, st, logger, time.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+func prune(ctx context.Context, st *store.Store, logger *slog.Logger, now time.Time) {
+	inbound, err := st.PruneInboundActivities(ctx, now.Add(-keepInboundActivities))
+	if err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "pruning inbound activities failed", slog.Any("error", err))
+	}
+	dead, err := st.PruneDeadTasks(ctx, now.Add(-keepDeadTasks))
+	if err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "pruning dead tasks failed", slog.Any("error", err))
+	}
+	if inbound+dead > 0 {
+		logger.InfoContext(ctx, "pruned old records", slog.Int64("inbound_activities", inbound), slog.Int64("dead_tasks", dead))
+	}
+}
