@@ -25,8 +25,9 @@ func (s *Server) HandleInbound(processor *inbox.Processor) {
 	})
 }
 
-// HandleDeliveries registers the delivery of outbound activities, turning the deliverer's answers into
-// the queue's terms: a busy host postpones without spending a retry, a Retry-After sets the delay,
+// HandleDeliveries registers the delivery of outbound activities, in batches (a fan-out's first
+// attempt) and one by one (retries, single answers), turning the deliverer's answers into the queue's
+// terms: a busy host postpones without spending a retry, a Retry-After sets the delay,
 // and the attempt asynq will not retry is told it is the last, so the delivery is abandoned.
 func (s *Server) HandleDeliveries(deliverer *delivery.Deliverer) {
 	s.HandleFunc(TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
@@ -45,5 +46,12 @@ func (s *Server) HandleDeliveries(deliverer *delivery.Deliverer) {
 			return &RetryAfter{Delay: later.Delay, Err: later}
 		}
 		return err
+	})
+	s.HandleFunc(TypeDeliverBatch, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[DeliverBatchPayload](task)
+		if err != nil {
+			return err
+		}
+		return deliverer.DeliverBatch(ctx, payload.DeliveryIDs)
 	})
 }

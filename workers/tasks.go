@@ -13,6 +13,7 @@ import (
 // Task types, in asynq's "family:action" style.
 const (
 	TypeDeliverActivity    = "delivery:activity"
+	TypeDeliverBatch       = "delivery:batch"
 	TypeProcessInbound     = "inbound:activity"
 	TypePublishScheduled   = "scheduled:publish"
 	TypeRefreshRemoteActor = "maintenance:refresh-actor"
@@ -43,6 +44,16 @@ func NewDeliverActivityTask(deliveryID string) store.NewTask {
 	return newTask(TypeDeliverActivity, DeliverActivityPayload{DeliveryID: deliveryID}, time.Time{})
 }
 
+// DeliverBatchPayload names the deliveries of one fan-out that one task sends together.
+type DeliverBatchPayload struct {
+	DeliveryIDs []string
+}
+
+// NewDeliverBatchTask makes the task that sends a batch of a fan-out's deliveries.
+func NewDeliverBatchTask(deliveryIDs []string) store.NewTask {
+	return newTask(TypeDeliverBatch, DeliverBatchPayload{DeliveryIDs: deliveryIDs}, time.Time{})
+}
+
 // NewProcessInboundTask describes the processing of an inbound activity to record.
 func NewProcessInboundTask(inboundActivityID string) store.NewTask {
 	return newTask(TypeProcessInbound, ProcessInboundPayload{InboundActivityID: inboundActivityID}, time.Time{})
@@ -66,7 +77,7 @@ func newTask(taskType string, payload any, runAt time.Time) store.NewTask {
 // so a typo cannot crowd out deliveries.
 func QueueFor(taskType string) string {
 	switch taskType {
-	case TypeDeliverActivity:
+	case TypeDeliverActivity, TypeDeliverBatch:
 		return QueueDeliveries
 	case TypeProcessInbound:
 		return QueueInbound

@@ -126,3 +126,13 @@ func (s *Store) DeliveryCounts(ctx context.Context, activityID string) (map[mode
 	}
 	return counts, nil
 }
+
+// PendingDeliveries loads the deliveries among ids that are still pending.
+func (s *Store) PendingDeliveries(ctx context.Context, ids []string) ([]model.Delivery, error) {
+	var rows []model.Delivery
+	err := s.conn(ctx).Where("id IN ? AND state = ?", ids, model.DeliveryPending).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load %d deliveries: %w", len(ids), err)
+	}
+	return rows, nil
+}

@@ -103,14 +103,15 @@ func benchFanOut(b *testing.B, followers, hosts int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	server.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris)}))
+	server.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris),
+		NewRetryTask: workers.NewDeliverActivityTask}))
 	st.SetTaskDispatcher(server.Dispatcher())
 	if err := server.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(server.Shutdown)
 	limit := signingLimit(b)
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
 
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {

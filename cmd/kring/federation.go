@@ -43,7 +43,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		AllowHTTP: cfg.PublicURL.Scheme == "http", // development and tests; production is https only
 		Signer:    signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey},
 	})
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
 	return &federationParts{
 		iris:       iris,
 		client:     client,

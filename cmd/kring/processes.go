@@ -162,7 +162,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: p.store, Actors: p.federation.actors,
 		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger}))
 	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
-		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger}))
+		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger, NewRetryTask: workers.NewDeliverActivityTask}))
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
 	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err

@@ -59,6 +59,9 @@ type DeliverConfig struct {
 	PerHostLimit int
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// NewRetryTask makes the single-delivery task that retries a delivery a batch could not settle
+	// (workers.NewDeliverActivityTask).
+	NewRetryTask func(deliveryID string) store.NewTask
 }
 
 // DefaultPerHostLimit is how many deliveries one worker process sends to one host at once.
@@ -107,6 +110,11 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) er
 	if delivery.State != model.DeliveryPending {
 		return nil // settled by an earlier run: deliveries are at least once, never twice on purpose
 	}
+	return d.attempt(ctx, delivery, lastAttempt)
+}
+
+// attempt makes one attempt at a pending delivery; its results are Deliver's.
+func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAttempt bool) error {
 	host, skip, err := d.hostState(ctx, delivery.Host)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -332,4 +333,64 @@ func TestBusyHostPostpones(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A fan-out planned in batches is sent by batch tasks; a delivery the batch cannot settle becomes a
+// single-delivery task of its own, due after the first backoff step (or the host's Retry-After).
+func TestBatchDelivery(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.planner.NewBatchTask = workers.NewDeliverBatchTask
+		f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test",
+			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, AllowHTTP: true, Timeout: 3 * time.Second}),
+			Signers: delivery.NewKeyRing(st, f.iris), NewRetryTask: workers.NewDeliverActivityTask, Now: time.Now})
+		good, goodCalls := sink(t)
+		busy, _ := sink(t, http.StatusTooManyRequests)
+		const followers = 120 // three batches
+		for i := 0; i < followers; i++ {
+			inbox := fmt.Sprintf("%s/users/%d/inbox", good.URL, i)
+			if i == 7 {
+				inbox = busy.URL + "/inbox"
+			}
+			f.follower(t, i, fmt.Sprintf("h%d.example", i), inbox, "", model.FollowAccepted)
+		}
+		if n := f.fanOut(t); n != followers {
+			t.Fatalf("planned %d", n)
+		}
+		var batches []model.QueuedTask
+		st.DB().Where("task_type = ?", workers.TypeDeliverBatch).Find(&batches)
+		if len(batches) != 3 {
+			t.Fatalf("%d batch tasks, want 3", len(batches))
+		}
+		for _, b := range batches {
+			var payload workers.DeliverBatchPayload
+			if err := json.Unmarshal([]byte(b.Payload), &payload); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.deliverer.DeliverBatch(context.Background(), payload.DeliveryIDs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if goodCalls.Load() != followers-1 {
+			t.Errorf("good inboxes got %d posts, want %d", goodCalls.Load(), followers-1)
+		}
+		counts, err := st.DeliveryCounts(context.Background(), mustActivityID(t, st))
+		if err != nil || counts[model.DeliveryDelivered] != followers-1 || counts[model.DeliveryPending] != 1 {
+			t.Fatalf("delivery states %v, %v", counts, err)
+		}
+		var retries []model.QueuedTask
+		st.DB().Where("task_type = ?", workers.TypeDeliverActivity).Find(&retries)
+		if len(retries) != 1 || time.Until(retries[0].RunAt) < time.Minute {
+			t.Fatalf("retry tasks %+v; want one, due after the host's Retry-After of 2 minutes", retries)
+		}
+	})
+}
+
+func mustActivityID(t *testing.T, st *store.Store) string {
+	t.Helper()
+	var activity model.OutboundActivity
+	if err := st.DB().Take(&activity).Error; err != nil {
+		t.Fatal(err)
+	}
+	return activity.ID
 }

@@ -23,10 +23,16 @@ type Activity struct {
 }
 
 // Planner writes deliveries. NewTask makes the task that delivers one (workers.NewDeliverActivityTask;
-// passed in because workers imports federation, not the other way round).
+// passed in because workers imports federation, not the other way round). NewBatchTask, when set,
+// makes the task that sends a batch of a fan-out's deliveries: one task per BatchSize deliveries
+// instead of one each, which spares the queue and the database most of their per-task work.
 type Planner struct {
-	NewTask func(deliveryID string) store.NewTask
+	NewTask      func(deliveryID string) store.NewTask
+	NewBatchTask func(deliveryIDs []string) store.NewTask
 }
+
+// BatchSize is how many deliveries of a fan-out one batch task sends.
+const BatchSize = 50
 
 // ToFollowers plans the delivery of activity to every accepted follower of its group, inside tx: one
 // delivery per distinct shared inbox (or inbox), none to suspended domains. It returns how many.
@@ -68,9 +74,21 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 	if err != nil {
 		return err
 	}
-	tasks := make([]store.NewTask, len(deliveries))
-	for i, d := range deliveries {
-		tasks[i] = p.NewTask(d.ID)
+	if p.NewBatchTask == nil || len(deliveries) == 1 {
+		tasks := make([]store.NewTask, len(deliveries))
+		for i, d := range deliveries {
+			tasks[i] = p.NewTask(d.ID)
+		}
+		return tx.RecordTasks(ctx, tasks)
+	}
+	var tasks []store.NewTask
+	for start := 0; start < len(deliveries); start += BatchSize {
+		batch := deliveries[start:min(start+BatchSize, len(deliveries))]
+		ids := make([]string, len(batch))
+		for i, d := range batch {
+			ids[i] = d.ID
+		}
+		tasks = append(tasks, p.NewBatchTask(ids))
 	}
 	return tx.RecordTasks(ctx, tasks)
 }

@@ -89,7 +89,7 @@ func fanOutFixture(t *testing.T, databaseURL string, redisOpt asynq.RedisClientO
 	client := workers.NewClient(redisOpt)
 	defer client.Close()
 	st.SetTaskDispatcher(workers.NewDispatcher(client, st, nil))
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
 	iris := federation.NewIRIs(&url.URL{Scheme: "http", Host: "127.0.0.1:1"})
 	err = st.Transaction(ctx, func(tx *store.Store) error {
 		_, err := planner.ToFollowers(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce", GroupID: group.ID,

@@ -1,0 +1,63 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// batchParallelism is how many deliveries of one batch are in flight at once. Together with the
+// worker's task concurrency it bounds the requests a worker process makes at a time.
+const batchParallelism = 8
+
+// Delays for deliveries a batch could not settle, which then go on as tasks of their own: a busy host
+// soon, a failure after the first step of the retry backoff (the task's own retries follow).
+const (
+	busyRetryDelay  = 2 * time.Second
+	firstRetryDelay = 30 * time.Second
+)
+
+// DeliverBatch makes the first attempt at a batch of a fan-out's deliveries. Deliveries that must be
+// tried again become single-delivery tasks (NewRetryTask), with the full retry policy ahead of
+// them; the batch itself fails only when it cannot read or record its work.
+func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
+	deliveries, err := d.cfg.Store.PendingDeliveries(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var (
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, batchParallelism)
+		mu      sync.Mutex
+		retries []store.NewTask
+	)
+	for _, delivery := range deliveries {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			err := d.attempt(ctx, delivery, false)
+			if err == nil {
+				return
+			}
+			task := d.cfg.NewRetryTask(delivery.ID)
+			var later *RetryLater
+			switch {
+			case errors.Is(err, ErrHostBusy):
+				task.RunAt = d.cfg.Now().Add(busyRetryDelay)
+			case errors.As(err, &later) && later.Delay > 0:
+				task.RunAt = d.cfg.Now().Add(later.Delay)
+			default:
+				task.RunAt = d.cfg.Now().Add(firstRetryDelay)
+			}
+			mu.Lock()
+			retries = append(retries, task)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return d.cfg.Store.RecordTasks(ctx, retries)
+}
