@@ -136,3 +136,16 @@ func (s *Store) PendingDeliveries(ctx context.Context, ids []string) ([]model.De
 	}
 	return rows, nil
 }
+
+// MarkDelivered settles many deliveries that the inboxes accepted with status, in one statement.
+func (s *Store) MarkDelivered(ctx context.Context, ids []string, status int) error {
+	now := s.now()
+	err := s.conn(ctx).Model(&model.Delivery{}).Where("id IN ?", ids).Updates(map[string]any{
+		"state": model.DeliveryDelivered, "attempts": gorm.Expr("attempts + 1"), "last_status": status,
+		"last_error": "", "delivered_at": now, "updated_at": now,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("mark %d deliveries delivered: %w", len(ids), err)
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -29,17 +30,24 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 		return err
 	}
 	var (
-		wg      sync.WaitGroup
-		slots   = make(chan struct{}, batchParallelism)
-		mu      sync.Mutex
-		retries []store.NewTask
+		wg        sync.WaitGroup
+		slots     = make(chan struct{}, batchParallelism)
+		mu        sync.Mutex
+		retries   []store.NewTask
+		delivered = map[int][]string{} // by status: one statement settles each group
 	)
+	noteDelivered := func(_ context.Context, delivery model.Delivery, status int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		delivered[status] = append(delivered[status], delivery.ID)
+		return nil
+	}
 	for _, delivery := range deliveries {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			err := d.attempt(ctx, delivery, false)
+			err := d.attempt(ctx, delivery, false, noteDelivered)
 			if err == nil {
 				return
 			}
@@ -59,5 +67,10 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 		}()
 	}
 	wg.Wait()
+	for status, ids := range delivered {
+		if err := d.cfg.Store.MarkDelivered(ctx, ids, status); err != nil {
+			return err
+		}
+	}
 	return d.cfg.Store.RecordTasks(ctx, retries)
 }

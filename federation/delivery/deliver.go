@@ -110,11 +110,19 @@ func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) er
 	if delivery.State != model.DeliveryPending {
 		return nil // settled by an earlier run: deliveries are at least once, never twice on purpose
 	}
-	return d.attempt(ctx, delivery, lastAttempt)
+	return d.attempt(ctx, delivery, lastAttempt, d.recordDelivered)
+}
+
+// deliveredFunc records that a delivery was accepted with status: at once (Deliver) or later, with
+// the rest of its batch (DeliverBatch).
+type deliveredFunc func(ctx context.Context, delivery model.Delivery, status int) error
+
+func (d *Deliverer) recordDelivered(ctx context.Context, delivery model.Delivery, status int) error {
+	return d.settle(ctx, delivery, model.DeliveryDelivered, status, "")
 }
 
 // attempt makes one attempt at a pending delivery; its results are Deliver's.
-func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAttempt bool) error {
+func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAttempt bool, delivered deliveredFunc) error {
 	host, skip, err := d.hostState(ctx, delivery.Host)
 	if err != nil {
 		return err
@@ -136,7 +144,7 @@ func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAt
 		return err
 	}
 	result, postErr := d.cfg.Poster.Post(ctx, delivery.InboxURL, []byte(activity.Body), signer)
-	return d.record(ctx, delivery, host, result, postErr, lastAttempt)
+	return d.record(ctx, delivery, host, result, postErr, lastAttempt, delivered)
 }
 
 func (d *Deliverer) activity(ctx context.Context, id string) (model.OutboundActivity, error) {
@@ -152,7 +160,8 @@ func (d *Deliverer) activity(ctx context.Context, id string) (model.OutboundActi
 
 // record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but
 // 408 and 429 failed for good; 429, 5xx, 408 and network errors retried (honouring Retry-After).
-func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host model.RemoteHost, result fetch.PostResult, postErr error, lastAttempt bool) error {
+func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host model.RemoteHost, result fetch.PostResult,
+	postErr error, lastAttempt bool, delivered deliveredFunc) error {
 	status := result.Status
 	switch {
 	case postErr == nil && status >= 200 && status < 300:
@@ -163,7 +172,7 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 				return err
 			}
 		}
-		return d.settle(ctx, delivery, model.DeliveryDelivered, status, "")
+		return delivered(ctx, delivery, status)
 	case postErr == nil && (status == http.StatusNotFound || status == http.StatusGone):
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, fmt.Sprintf("inbox answered %d", status))
 	case postErr == nil && status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
