@@ -79,3 +79,12 @@ func (s *Store) ClaimHostProbe(ctx context.Context, host string, next time.Time)
 	}
 	return result.RowsAffected == 1, nil
 }
+
+// RemoteHostsByName loads the circuit-breaker records of the named hosts that have one.
+func (s *Store) RemoteHostsByName(ctx context.Context, hosts []string) ([]model.RemoteHost, error) {
+	var rows []model.RemoteHost
+	if err := s.conn(ctx).Where("host IN ?", hosts).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("find %d remote hosts: %w", len(hosts), err)
+	}
+	return rows, nil
+}

@@ -29,6 +29,9 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	if err != nil {
 		return err
 	}
+	if err := d.learnHosts(ctx, deliveries); err != nil {
+		return err
+	}
 	var (
 		wg        sync.WaitGroup
 		slots     = make(chan struct{}, batchParallelism)
@@ -73,4 +76,33 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 		}
 	}
 	return d.cfg.Store.RecordTasks(ctx, retries)
+}
+
+// learnHosts reads the circuit-breaker records of a batch's hosts in one query and remembers the
+// healthy ones, so the attempts need not read them one by one (a fan-out mostly reaches each host
+// once, so the cache alone would seldom help).
+func (d *Deliverer) learnHosts(ctx context.Context, deliveries []model.Delivery) error {
+	hosts := make([]string, 0, len(deliveries))
+	for _, delivery := range deliveries {
+		if _, known := d.healthy.Get(delivery.Host); !known {
+			hosts = append(hosts, delivery.Host)
+		}
+	}
+	if len(hosts) == 0 {
+		return nil
+	}
+	records, err := d.cfg.Store.RemoteHostsByName(ctx, hosts)
+	if err != nil {
+		return err
+	}
+	troubled := map[string]bool{}
+	for _, r := range records {
+		troubled[r.Host] = r.ConsecutiveFailures > 0 || r.UnreachableSince != nil
+	}
+	for _, host := range hosts {
+		if !troubled[host] {
+			d.healthy.Put(host, true)
+		}
+	}
+	return nil
 }
