@@ -42,7 +42,7 @@ func newCountingSink(t *testing.T) *countingSink {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(150 * time.Millisecond)
 		s.mu.Lock()
 		s.seen[r.Host+r.URL.Path+r.Header.Get("Digest")] = true
 		s.mu.Unlock()
@@ -111,7 +111,7 @@ func TestFanOutSurvivesAKilledWorker(t *testing.T) {
 			redisOpt := testenv.Redis(t)
 			sink := newCountingSink(t)
 			env := map[string]string{"KRING_DATABASE_URL": databaseURL, "KRING_FETCH_ALLOW": "127.0.0.0/8",
-				"KRING_REDIS_URL": fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB), "KRING_WORKER_CONCURRENCY": "8"}
+				"KRING_REDIS_URL": fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB), "KRING_WORKER_CONCURRENCY": "2"}
 			for _, args := range [][]string{
 				{"admin", "org", "create", "--slug", "acme", "--name", "Acme"},
 				{"admin", "group", "create", "--org", "acme", "--slug", "lobby", "--name", "Lobby"},
@@ -144,7 +144,7 @@ func TestFanOutSurvivesAKilledWorker(t *testing.T) {
 				client.Close()
 			}
 			// Tasks the killed worker held stay leased in Redis until asynq's recoverer hands them on
-			// (about a minute and a half); the rest go at once.
+			// (up to about two minutes); the rest go at once.
 			testenv.StartKring(t, env, "worker")
 			for deadline := time.Now().Add(240 * time.Second); sink.distinct() < hosts; time.Sleep(50 * time.Millisecond) {
 				if time.Now().After(deadline) {
