@@ -182,8 +182,9 @@ func sameOrigin(a, b string) bool {
 	return errA == nil && errB == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
 }
 
-// hostOfURL is a URL's host name, lowercase, without port or trailing dot.
-func hostOfURL(raw string) string {
+// HostOf is a URL's host name as domain blocks and circuit breakers name hosts: lowercase, without
+// port or trailing dot; empty when raw is not a URL.
+func HostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""

@@ -86,7 +86,7 @@ func (a *Actors) fetchActor(ctx context.Context, iri string) (model.RemoteActor,
 		a.logger.WarnContext(ctx, "remote actor's public key changed", "actor", iri, "key", actor.PublicKeyID)
 	}
 	return a.store.SaveRemoteActor(ctx, model.RemoteActor{
-		IRI: actor.ID, Host: hostOfURL(actor.ID), ActorType: actor.Type, PreferredUsername: actor.PreferredUsername,
+		IRI: actor.ID, Host: HostOf(actor.ID), ActorType: actor.Type, PreferredUsername: actor.PreferredUsername,
 		DisplayName: actor.Name, Summary: actor.Summary, InboxURL: actor.Inbox, SharedInboxURL: actor.SharedInbox,
 		OutboxURL: actor.Outbox, FollowersURL: actor.Followers, URL: actor.URL, IconURL: actor.Icon,
 		PublicKeyID: actor.PublicKeyID, PublicKeyPEM: actor.PublicKeyPEM, RawDocument: string(doc.Body), FetchedAt: a.now(),

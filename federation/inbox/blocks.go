@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/signing"
 )
 
@@ -26,7 +27,7 @@ func RefuseBlockedKeys(st *store.Store, resolver signing.PublicKeyResolver) sign
 }
 
 func (b blockingResolver) PublicKey(ctx context.Context, keyID string, refresh bool) (signing.VerifiedKey, error) {
-	blocked, err := b.suspensions.covers(ctx, hostOf(keyID), "")
+	blocked, err := b.suspensions.covers(ctx, fetch.HostOf(keyID), "")
 	if err != nil {
 		return signing.VerifiedKey{}, fmt.Errorf("check domain blocks for key %s: %w", keyID, err)
 	}

@@ -106,13 +106,3 @@ func origin(iri string) string {
 	}
 	return strings.ToLower(u.Scheme) + "://" + host
 }
-
-// hostOf is an IRI's host name, normalised as domain blocks are written: lowercase, no trailing dot,
-// no port.
-func hostOf(iri string) string {
-	u, err := url.Parse(iri)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-}

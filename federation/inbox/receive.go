@@ -19,6 +19,7 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/jsonguard"
 	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
@@ -163,7 +164,7 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	if group != nil {
 		organisationID = group.OrganisationID
 	}
-	blocked, err := r.suspensions.covers(ctx, hostOf(env.Actor), organisationID)
+	blocked, err := r.suspensions.covers(ctx, fetch.HostOf(env.Actor), organisationID)
 	if err != nil {
 		r.cfg.Logger.Error("check domain blocks", "error", err)
 		return http.StatusServiceUnavailable, "try again later"
