@@ -57,6 +57,8 @@ type RemoteHost struct {
 	LastSuccessAt       *time.Time
 	LastFailureAt       *time.Time
 	LastError           string
+	Software            string     // NodeInfo software name; empty when unknown
+	SoftwareCheckedAt   *time.Time // when NodeInfo was last asked
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }

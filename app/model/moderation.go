@@ -47,6 +47,14 @@ func (GroupBan) TableName() string { return "group_bans" }
 const (
 	ActionGroupCreate = "group.create"
 	ActionDomainBlock = "domain.block"
+	ActionPostApprove = "post.approve"
+	ActionPostDecline = "post.decline"
+	ActionPostRemove  = "post.remove"
+	ActionPostPublish = "post.publish"
+	ActionPostEdit    = "post.edit"
+	ActionPostDelete  = "post.delete"
+	ActionPostPin     = "post.pin"
+	ActionPostUnpin   = "post.unpin"
 )
 
 // Target kinds of moderation log entries.

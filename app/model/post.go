@@ -36,6 +36,17 @@ const (
 	PostDeclined PostState = "declined"
 )
 
+// Reach says who is shown a post.
+type Reach string
+
+const (
+	// ReachFollowers posts are announced to every follower: they appear in members' home timelines.
+	ReachFollowers Reach = "followers"
+	// ReachThread posts are replies: kept in the group's thread and forwarded only to servers that
+	// understand groups (FEP-1b12), so microblogging timelines are not flooded with every reply.
+	ReachThread Reach = "thread"
+)
+
 // Post is an object in a group's conversations.
 type Post struct {
 	ID                  string `gorm:"primaryKey"`
@@ -55,7 +66,12 @@ type Post struct {
 	State               PostState
 	PublishedAt         time.Time
 	EditedAt            *time.Time
-	AnnounceActivityIRI *string    `gorm:"column:announce_activity_iri"` // nil until announced
+	CreateActivityIRI   string `gorm:"column:create_activity_iri"` // the Create that brought it
+	ActivityJSON        string `gorm:"column:activity_json"`       // that Create as its author signed it
+	Reach               Reach
+	AnnounceActivityIRI *string `gorm:"column:announce_activity_iri"` // Announce{object}; nil until announced
+	ActivityAnnounceIRI *string `gorm:"column:activity_announce_iri"` // FEP-1b12 Announce{Create}
+	LikeCount           int
 	PinnedAt            *time.Time // shown in the group's featured collection
 	RemovedReason       string
 	RemovedAt           *time.Time
@@ -65,3 +81,15 @@ type Post struct {
 
 // TableName pins the table name so renaming the struct never renames the table.
 func (Post) TableName() string { return "posts" }
+
+// PostLike is a remote actor's Like of a group post.
+type PostLike struct {
+	ID            string `gorm:"primaryKey"`
+	PostID        string
+	RemoteActorID string
+	ActivityIRI   string `gorm:"column:activity_iri"`
+	CreatedAt     time.Time
+}
+
+// TableName pins the table name so renaming the struct never renames the table.
+func (PostLike) TableName() string { return "post_likes" }

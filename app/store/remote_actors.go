@@ -57,3 +57,12 @@ func (s *Store) MarkRemoteActorGone(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// RemoteActorByID loads a cached remote actor by its row id.
+func (s *Store) RemoteActorByID(ctx context.Context, id string) (model.RemoteActor, error) {
+	var actor model.RemoteActor
+	if err := s.conn(ctx).Where("id = ?", id).Take(&actor).Error; err != nil {
+		return model.RemoteActor{}, fmt.Errorf("find remote actor %s: %w", id, classify(err))
+	}
+	return actor, nil
+}

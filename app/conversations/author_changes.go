@@ -1,0 +1,188 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// ErrNotAuthor is returned when an actor tries to change or delete a post someone else wrote.
+var ErrNotAuthor = errors.New("the post is not the actor's")
+
+// Edit is an author's Update of their post.
+type Edit struct {
+	ObjectIRI    string
+	ContentHTML  string
+	Summary      string
+	URL          string
+	EditedAt     time.Time
+	ActivityJSON string // the Update as its author signed and sent it
+}
+
+// ApplyEdit applies an author's edit to every group's copy of the post and forwards the Update to
+// servers that understand groups (microblogging servers take edits from the author alone). It
+// returns how many posts changed; ErrNotAuthor, changing nothing, when the post is someone else's.
+func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit Edit) (int, error) {
+	if edit.EditedAt.IsZero() {
+		edit.EditedAt = s.now()
+	}
+	return s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
+		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": SanitizeHTML(edit.ContentHTML),
+			"summary": clip(edit.Summary, maxSummary), "url": edit.URL, "edited_at": edit.EditedAt})
+		if err != nil || post.State != model.PostVisible {
+			return err
+		}
+		return s.federator.ForwardActivity(ctx, tx, group, edit.ActivityJSON)
+	})
+}
+
+// ApplyDelete deletes every group's copy of an author's post, as the author asked: the group's
+// boost is undone for microblogging servers and the author's Delete forwarded to servers that
+// understand groups. The post and its likes are gone from Kring afterwards.
+func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, objectIRI, deleteJSON string) (int, error) {
+	return s.eachAuthoredPost(ctx, author, objectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
+		if post.State == model.PostVisible {
+			if err := s.federator.WithdrawPost(ctx, tx, group, post, deleteJSON); err != nil {
+				return err
+			}
+		}
+		return tx.DeletePost(ctx, post.ID)
+	})
+}
+
+// eachAuthoredPost runs change on every group's copy of objectIRI, in one transaction, after checking
+// that author wrote it.
+func (s *Service) eachAuthoredPost(ctx context.Context, author model.RemoteActor, objectIRI string,
+	change func(tx *store.Store, group model.Group, post model.Post) error) (int, error) {
+	changed := 0
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		posts, err := tx.PostsOfObject(ctx, objectIRI)
+		if err != nil {
+			return err
+		}
+		for _, post := range posts {
+			if post.AuthorActorID == nil || *post.AuthorActorID != author.ID {
+				return ErrNotAuthor
+			}
+			group, err := tx.GroupByID(ctx, post.GroupID)
+			if err != nil {
+				return err
+			}
+			if err := change(tx, group, post); err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("change %s by %s: %w", objectIRI, author.IRI, err)
+	}
+	return changed, nil
+}
+
+// Like records an actor's Like of the group posts of objectIRI and forwards it to servers that
+// understand groups. Likes from banned actors and suspended domains are dropped. It returns how many
+// posts gained a like.
+func (s *Service) Like(ctx context.Context, actor model.RemoteActor, objectIRI, likeIRI, likeJSON string) (int, error) {
+	liked := 0
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		posts, err := tx.PostsOfObject(ctx, objectIRI)
+		if err != nil {
+			return err
+		}
+		for _, post := range posts {
+			if post.State != model.PostVisible {
+				continue
+			}
+			group, err := tx.GroupByID(ctx, post.GroupID)
+			if err != nil {
+				return err
+			}
+			if refused, err := s.refusesReactions(ctx, tx, group, actor); err != nil || refused {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			added, err := tx.AddLike(ctx, model.PostLike{PostID: post.ID, RemoteActorID: actor.ID, ActivityIRI: likeIRI})
+			if err != nil {
+				return err
+			}
+			if !added {
+				continue
+			}
+			liked++
+			if err := s.federator.ForwardActivity(ctx, tx, group, likeJSON); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("like %s by %s: %w", objectIRI, actor.IRI, err)
+	}
+	return liked, nil
+}
+
+// Unlike withdraws an actor's Like (named by the Like's id) and forwards the Undo.
+func (s *Service) Unlike(ctx context.Context, actor model.RemoteActor, likeIRI, undoJSON string) (int, error) {
+	unliked := 0
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		postIDs, err := tx.RemoveLike(ctx, actor.ID, likeIRI)
+		if err != nil {
+			return err
+		}
+		for _, id := range postIDs {
+			post, err := tx.PostByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			group, err := tx.GroupByID(ctx, post.GroupID)
+			if err != nil {
+				return err
+			}
+			if err := s.federator.ForwardActivity(ctx, tx, group, undoJSON); err != nil {
+				return err
+			}
+			unliked++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("undo like %s by %s: %w", likeIRI, actor.IRI, err)
+	}
+	return unliked, nil
+}
+
+// refusesReactions reports whether the group ignores the actor: banned, or on a suspended domain.
+func (s *Service) refusesReactions(ctx context.Context, tx *store.Store, group model.Group, actor model.RemoteActor) (bool, error) {
+	banned, err := tx.IsBanned(ctx, group.ID, actor.ID)
+	if err != nil || banned {
+		return banned, err
+	}
+	suspended, _, err := domainStanding(ctx, tx, actor.Host, group.OrganisationID)
+	return suspended, err
+}
+
+// domainStanding says whether a host is suspended or silenced for the group's organisation (or
+// instance-wide).
+func domainStanding(ctx context.Context, tx *store.Store, host, organisationID string) (suspended, silenced bool, err error) {
+	blocks, err := tx.DomainBlocksFor(ctx, host, organisationID)
+	if err != nil {
+		return false, false, err
+	}
+	for _, b := range blocks {
+		switch b.Severity {
+		case model.SeveritySuspend:
+			suspended = true
+		case model.SeveritySilence:
+			silenced = true
+		}
+	}
+	return suspended, silenced, nil
+}

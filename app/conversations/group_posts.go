@@ -1,0 +1,144 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
+)
+
+// maxGroupPostText bounds what a moderator writes as the group: Mastodon's own limit is far lower,
+// but longer announcements are Articles elsewhere and read fine.
+const maxGroupPostText = 20_000
+
+// Draft is a post a moderator writes as the group itself.
+type Draft struct {
+	Text    string // plain text; paragraphs separated by blank lines
+	Summary string // content warning, optional
+	Pin     bool   // show it pinned on the group's profile
+}
+
+// PublishAsGroup posts draft as the group: a public Note attributed to the group, sent to every
+// follower in a Create, pinned in the featured collection when asked.
+func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *string, draft Draft) (model.Post, error) {
+	text, err := textinput.Text("text", strings.TrimSpace(draft.Text), maxGroupPostText)
+	if err != nil {
+		return model.Post{}, err
+	}
+	if text == "" {
+		return model.Post{}, apperror.Invalid("text", "must not be empty")
+	}
+	summary, err := textinput.Text("summary", strings.TrimSpace(draft.Summary), maxSummary)
+	if err != nil {
+		return model.Post{}, err
+	}
+	var post model.Post
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		group, err := tx.GroupByID(ctx, groupID)
+		if err != nil {
+			return asNotFound(err, "group %s", groupID)
+		}
+		if group.ArchivedAt != nil {
+			return apperror.Conflict("group", "group %s is archived", group.Slug)
+		}
+		now := s.now()
+		post = model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
+			ObjectType: "Note", ContentHTML: TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
+			State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers}
+		post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
+		post.URL = post.ObjectIRI
+		if draft.Pin {
+			post.PinnedAt = &now
+		}
+		if post, err = tx.CreatePost(ctx, post); err != nil {
+			return err
+		}
+		created, err := s.federator.PublishGroupPost(ctx, tx, group, post)
+		if err != nil {
+			return err
+		}
+		post.CreateActivityIRI, post.ActivityJSON = created.ActivityIRI, created.ActivityJSON
+		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"create_activity_iri": created.ActivityIRI, "activity_json": created.ActivityJSON}); err != nil {
+			return err
+		}
+		return logAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
+	})
+	if err != nil {
+		return model.Post{}, fmt.Errorf("publish as group %s: %w", groupID, err)
+	}
+	return post, nil
+}
+
+// SetPinned pins or unpins one of the group's own posts (Mastodon shows only an actor's own posts as
+// pinned) and tells followers' servers the featured collection changed.
+func (s *Service) SetPinned(ctx context.Context, postID string, staffID *string, pinned bool) (model.Post, error) {
+	action := model.ActionPostUnpin
+	if pinned {
+		action = model.ActionPostPin
+	}
+	return s.moderate(ctx, postID, staffID, action, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
+		if post.AuthorKind != model.AuthorGroup {
+			return post, apperror.Invalid("post", "only the group's own posts can be pinned")
+		}
+		if (post.PinnedAt != nil) == pinned {
+			return post, nil
+		}
+		var pinnedAt any
+		if pinned {
+			now := s.now()
+			post.PinnedAt, pinnedAt = &now, now
+		} else {
+			post.PinnedAt = nil
+		}
+		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"pinned_at": pinnedAt}); err != nil {
+			return post, err
+		}
+		return post, s.federator.UpdateGroupActor(ctx, tx, group)
+	})
+}
+
+// EditGroupPost changes the text of one of the group's own posts and sends the Update.
+func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *string, draft Draft) (model.Post, error) {
+	text, err := textinput.Text("text", strings.TrimSpace(draft.Text), maxGroupPostText)
+	if err != nil {
+		return model.Post{}, err
+	}
+	if text == "" {
+		return model.Post{}, apperror.Invalid("text", "must not be empty")
+	}
+	return s.moderate(ctx, postID, staffID, model.ActionPostEdit, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
+		if post.AuthorKind != model.AuthorGroup {
+			return post, apperror.Invalid("post", "only the group's own posts can be edited here")
+		}
+		now := s.now()
+		post.ContentHTML, post.Summary, post.EditedAt = TextToHTML(text), strings.TrimSpace(draft.Summary), &now
+		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": post.ContentHTML, "summary": post.Summary, "edited_at": now})
+		if err != nil {
+			return post, err
+		}
+		return post, s.federator.UpdateGroupPost(ctx, tx, group, post)
+	})
+}
+
+// DeleteGroupPost deletes one of the group's own posts and sends the Delete.
+func (s *Service) DeleteGroupPost(ctx context.Context, postID string, staffID *string) error {
+	_, err := s.moderate(ctx, postID, staffID, model.ActionPostDelete, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
+		if post.AuthorKind != model.AuthorGroup {
+			return post, apperror.Invalid("post", "only the group's own posts are deleted; members' posts are removed")
+		}
+		if err := s.federator.DeleteGroupPost(ctx, tx, group, post); err != nil {
+			return post, err
+		}
+		if post.PinnedAt != nil {
+			if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
+				return post, err
+			}
+		}
+		return post, tx.DeletePost(ctx, post.ID)
+	})
+	return err
+}

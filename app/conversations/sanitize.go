@@ -1,0 +1,71 @@
+package conversations
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// Limits on what Kring keeps of a post; a longer field is cut, not refused, since the original stays
+// on its server.
+const (
+	maxContent = 100_000
+	maxSummary = 2_000
+)
+
+// contentPolicy keeps the markup fediverse servers put in posts (paragraphs, links, mentions and
+// hashtags, emphasis, lists, quotes, code) and drops everything else, scripts and styles included.
+// bluemonday, a well-kept sanitiser, does the parsing: hand-written HTML filters are how XSS gets in.
+var contentPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "s",
+		"ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	// The classes Mastodon marks mentions, hashtags and shortened links with.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^((h-card|mention|hashtag|u-url|invisible|ellipsis|quote-inline)\s*)+$`)).
+		OnElements("a", "span", "p")
+	return p
+}()
+
+// SanitizeHTML returns content with only safe markup left, cut to the content limit.
+func SanitizeHTML(content string) string {
+	return contentPolicy.Sanitize(clip(content, maxContent))
+}
+
+// TextToHTML turns plain text a moderator wrote into HTML: escaped, a paragraph per blank-line
+// separated block, line breaks kept.
+func TextToHTML(text string) string {
+	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
+	var b strings.Builder
+	for _, block := range strings.Split(text, "\n\n") {
+		block = strings.TrimSpace(block)
+		if block == "" {
+			continue
+		}
+		lines := strings.Split(block, "\n")
+		for i, line := range lines {
+			lines[i] = html.EscapeString(line)
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
+	}
+	return b.String()
+}
+
+// clip cuts s to at most max bytes without splitting a character.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,258 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// Submission is a post a remote actor sent: the object of a Create, read by federation.
+type Submission struct {
+	ActivityIRI  string // the Create's id
+	ActivityJSON string // the Create as its author signed and sent it
+	ObjectIRI    string
+	ObjectType   string // Note, Article, Page, Question, Event
+	ContentHTML  string // as sent: sanitised before it is stored
+	Summary      string
+	URL          string
+	InReplyTo    string
+	Context      string
+	Visibility   model.Visibility
+	PublishedAt  time.Time
+	// Addressed are the groups the post names in to, cc, audience or a Mention.
+	Addressed []model.Group
+}
+
+// Outcome is what became of a submission in one group.
+type Outcome string
+
+const (
+	// Shared: stored and visible; announced to the followers its reach says.
+	Shared Outcome = "shared"
+	// Held: stored and waiting in the pre-moderation queue.
+	Held Outcome = "held"
+	// Refused: not stored (Reason says why).
+	Refused Outcome = "refused"
+	// Known: the group had the post already; nothing changed.
+	Known Outcome = "known"
+)
+
+// Result is the outcome of a submission in one group.
+type Result struct {
+	GroupID string
+	Outcome Outcome
+	Reach   model.Reach
+	PostID  string
+	Reason  string
+}
+
+// target is a group a submission goes to, and the post it replies to there, if any.
+type target struct {
+	group     model.Group
+	addressed bool
+	parent    *model.Post
+}
+
+// Submit takes a remote actor's post into the groups it addresses and the group threads it replies
+// in. Posts that are not public or unlisted are never taken (the author did not consent to their
+// being shared); posts over the rate limits are dropped before anything is stored. Each group then
+// applies its own rules: archived, banned, suspended, posting policy, pre-moderation.
+func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Submission) ([]Result, error) {
+	targets, err := s.targetsOf(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	refuseAll := func(reason string) []Result {
+		results := make([]Result, len(targets))
+		for i, t := range targets {
+			results[i] = Result{GroupID: t.group.ID, Outcome: Refused, Reason: reason}
+		}
+		return results
+	}
+	if sub.Visibility != model.VisibilityPublic && sub.Visibility != model.VisibilityUnlisted {
+		return refuseAll("only public and unlisted posts are shared; this one is " + string(sub.Visibility)), nil
+	}
+	if reason, err := s.overLimit(ctx, author); err != nil || reason != "" {
+		return refuseAll(reason), err
+	}
+	results := make([]Result, 0, len(targets))
+	for _, t := range targets {
+		var result Result
+		err := s.store.Transaction(ctx, func(tx *store.Store) error {
+			var err error
+			result, err = s.submitTo(ctx, tx, author, sub, t)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("post %s into group %s: %w", sub.ObjectIRI, t.group.Slug, err)
+		}
+		results = append(results, result)
+	}
+	return results, nil
+}
+
+// targetsOf lists the groups the submission addresses, and those whose threads it replies in.
+func (s *Service) targetsOf(ctx context.Context, sub Submission) ([]target, error) {
+	var targets []target
+	index := map[string]int{}
+	for _, group := range sub.Addressed {
+		if _, seen := index[group.ID]; !seen {
+			index[group.ID] = len(targets)
+			targets = append(targets, target{group: group, addressed: true})
+		}
+	}
+	if sub.InReplyTo == "" {
+		return targets, nil
+	}
+	parents, err := s.store.PostsOfObject(ctx, sub.InReplyTo)
+	if err != nil {
+		return nil, err
+	}
+	for i := range parents {
+		parent := parents[i]
+		if parent.State != model.PostVisible {
+			continue
+		}
+		if at, seen := index[parent.GroupID]; seen {
+			targets[at].parent = &parent
+			continue
+		}
+		group, err := s.store.GroupByID(ctx, parent.GroupID)
+		if err != nil {
+			return nil, err
+		}
+		index[group.ID] = len(targets)
+		targets = append(targets, target{group: group, parent: &parent})
+	}
+	return targets, nil
+}
+
+// overLimit says why the author may not post now, or "" when they may.
+func (s *Service) overLimit(ctx context.Context, author model.RemoteActor) (string, error) {
+	since := s.now().Add(-s.limits.Window)
+	byActor, err := s.store.CountPostsByActorSince(ctx, author.ID, since)
+	if err != nil {
+		return "", err
+	}
+	if byActor >= int64(s.limits.PerActor) {
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, byActor, s.limits.Window), nil
+	}
+	byHost, err := s.store.CountPostsByHostSince(ctx, author.Host, since)
+	if err != nil {
+		return "", err
+	}
+	if byHost >= int64(s.limits.PerHost) {
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.Host, byHost, s.limits.Window), nil
+	}
+	return "", nil
+}
+
+func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, t target) (Result, error) {
+	result := Result{GroupID: t.group.ID}
+	existing, err := tx.PostInGroup(ctx, t.group.ID, sub.ObjectIRI)
+	switch {
+	case err == nil:
+		result.Outcome, result.PostID, result.Reach = Known, existing.ID, existing.Reach
+		return result, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return result, err
+	}
+	held, reason, err := s.admit(ctx, tx, author, t.group)
+	if err != nil || reason != "" {
+		result.Outcome, result.Reason = Refused, reason
+		return result, err
+	}
+	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID,
+		ObjectType: sub.ObjectType, ContentHTML: SanitizeHTML(sub.ContentHTML), Summary: clip(sub.Summary, maxSummary),
+		URL: sub.URL, InReplyToIRI: sub.InReplyTo, ContextIRI: sub.Context, Visibility: sub.Visibility,
+		State: model.PostVisible, PublishedAt: sub.PublishedAt, CreateActivityIRI: sub.ActivityIRI,
+		ActivityJSON: sub.ActivityJSON, Reach: model.ReachFollowers}
+	if post.PublishedAt.IsZero() {
+		post.PublishedAt = s.now()
+	}
+	if t.parent != nil {
+		// A reply in the group's thread stays in the thread: boosting every reply would flood
+		// members' home timelines, whether or not the reply also names the group.
+		post.Reach = model.ReachThread
+		post.ThreadRootIRI = t.parent.ThreadRootIRI
+		if post.ThreadRootIRI == "" {
+			post.ThreadRootIRI = t.parent.ObjectIRI
+		}
+	}
+	if held {
+		post.State = model.PostHeld
+	}
+	post, err = tx.CreatePost(ctx, post)
+	if err != nil {
+		return result, err
+	}
+	result.PostID, result.Reach = post.ID, post.Reach
+	if held {
+		result.Outcome = Held
+		return result, nil
+	}
+	result.Outcome = Shared
+	return result, s.announce(ctx, tx, t.group, post)
+}
+
+// admit applies the group's rules to an author: a reason when refused, held when the post must wait
+// for a moderator.
+func (s *Service) admit(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (held bool, reason string, err error) {
+	if group.ArchivedAt != nil {
+		return false, "group archived", nil
+	}
+	if group.PostingPolicy == model.PostingModerators {
+		return false, "only the group's moderators post in it", nil
+	}
+	banned, err := tx.IsBanned(ctx, group.ID, author.ID)
+	if err != nil {
+		return false, "", err
+	}
+	if banned {
+		return false, "author banned from the group", nil
+	}
+	suspended, silenced, err := domainStanding(ctx, tx, author.Host, group.OrganisationID)
+	if err != nil {
+		return false, "", err
+	}
+	if suspended {
+		return false, "author's domain suspended", nil
+	}
+	if group.PostingPolicy != model.PostingAnyone {
+		follow, err := tx.FollowOf(ctx, group.ID, author.ID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && follow.State != model.FollowAccepted) {
+			return false, "only the group's followers post in it", nil
+		}
+		if err != nil {
+			return false, "", err
+		}
+	}
+	// A silenced domain's posts are not announced unless a moderator lets them through.
+	return silenced || group.PostingPolicy == model.PostingPremoderated, "", nil
+}
+
+// announce sends the group's Announces of a visible post and records their ids.
+func (s *Service) announce(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
+	announced, err := s.federator.AnnouncePost(ctx, tx, group, post)
+	if err != nil {
+		return err
+	}
+	columns := map[string]any{}
+	if announced.ObjectAnnounceIRI != "" {
+		columns["announce_activity_iri"] = announced.ObjectAnnounceIRI
+	}
+	if announced.ActivityAnnounceIRI != "" {
+		columns["activity_announce_iri"] = announced.ActivityAnnounceIRI
+	}
+	if len(columns) == 0 {
+		return nil
+	}
+	return tx.UpdatePost(ctx, post.ID, columns)
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// AddLike records a Like of a post and counts it; false when the actor had liked it already.
+func (s *Store) AddLike(ctx context.Context, like model.PostLike) (bool, error) {
+	like.ID = model.NewID()
+	like.CreatedAt = s.now()
+	// ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a violation
+	// would abort the caller's transaction.
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&like)
+	if res.Error != nil {
+		return false, fmt.Errorf("record like of post %s: %w", like.PostID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	return true, s.bumpLikes(ctx, like.PostID, 1)
+}
+
+// RemoveLike withdraws an actor's Like, named by the Like's id, from every post it was on; it
+// returns the posts that lost a like.
+func (s *Store) RemoveLike(ctx context.Context, remoteActorID, likeIRI string) ([]string, error) {
+	var likes []model.PostLike
+	if err := s.conn(ctx).Where("remote_actor_id = ? AND activity_iri = ?", remoteActorID, likeIRI).Find(&likes).Error; err != nil {
+		return nil, fmt.Errorf("find like %s: %w", likeIRI, err)
+	}
+	postIDs := make([]string, 0, len(likes))
+	for _, like := range likes {
+		res := s.conn(ctx).Where("id = ?", like.ID).Delete(&model.PostLike{})
+		if res.Error != nil {
+			return nil, fmt.Errorf("remove like %s: %w", likeIRI, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			if err := s.bumpLikes(ctx, like.PostID, -1); err != nil {
+				return nil, err
+			}
+			postIDs = append(postIDs, like.PostID)
+		}
+	}
+	return postIDs, nil
+}
+
+func (s *Store) bumpLikes(ctx context.Context, postID string, by int) error {
+	err := s.conn(ctx).Model(&model.Post{}).Where("id = ?", postID).
+		Update("like_count", gorm.Expr("like_count + ?", by)).Error
+	if err != nil {
+		return fmt.Errorf("count like of post %s: %w", postID, err)
+	}
+	return nil
+}

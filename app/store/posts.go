@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// CreatePost inserts post, giving it an id (unless set) and timestamps. The same object posted into
+// the same group twice is ErrDuplicate.
+func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, error) {
+	now := s.now()
+	if post.ID == "" {
+		post.ID = model.NewID()
+	}
+	post.CreatedAt, post.UpdatedAt = now, now
+	post.PublishedAt = dbTime(post.PublishedAt)
+	post.EditedAt = dbTimePtr(post.EditedAt)
+	post.PinnedAt = dbTimePtr(post.PinnedAt)
+	post.RemovedAt = dbTimePtr(post.RemovedAt)
+	if post.Reach == "" {
+		post.Reach = model.ReachFollowers
+	}
+	if err := s.conn(ctx).Create(&post).Error; err != nil {
+		return model.Post{}, fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
+	}
+	return post, nil
+}
+
+// PostByID loads a post.
+func (s *Store) PostByID(ctx context.Context, id string) (model.Post, error) {
+	var post model.Post
+	if err := s.conn(ctx).Where("id = ?", id).Take(&post).Error; err != nil {
+		return model.Post{}, fmt.Errorf("find post %s: %w", id, classify(err))
+	}
+	return post, nil
+}
+
+// PostInGroup loads the post of object iri in one group.
+func (s *Store) PostInGroup(ctx context.Context, groupID, objectIRI string) (model.Post, error) {
+	var post model.Post
+	if err := s.conn(ctx).Where("group_id = ? AND object_iri = ?", groupID, objectIRI).Take(&post).Error; err != nil {
+		return model.Post{}, fmt.Errorf("find post %s in group %s: %w", objectIRI, groupID, classify(err))
+	}
+	return post, nil
+}
+
+// PostsOfObject lists every group's post of object iri (one object may be posted into several groups).
+func (s *Store) PostsOfObject(ctx context.Context, objectIRI string) ([]model.Post, error) {
+	var posts []model.Post
+	if err := s.conn(ctx).Where("object_iri = ?", objectIRI).Order("id").Find(&posts).Error; err != nil {
+		return nil, fmt.Errorf("list posts of %s: %w", objectIRI, err)
+	}
+	return posts, nil
+}
+
+// UpdatePost writes the given columns of a post and bumps updated_at.
+func (s *Store) UpdatePost(ctx context.Context, id string, columns map[string]any) error {
+	columns["updated_at"] = s.now()
+	for name, value := range columns {
+		if t, ok := value.(time.Time); ok {
+			columns[name] = dbTime(t)
+		}
+	}
+	res := s.conn(ctx).Model(&model.Post{}).Where("id = ?", id).Updates(columns)
+	if res.Error != nil {
+		return fmt.Errorf("update post %s: %w", id, classify(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update post %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// DeletePost removes a post, its likes with it.
+func (s *Store) DeletePost(ctx context.Context, id string) error {
+	if err := s.conn(ctx).Where("post_id = ?", id).Delete(&model.PostLike{}).Error; err != nil {
+		return fmt.Errorf("delete likes of post %s: %w", id, err)
+	}
+	if err := s.conn(ctx).Where("id = ?", id).Delete(&model.Post{}).Error; err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	return nil
+}
+
+// CountPostsByActorSince counts the posts one remote actor made, in any group, since a time.
+func (s *Store) CountPostsByActorSince(ctx context.Context, remoteActorID string, since time.Time) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&model.Post{}).Where("author_actor_id = ? AND created_at >= ?", remoteActorID, dbTime(since)).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count posts of actor %s: %w", remoteActorID, err)
+	}
+	return n, nil
+}
+
+// CountPostsByHostSince counts the posts actors of one host made, in any group, since a time.
+func (s *Store) CountPostsByHostSince(ctx context.Context, host string, since time.Time) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&model.Post{}).
+		Joins("JOIN remote_actors ON remote_actors.id = posts.author_actor_id").
+		Where("remote_actors.host = ? AND posts.created_at >= ?", host, dbTime(since)).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count posts from host %s: %w", host, err)
+	}
+	return n, nil
+}
+
+// PostFilter selects a group's posts, newest first.
+type PostFilter struct {
+	GroupID string
+	States  []model.PostState // empty: every state
+	Reach   model.Reach       // empty: both
+	// Public keeps only public and unlisted posts.
+	Public bool
+	// ThreadRootIRI keeps one thread: the root post and every reply under it.
+	ThreadRootIRI string
+	Pinned        bool
+	Limit         int
+	// Oldest first instead of newest first (threads read top to bottom).
+	Oldest bool
+}
+
+// ListPosts returns the posts filter selects.
+func (s *Store) ListPosts(ctx context.Context, filter PostFilter) ([]model.Post, error) {
+	query := s.conn(ctx).Where("group_id = ?", filter.GroupID)
+	if len(filter.States) > 0 {
+		query = query.Where("state IN ?", filter.States)
+	}
+	if filter.Reach != "" {
+		query = query.Where("reach = ?", filter.Reach)
+	}
+	if filter.Public {
+		query = query.Where("visibility IN ?", []model.Visibility{model.VisibilityPublic, model.VisibilityUnlisted})
+	}
+	if filter.ThreadRootIRI != "" {
+		query = query.Where("object_iri = ? OR thread_root_iri = ?", filter.ThreadRootIRI, filter.ThreadRootIRI)
+	}
+	if filter.Pinned {
+		query = query.Where("pinned_at IS NOT NULL").Order("pinned_at DESC")
+	}
+	if filter.Oldest {
+		query = query.Order("published_at, id")
+	} else {
+		query = query.Order("published_at DESC, id DESC")
+	}
+	if filter.Limit > 0 {
+		query = query.Limit(filter.Limit)
+	}
+	var posts []model.Post
+	if err := query.Find(&posts).Error; err != nil {
+		return nil, fmt.Errorf("list posts of group %s: %w", filter.GroupID, err)
+	}
+	return posts, nil
+}
+
+// CountPosts counts a group's posts in the given states.
+func (s *Store) CountPosts(ctx context.Context, groupID string, states ...model.PostState) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&model.Post{}).Where("group_id = ? AND state IN ?", groupID, states).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count posts of group %s: %w", groupID, err)
+	}
+	return n, nil
+}
