@@ -43,3 +43,11 @@ func (i IRIs) SharedInbox() string { return i.base + "/inbox" }
 
 // Base is scheme://host of the public URL.
 func (i IRIs) Base() string { return i.base }
+
+// GroupPost is the id of a post the group wrote itself; it answers with the Note.
+func (i IRIs) GroupPost(slug, postID string) string { return i.GroupActor(slug) + "/posts/" + postID }
+
+// GroupThread is the collection of one conversation in a group: the post (any post of the group, by
+// Kring's id for it) and the replies under it. It is the `context` of the group's own posts
+// (FEP-7888) and their `replies`.
+func (i IRIs) GroupThread(slug, postID string) string { return i.GroupActor(slug) + "/threads/" + postID }

@@ -18,6 +18,9 @@ const deliveryBatch = 500
 type InboxTarget struct {
 	URL  string
 	Host string
+	// Software is what the host's NodeInfo says it runs ('' when unknown): it decides the shape of a
+	// group's Announces to it. Only FollowerInboxes fills it.
+	Software string
 }
 
 // CreateOutboundActivity stores an activity to be sent, serialized once.
@@ -37,8 +40,9 @@ func (s *Store) FollowerInboxes(ctx context.Context, groupID string) ([]InboxTar
 	var targets []InboxTarget
 	err := s.conn(ctx).Table("follows").
 		Select(`DISTINCT COALESCE(NULLIF(remote_actors.shared_inbox_url, ''), remote_actors.inbox_url) AS url,
-			remote_actors.host AS host`).
+			remote_actors.host AS host, COALESCE(remote_hosts.software, '') AS software`).
 		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
+		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
 		Where("follows.group_id = ? AND follows.state = ? AND remote_actors.gone_at IS NULL", groupID, model.FollowAccepted).
 		Order("url").Scan(&targets).Error
 	if err != nil {

@@ -11,10 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/documents"
 )
 
 //go:embed templates/group.html
@@ -39,7 +39,7 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	err := groupPageTemplate.Execute(&out, map[string]any{
 		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
 		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
-		"Summary":    template.HTML(documents.TextToHTML(group.Summary)), // escaped by TextToHTML
+		"Summary":    template.HTML(conversations.TextToHTML(group.Summary)), // escaped by TextToHTML
 		"Rules":      group.Rules,
 		"FollowPath": "/groups/" + group.Slug + "/follow",
 	})

@@ -52,6 +52,54 @@ func (p Planner) ToFollowers(ctx context.Context, tx *store.Store, activity Acti
 	return len(targets), p.plan(ctx, tx, activity, targets)
 }
 
+// Shapes are the two forms of one group activity: the one microblogging servers (Mastodon,
+// GoToSocial, Misskey ...) act on, and the FEP-1b12 one that servers which understand groups (Lemmy
+// and its kin) act on. A nil shape is sent to nobody of that kind.
+type Shapes struct {
+	Microblog  *Activity
+	GroupAware *Activity
+}
+
+// ToFollowersInShapes plans, inside tx, the delivery of each shape to the accepted followers of the
+// group whose servers take that shape: one delivery per distinct shared inbox, none to suspended
+// domains. Every activity of shapes is stored, even with nobody to send it to, so its id resolves.
+// It returns how many deliveries of each shape were planned.
+func (p Planner) ToFollowersInShapes(ctx context.Context, tx *store.Store, groupID string, shapes Shapes) (microblog, groupAware int, err error) {
+	group, err := tx.GroupByID(ctx, groupID)
+	if err != nil {
+		return 0, 0, err
+	}
+	targets, err := tx.FollowerInboxes(ctx, group.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	targets, err = withoutSuspended(ctx, tx, targets, group.OrganisationID)
+	if err != nil {
+		return 0, 0, err
+	}
+	var microblogTargets, groupAwareTargets []store.InboxTarget
+	for _, t := range targets {
+		if UnderstandsGroups(t.Software) {
+			groupAwareTargets = append(groupAwareTargets, t)
+		} else {
+			microblogTargets = append(microblogTargets, t)
+		}
+	}
+	if shapes.Microblog != nil {
+		if err := p.plan(ctx, tx, *shapes.Microblog, microblogTargets); err != nil {
+			return 0, 0, err
+		}
+		microblog = len(microblogTargets)
+	}
+	if shapes.GroupAware != nil {
+		if err := p.plan(ctx, tx, *shapes.GroupAware, groupAwareTargets); err != nil {
+			return 0, 0, err
+		}
+		groupAware = len(groupAwareTargets)
+	}
+	return microblog, groupAware, nil
+}
+
 // ToInbox plans the delivery of activity to one inbox, such as an Accept to its follower.
 func (p Planner) ToInbox(ctx context.Context, tx *store.Store, activity Activity, inbox, host string) error {
 	return p.plan(ctx, tx, activity, []store.InboxTarget{{URL: inbox, Host: host}})
@@ -71,7 +119,7 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 		return err
 	}
 	deliveries, err := tx.CreateDeliveries(ctx, stored.ID, targets)
-	if err != nil {
+	if err != nil || len(deliveries) == 0 {
 		return err
 	}
 	if p.NewBatchTask == nil || len(deliveries) == 1 {

@@ -5,7 +5,6 @@ package documents
 import (
 	"encoding/json"
 	"fmt"
-	"html"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/federation"
 )
@@ -46,7 +46,7 @@ func GroupActor(iris federation.IRIs, group model.Group, key model.SigningKey) (
 	g.SetActivityStreamsName(name)
 	if group.Summary != "" {
 		summary := streams.NewActivityStreamsSummaryProperty()
-		summary.AppendXMLSchemaString(TextToHTML(group.Summary))
+		summary.AppendXMLSchemaString(conversations.TextToHTML(group.Summary))
 		g.SetActivityStreamsSummary(summary)
 	}
 	page, err := url.Parse(actorIRI)
@@ -178,19 +178,4 @@ func serializeActor(a vocab.Type, extra map[string]any) ([]byte, error) {
 	}
 	m["@context"] = actorContext
 	return json.Marshal(m)
-}
-
-// TextToHTML turns plain text typed by staff into safe HTML paragraphs, as servers show summaries.
-func TextToHTML(text string) string {
-	var b strings.Builder
-	for _, paragraph := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		paragraph = strings.TrimSpace(paragraph)
-		if paragraph == "" {
-			continue
-		}
-		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(html.EscapeString(paragraph), "\n", "<br>"))
-		b.WriteString("</p>")
-	}
-	return b.String()
 }

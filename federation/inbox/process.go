@@ -2,19 +2,18 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 
-	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
 )
 
 // ActorResolver returns the cached document of a remote actor, fetching it when unknown or stale.
@@ -63,7 +62,7 @@ func (p *Processor) Process(ctx context.Context, inboundID string) error {
 	if row.State != model.InboundPending {
 		return nil // processed before: asynq delivers at least once
 	}
-	activity, err := parseActivity(ctx, row.RawBody)
+	activity, err := activities.Parse(ctx, row.RawBody)
 	if err != nil {
 		return p.finish(ctx, row, model.InboundFailed, err.Error())
 	}
@@ -84,23 +83,6 @@ func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state
 			"type", row.ActivityType, "state", string(state), "reason", reason)
 	}
 	return p.cfg.Store.FinishInboundActivity(ctx, row.ID, state, reason)
-}
-
-// parseActivity reads the stored body with go-fed's streams, once.
-func parseActivity(ctx context.Context, body string) (vocab.Type, error) {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(body), &m); err != nil {
-		return nil, fmt.Errorf("decode activity: %w", err)
-	}
-	if _, ok := m["@context"]; !ok {
-		// Some servers leave the context out; the ActivityStreams one is what they mean.
-		m["@context"] = "https://www.w3.org/ns/activitystreams"
-	}
-	t, err := streams.ToType(ctx, m)
-	if err != nil {
-		return nil, fmt.Errorf("read activity: %w", err)
-	}
-	return t, nil
 }
 
 func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {

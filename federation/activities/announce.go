@@ -1,0 +1,138 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+)
+
+// Announce is the group sharing something with its followers: an object by id (what microblogging
+// servers boost: they fetch the object from its origin) or an activity embedded as its author sent
+// it (FEP-1b12: servers that understand groups apply the activity itself).
+type Announce struct {
+	ID       string
+	Group    string // the group actor
+	Audience Audience
+	// Exactly one of ObjectIRI and Embedded is set.
+	ObjectIRI string
+	Embedded  vocab.Type
+	At        time.Time
+}
+
+// Build returns the Announce as a go-fed type.
+func (a Announce) Build() (vocab.ActivityStreamsAnnounce, error) {
+	id, err := parseIRI(a.ID)
+	if err != nil {
+		return nil, err
+	}
+	group, err := parseIRI(a.Group)
+	if err != nil {
+		return nil, err
+	}
+	announce := streams.NewActivityStreamsAnnounce()
+	announce.SetJSONLDId(idProperty(id))
+	announce.SetActivityStreamsActor(actorProperty(group))
+	announce.SetActivityStreamsPublished(publishedProperty(a.At))
+	if err := a.Audience.apply(announce); err != nil {
+		return nil, err
+	}
+	object := streams.NewActivityStreamsObjectProperty()
+	switch {
+	case a.Embedded != nil:
+		if err := object.AppendType(a.Embedded); err != nil {
+			return nil, fmt.Errorf("embed %s in announce: %w", a.Embedded.GetTypeName(), err)
+		}
+	default:
+		objectIRI, err := parseIRI(a.ObjectIRI)
+		if err != nil {
+			return nil, err
+		}
+		object.AppendIRI(objectIRI)
+	}
+	announce.SetActivityStreamsObject(object)
+	return announce, nil
+}
+
+// Undo withdraws one of the group's activities, embedded so the receiver need not look it up.
+func Undo(id, group string, audience Audience, undone vocab.Type, at time.Time) (vocab.Type, error) {
+	return wrap(streams.NewActivityStreamsUndo(), id, group, audience, undone, at)
+}
+
+// UpdateOf tells followers' servers that one of the group's objects (its actor document) changed.
+func UpdateOf(id, group string, audience Audience, updated vocab.Type, at time.Time) (vocab.Type, error) {
+	return wrap(streams.NewActivityStreamsUpdate(), id, group, audience, updated, at)
+}
+
+// wrapper is an activity that embeds one object: Undo, Update.
+type wrapper interface {
+	vocab.Type
+	addressed
+	SetJSONLDId(vocab.JSONLDIdProperty)
+	SetActivityStreamsActor(vocab.ActivityStreamsActorProperty)
+	SetActivityStreamsObject(vocab.ActivityStreamsObjectProperty)
+	SetActivityStreamsPublished(vocab.ActivityStreamsPublishedProperty)
+}
+
+func wrap(activity wrapper, id, group string, audience Audience, embedded vocab.Type, at time.Time) (vocab.Type, error) {
+	idIRI, err := parseIRI(id)
+	if err != nil {
+		return nil, err
+	}
+	groupIRI, err := parseIRI(group)
+	if err != nil {
+		return nil, err
+	}
+	activity.SetJSONLDId(idProperty(idIRI))
+	activity.SetActivityStreamsActor(actorProperty(groupIRI))
+	activity.SetActivityStreamsPublished(publishedProperty(at))
+	if err := audience.apply(activity); err != nil {
+		return nil, err
+	}
+	object := streams.NewActivityStreamsObjectProperty()
+	if err := object.AppendType(embedded); err != nil {
+		return nil, fmt.Errorf("embed %s in %s: %w", embedded.GetTypeName(), activity.GetTypeName(), err)
+	}
+	activity.SetActivityStreamsObject(object)
+	return activity, nil
+}
+
+// RejectActivity tells an author the group refused their activity (a post declined in
+// pre-moderation): the activity by id, the reason as content.
+func RejectActivity(id, group, author, activityIRI, reason string) (vocab.Type, error) {
+	reject := streams.NewActivityStreamsReject()
+	if err := setCommon(reject, id, group, author); err != nil {
+		return nil, err
+	}
+	object, err := parseIRI(activityIRI)
+	if err != nil {
+		return nil, err
+	}
+	reject.SetActivityStreamsObject(objectIRIProperty(object))
+	if reason != "" {
+		content := streams.NewActivityStreamsContentProperty()
+		content.AppendXMLSchemaString(reason)
+		reject.SetActivityStreamsContent(content)
+	}
+	return reject, nil
+}
+
+// Parse reads an ActivityStreams document with go-fed's streams. Some servers leave the @context out;
+// the ActivityStreams one is what they mean.
+func Parse(ctx context.Context, body string) (vocab.Type, error) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return nil, fmt.Errorf("decode activity: %w", err)
+	}
+	if _, ok := m["@context"]; !ok {
+		m["@context"] = "https://www.w3.org/ns/activitystreams"
+	}
+	t, err := streams.ToType(ctx, m)
+	if err != nil {
+		return nil, fmt.Errorf("read activity: %w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,236 @@
+// Package outbox builds what a group sends about its conversations (Announces in both shapes, their
+// Undo, Rejects of declined posts, the group's own Create, Update and Delete) and queues it through
+// the delivery outbox of the caller's transaction. It is the conversations service's Federator.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/documents"
+)
+
+// Federator sends a group's conversation activities.
+type Federator struct {
+	IRIs    federation.IRIs
+	Planner delivery.Planner
+	Now     func() time.Time // time.Now when nil
+}
+
+var _ conversations.Federator = Federator{}
+
+func (f Federator) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+func (f Federator) audience(group model.Group, visibility model.Visibility) activities.Audience {
+	return activities.Audience{Visibility: visibility, Followers: f.IRIs.GroupFollowers(group.Slug), Group: f.IRIs.GroupActor(group.Slug)}
+}
+
+// AnnouncePost sends a member's post: the Announce of the object to microblogging servers (only when
+// the post is for every follower's timeline), and the FEP-1b12 Announce of the author's Create to
+// servers that understand groups (always: they keep replies in their thread, not in timelines).
+func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (conversations.Announced, error) {
+	var shapes delivery.Shapes
+	var announced conversations.Announced
+	if post.Reach == model.ReachFollowers {
+		announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+			Audience: f.audience(group, post.Visibility), ObjectIRI: post.ObjectIRI, At: f.now()}
+		activity, err := f.outgoing(group, announce)
+		if err != nil {
+			return announced, err
+		}
+		shapes.Microblog, announced.ObjectAnnounceIRI = &activity, announce.ID
+	}
+	if post.ActivityJSON != "" {
+		create, err := activities.Parse(ctx, post.ActivityJSON)
+		if err != nil {
+			return announced, fmt.Errorf("read the Create of post %s: %w", post.ID, err)
+		}
+		announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+			Audience: f.audience(group, post.Visibility), Embedded: create, At: f.now()}
+		activity, err := f.outgoing(group, announce)
+		if err != nil {
+			return announced, err
+		}
+		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, announce.ID
+	}
+	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group.ID, shapes)
+	return announced, err
+}
+
+// ForwardActivity announces an author's activity (Update, Delete, Like, Undo) to servers that
+// understand groups.
+func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group model.Group, activityJSON string) error {
+	forwarded, err := activities.Parse(ctx, activityJSON)
+	if err != nil {
+		return fmt.Errorf("read forwarded activity: %w", err)
+	}
+	announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+		Audience: f.audience(group, model.VisibilityPublic), Embedded: forwarded, At: f.now()}
+	activity, err := f.outgoing(group, announce)
+	if err != nil {
+		return err
+	}
+	_, _, err = f.Planner.ToFollowersInShapes(ctx, tx, group.ID, delivery.Shapes{GroupAware: &activity})
+	return err
+}
+
+// WithdrawPost undoes the Announce of the object for microblogging servers; servers that understand
+// groups get the author's Delete announced, or the Undo of the Announce of the Create.
+func (f Federator) WithdrawPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post, authorDelete string) error {
+	var shapes delivery.Shapes
+	if post.AnnounceActivityIRI != nil {
+		undo, err := f.undoAnnounce(group, post, *post.AnnounceActivityIRI, activities.Announce{ObjectIRI: post.ObjectIRI})
+		if err != nil {
+			return err
+		}
+		shapes.Microblog = &undo
+	}
+	switch {
+	case authorDelete != "":
+		forwarded, err := activities.Parse(ctx, authorDelete)
+		if err != nil {
+			return fmt.Errorf("read the author's Delete: %w", err)
+		}
+		activity, err := f.outgoing(group, activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+			Audience: f.audience(group, model.VisibilityPublic), Embedded: forwarded, At: f.now()})
+		if err != nil {
+			return err
+		}
+		shapes.GroupAware = &activity
+	case post.ActivityAnnounceIRI != nil && post.CreateActivityIRI != "":
+		undo, err := f.undoAnnounce(group, post, *post.ActivityAnnounceIRI, activities.Announce{ObjectIRI: post.CreateActivityIRI})
+		if err != nil {
+			return err
+		}
+		shapes.GroupAware = &undo
+	}
+	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group.ID, shapes)
+	return err
+}
+
+// undoAnnounce builds the Undo of the group's Announce with id announceID; announced names what it
+// announced (only ObjectIRI is read).
+func (f Federator) undoAnnounce(group model.Group, post model.Post, announceID string, announced activities.Announce) (delivery.Activity, error) {
+	announced.ID, announced.Group = announceID, f.IRIs.GroupActor(group.Slug)
+	announced.Audience, announced.At = f.audience(group, post.Visibility), post.PublishedAt
+	original, err := announced.Build()
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	undo, err := activities.Undo(f.IRIs.NewActivity(), f.IRIs.GroupActor(group.Slug), f.audience(group, post.Visibility), original, f.now())
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	return f.serialize(group, undo)
+}
+
+// DeclinePost sends the author a Reject of the Create the group declined.
+func (f Federator) DeclinePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post, author model.RemoteActor, reason string) error {
+	if post.CreateActivityIRI == "" {
+		return nil
+	}
+	reject, err := activities.RejectActivity(f.IRIs.NewActivity(), f.IRIs.GroupActor(group.Slug), author.IRI, post.CreateActivityIRI, reason)
+	if err != nil {
+		return err
+	}
+	activity, err := f.serialize(group, reject)
+	if err != nil {
+		return err
+	}
+	return f.Planner.ToInbox(ctx, tx, activity, author.InboxURL, author.Host)
+}
+
+// GroupObjectIRI is the id of the group's own post.
+func (f Federator) GroupObjectIRI(group model.Group, postID string) string {
+	return f.IRIs.GroupPost(group.Slug, postID)
+}
+
+// PublishGroupPost sends the group's Create of its own post to every follower: every server takes a
+// Create from the post's author, which the group is.
+func (f Federator) PublishGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (conversations.Created, error) {
+	activity, err := f.groupPostActivity(ctx, tx, "Create", group, post)
+	return conversations.Created{ActivityIRI: activity.IRI, ActivityJSON: string(activity.Body)}, err
+}
+
+// UpdateGroupPost sends the Update of the group's own post.
+func (f Federator) UpdateGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
+	_, err := f.groupPostActivity(ctx, tx, "Update", group, post)
+	return err
+}
+
+// DeleteGroupPost sends the Delete of the group's own post.
+func (f Federator) DeleteGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
+	_, err := f.groupPostActivity(ctx, tx, "Delete", group, post)
+	return err
+}
+
+func (f Federator) groupPostActivity(ctx context.Context, tx *store.Store, kind string, group model.Group, post model.Post) (delivery.Activity, error) {
+	built, err := activities.GroupPostActivity(kind, f.IRIs.NewActivity(), f.IRIs, group, post, f.now())
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	activity, err := f.serialize(group, built)
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	_, err = f.Planner.ToFollowers(ctx, tx, activity)
+	return activity, err
+}
+
+// UpdateGroupActor sends an Update of the group's actor document, so followers' servers refetch it
+// and its featured collection.
+func (f Federator) UpdateGroupActor(ctx context.Context, tx *store.Store, group model.Group) error {
+	key, err := tx.ActiveGroupKey(ctx, group.ID)
+	if err != nil {
+		return err
+	}
+	doc, err := documents.GroupActor(f.IRIs, group, key)
+	if err != nil {
+		return err
+	}
+	actor, err := activities.Parse(ctx, string(doc))
+	if err != nil {
+		return err
+	}
+	update, err := activities.UpdateOf(f.IRIs.NewActivity(), f.IRIs.GroupActor(group.Slug), f.audience(group, model.VisibilityPublic), actor, f.now())
+	if err != nil {
+		return err
+	}
+	activity, err := f.serialize(group, update)
+	if err != nil {
+		return err
+	}
+	_, err = f.Planner.ToFollowers(ctx, tx, activity)
+	return err
+}
+
+func (f Federator) outgoing(group model.Group, announce activities.Announce) (delivery.Activity, error) {
+	built, err := announce.Build()
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	return f.serialize(group, built)
+}
+
+func (f Federator) serialize(group model.Group, t vocab.Type) (delivery.Activity, error) {
+	body, err := activities.Marshal(t)
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	id := t.GetJSONLDId().Get().String()
+	return delivery.Activity{IRI: id, Type: t.GetTypeName(), GroupID: group.ID, Body: body}, nil
+}
