@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/store"
@@ -12,17 +13,20 @@ import (
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/workers"
 )
 
 // federationParts is the federation side of the object graph, shared by serve, worker and admin.
 type federationParts struct {
-	iris       federation.IRIs
-	client     *fetch.Client
-	actors     *fetch.Actors
-	planner    delivery.Planner
-	membership *membership.Service
+	iris          federation.IRIs
+	client        *fetch.Client
+	actors        *fetch.Actors
+	planner       delivery.Planner
+	membership    *membership.Service
+	conversations *conversations.Service
+	software      *fetch.Software
 }
 
 // buildFederation wires federation: the instance actor's key (made on first start) signs fetches,
@@ -50,5 +54,15 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		actors:     fetch.NewActors(client, st, logger),
 		planner:    planner,
 		membership: membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner},
+			conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost}),
+		software: fetch.NewSoftware(client, st, logger),
 	}, nil
+}
+
+// fetchObject fetches an object from its origin with a signed GET (servers with authorized fetch
+// answer nothing else), checking that its id is the URL it came from.
+func (f *federationParts) fetchObject(ctx context.Context, iri string) ([]byte, error) {
+	doc, err := f.client.GetActivityJSON(ctx, iri)
+	return doc.Body, err
 }

@@ -160,7 +160,9 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		return nil, err
 	}
 	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: p.store, Actors: p.federation.actors,
-		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger}))
+		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger,
+		Conversations: p.federation.conversations, Software: p.federation.software,
+		Objects: inbox.ObjectsThrough(p.federation.fetchObject)}))
 	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
 		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger, NewRetryTask: workers.NewDeliverActivityTask}))
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.

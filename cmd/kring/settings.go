@@ -32,6 +32,9 @@ type Config struct {
 	LogFormat         string
 	WorkerConcurrency int
 	ShutdownTimeout   time.Duration
+	PostLimitWindow   time.Duration
+	PostLimitPerActor int
+	PostLimitPerHost  int
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -70,6 +73,14 @@ var settings = []setting{
 		func(c *Config, v string) (err error) { c.WorkerConcurrency, err = parseIntIn(v, 1, 1000); return err }},
 	{"KRING_SHUTDOWN_TIMEOUT", "shutdown-timeout", "25s",
 		"how long a stopping process waits for requests and tasks in flight (1s-10m)", applyShutdownTimeout},
+	{"KRING_POST_LIMIT_WINDOW", "post-limit-window", "10m",
+		"the window the posting rate limits count over (1m-24h)", applyPostLimitWindow},
+	{"KRING_POST_LIMIT_PER_ACTOR", "post-limit-per-actor", "20",
+		"posts one remote account may make into this server's groups per window (1-100000)",
+		func(c *Config, v string) (err error) { c.PostLimitPerActor, err = parseIntIn(v, 1, 100000); return err }},
+	{"KRING_POST_LIMIT_PER_HOST", "post-limit-per-host", "300",
+		"posts all accounts of one remote server may make into this server's groups per window (1-1000000)",
+		func(c *Config, v string) (err error) { c.PostLimitPerHost, err = parseIntIn(v, 1, 1000000); return err }},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.
@@ -205,6 +216,15 @@ func applyShutdownTimeout(c *Config, v string) error {
 		return fmt.Errorf("%q is not a duration between 1s and 10m, such as 25s", v)
 	}
 	c.ShutdownTimeout = d
+	return nil
+}
+
+func applyPostLimitWindow(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 24*time.Hour {
+		return fmt.Errorf("%q is not a duration between 1m and 24h, such as 10m", v)
+	}
+	c.PostLimitWindow = d
 	return nil
 }
 

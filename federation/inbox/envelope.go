@@ -14,6 +14,10 @@ type envelope struct {
 	ID    string
 	Type  string
 	Actor string
+	// Object is the id of the activity's object when it has exactly one ('' otherwise), and
+	// ObjectAuthor its attributedTo when the object is embedded with exactly one.
+	Object       string
+	ObjectAuthor string
 }
 
 // Per-field limits: ids and types longer than this are not real (GHSA-gg8q-rcg7-p79g).
@@ -24,9 +28,10 @@ const (
 
 func readEnvelope(body []byte) (envelope, error) {
 	var raw struct {
-		ID    json.RawMessage `json:"id"`
-		Type  json.RawMessage `json:"type"`
-		Actor json.RawMessage `json:"actor"`
+		ID     json.RawMessage `json:"id"`
+		Type   json.RawMessage `json:"type"`
+		Actor  json.RawMessage `json:"actor"`
+		Object json.RawMessage `json:"object"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return envelope{}, fmt.Errorf("decode activity: %w", err)
@@ -41,6 +46,16 @@ func readEnvelope(body []byte) (envelope, error) {
 	}
 	if env.Actor, err = referenceField(raw.Actor, "actor"); err != nil {
 		return envelope{}, err
+	}
+	if len(raw.Object) > 0 {
+		// Optional here: the worker decides whether an activity without a usable object means anything.
+		env.Object, _ = referenceField(raw.Object, "object")
+		var embedded struct {
+			AttributedTo json.RawMessage `json:"attributedTo"`
+		}
+		if json.Unmarshal(raw.Object, &embedded) == nil && len(embedded.AttributedTo) > 0 {
+			env.ObjectAuthor, _ = referenceField(embedded.AttributedTo, "attributedTo")
+		}
 	}
 	if len(env.Type) > maxTypeLength {
 		return envelope{}, errors.New("type too long")

@@ -25,6 +25,11 @@ func (p *Processor) applyFollow(ctx context.Context, row model.InboundActivity, 
 	if err != nil {
 		return fmt.Errorf("resolve follower %s: %w", row.ActorIRI, err)
 	}
+	if p.cfg.Software != nil {
+		if err := p.cfg.Software.Learn(ctx, follower.IRI); err != nil {
+			return err
+		}
+	}
 	for _, group := range groups {
 		decision, err := p.cfg.Membership.ReceiveFollow(ctx, group, follower, row.ActivityIRI)
 		if err != nil {
@@ -35,8 +40,9 @@ func (p *Processor) applyFollow(ctx context.Context, row model.InboundActivity, 
 	return nil
 }
 
-// applyUndo withdraws a Follow. The undone Follow may be embedded (its object names the group) or
-// given by id (found among the follows Kring recorded); either way only its own actor may undo it.
+// applyUndo withdraws a Follow or a Like. The undone activity may be embedded (a Follow's object names
+// the group) or given by id (found among the follows and likes Kring recorded); either way only its
+// own actor may undo it.
 func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, undo vocab.ActivityStreamsUndo) error {
 	objects := undo.GetActivityStreamsObject()
 	if objects == nil || objects.Len() != 1 {
@@ -58,10 +64,21 @@ func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, un
 		}
 		return p.unfollow(ctx, groups, follower)
 	}
+	if it.IsActivityStreamsLike() {
+		like := it.GetActivityStreamsLike()
+		if actorOf(like.GetActivityStreamsActor()) != row.ActorIRI || like.GetJSONLDId() == nil {
+			return ignored("Undo of a Like made by someone else, or without an id")
+		}
+		return p.unlike(ctx, row, follower, like.GetJSONLDId().Get().String())
+	}
 	if it.IsIRI() {
 		follows, err := p.cfg.Store.FollowsByActivityIRI(ctx, it.GetIRI().String(), follower.ID)
 		if err != nil {
 			return err
+		}
+		if len(follows) == 0 {
+			// Not a follow: an Undo of a Like by its id, or of something Kring never had.
+			return p.unlike(ctx, row, follower, it.GetIRI().String())
 		}
 		groups := make([]model.Group, 0, len(follows))
 		for _, f := range follows {
@@ -87,28 +104,6 @@ func (p *Processor) unfollow(ctx context.Context, groups []model.Group, follower
 		}
 		p.cfg.Logger.InfoContext(ctx, "unfollowed", "group", group.Slug, "follower", follower.IRI, "was_following", removed)
 	}
-	return nil
-}
-
-// applyDelete handles an account deleting itself: its follows go. Deletes of posts come with group
-// conversations.
-func (p *Processor) applyDelete(ctx context.Context, row model.InboundActivity, del vocab.ActivityStreamsDelete) error {
-	objects := objectIRIs(del.GetActivityStreamsObject())
-	if len(objects) != 1 || objects[0] != row.ActorIRI {
-		return ignored("Delete of anything but the actor itself is not handled yet")
-	}
-	actor, err := p.cfg.Store.RemoteActorByIRI(ctx, row.ActorIRI)
-	if errors.Is(err, store.ErrNotFound) {
-		return ignored("Delete of an actor Kring never knew")
-	}
-	if err != nil {
-		return err
-	}
-	removed, err := p.cfg.Membership.ForgetActor(ctx, actor)
-	if err != nil {
-		return err
-	}
-	p.cfg.Logger.InfoContext(ctx, "remote account deleted", "actor", actor.IRI, "follows_removed", removed)
 	return nil
 }
 

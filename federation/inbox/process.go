@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-fed/activity/streams/vocab"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
@@ -26,6 +27,12 @@ type ProcessorConfig struct {
 	Store      *store.Store
 	Actors     ActorResolver
 	Membership *membership.Service
+	// Conversations takes posts, edits, deletions and likes into groups.
+	Conversations *conversations.Service
+	// Objects fetches objects given by id only; nil refuses them.
+	Objects ObjectFetcher
+	// Software learns what a new follower's server runs (the shape of Announces to it); nil skips.
+	Software SoftwareLearner
 	IRIs       federation.IRIs
 	Logger     *slog.Logger
 }
@@ -39,6 +46,11 @@ func NewProcessor(cfg ProcessorConfig) *Processor {
 		cfg.Logger = slog.Default()
 	}
 	return &Processor{cfg: cfg}
+}
+
+// SoftwareLearner learns which software the server of an actor runs.
+type SoftwareLearner interface {
+	Learn(ctx context.Context, actorIRI string) error
 }
 
 // errIgnored marks an activity Kring understood and has nothing to do with, or refuses to apply.
@@ -93,6 +105,16 @@ func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activi
 		return p.applyUndo(ctx, row, a)
 	case vocab.ActivityStreamsDelete:
 		return p.applyDelete(ctx, row, a)
+	case vocab.ActivityStreamsCreate:
+		return p.applyCreate(ctx, row, a)
+	case vocab.ActivityStreamsUpdate:
+		return p.applyUpdate(ctx, row, a)
+	case vocab.ActivityStreamsLike:
+		return p.applyLike(ctx, row, a)
+	case vocab.ActivityStreamsAnnounce:
+		// Members post by addressing the group; an Announce sent to it vouches for nothing Kring
+		// could share without fetching it from its origin, and the group never relays boosts.
+		return ignored("Announces sent to a group are not shared")
 	default:
 		return ignored("%s activities are not handled", activity.GetTypeName())
 	}

@@ -160,6 +160,9 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	if origin(env.ID) != origin(env.Actor) {
 		return http.StatusBadRequest, "activity id and actor are on different servers"
 	}
+	if reason := checkObjectOrigin(env); reason != "" {
+		return http.StatusBadRequest, reason
+	}
 	organisationID := ""
 	if group != nil {
 		organisationID = group.OrganisationID
@@ -173,6 +176,25 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 		return http.StatusForbidden, "domain blocked"
 	}
 	return 0, ""
+}
+
+// authoredActivities create, change or delete an object, which only its author may do
+// (CVE-2024-23832): the object must be on the actor's server and attributed to the actor.
+var authoredActivities = map[string]bool{"Create": true, "Update": true, "Delete": true}
+
+// checkObjectOrigin refuses a Create, Update or Delete of an object on another server than its
+// actor's, or attributed to someone else: a spoofed post or an edit of someone else's.
+func checkObjectOrigin(env envelope) string {
+	if !authoredActivities[env.Type] || env.Object == "" {
+		return ""
+	}
+	if origin(env.Object) != origin(env.Actor) {
+		return "the object of a " + env.Type + " must be on its actor's server"
+	}
+	if env.ObjectAuthor != "" && env.ObjectAuthor != env.Actor && env.Object != env.Actor {
+		return "the object of a " + env.Type + " is attributed to someone else than its actor"
+	}
+	return ""
 }
 
 // store keeps the activity and its processing task; a redelivery is acknowledged again and changes
