@@ -85,3 +85,16 @@ func NewService(st *store.Store, federator Federator, limits Limits) *Service {
 	}
 	return &Service{store: st, federator: federator, limits: limits, now: time.Now}
 }
+
+// Posts lists a group's posts in one state (every state when empty), newest first, at most limit.
+func (s *Service) Posts(ctx context.Context, groupSlug string, state model.PostState, limit int) ([]model.Post, error) {
+	group, err := s.store.GroupBySlug(ctx, groupSlug)
+	if err != nil {
+		return nil, asNotFound(err, "group %q", groupSlug)
+	}
+	filter := store.PostFilter{GroupID: group.ID, Limit: limit}
+	if state != "" {
+		filter.States = []model.PostState{state}
+	}
+	return s.store.ListPosts(ctx, filter)
+}

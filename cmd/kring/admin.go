@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
@@ -36,11 +37,13 @@ type adminEnv struct {
 	iris          federation.IRIs
 	// membership answers follow requests; its Accepts and Rejects go out through the outbox.
 	membership *membership.Service
+	// conversations moderates posts and posts as groups; its activities go out through the outbox.
+	conversations *conversations.Service
 }
 
 func adminActions() []adminAction {
 	var actions []adminAction
-	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions(), followActions()} {
+	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions(), followActions(), postActions()} {
 		actions = append(actions, group...)
 	}
 	return actions
@@ -92,7 +95,7 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 		if err != nil {
 			return err
 		}
-		env := &adminEnv{args: args, membership: parts.membership, out: inv.stdout, json: asJSON,
+		env := &adminEnv{args: args, membership: parts.membership, conversations: parts.conversations, out: inv.stdout, json: asJSON,
 			organisations: organisations.NewService(st), groups: groups.NewService(st), moderation: moderation.NewService(st),
 			iris: federation.NewIRIs(cfg.PublicURL)}
 		result, err := run(ctx, env)
