@@ -33,8 +33,8 @@ func (p *GroupPages) Mount(router gin.IRouter) {
 	router.GET("/groups/:slug/follow", p.remoteFollow)
 }
 
-// Render writes a group's page.
-func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, followers int64) {
+// Render writes a group's page, with its pinned posts first and then its recent ones.
+func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, followers int64, posts store.GroupPagePosts) {
 	var out bytes.Buffer
 	err := groupPageTemplate.Execute(&out, map[string]any{
 		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
@@ -42,6 +42,8 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 		"Summary":    template.HTML(conversations.TextToHTML(group.Summary)), // escaped by TextToHTML
 		"Rules":      group.Rules,
 		"FollowPath": "/groups/" + group.Slug + "/follow",
+		"Pinned":     p.pagePosts(group, posts.Pinned, true),
+		"Recent":     p.pagePosts(group, posts.Recent, false),
 	})
 	if err != nil {
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")

@@ -18,8 +18,12 @@ import (
 // activityJSON is the media type Kring serves its documents with.
 const activityJSON = "application/activity+json; charset=utf-8"
 
-// GroupPage renders a group's public HTML page for people who open the actor's URL in a browser.
-type GroupPage func(c *gin.Context, group store.GroupInOrganisation, followers int64)
+// GroupPage renders a group's public HTML page for people who open the actor's URL in a browser,
+// with what the page lists.
+type GroupPage func(c *gin.Context, group store.GroupInOrganisation, followers int64, posts store.GroupPagePosts)
+
+// groupPageRecent is how many recent posts the group's page lists below the pinned ones.
+const groupPageRecent = 20
 
 // Config is what the document routes need.
 type Config struct {
@@ -50,9 +54,12 @@ func (r *Routes) Mount(router gin.IRouter) {
 	router.GET("/actor", r.instanceActor)
 	router.GET("/groups/:slug", r.group)
 	router.GET("/groups/:slug/followers", r.followers)
-	router.GET("/groups/:slug/outbox", r.emptyCollection(func(slug string) string { return r.cfg.IRIs.GroupOutbox(slug) }))
-	router.GET("/groups/:slug/featured", r.emptyCollection(func(slug string) string { return r.cfg.IRIs.GroupFeatured(slug) }))
+	router.GET("/groups/:slug/outbox", r.outbox)
+	router.GET("/groups/:slug/featured", r.featured)
+	router.GET("/groups/:slug/posts/:id", r.groupPost)
+	router.GET("/groups/:slug/threads/:id", r.thread)
 	router.GET("/groups/:slug/moderators", r.emptyCollection(func(slug string) string { return r.cfg.IRIs.GroupModerators(slug) }))
+	router.GET("/activities/:id", r.activity)
 }
 
 // wantsActivityJSON reports whether the client asked for ActivityStreams rather than a page:
@@ -101,7 +108,12 @@ func (r *Routes) group(c *gin.Context) {
 			r.fail(c, err)
 			return
 		}
-		r.cfg.GroupPage(c, group, followers)
+		posts, err := r.cfg.Store.PublicPagePosts(ctx, group.ID, groupPageRecent)
+		if err != nil {
+			r.fail(c, err)
+			return
+		}
+		r.cfg.GroupPage(c, group, followers, posts)
 		return
 	}
 	key, err := r.cfg.Store.ActiveGroupKey(ctx, group.ID)
@@ -178,8 +190,7 @@ func (r *Routes) followers(c *gin.Context) {
 // firstPage names the first page of a keyset-paged collection.
 const firstPage = "first"
 
-// emptyCollection serves a collection Kring has nothing in yet: the outbox and featured posts come
-// with group conversations; moderators are staff, who have no actors.
+// emptyCollection serves a collection Kring has nothing in: moderators are staff, who have no actors.
 func (r *Routes) emptyCollection(id func(slug string) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		group, ok := r.liveGroup(c, c.Param("slug"))

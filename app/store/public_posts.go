@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// AuthoredPost is a post with what a page shows of its remote author. The author fields are empty
+// for the group's own posts, which the group signs.
+type AuthoredPost struct {
+	model.Post
+	AuthorName     string // the actor's display name, '' when it has none
+	AuthorUsername string
+	AuthorHost     string
+}
+
+// GroupPagePosts is what a group's public page lists: pinned posts, newest pin first, then the most
+// recent other public posts that went to every follower (replies stay in their threads).
+type GroupPagePosts struct {
+	Pinned []AuthoredPost
+	Recent []AuthoredPost
+}
+
+// maxPagePins bounds the pinned posts a page shows; Mastodon itself allows five.
+const maxPagePins = 20
+
+// PublicPagePosts loads a group's public page listing: visible posts addressed to Public only
+// (unlisted ones stay off public listings, as their authors asked), with at most recent of the
+// unpinned ones.
+func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int) (GroupPagePosts, error) {
+	var page GroupPagePosts
+	err := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
+		Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins).Scan(&page.Pinned).Error
+	if err != nil {
+		return page, fmt.Errorf("list pinned posts of group %s: %w", groupID, err)
+	}
+	err = s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NULL AND posts.reach = ?", model.ReachFollowers).
+		Order("posts.published_at DESC, posts.id DESC").Limit(recent).Scan(&page.Recent).Error
+	if err != nil {
+		return page, fmt.Errorf("list recent posts of group %s: %w", groupID, err)
+	}
+	return page, nil
+}
+
+// authoredPosts selects a group's visible public posts with their remote authors' names; the LEFT
+// JOIN keeps the group's own posts, which have no remote author.
+func (s *Store) authoredPosts(ctx context.Context, groupID string) *gorm.DB {
+	return s.conn(ctx).Table("posts").
+		Select(`posts.*, COALESCE(remote_actors.display_name, '') AS author_name,
+			COALESCE(remote_actors.preferred_username, '') AS author_username, COALESCE(remote_actors.host, '') AS author_host`).
+		Joins("LEFT JOIN remote_actors ON remote_actors.id = posts.author_actor_id").
+		Where("posts.group_id = ? AND posts.state = ? AND posts.visibility = ?", groupID, model.PostVisible, model.VisibilityPublic)
+}
+
+// CountPublicPosts counts a group's visible public and unlisted posts of one reach: the outbox's
+// totalItems, which Mastodon shows as the group's post count.
+func (s *Store) CountPublicPosts(ctx context.Context, groupID string, reach model.Reach) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&model.Post{}).
+		Where("group_id = ? AND state = ? AND reach = ? AND visibility IN ?", groupID, model.PostVisible, reach,
+			[]model.Visibility{model.VisibilityPublic, model.VisibilityUnlisted}).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count public posts of group %s: %w", groupID, err)
+	}
+	return n, nil
+}

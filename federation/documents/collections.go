@@ -1,0 +1,176 @@
+package documents
+
+import (
+	"encoding/json"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-fed/activity/streams"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/activities"
+)
+
+// activityStreamsContext is the JSON-LD context of every ActivityStreams document.
+const activityStreamsContext = "https://www.w3.org/ns/activitystreams"
+
+// maxFeatured bounds the featured collection; Mastodon shows five pins of its own users.
+const maxFeatured = 20
+
+// outboxPageSize is how many of the group's latest activities the outbox embeds. Servers read an
+// outbox for totalItems (the post count Mastodon shows) and a first look at recent posts, never
+// to backfill everything, so there is no paging.
+const outboxPageSize = 20
+
+// featured serves the group's pinned posts, newest pin first, with the Notes embedded: Mastodon
+// shows them as the profile's pinned posts without fetching each one.
+func (r *Routes) featured(c *gin.Context) {
+	group, ok := r.liveGroup(c, c.Param("slug"))
+	if !ok {
+		return
+	}
+	posts, err := r.cfg.Store.ListPosts(c.Request.Context(), store.PostFilter{GroupID: group.ID,
+		States: []model.PostState{model.PostVisible}, Public: true, Pinned: true, Limit: maxFeatured})
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	id, err := url.Parse(r.cfg.IRIs.GroupFeatured(group.Slug))
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	items := streams.NewActivityStreamsOrderedItemsProperty()
+	for _, post := range posts {
+		if post.AuthorKind != model.AuthorGroup {
+			continue // only the group's own posts are its to pin
+		}
+		note, err := activities.GroupNote(r.cfg.IRIs, group.Group, post)
+		if err != nil {
+			r.fail(c, err)
+			return
+		}
+		items.AppendActivityStreamsNote(note)
+	}
+	collection := streams.NewActivityStreamsOrderedCollection()
+	idProperty := streams.NewJSONLDIdProperty()
+	idProperty.Set(id)
+	collection.SetJSONLDId(idProperty)
+	total := streams.NewActivityStreamsTotalItemsProperty()
+	total.Set(items.Len())
+	collection.SetActivityStreamsTotalItems(total)
+	collection.SetActivityStreamsOrderedItems(items)
+	m, err := streams.Serialize(collection)
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	if items.Len() == 0 {
+		m["orderedItems"] = []any{} // go-fed leaves an empty property out; say "none" explicitly
+	}
+	r.writeJSON(c, m)
+}
+
+// outbox serves what the group has said: totalItems counts its visible public and unlisted posts
+// that went to every follower, and the latest of them are embedded as the group's activities, as
+// they were sent (the Announce of a member's post, the Create of the group's own).
+func (r *Routes) outbox(c *gin.Context) {
+	group, ok := r.liveGroup(c, c.Param("slug"))
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	total, err := r.cfg.Store.CountPublicPosts(ctx, group.ID, model.ReachFollowers)
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	posts, err := r.cfg.Store.ListPosts(ctx, store.PostFilter{GroupID: group.ID, States: []model.PostState{model.PostVisible},
+		Reach: model.ReachFollowers, Public: true, Limit: outboxPageSize})
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	activityIRIs := make([]string, 0, len(posts))
+	for _, post := range posts {
+		if iri := groupActivityOf(post); iri != "" {
+			activityIRIs = append(activityIRIs, iri)
+		}
+	}
+	stored, err := r.cfg.Store.OutboundActivitiesByIRI(ctx, activityIRIs)
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	contexts := newContextSet(activityStreamsContext)
+	items := make([]any, 0, len(activityIRIs))
+	for _, iri := range activityIRIs {
+		activity, found := stored[iri]
+		if !found {
+			continue // not sent yet (or pruned): the outbox lists what can be dereferenced
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(activity.Body), &doc); err != nil {
+			r.cfg.Logger.Warn("outbox: stored activity is not JSON", "activity", iri, "error", err)
+			continue
+		}
+		contexts.add(doc["@context"])
+		delete(doc, "@context")
+		items = append(items, doc)
+	}
+	r.writeJSON(c, map[string]any{"@context": contexts.value(), "id": r.cfg.IRIs.GroupOutbox(group.Slug),
+		"type": "OrderedCollection", "totalItems": total, "orderedItems": items})
+}
+
+// groupActivityOf names the activity by which the group shared post with its followers: the
+// Announce of a member's post, the Create of its own; "" when there is none yet.
+func groupActivityOf(post model.Post) string {
+	if post.AuthorKind == model.AuthorGroup {
+		return post.CreateActivityIRI
+	}
+	if post.AnnounceActivityIRI != nil {
+		return *post.AnnounceActivityIRI
+	}
+	return ""
+}
+
+// contextSet collects the @context entries of embedded documents, so the document embedding them
+// declares every term they use (an extension such as "sensitive" still expands) exactly once.
+type contextSet struct {
+	entries []any
+	seen    map[string]bool
+}
+
+func newContextSet(first any) *contextSet {
+	s := &contextSet{seen: map[string]bool{}}
+	s.add(first)
+	return s
+}
+
+// add takes an @context value: a string, an object, or an array of them.
+func (s *contextSet) add(context any) {
+	if list, ok := context.([]any); ok {
+		for _, entry := range list {
+			s.add(entry)
+		}
+		return
+	}
+	if context == nil {
+		return
+	}
+	key, err := json.Marshal(context)
+	if err != nil || s.seen[string(key)] {
+		return
+	}
+	s.seen[string(key)] = true
+	s.entries = append(s.entries, context)
+}
+
+// value is the @context to write: a lone entry as itself, as most servers write it.
+func (s *contextSet) value() any {
+	if len(s.entries) == 1 {
+		return s.entries[0]
+	}
+	return s.entries
+}
