@@ -50,4 +50,6 @@ func (i IRIs) GroupPost(slug, postID string) string { return i.GroupActor(slug) 
 // GroupThread is the collection of one conversation in a group: the post (any post of the group, by
 // Kring's id for it) and the replies under it. It is the `context` of the group's own posts
 // (FEP-7888) and their `replies`.
-func (i IRIs) GroupThread(slug, postID string) string { return i.GroupActor(slug) + "/threads/" + postID }
+func (i IRIs) GroupThread(slug, postID string) string {
+	return i.GroupActor(slug) + "/threads/" + postID
+}

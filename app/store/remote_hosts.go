@@ -89,7 +89,7 @@ func (s *Store) RemoteHostsByName(ctx context.Context, hosts []string) ([]model.
 	return rows, nil
 }
 
-// RecordHostSoftware notes what software a host runs, as its NodeInfo says ('' when it would not say).
+// RecordHostSoftware notes what software a host runs, as its NodeInfo says (” when it would not say).
 func (s *Store) RecordHostSoftware(ctx context.Context, host, software string) error {
 	now := s.now()
 	return s.upsertHost(ctx, host, now, map[string]any{"software": software, "software_checked_at": now, "updated_at": now},

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
@@ -32,6 +34,7 @@ import (
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
+	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/workers"
 )
@@ -39,11 +42,13 @@ import (
 // remotePeer is another fediverse server on loopback: it serves its users' actor documents and
 // records what arrives at their inboxes.
 type remotePeer struct {
-	t      *testing.T
-	server *httptest.Server
-	mu     sync.Mutex
-	users  map[string]*rsa.PrivateKey
-	posts  []receivedPost
+	t        *testing.T
+	server   *httptest.Server
+	mu       sync.Mutex
+	users    map[string]*rsa.PrivateKey
+	posts    []receivedPost
+	software string            // the NodeInfo software name; no NodeInfo when empty
+	objects  map[string][]byte // documents served by path, such as posts fetched by id
 }
 
 type receivedPost struct {
@@ -53,11 +58,29 @@ type receivedPost struct {
 	Body   []byte
 }
 
-func newRemotePeer(t *testing.T) *remotePeer {
-	p := &remotePeer{t: t, users: map[string]*rsa.PrivateKey{}}
-	p.server = httptest.NewServer(http.HandlerFunc(p.serve))
+func newRemotePeer(t *testing.T) *remotePeer { return newRemotePeerAt(t, "127.0.0.1", "") }
+
+// newRemotePeerAt starts a peer on its own loopback address (Kring keys what it knows of a server by
+// host name, so two peers need two addresses) that says it runs software.
+func newRemotePeerAt(t *testing.T, address, software string) *remotePeer {
+	p := &remotePeer{t: t, users: map[string]*rsa.PrivateKey{}, software: software, objects: map[string][]byte{}}
+	listener, err := net.Listen("tcp", address+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.server = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
+	p.server.Listener.Close()
+	p.server.Listener = listener
+	p.server.Start()
 	t.Cleanup(p.server.Close)
 	return p
+}
+
+// serveObject makes the peer answer GETs of path with doc.
+func (p *remotePeer) serveObject(path string, doc []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.objects[path] = doc
 }
 
 func (p *remotePeer) addUser(name string) *rsa.PrivateKey {
@@ -82,6 +105,20 @@ func (p *remotePeer) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	if doc, ok := p.objects[r.URL.Path]; ok {
+		w.Header().Set("Content-Type", "application/activity+json")
+		_, _ = w.Write(doc)
+		return
+	}
+	if p.software != "" && r.URL.Path == "/.well-known/nodeinfo" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"links": []any{map[string]any{
+			"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": p.server.URL + "/nodeinfo/2.1"}}})
+		return
+	}
+	if p.software != "" && r.URL.Path == "/nodeinfo/2.1" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"version": "2.1", "software": map[string]any{"name": p.software}})
+		return
+	}
 	var name string
 	if _, err := fmt.Sscanf(r.URL.Path, "/users/%s", &name); err != nil || p.users[name] == nil {
 		http.NotFound(w, r)
@@ -92,7 +129,7 @@ func (p *remotePeer) serve(w http.ResponseWriter, r *http.Request) {
 	doc := map[string]any{
 		"@context": []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
 		"id":       actor, "type": "Person", "preferredUsername": name,
-		"inbox":     actor + "/inbox",
+		"inbox": actor + "/inbox", "followers": actor + "/followers",
 		"publicKey": map[string]any{"id": actor + "#main-key", "owner": actor, "publicKeyPem": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))},
 	}
 	w.Header().Set("Content-Type", "application/activity+json")
@@ -114,7 +151,11 @@ type kringUnderTest struct {
 	deliverer *delivery.Deliverer
 	open      model.Group
 	approval  model.Group
+	talk      *conversations.Service
 }
+
+// postLimits are the rate limits the harness's groups apply: low enough for a test to reach.
+var postLimits = conversations.Limits{Window: time.Hour, PerActor: 5, PerHost: 50}
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
@@ -156,11 +197,17 @@ func newKring(t *testing.T, st *store.Store) *kringUnderTest {
 	actors := fetch.NewActors(client, st, nil)
 	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
 	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
+	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
 	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}).Mount(engine)
 	return &kringUnderTest{
-		store: st, iris: iris, server: server, open: open, approval: approval,
-		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris}),
+		store: st, iris: iris, server: server, open: open, approval: approval, talk: talk,
+		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris,
+			Conversations: talk, Software: fetch.NewSoftware(client, st, nil),
+			Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {
+				doc, err := client.GetActivityJSON(ctx, iri)
+				return doc.Body, err
+			})}),
 		deliverer: delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris)}),
 	}
 }

@@ -33,8 +33,8 @@ type ProcessorConfig struct {
 	Objects ObjectFetcher
 	// Software learns what a new follower's server runs (the shape of Announces to it); nil skips.
 	Software SoftwareLearner
-	IRIs       federation.IRIs
-	Logger     *slog.Logger
+	IRIs     federation.IRIs
+	Logger   *slog.Logger
 }
 
 // Processor applies stored inbound activities; it runs in the worker.
