@@ -222,3 +222,33 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// TestPostGivenByID fetches an object sent by id only from its origin, and refuses one whose
+// document names another id than the URL it came from.
+func TestPostGivenByID(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		k := newKring(t, st)
+		peer := newRemotePeer(t)
+		alice := k.join(t, peer, "alice", k.open)
+		create, note := k.noteOf(alice, k.open, 1)
+		doc := copyMap(note)
+		doc["@context"] = "https://www.w3.org/ns/activitystreams"
+		body, _ := json.Marshal(doc)
+		peer.serveObject("/users/alice/statuses/1", body)
+		create["object"] = note["id"]
+		k.send(t, alice, k.open, create)
+		if posts := postsOf(t, st, k.open); len(posts) != 1 || !strings.Contains(posts[0].ContentHTML, "Hello group") {
+			t.Fatalf("the post given by id was not fetched and taken: %+v", posts)
+		}
+
+		liar, _ := k.noteOf(alice, k.open, 2)
+		doc["id"] = alice.actor() + "/statuses/elsewhere"
+		body, _ = json.Marshal(doc)
+		peer.serveObject("/users/alice/statuses/2", body)
+		liar["object"] = alice.actor() + "/statuses/2"
+		k.send(t, alice, k.open, liar)
+		if posts := postsOf(t, st, k.open); len(posts) != 1 {
+			t.Errorf("a document whose id is not its URL was taken: %d posts", len(posts))
+		}
+	})
+}
