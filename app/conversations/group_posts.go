@@ -22,17 +22,23 @@ type Draft struct {
 	Pin     bool   // show it pinned on the group's profile
 }
 
+// checked returns the draft's text and summary, trimmed, or why they will not do.
+func (d Draft) checked() (text, summary string, err error) {
+	text, err = textinput.Text("text", strings.TrimSpace(d.Text), maxGroupPostText)
+	if err != nil {
+		return "", "", err
+	}
+	if text == "" {
+		return "", "", apperror.Invalid("text", "must not be empty")
+	}
+	summary, err = textinput.Text("summary", strings.TrimSpace(d.Summary), maxSummary)
+	return text, summary, err
+}
+
 // PublishAsGroup posts draft as the group: a public Note attributed to the group, sent to every
 // follower in a Create, pinned in the featured collection when asked.
 func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *string, draft Draft) (model.Post, error) {
-	text, err := textinput.Text("text", strings.TrimSpace(draft.Text), maxGroupPostText)
-	if err != nil {
-		return model.Post{}, err
-	}
-	if text == "" {
-		return model.Post{}, apperror.Invalid("text", "must not be empty")
-	}
-	summary, err := textinput.Text("summary", strings.TrimSpace(draft.Summary), maxSummary)
+	text, summary, err := draft.checked()
 	if err != nil {
 		return model.Post{}, err
 	}
@@ -103,19 +109,16 @@ func (s *Service) SetPinned(ctx context.Context, postID string, staffID *string,
 
 // EditGroupPost changes the text of one of the group's own posts and sends the Update.
 func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *string, draft Draft) (model.Post, error) {
-	text, err := textinput.Text("text", strings.TrimSpace(draft.Text), maxGroupPostText)
+	text, summary, err := draft.checked()
 	if err != nil {
 		return model.Post{}, err
-	}
-	if text == "" {
-		return model.Post{}, apperror.Invalid("text", "must not be empty")
 	}
 	return s.moderate(ctx, postID, staffID, model.ActionPostEdit, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
 		if post.AuthorKind != model.AuthorGroup {
 			return post, apperror.Invalid("post", "only the group's own posts can be edited here")
 		}
 		now := s.now()
-		post.ContentHTML, post.Summary, post.EditedAt = TextToHTML(text), strings.TrimSpace(draft.Summary), &now
+		post.ContentHTML, post.Summary, post.EditedAt = TextToHTML(text), summary, &now
 		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": post.ContentHTML, "summary": post.Summary, "edited_at": now})
 		if err != nil {
 			return post, err

@@ -20,17 +20,9 @@ type ObjectFetcher interface {
 // The object must be the actor's own: on the actor's server and attributed to the actor (the inbox
 // refused other shapes already; this holds for objects fetched by id too).
 func (p *Processor) applyCreate(ctx context.Context, row model.InboundActivity, create vocab.ActivityStreamsCreate) error {
-	object, err := p.objectOf(ctx, create.GetActivityStreamsObject())
+	read, err := p.actorsOwnPost(ctx, row, "Create", create.GetActivityStreamsObject())
 	if err != nil {
 		return err
-	}
-	post, ok := asPostObject(object)
-	if !ok {
-		return ignored("Create of a %s is not a post", typeNameOf(object))
-	}
-	read := readPostObject(post)
-	if read.ID == "" || origin(read.ID) != origin(row.ActorIRI) || read.Author != row.ActorIRI {
-		return ignored("Create of an object that is not the actor's own")
 	}
 	author, err := p.cfg.Actors.ResolveActor(ctx, row.ActorIRI)
 	if err != nil {
@@ -64,6 +56,25 @@ func (p *Processor) applyCreate(ctx context.Context, row model.InboundActivity, 
 		return ignored("refused: %s", results[0].Reason)
 	}
 	return nil
+}
+
+// actorsOwnPost reads the post an activity of kind carries, which must be the actor's own: on the
+// actor's server and attributed to the actor. Other objects are ignored (an Update of a profile is
+// picked up when the cached actor goes stale).
+func (p *Processor) actorsOwnPost(ctx context.Context, row model.InboundActivity, kind string, objects vocab.ActivityStreamsObjectProperty) (readPost, error) {
+	object, err := p.objectOf(ctx, objects)
+	if err != nil {
+		return readPost{}, err
+	}
+	post, ok := asPostObject(object)
+	if !ok {
+		return readPost{}, ignored("%s of a %s is not handled", kind, typeNameOf(object))
+	}
+	read := readPostObject(post)
+	if read.ID == "" || origin(read.ID) != origin(row.ActorIRI) || read.Author != row.ActorIRI {
+		return readPost{}, ignored("%s of an object that is not the actor's own", kind)
+	}
+	return read, nil
 }
 
 // objectOf returns an activity's single object: embedded, or fetched from its origin when given by

@@ -15,18 +15,9 @@ import (
 // applyUpdate applies an author's edit of their group post. Only the author may edit: the object must
 // be on the actor's server and attributed to the actor, and the post Kring keeps must be theirs.
 func (p *Processor) applyUpdate(ctx context.Context, row model.InboundActivity, update vocab.ActivityStreamsUpdate) error {
-	object, err := p.objectOf(ctx, update.GetActivityStreamsObject())
+	read, err := p.actorsOwnPost(ctx, row, "Update", update.GetActivityStreamsObject())
 	if err != nil {
 		return err
-	}
-	post, ok := asPostObject(object)
-	if !ok {
-		// Profile updates: the actor is refetched when its cached copy goes stale.
-		return ignored("Update of a %s is not handled", typeNameOf(object))
-	}
-	read := readPostObject(post)
-	if read.ID == "" || origin(read.ID) != origin(row.ActorIRI) || read.Author != row.ActorIRI {
-		return ignored("Update of an object that is not the actor's own")
 	}
 	author, err := p.knownActor(ctx, row.ActorIRI)
 	if err != nil {
