@@ -24,37 +24,15 @@ type Announce struct {
 }
 
 // Build returns the Announce as a go-fed type.
-func (a Announce) Build() (vocab.ActivityStreamsAnnounce, error) {
-	id, err := parseIRI(a.ID)
+func (a Announce) Build() (vocab.Type, error) {
+	if a.Embedded != nil {
+		return wrap(streams.NewActivityStreamsAnnounce(), a.ID, a.Group, a.Audience, a.Embedded, a.At)
+	}
+	objectIRI, err := parseIRI(a.ObjectIRI)
 	if err != nil {
 		return nil, err
 	}
-	group, err := parseIRI(a.Group)
-	if err != nil {
-		return nil, err
-	}
-	announce := streams.NewActivityStreamsAnnounce()
-	announce.SetJSONLDId(idProperty(id))
-	announce.SetActivityStreamsActor(actorProperty(group))
-	announce.SetActivityStreamsPublished(publishedProperty(a.At))
-	if err := a.Audience.apply(announce); err != nil {
-		return nil, err
-	}
-	object := streams.NewActivityStreamsObjectProperty()
-	switch {
-	case a.Embedded != nil:
-		if err := object.AppendType(a.Embedded); err != nil {
-			return nil, fmt.Errorf("embed %s in announce: %w", a.Embedded.GetTypeName(), err)
-		}
-	default:
-		objectIRI, err := parseIRI(a.ObjectIRI)
-		if err != nil {
-			return nil, err
-		}
-		object.AppendIRI(objectIRI)
-	}
-	announce.SetActivityStreamsObject(object)
-	return announce, nil
+	return wrapProperty(streams.NewActivityStreamsAnnounce(), a.ID, a.Group, a.Audience, objectIRIProperty(objectIRI), a.At)
 }
 
 // Undo withdraws one of the group's activities, embedded so the receiver need not look it up.
@@ -67,7 +45,7 @@ func UpdateOf(id, group string, audience Audience, updated vocab.Type, at time.T
 	return wrap(streams.NewActivityStreamsUpdate(), id, group, audience, updated, at)
 }
 
-// wrapper is an activity that embeds one object: Undo, Update.
+// wrapper is an activity of the group's with one object: Announce, Undo, Update, Create, Delete.
 type wrapper interface {
 	vocab.Type
 	addressed
@@ -78,6 +56,15 @@ type wrapper interface {
 }
 
 func wrap(activity wrapper, id, group string, audience Audience, embedded vocab.Type, at time.Time) (vocab.Type, error) {
+	object := streams.NewActivityStreamsObjectProperty()
+	if err := object.AppendType(embedded); err != nil {
+		return nil, fmt.Errorf("embed %s in %s: %w", embedded.GetTypeName(), activity.GetTypeName(), err)
+	}
+	return wrapProperty(activity, id, group, audience, object, at)
+}
+
+// wrapProperty fills in an activity of the group's: its id, actor, time, audience and object.
+func wrapProperty(activity wrapper, id, group string, audience Audience, object vocab.ActivityStreamsObjectProperty, at time.Time) (vocab.Type, error) {
 	idIRI, err := parseIRI(id)
 	if err != nil {
 		return nil, err
@@ -91,10 +78,6 @@ func wrap(activity wrapper, id, group string, audience Audience, embedded vocab.
 	activity.SetActivityStreamsPublished(publishedProperty(at))
 	if err := audience.apply(activity); err != nil {
 		return nil, err
-	}
-	object := streams.NewActivityStreamsObjectProperty()
-	if err := object.AppendType(embedded); err != nil {
-		return nil, fmt.Errorf("embed %s in %s: %w", embedded.GetTypeName(), activity.GetTypeName(), err)
 	}
 	activity.SetActivityStreamsObject(object)
 	return activity, nil

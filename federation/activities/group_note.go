@@ -57,55 +57,24 @@ func GroupNote(iris federation.IRIs, group model.Group, post model.Post) (vocab.
 	return note, err
 }
 
-// groupPostActivity is what Create, Update and Delete of the group's own post share.
-type groupPostActivity interface {
-	addressed
-	SetJSONLDId(vocab.JSONLDIdProperty)
-	SetActivityStreamsActor(vocab.ActivityStreamsActorProperty)
-	SetActivityStreamsObject(vocab.ActivityStreamsObjectProperty)
-	SetActivityStreamsPublished(vocab.ActivityStreamsPublishedProperty)
-}
-
 // GroupPostActivity wraps the group's own post in a Create or an Update (the Note embedded) or a
 // Delete (the Note's id), from the group, addressed like the post.
 func GroupPostActivity(kind, id string, iris federation.IRIs, group model.Group, post model.Post, at time.Time) (vocab.Type, error) {
-	var activity groupPostActivity
-	switch kind {
-	case "Create":
-		activity = streams.NewActivityStreamsCreate()
-	case "Update":
-		activity = streams.NewActivityStreamsUpdate()
-	default:
-		activity = streams.NewActivityStreamsDelete()
-	}
-	idIRI, err := parseIRI(id)
-	if err != nil {
-		return nil, err
-	}
-	groupIRI, err := parseIRI(iris.GroupActor(group.Slug))
-	if err != nil {
-		return nil, err
-	}
-	activity.SetJSONLDId(idProperty(idIRI))
-	activity.SetActivityStreamsActor(actorProperty(groupIRI))
-	activity.SetActivityStreamsPublished(publishedProperty(at))
-	if err := (Audience{Visibility: post.Visibility, Followers: iris.GroupFollowers(group.Slug), Group: groupIRI.String()}).apply(activity); err != nil {
-		return nil, err
-	}
+	audience := Audience{Visibility: post.Visibility, Followers: iris.GroupFollowers(group.Slug), Group: iris.GroupActor(group.Slug)}
 	if kind == "Delete" {
 		objectIRI, err := parseIRI(post.ObjectIRI)
 		if err != nil {
 			return nil, err
 		}
-		activity.SetActivityStreamsObject(objectIRIProperty(objectIRI))
-		return activity.(vocab.Type), nil
+		return wrapProperty(streams.NewActivityStreamsDelete(), id, iris.GroupActor(group.Slug), audience, objectIRIProperty(objectIRI), at)
+	}
+	var activity wrapper = streams.NewActivityStreamsCreate()
+	if kind == "Update" {
+		activity = streams.NewActivityStreamsUpdate()
 	}
 	note, err := GroupNote(iris, group, post)
 	if err != nil {
 		return nil, err
 	}
-	object := streams.NewActivityStreamsObjectProperty()
-	object.AppendActivityStreamsNote(note)
-	activity.SetActivityStreamsObject(object)
-	return activity.(vocab.Type), nil
+	return wrap(activity, id, iris.GroupActor(group.Slug), audience, note, at)
 }
