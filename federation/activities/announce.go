@@ -11,28 +11,65 @@ import (
 )
 
 // Announce is the group sharing something with its followers: an object by id (what microblogging
-// servers boost: they fetch the object from its origin) or an activity embedded as its author sent
-// it (FEP-1b12: servers that understand groups apply the activity itself).
+// servers boost: they fetch the object from its origin) or an activity embedded exactly as its author
+// sent it (FEP-1b12: servers that understand groups apply the activity itself, and may check it
+// against its origin; re-serializing it would drop what go-fed does not model, such as contentMap).
 type Announce struct {
 	ID       string
 	Group    string // the group actor
 	Audience Audience
-	// Exactly one of ObjectIRI and Embedded is set.
-	ObjectIRI string
-	Embedded  vocab.Type
-	At        time.Time
+	// ObjectIRI is the object's id; with EmbeddedJSON, the embedded activity's id.
+	ObjectIRI    string
+	EmbeddedJSON []byte
+	At           time.Time
 }
 
-// Build returns the Announce as a go-fed type.
+// Build returns the Announce as a go-fed type, its object given by id.
 func (a Announce) Build() (vocab.Type, error) {
-	if a.Embedded != nil {
-		return wrap(streams.NewActivityStreamsAnnounce(), a.ID, a.Group, a.Audience, a.Embedded, a.At)
-	}
 	objectIRI, err := parseIRI(a.ObjectIRI)
 	if err != nil {
 		return nil, err
 	}
 	return wrapProperty(streams.NewActivityStreamsAnnounce(), a.ID, a.Group, a.Audience, objectIRIProperty(objectIRI), a.At)
+}
+
+// Marshal serializes the Announce, with EmbeddedJSON (when set) as its object and the embedded
+// document's @context merged into the Announce's.
+func (a Announce) Marshal() ([]byte, error) {
+	built, err := a.Build()
+	if err != nil {
+		return nil, err
+	}
+	if a.EmbeddedJSON == nil {
+		return Marshal(built)
+	}
+	doc, err := streams.Serialize(built)
+	if err != nil {
+		return nil, fmt.Errorf("serialize announce: %w", err)
+	}
+	var embedded map[string]any
+	if err := json.Unmarshal(a.EmbeddedJSON, &embedded); err != nil {
+		return nil, fmt.Errorf("read the announced activity: %w", err)
+	}
+	if embedded["id"] != a.ObjectIRI {
+		return nil, fmt.Errorf("announce of %s embeds %v", a.ObjectIRI, embedded["id"])
+	}
+	contexts := NewContextSet(doc["@context"])
+	contexts.Add(embedded["@context"])
+	delete(embedded, "@context")
+	doc["@context"], doc["object"] = contexts.Value(), embedded
+	return json.Marshal(doc)
+}
+
+// EmbeddedID reads the id of an activity to embed.
+func EmbeddedID(activityJSON []byte) (string, error) {
+	var doc struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(activityJSON, &doc); err != nil || doc.ID == "" {
+		return "", fmt.Errorf("the activity to announce has no id (%v)", err)
+	}
+	return doc.ID, nil
 }
 
 // Undo withdraws one of the group's activities, embedded so the receiver need not look it up.

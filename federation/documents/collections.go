@@ -103,7 +103,7 @@ func (r *Routes) outbox(c *gin.Context) {
 		r.fail(c, err)
 		return
 	}
-	contexts := newContextSet(activityStreamsContext)
+	contexts := activities.NewContextSet(activityStreamsContext)
 	items := make([]any, 0, len(activityIRIs))
 	for _, iri := range activityIRIs {
 		activity, found := stored[iri]
@@ -115,11 +115,11 @@ func (r *Routes) outbox(c *gin.Context) {
 			r.cfg.Logger.Warn("outbox: stored activity is not JSON", "activity", iri, "error", err)
 			continue
 		}
-		contexts.add(doc["@context"])
+		contexts.Add(doc["@context"])
 		delete(doc, "@context")
 		items = append(items, doc)
 	}
-	r.writeJSON(c, map[string]any{"@context": contexts.value(), "id": r.cfg.IRIs.GroupOutbox(group.Slug),
+	r.writeJSON(c, map[string]any{"@context": contexts.Value(), "id": r.cfg.IRIs.GroupOutbox(group.Slug),
 		"type": "OrderedCollection", "totalItems": total, "orderedItems": items})
 }
 
@@ -133,44 +133,4 @@ func groupActivityOf(post model.Post) string {
 		return *post.AnnounceActivityIRI
 	}
 	return ""
-}
-
-// contextSet collects the @context entries of embedded documents, so the document embedding them
-// declares every term they use (an extension such as "sensitive" still expands) exactly once.
-type contextSet struct {
-	entries []any
-	seen    map[string]bool
-}
-
-func newContextSet(first any) *contextSet {
-	s := &contextSet{seen: map[string]bool{}}
-	s.add(first)
-	return s
-}
-
-// add takes an @context value: a string, an object, or an array of them.
-func (s *contextSet) add(context any) {
-	if list, ok := context.([]any); ok {
-		for _, entry := range list {
-			s.add(entry)
-		}
-		return
-	}
-	if context == nil {
-		return
-	}
-	key, err := json.Marshal(context)
-	if err != nil || s.seen[string(key)] {
-		return
-	}
-	s.seen[string(key)] = true
-	s.entries = append(s.entries, context)
-}
-
-// value is the @context to write: a lone entry as itself, as most servers write it.
-func (s *contextSet) value() any {
-	if len(s.entries) == 1 {
-		return s.entries[0]
-	}
-	return s.entries
 }

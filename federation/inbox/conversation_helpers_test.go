@@ -56,7 +56,8 @@ func (k *kringUnderTest) noteOf(m member, group model.Group, n int) (create map[
 		"content": fmt.Sprintf("<p>Hello group, post %d <script>alert(1)</script></p>", n),
 		"to":      []any{activities.PublicCollection}, "cc": []any{groupIRI, m.actor() + "/followers"},
 		"tag":       []any{map[string]any{"type": "Mention", "href": groupIRI, "name": "@" + group.Slug}},
-		"published": "2026-12-01T10:00:00Z"}
+		"published": "2026-12-01T10:00:00Z", "sensitive": false,
+		"contentMap": map[string]any{"en": fmt.Sprintf("<p>Hello group, post %d</p>", n)}}
 	create = map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": noteID + "/activity", "type": "Create",
 		"actor": m.actor(), "to": note["to"], "cc": note["cc"], "object": note}
 	return create, note

@@ -52,6 +52,9 @@ func TestGroupConversation(t *testing.T) {
 		if len(shared) != 1 || shared[0].objectType() != "Create" || shared[0].objectID() != create["id"] {
 			t.Fatalf("carol's server understands groups: it should get the Announce of the Create, got %+v", shared)
 		}
+		if !strings.Contains(string(shared[0].Object), `"contentMap"`) || !strings.Contains(string(shared[0].Object), `"sensitive"`) {
+			t.Errorf("the Create should be embedded exactly as alice sent it: %s", shared[0].Object)
+		}
 
 		reply := map[string]any{"id": carol.actor() + "/comments/1", "type": "Note", "attributedTo": carol.actor(),
 			"content": "<p>a reply</p>", "inReplyTo": note["id"], "to": []any{"https://www.w3.org/ns/activitystreams#Public"},

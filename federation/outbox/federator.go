@@ -55,17 +55,11 @@ func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group mode
 		shapes.Microblog, announced.ObjectAnnounceIRI = &activity, announce.ID
 	}
 	if post.ActivityJSON != "" {
-		create, err := activities.Parse(ctx, post.ActivityJSON)
+		activity, id, err := f.announceActivity(group, post.Visibility, post.ActivityJSON)
 		if err != nil {
-			return announced, fmt.Errorf("read the Create of post %s: %w", post.ID, err)
+			return announced, fmt.Errorf("announce the Create of post %s: %w", post.ID, err)
 		}
-		announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
-			Audience: f.audience(group, post.Visibility), Embedded: create, At: f.now()}
-		activity, err := f.outgoing(group, announce)
-		if err != nil {
-			return announced, err
-		}
-		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, announce.ID
+		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, id
 	}
 	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group.ID, shapes)
 	return announced, err
@@ -74,18 +68,25 @@ func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group mode
 // ForwardActivity announces an author's activity (Update, Delete, Like, Undo) to servers that
 // understand groups.
 func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group model.Group, activityJSON string) error {
-	forwarded, err := activities.Parse(ctx, activityJSON)
+	activity, _, err := f.announceActivity(group, model.VisibilityPublic, activityJSON)
 	if err != nil {
-		return fmt.Errorf("read forwarded activity: %w", err)
-	}
-	announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
-		Audience: f.audience(group, model.VisibilityPublic), Embedded: forwarded, At: f.now()}
-	activity, err := f.outgoing(group, announce)
-	if err != nil {
-		return err
+		return fmt.Errorf("forward activity: %w", err)
 	}
 	_, _, err = f.Planner.ToFollowersInShapes(ctx, tx, group.ID, delivery.Shapes{GroupAware: &activity})
 	return err
+}
+
+// announceActivity builds the group's FEP-1b12 Announce of an author's activity, embedded as sent,
+// and returns it with its id.
+func (f Federator) announceActivity(group model.Group, visibility model.Visibility, activityJSON string) (delivery.Activity, string, error) {
+	embeddedID, err := activities.EmbeddedID([]byte(activityJSON))
+	if err != nil {
+		return delivery.Activity{}, "", err
+	}
+	announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+		Audience: f.audience(group, visibility), ObjectIRI: embeddedID, EmbeddedJSON: []byte(activityJSON), At: f.now()}
+	activity, err := f.outgoing(group, announce)
+	return activity, announce.ID, err
 }
 
 // WithdrawPost undoes the Announce of the object for microblogging servers; servers that understand
@@ -101,14 +102,9 @@ func (f Federator) WithdrawPost(ctx context.Context, tx *store.Store, group mode
 	}
 	switch {
 	case authorDelete != "":
-		forwarded, err := activities.Parse(ctx, authorDelete)
+		activity, _, err := f.announceActivity(group, model.VisibilityPublic, authorDelete)
 		if err != nil {
-			return fmt.Errorf("read the author's Delete: %w", err)
-		}
-		activity, err := f.outgoing(group, activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
-			Audience: f.audience(group, model.VisibilityPublic), Embedded: forwarded, At: f.now()})
-		if err != nil {
-			return err
+			return fmt.Errorf("announce the author's Delete: %w", err)
 		}
 		shapes.GroupAware = &activity
 	case post.ActivityAnnounceIRI != nil && post.CreateActivityIRI != "":
@@ -219,11 +215,11 @@ func (f Federator) UpdateGroupActor(ctx context.Context, tx *store.Store, group 
 }
 
 func (f Federator) outgoing(group model.Group, announce activities.Announce) (delivery.Activity, error) {
-	built, err := announce.Build()
+	body, err := announce.Marshal()
 	if err != nil {
 		return delivery.Activity{}, err
 	}
-	return f.serialize(group, built)
+	return delivery.Activity{IRI: announce.ID, Type: "Announce", GroupID: group.ID, Body: body}, nil
 }
 
 func (f Federator) serialize(group model.Group, t vocab.Type) (delivery.Activity, error) {
