@@ -255,3 +255,47 @@ func TestPostGivenByID(t *testing.T) {
 		}
 	})
 }
+
+// TestModeratorRemoval takes a member's post out of the group: both Announces are undone and the
+// moderation log says who did it and why.
+func TestModeratorRemoval(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		k := newKring(t, st)
+		microblog := newRemotePeer(t)
+		threaded := newRemotePeerAt(t, "127.0.0.2", "piefed")
+		alice := k.join(t, microblog, "alice", k.open)
+		k.join(t, microblog, "bob", k.open)
+		k.join(t, threaded, "carol", k.open)
+		create, note := k.noteOf(alice, k.open, 1)
+		k.send(t, alice, k.open, create)
+		post := postsOf(t, st, k.open)[0]
+		if _, err := k.talk.Remove(ctx, post.ID, nil, "spam"); err != nil {
+			t.Fatal(err)
+		}
+		k.deliverAll(t)
+		for _, tc := range []struct {
+			peer     *remotePeer
+			user     string
+			announce string
+		}{{microblog, "bob", note["id"].(string)}, {threaded, "carol", create["id"].(string)}} {
+			undo := lastOf(receivedBy(t, tc.peer, tc.user))
+			var undone delivered
+			_ = json.Unmarshal(undo.Object, &undone)
+			if undo.Type != "Undo" || undone.Type != "Announce" || undone.objectID() != tc.announce {
+				t.Errorf("%s should get the Undo of the Announce of %s, got %s of %+v", tc.user, tc.announce, undo.Type, undone)
+			}
+		}
+		removed, _ := st.PostByID(ctx, post.ID)
+		if removed.State != model.PostRemoved || removed.RemovedReason != "spam" {
+			t.Errorf("post after removal: %s %q", removed.State, removed.RemovedReason)
+		}
+		log, err := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: k.open.ID})
+		if err != nil || len(log) == 0 || log[0].Action != model.ActionPostRemove || log[0].Reason != "spam" {
+			t.Errorf("moderation log: %v %+v", err, log)
+		}
+		if _, err := k.talk.Remove(ctx, post.ID, nil, "again"); err == nil {
+			t.Error("a removed post was removed again")
+		}
+	})
+}
