@@ -63,8 +63,11 @@ func (p *peer) control(t *testing.T, path string, params url.Values, into any) i
 	return resp.StatusCode
 }
 
+// received is an activity that reached one of the peer's users. ObjectType and ObjectObject describe
+// an embedded activity (the Announce of an Undo{Announce}); Content is a Reject's reason.
 type received struct {
 	Recipient, Type, ID, Actor, Object string
+	ObjectType, ObjectObject, Content  string
 	Verified                           bool
 }
 

@@ -1,11 +1,17 @@
 // An independent ActivityPub server for Kring's interop tests: Fedify with a few in-memory users on
 // loopback. It records every activity that reaches its users' inboxes (Fedify verifies the HTTP
-// signature before a listener runs) and takes orders from the Go test over a small control API.
+// signature before a listener runs) and takes orders from the Go test over a small control API:
+// follow, post to a group, like, edit, delete, fetch as a user. Users' notes are served at their ids
+// so Kring and the other users can fetch them. Its NodeInfo names software Kring does not know, which
+// Kring must treat as a microblogging server.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
-import { Accept, Announce, Create, Delete, Endpoints, Follow, Person, Reject, Undo } from "@fedify/vocab";
+import {
+  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject, Tombstone,
+  Undo, Update,
+} from "@fedify/vocab";
 
 const users = (process.env.PEER_USERS ?? "alice,bob").split(",");
 const keys = new Map();
@@ -26,6 +32,7 @@ federation
       preferredUsername: identifier,
       name: identifier,
       inbox: ctx.getInboxUri(identifier),
+      followers: ctx.getFollowersUri(identifier),
       endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
       publicKey: pair.cryptographicKey,
     });
@@ -35,25 +42,86 @@ federation
     return pair ? [pair] : [];
   });
 
+// Nobody follows the peer's users back; the collection exists because a post is addressed to it.
+federation.setFollowersDispatcher("/users/{identifier}/followers", () => ({ items: [] }));
+
+// notes are what the users posted, by "user/id"; a deleted note is gone (404).
+const notes = new Map();
+let serial = 0;
+
+const noteOf = (ctx, n) =>
+  new Note({
+    id: ctx.getObjectUri(Note, { identifier: n.user, id: n.id }),
+    attribution: ctx.getActorUri(n.user),
+    content: n.html,
+    to: PUBLIC_COLLECTION,
+    ccs: [n.group, ctx.getFollowersUri(n.user)],
+    tags: [new Mention({ href: n.group, name: n.mention })],
+  });
+
+federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, { identifier, id }) => {
+  const n = notes.get(`${identifier}/${id}`);
+  return n ? noteOf(ctx, n) : null;
+});
+
+federation.setNodeInfoDispatcher("/nodeinfo/2.1", () => ({
+  software: { name: "fedify-interop-peer", version: "1.0.0" },
+  protocols: ["activitypub"],
+  usage: { users: { total: users.length }, localPosts: notes.size, localComments: 0 },
+}));
+
+// following maps an actor the peer's users follow to those users: activities for them arrive once at
+// the shared inbox (Kring delivers to it), and the peer, like any server, files them under each
+// local follower of the sender.
+const following = new Map();
+
 const received = [];
 const record = (kind) => async (ctx, activity) => {
-  const object = activity.objectId ?? (await activity.getObject())?.id;
-  received.push({
-    recipient: ctx.recipient,
+  const entry = {
     type: kind,
     id: activity.id?.href,
     actor: activity.actorId?.href,
-    object: object?.href ?? null,
+    object: activity.objectId?.href ?? null,
+    // an embedded activity (Undo{Announce}): its type and its own object
+    objectType: null,
+    objectObject: null,
+    content: activity.content?.toString() ?? null,
     verified: true,
-  });
+  };
+  // Only an Undo's object is read: it embeds what it undoes. Other objects stay ids (an Announce's
+  // note is /control/fetch's to fetch; an Accept's Follow is the peer's own).
+  if (kind === "Undo") {
+    try {
+      const object = await activity.getObject();
+      entry.object ??= object?.id?.href ?? null;
+      entry.objectType = object?.constructor.name ?? null;
+      entry.objectObject = object?.objectId?.href ?? null;
+    } catch (error) {
+      entry.objectType = `unreadable: ${error}`;
+    }
+  }
+  const recipients = ctx.recipient != null ? [ctx.recipient] : sharedInboxRecipients(ctx, activity);
+  for (const recipient of recipients.length ? recipients : [null]) received.push({ recipient, ...entry });
 };
+
+// sharedInboxRecipients are the local users an activity posted to the shared inbox is for: those
+// following its actor and those it names.
+function sharedInboxRecipients(ctx, activity) {
+  const named = [...activity.toIds, ...activity.ccIds].map((iri) => iri.href);
+  const mine = new Set(following.get(activity.actorId?.href) ?? []);
+  for (const user of users) if (named.includes(ctx.getActorUri(user).href)) mine.add(user);
+  return [...mine];
+}
+
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Accept, record("Accept"))
   .on(Reject, record("Reject"))
   .on(Announce, record("Announce"))
   .on(Create, record("Create"))
+  .on(Update, record("Update"))
   .on(Delete, record("Delete"))
+  .on(Like, record("Like"))
   .on(Undo, record("Undo"));
 
 async function readBody(req) {
@@ -64,7 +132,21 @@ async function readBody(req) {
 
 let base;
 
-// control answers the Go test: follow a group, unfollow, look an object up, list what arrived.
+const escapeHTML = (text) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+// noteNamed finds one of user's notes by its id or its IRI.
+function noteNamed(user, name) {
+  const id = name?.includes("/") ? name.slice(name.lastIndexOf("/") + 1) : name;
+  return notes.get(`${user}/${id}`);
+}
+
+// activityId is a fresh id for one of user's activities: peers drop repeats.
+const activityId = (user, kind) => new URL(`/users/${user}/${kind}/${Date.now()}-${++serial}`, base);
+
+// control answers the Go test: look an object up, follow a group, unfollow, post to a group, edit,
+// delete, like, fetch as a user, list what arrived. Controls that send answer 502 when the receiver
+// refused the activity (Fedify throws on a non-2xx answer).
 async function control(url, res) {
   const ctx = federation.createContext(new URL(base), undefined);
   const reply = (status, body) => {
@@ -98,7 +180,82 @@ async function control(url, res) {
         ? follow
         : new Undo({ id: new URL(`/users/${user}/undo/${Date.now()}`, base), actor: ctx.getActorUri(user), object: follow });
       await ctx.sendActivity({ identifier: user }, target, activity, { immediate: true });
+      const followers = following.get(target.id.href) ?? new Set();
+      if (url.pathname === "/control/follow") followers.add(user);
+      else followers.delete(user);
+      following.set(target.id.href, followers);
       return reply(200, { sent: activity.id.href });
+    }
+    // post: a public Note mentioning the group, in a Create sent to the group's inbox, as Mastodon
+    // posts to a group.
+    case "/control/post": {
+      const group = await ctx.lookupObject(url.searchParams.get("group"));
+      if (group == null) return reply(404, { error: "group not found" });
+      const id = String(++serial);
+      const n = {
+        user, id, group: group.id, recipient: group, html: `<p>${escapeHTML(url.searchParams.get("text") ?? "")}</p>`,
+        mention: `@${group.preferredUsername}@${group.id.host}`,
+      };
+      notes.set(`${user}/${id}`, n);
+      const note = noteOf(ctx, n);
+      const create = new Create({
+        id: new URL(`${note.id.href}/create`), actor: ctx.getActorUri(user), object: note,
+        to: PUBLIC_COLLECTION, ccs: note.ccIds,
+      });
+      await ctx.sendActivity({ identifier: user }, group, create, { immediate: true });
+      return reply(200, { id, note: note.id.href, create: create.id.href });
+    }
+    case "/control/update": {
+      const n = noteNamed(user, url.searchParams.get("note"));
+      if (n == null) return reply(404, { error: "no such note" });
+      n.html = `<p>${escapeHTML(url.searchParams.get("text") ?? "")}</p>`;
+      const note = noteOf(ctx, n);
+      const update = new Update({
+        id: activityId(user, "updates"), actor: ctx.getActorUri(user), object: note, to: PUBLIC_COLLECTION, ccs: note.ccIds,
+      });
+      await ctx.sendActivity({ identifier: user }, n.recipient, update, { immediate: true });
+      return reply(200, { sent: update.id.href });
+    }
+    case "/control/delete": {
+      const n = noteNamed(user, url.searchParams.get("note"));
+      if (n == null) return reply(404, { error: "no such note" });
+      notes.delete(`${user}/${n.id}`);
+      const noteId = ctx.getObjectUri(Note, { identifier: user, id: n.id });
+      const del = new Delete({
+        id: activityId(user, "deletes"), actor: ctx.getActorUri(user), object: new Tombstone({ id: noteId }),
+        to: PUBLIC_COLLECTION, ccs: [n.group, ctx.getFollowersUri(user)],
+      });
+      await ctx.sendActivity({ identifier: user }, n.recipient, del, { immediate: true });
+      return reply(200, { sent: del.id.href });
+    }
+    // like: a Like of object sent to the actors in `to` (the group, for Kring to count it); to the
+    // object's author when none is named.
+    case "/control/like": {
+      const object = url.searchParams.get("object");
+      const names = url.searchParams.getAll("to");
+      if (names.length === 0) names.push((await ctx.lookupObject(object))?.attributionId?.href);
+      const recipients = [];
+      for (const name of names) {
+        const actor = name && (await ctx.lookupObject(name));
+        if (actor == null) return reply(404, { error: `recipient ${name} not found` });
+        recipients.push(actor);
+      }
+      const like = new Like({ id: activityId(user, "likes"), actor: ctx.getActorUri(user), object: new URL(object) });
+      await ctx.sendActivity({ identifier: user }, recipients, like, { immediate: true });
+      return reply(200, { sent: like.id.href });
+    }
+    // fetch: user fetches an object with signed requests, as a server with authorized fetch does;
+    // Fedify refuses a document whose id is not on the origin it came from.
+    case "/control/fetch": {
+      const documentLoader = await ctx.getDocumentLoader({ identifier: user });
+      const object = await ctx.lookupObject(url.searchParams.get("target"), { documentLoader });
+      if (object == null) return reply(404, { error: "not found" });
+      return reply(200, {
+        type: object.constructor.name,
+        id: object.id?.href,
+        attributedTo: object.attributionId?.href ?? null,
+        content: object.content?.toString() ?? null,
+      });
     }
     case "/control/received":
       return reply(200, received.filter((r) => !user || r.recipient === user));
@@ -115,7 +272,16 @@ const tls = process.env.PEER_TLS_CERT
 const handler = async (req, res) => {
   try {
     const url = new URL(req.url, base);
-    if (url.pathname.startsWith("/control/")) return await control(url, res);
+    if (url.pathname.startsWith("/control/")) {
+      try {
+        return await control(url, res);
+      } catch (error) {
+        // A refused delivery is the test's to report, not the peer's to crash on.
+        console.error(`${url.pathname} failed:`, error);
+        res.writeHead(502, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: String(error) }));
+      }
+    }
     const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
