@@ -172,3 +172,12 @@ func (s *Store) FollowersAfter(ctx context.Context, groupID, cursor string, limi
 	}
 	return page, nil
 }
+
+// CountFollowsInState counts a group's follows in one state (pending requests, for the dashboard).
+func (s *Store) CountFollowsInState(ctx context.Context, groupID string, state model.FollowState) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&model.Follow{}).Where("group_id = ? AND state = ?", groupID, state).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count %s follows of group %s: %w", state, groupID, err)
+	}
+	return n, nil
+}

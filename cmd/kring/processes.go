@@ -197,5 +197,8 @@ func (p *process) startHTTP() (*httpServer, error) {
 		NewProcessTask: workers.NewProcessInboundTask,
 		Logger:         p.logger,
 	}).Mount(engine)
+	if err := p.mountAdmin(engine); err != nil {
+		return nil, err
+	}
 	return startHTTP(p.cfg, p.logger, engine)
 }

@@ -1,0 +1,34 @@
+package organisations
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kring-social/kring/app/apperror"
+)
+
+// ChangePassword lets a staff member replace their own password, proving they know the current one.
+func (s *Service) ChangePassword(ctx context.Context, accountID, current, next string) error {
+	account, err := s.store.StaffAccountByID(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	match, err := passwordMatches(current, account.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("change password of %s: %w", accountID, err)
+	}
+	if !match {
+		return apperror.Invalid("current_password", "is not your current password")
+	}
+	if err := validatePassword(next); err != nil {
+		return err
+	}
+	hash, err := hashPassword(next, s.passwordParams)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetStaffPassword(ctx, accountID, hash); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,16 @@
+package admin
+
+import "github.com/gin-gonic/gin"
+
+// Each feature of the admin registers its routes in its own file; these are the ones still to come.
+// A feature's file replaces its line here.
+
+func (a *Admin) mountGroups(gin.IRouter)       {}
+func (a *Admin) mountMembers(gin.IRouter)      {}
+func (a *Admin) mountQueue(gin.IRouter)        {}
+func (a *Admin) mountPosts(gin.IRouter)        {}
+func (a *Admin) mountReports(gin.IRouter)      {}
+func (a *Admin) mountDomainBlocks(gin.IRouter) {}
+func (a *Admin) mountFilters(gin.IRouter)      {}
+func (a *Admin) mountLog(gin.IRouter)          {}
+func (a *Admin) mountStaff(gin.IRouter)        {}

@@ -1,0 +1,204 @@
+package admin_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/moderation"
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/sessions"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/app/web/admin"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/workers"
+)
+
+// password is every test account's password.
+const password = "correct horse battery staple"
+
+// site is the admin on a real database, served over real HTTP, with two organisations: acme (groups
+// lobby and desk) and other (group elsewhere), and staff in every role.
+type site struct {
+	t      *testing.T
+	store  *store.Store
+	server *httptest.Server
+	iris   federation.IRIs
+	lobby  model.Group
+	desk   model.Group
+	away   model.Group // of the other organisation
+	talk   *conversations.Service
+}
+
+// Staff accounts of the site, by what they may do.
+const (
+	instanceAdmin = "root@kring.test"
+	acmeOwner     = "owner@acme.test"
+	acmeAdmin     = "admin@acme.test"
+	lobbyMod      = "lobbymod@acme.test" // moderates lobby only
+	deskMod       = "deskmod@acme.test"  // moderates desk only
+	otherAdmin    = "admin@other.test"   // admin of the other organisation
+)
+
+func newSite(t *testing.T, st *store.Store) *site {
+	t.Helper()
+	ctx := context.Background()
+	gin.SetMode(gin.TestMode)
+	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(engine)
+	t.Cleanup(server.Close)
+	public, _ := url.Parse(server.URL)
+	iris := federation.NewIRIs(public)
+
+	orgs := organisations.NewService(st)
+	for _, org := range []string{"acme", "other"} {
+		if _, err := orgs.CreateOrganisation(ctx, org, strings.ToUpper(org[:1])+org[1:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	groupService := groups.NewService(st)
+	s := &site{t: t, store: st, server: server, iris: iris}
+	for _, g := range []struct {
+		org, slug string
+		into      *model.Group
+		policy    model.PostingPolicy
+	}{{"acme", "lobby", &s.lobby, ""}, {"acme", "desk", &s.desk, model.PostingPremoderated}, {"other", "elsewhere", &s.away, ""}} {
+		created, err := groupService.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: g.org, Slug: g.slug, Name: strings.ToUpper(g.slug[:1]) + g.slug[1:], PostingPolicy: g.policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*g.into = created
+	}
+	for _, staff := range []organisations.NewStaff{
+		{Email: instanceAdmin, InstanceAdmin: true},
+		{Email: acmeOwner, OrganisationSlug: "acme", Role: model.RoleOwner},
+		{Email: acmeAdmin, OrganisationSlug: "acme", Role: model.RoleAdmin},
+		{Email: lobbyMod, OrganisationSlug: "acme", Role: model.RoleModerator},
+		{Email: deskMod, OrganisationSlug: "acme", Role: model.RoleModerator},
+		{Email: otherAdmin, OrganisationSlug: "other", Role: model.RoleAdmin},
+	} {
+		staff.Password = password
+		if _, _, err := orgs.CreateStaff(ctx, staff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.assign(lobbyMod, s.lobby)
+	s.assign(deskMod, s.desk)
+
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
+	a, err := admin.New(admin.Config{
+		Store: st, Organisations: orgs, Groups: groupService, Moderation: moderation.NewService(st),
+		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
+		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		Conversations: s.talk, PublicOrigin: server.URL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Mount(engine)
+	return s
+}
+
+func (s *site) assign(email string, group model.Group) {
+	account, err := s.store.StaffAccountByEmail(context.Background(), email)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.store.AssignGroupModerator(context.Background(), group.ID, account.ID); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// browser is one person's cookie jar against the site; redirects are not followed, so tests see them.
+type browser struct {
+	t      *testing.T
+	site   *site
+	client *http.Client
+}
+
+func (s *site) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: s.t, site: s, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// loggedIn is a browser logged in as email.
+func (s *site) loggedIn(email string) *browser {
+	b := s.browser()
+	if status, _ := b.login(email, password); status != http.StatusSeeOther {
+		s.t.Fatalf("login as %s: %d", email, status)
+	}
+	return b
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// login fills in the login form as a person would.
+func (b *browser) login(email, pass string) (int, string) {
+	_, page := b.get("/admin/login")
+	token := csrfInput.FindStringSubmatch(page)
+	if token == nil {
+		b.t.Fatalf("no CSRF token on the login page: %s", page)
+	}
+	return b.postForm("/admin/login", url.Values{"csrf": {token[1]}, "email": {email}, "password": {pass}})
+}
+
+// get fetches path and returns the status and body.
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.client.Get(b.site.server.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// postForm posts form to path as it is (no CSRF token added).
+func (b *browser) postForm(path string, form url.Values) (int, string) {
+	b.t.Helper()
+	resp, err := b.client.PostForm(b.site.server.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// submit posts form to path with the CSRF token of the page at from, as a person's browser would.
+func (b *browser) submit(from, path string, form url.Values) (int, string) {
+	b.t.Helper()
+	_, page := b.get(from)
+	token := csrfInput.FindStringSubmatch(page)
+	if token == nil {
+		b.t.Fatalf("no CSRF token on %s", from)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", token[1])
+	return b.postForm(path, form)
+}

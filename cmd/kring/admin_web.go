@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/moderation"
+	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/sessions"
+	"github.com/kring-social/kring/app/web/admin"
+)
+
+// mountAdmin wires the web admin at /admin.
+func (p *process) mountAdmin(engine *gin.Engine) error {
+	orgs := organisations.NewService(p.store)
+	web, err := admin.New(admin.Config{
+		Store:         p.store,
+		Sessions:      sessions.NewService(p.store, orgs, sessions.DefaultPolicy()),
+		Organisations: orgs,
+		Groups:        groups.NewService(p.store),
+		Membership:    p.federation.membership,
+		Conversations: p.federation.conversations,
+		Moderation:    moderation.NewService(p.store),
+		SecureCookies: p.cfg.PublicURL.Scheme == "https",
+		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
+		Logger:        p.logger,
+	})
+	if err != nil {
+		return err
+	}
+	web.Mount(engine)
+	return nil
+}
