@@ -1,0 +1,126 @@
+package fanout
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
+	"github.com/kring-social/kring/federation/delivery"
+	"github.com/kring-social/kring/federation/fetch"
+	"github.com/kring-social/kring/federation/inbox"
+	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/workers"
+)
+
+// workerShape is how the benchmark's worker runs.
+type workerShape struct {
+	concurrency int
+	// poll is how often idle queues are checked; zero keeps asynq's default, with which an idle
+	// worker sleeps 0.5-1.5 s between looks at its queues.
+	poll time.Duration
+}
+
+// kringUnderBench is Kring wired as `kring all` wires it (cmd/kring/processes.go and federation.go)
+// on PostgreSQL and Redis: the inbox mounted on the web engine and served over real HTTP, and one
+// worker that processes inbound activities and sends deliveries.
+type kringUnderBench struct {
+	url  string
+	iris federation.IRIs
+}
+
+// startKring starts Kring on st and redis. limits are the posting rate limits.
+func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape workerShape, limits conversations.Limits) *kringUnderBench {
+	ctx := context.Background()
+	// Warnings and errors only: the worker logs every post it takes at info.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	gin.SetMode(gin.ReleaseMode)
+	engine, err := web.NewEngine(web.Options{Logger: logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	server := httptest.NewServer(engine)
+	b.Cleanup(server.Close)
+	public, _ := url.Parse(server.URL)
+	iris := federation.NewIRIs(public)
+
+	instanceKey, err := groups.NewService(st).EnsureInstanceKey(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	privateKey, err := delivery.ParsePrivateKey(instanceKey.PrivatePEM)
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/bench", Allow: loopback, AllowHTTP: true, Timeout: 30 * time.Second,
+		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey}})
+	actors := fetch.NewActors(client, st, logger)
+	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
+
+	worker, err := workers.NewServer(workers.Config{RedisConnOpt: redis, Store: st, Logger: logger,
+		Concurrency: shape.concurrency, PollInterval: shape.poll})
+	if err != nil {
+		b.Fatal(err)
+	}
+	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors,
+		Membership: membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}), IRIs: iris, Logger: logger,
+		Conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, limits),
+		Software:      fetch.NewSoftware(client, st, logger),
+		Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {
+			doc, err := client.GetActivityJSON(ctx, iri)
+			return doc.Body, err
+		})}))
+	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client,
+		Signers: delivery.NewKeyRing(st, iris), Logger: logger, NewRetryTask: workers.NewDeliverActivityTask}))
+	st.SetTaskDispatcher(worker.Dispatcher())
+	if err := worker.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(worker.Shutdown)
+
+	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask, Logger: logger,
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors), Scheme: public.Scheme}}).Mount(engine)
+	return &kringUnderBench{url: server.URL, iris: iris}
+}
+
+// post sends req and returns the answer's status.
+func (k *kringUnderBench) post(b *testing.B, req *http.Request) int {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// join makes the author an accepted follower of the group the way a member becomes one: a signed
+// Follow to the group's inbox, processed by the worker (actor and NodeInfo fetched from the author's
+// server), answered with an Accept. It also warms up what a running server has warm.
+func (k *kringUnderBench) join(b *testing.B, author *authorServer, slug string) {
+	req := author.signedPost(b, k.url+"/groups/"+slug+"/inbox", author.follow(k.iris.GroupActor(slug)))
+	if status := k.post(b, req); status != http.StatusAccepted {
+		b.Fatalf("Follow answered %d", status)
+	}
+	select {
+	case <-author.accepted:
+	case <-time.After(time.Minute):
+		b.Fatal("the group did not Accept the author's Follow in a minute")
+	}
+}
