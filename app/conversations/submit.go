@@ -165,6 +165,11 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, err
 	}
 	held, reason, err := s.admit(ctx, tx, author, t.group)
+	if err == nil && reason == "" {
+		var filtered bool
+		filtered, reason, err = s.screen(ctx, tx, t.group, sub)
+		held = held || filtered
+	}
 	if err != nil || reason != "" {
 		result.Outcome, result.Reason = Refused, reason
 		return result, err

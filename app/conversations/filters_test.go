@@ -1,0 +1,115 @@
+package conversations_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// TestKeywordFiltersOnSubmit: a rejecting filter refuses a matching post (nothing stored, the reason
+// names the filter), a holding one puts it in the queue with the filter given as the reason, a
+// rejecting filter wins over a holding one, and posts that match nothing go through.
+func TestKeywordFiltersOnSubmit(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		for _, add := range []conversations.NewFilter{
+			{Keyword: " Casino ", WholeWord: true, Action: model.FilterReject},
+			{Keyword: "crypto", WholeWord: false, Action: model.FilterHold},
+		} {
+			if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, add); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases := []struct {
+			content string
+			want    conversations.Outcome
+			reason  string
+		}{
+			{"<p>Visit the <b>CASINO</b> tonight</p>", conversations.Refused, `rejected by the keyword filter "casino"`},
+			{"<p>cryptocurrency tips</p>", conversations.Held, ""},
+			{"<p>crypto casino</p>", conversations.Refused, `"casino"`},
+			{"<p>casinos are not the keyword</p>", conversations.Shared, ""},
+			{"<p>hello everyone</p>", conversations.Shared, ""},
+		}
+		for _, tc := range cases {
+			result := f.post(tc.content)
+			if result.Outcome != tc.want || !strings.Contains(result.Reason, tc.reason) {
+				t.Errorf("%q: %s %q, want %s with %q", tc.content, result.Outcome, result.Reason, tc.want, tc.reason)
+			}
+			if tc.want == conversations.Refused && result.PostID != "" {
+				t.Errorf("%q: a refused post must not be stored", tc.content)
+			}
+			if tc.want != conversations.Held {
+				continue
+			}
+			held, err := st.PostByID(ctx, result.PostID)
+			if err != nil || held.State != model.PostHeld {
+				t.Fatalf("held post: %+v %v", held, err)
+			}
+			reasons, err := f.talk.HoldReasons(ctx, f.group, held, &f.author)
+			if err != nil || len(reasons) != 1 || reasons[0] != `the keyword filter "crypto"` {
+				t.Errorf("hold reasons %q %v", reasons, err)
+			}
+		}
+		posts, err := f.talk.Posts(ctx, "lobby", "", 0)
+		if err != nil || len(posts) != 3 {
+			t.Errorf("stored %d posts (%v), want the held one and the two shared", len(posts), err)
+		}
+	})
+}
+
+// TestKeywordFilterChanges: keywords are checked and kept lowercase, one keyword per group, a
+// filter of another group cannot be removed through this one, and both changes are logged with the
+// staff member who made them.
+func TestKeywordFilterChanges(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		for _, bad := range []struct {
+			add  conversations.NewFilter
+			kind apperror.Kind
+		}{
+			{conversations.NewFilter{Keyword: "  ", Action: model.FilterHold}, apperror.KindInvalid},
+			{conversations.NewFilter{Keyword: "two\nlines", Action: model.FilterHold}, apperror.KindInvalid},
+			{conversations.NewFilter{Keyword: strings.Repeat("x", 101), Action: model.FilterHold}, apperror.KindInvalid},
+			{conversations.NewFilter{Keyword: "spam", Action: "delete"}, apperror.KindInvalid},
+		} {
+			if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, bad.add); apperror.KindOf(err) != bad.kind {
+				t.Errorf("%+v: %v, want %s", bad.add, err, bad.kind)
+			}
+		}
+		added, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, conversations.NewFilter{Keyword: "Spam", WholeWord: true, Action: model.FilterHold})
+		if err != nil || added.Keyword != "spam" || !added.WholeWord || added.Action != model.FilterHold || *added.CreatedByStaffID != *f.staffID {
+			t.Fatalf("added %+v %v", added, err)
+		}
+		if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, conversations.NewFilter{Keyword: "SPAM", Action: model.FilterReject}); apperror.KindOf(err) != apperror.KindConflict {
+			t.Errorf("same keyword again: %v, want a conflict", err)
+		}
+		if err := f.talk.RemoveFilter(ctx, "some-other-group", added.ID, f.staffID); apperror.KindOf(err) != apperror.KindNotFound {
+			t.Errorf("removing through another group: %v, want not found", err)
+		}
+		if err := f.talk.RemoveFilter(ctx, f.group.ID, added.ID, f.staffID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.talk.RemoveFilter(ctx, f.group.ID, added.ID, f.staffID); apperror.KindOf(err) != apperror.KindNotFound {
+			t.Errorf("removing twice: %v", err)
+		}
+		if left, err := f.talk.Filters(ctx, f.group.ID); err != nil || len(left) != 0 {
+			t.Errorf("filters left: %+v %v", left, err)
+		}
+		for _, action := range []string{conversations.ActionFilterAdd, conversations.ActionFilterRemove} {
+			logged := f.actions(action)
+			if len(logged) != 1 || logged[0].TargetID != added.ID || *logged[0].StaffAccountID != *f.staffID ||
+				!strings.Contains(logged[0].Metadata, `"keyword":"spam"`) {
+				t.Errorf("%s logged %+v", action, logged)
+			}
+		}
+	})
+}
