@@ -78,4 +78,6 @@ func (f *fakeFederator) DeleteGroupPost(context.Context, *store.Store, model.Gro
 	return nil
 }
 
-func (f *fakeFederator) UpdateGroupActor(context.Context, *store.Store, model.Group) error { return nil }
+func (f *fakeFederator) UpdateGroupActor(context.Context, *store.Store, model.Group) error {
+	return nil
+}
