@@ -46,6 +46,13 @@ func (GroupBan) TableName() string { return "group_bans" }
 // Actions recorded in the moderation log.
 const (
 	ActionGroupCreate = "group.create"
+	// Group management in the web admin: edits (images included), archiving and moderator
+	// assignments.
+	ActionGroupEdit              = "group.edit"
+	ActionGroupArchive           = "group.archive"
+	ActionGroupUnarchive         = "group.unarchive"
+	ActionGroupModeratorAssign   = "group.moderator.assign"
+	ActionGroupModeratorUnassign = "group.moderator.unassign"
 	ActionDomainBlock = "domain.block"
 	ActionPostApprove = "post.approve"
 	ActionPostDecline = "post.decline"
