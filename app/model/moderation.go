@@ -46,13 +46,6 @@ func (GroupBan) TableName() string { return "group_bans" }
 // Actions recorded in the moderation log.
 const (
 	ActionGroupCreate = "group.create"
-	// Group management in the web admin: edits (images included), archiving and moderator
-	// assignments.
-	ActionGroupEdit              = "group.edit"
-	ActionGroupArchive           = "group.archive"
-	ActionGroupUnarchive         = "group.unarchive"
-	ActionGroupModeratorAssign   = "group.moderator.assign"
-	ActionGroupModeratorUnassign = "group.moderator.unassign"
 	ActionDomainBlock = "domain.block"
 	ActionPostApprove = "post.approve"
 	ActionPostDecline = "post.decline"
@@ -62,6 +55,16 @@ const (
 	ActionPostDelete  = "post.delete"
 	ActionPostPin     = "post.pin"
 	ActionPostUnpin   = "post.unpin"
+)
+
+// Actions of group management in the web admin: edits (images included), archiving and moderator
+// assignments.
+const (
+	ActionGroupEdit              = "group.edit"
+	ActionGroupArchive           = "group.archive"
+	ActionGroupUnarchive         = "group.unarchive"
+	ActionGroupModeratorAssign   = "group.moderator.assign"
+	ActionGroupModeratorUnassign = "group.moderator.unassign"
 )
 
 // Target kinds of moderation log entries.
