@@ -7,10 +7,7 @@ import "github.com/gin-gonic/gin"
 
 func (a *Admin) mountGroups(gin.IRouter)       {}
 func (a *Admin) mountMembers(gin.IRouter)      {}
-func (a *Admin) mountQueue(gin.IRouter)        {}
-func (a *Admin) mountPosts(gin.IRouter)        {}
 func (a *Admin) mountReports(gin.IRouter)      {}
 func (a *Admin) mountDomainBlocks(gin.IRouter) {}
-func (a *Admin) mountFilters(gin.IRouter)      {}
 func (a *Admin) mountLog(gin.IRouter)          {}
 func (a *Admin) mountStaff(gin.IRouter)        {}

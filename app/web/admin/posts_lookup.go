@@ -1,0 +1,102 @@
+package admin
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/access"
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
+)
+
+// maxReasonLength bounds a moderator's reason: it is sent to the author with a declined post.
+const maxReasonLength = 500
+
+// groupToModerate loads the group the path names and checks that the logged-in staff member
+// moderates it. When not, it has answered (404, 403) and returns false.
+func (a *Admin) groupToModerate(c *gin.Context) (store.GroupInOrganisation, bool) {
+	slug := c.Param("slug")
+	group, err := a.cfg.Store.GroupBySlug(c.Request.Context(), slug)
+	if errors.Is(err, store.ErrNotFound) {
+		err = apperror.NotFound("group %q not found", slug)
+	}
+	if err == nil {
+		err = access.Require(principalOf(c).Moderates(group.Group))
+	}
+	if err != nil {
+		a.fail(c, err)
+		return group, false
+	}
+	return group, true
+}
+
+// postToModerate loads the group and the post the path names. A post of another group is not found:
+// a moderator of one group must not reach another group's posts through their own group's URLs.
+func (a *Admin) postToModerate(c *gin.Context) (store.GroupInOrganisation, model.Post, bool) {
+	group, ok := a.groupToModerate(c)
+	if !ok {
+		return group, model.Post{}, false
+	}
+	post, err := a.cfg.Store.PostByID(c.Request.Context(), c.Param("id"))
+	if err == nil && post.GroupID != group.ID {
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		err = apperror.NotFound("post not found in group %q", group.Slug)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return group, post, false
+	}
+	return group, post, true
+}
+
+// staffID is the logged-in staff member's id, for the moderation log.
+func staffID(c *gin.Context) *string {
+	id := sessionOf(c).Account.ID
+	return &id
+}
+
+// reasonOf reads the form's reason: one checked text, required when the action needs one.
+func reasonOf(c *gin.Context, required bool) (string, error) {
+	reason, err := textinput.Text("reason", c.PostForm("reason"), maxReasonLength)
+	if err == nil && required && reason == "" {
+		err = apperror.Invalid("reason", "must not be empty")
+	}
+	return reason, err
+}
+
+// postRow is a post as the admin lists it, with its remote author (nil for the group's own posts)
+// and, for held posts, why it waits.
+type postRow struct {
+	model.Post
+	Author      *model.RemoteActor
+	HeldBecause []string
+}
+
+// postRows loads the authors of posts, each once.
+func (a *Admin) postRows(ctx context.Context, posts []model.Post) ([]postRow, error) {
+	authors := map[string]*model.RemoteActor{}
+	rows := make([]postRow, len(posts))
+	for i, post := range posts {
+		rows[i].Post = post
+		if post.AuthorActorID == nil {
+			continue
+		}
+		author, seen := authors[*post.AuthorActorID]
+		if !seen {
+			actor, err := a.cfg.Store.RemoteActorByID(ctx, *post.AuthorActorID)
+			if err != nil {
+				return nil, err
+			}
+			author = &actor
+			authors[actor.ID] = author
+		}
+		rows[i].Author = author
+	}
+	return rows, nil
+}

@@ -1,0 +1,78 @@
+package admin
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// queueLimit bounds the queue page; the oldest waiting posts come first, so none is starved.
+const queueLimit = 100
+
+// queuePage is the pre-moderation queue of one group.
+type queuePage struct {
+	Group store.GroupInOrganisation
+	Posts []postRow
+	Limit int
+}
+
+func (a *Admin) mountQueue(r gin.IRouter) {
+	r.GET("/groups/:slug/queue", a.queue)
+	r.POST("/groups/:slug/queue/:id/approve", a.approvePost)
+	r.POST("/groups/:slug/queue/:id/decline", a.declinePost)
+}
+
+func (a *Admin) queue(c *gin.Context) {
+	group, ok := a.groupToModerate(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	posts, err := a.cfg.Store.ListPosts(ctx, store.PostFilter{GroupID: group.ID, States: []model.PostState{model.PostHeld},
+		Oldest: true, Limit: queueLimit})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	rows, err := a.postRows(ctx, posts)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for i := range rows {
+		if rows[i].HeldBecause, err = a.cfg.Conversations.HoldReasons(ctx, group.Group, rows[i].Post, rows[i].Author); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	a.render(c, "queue.html", "Queue of "+group.Name, queuePage{Group: group, Posts: rows, Limit: queueLimit})
+}
+
+func (a *Admin) approvePost(c *gin.Context) {
+	group, post, ok := a.postToModerate(c)
+	if !ok {
+		return
+	}
+	if _, err := a.cfg.Conversations.Approve(c.Request.Context(), post.ID, staffID(c)); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.done(c, "/admin/groups/"+group.Slug+"/queue", "Approved: the post is shared with the group.")
+}
+
+func (a *Admin) declinePost(c *gin.Context) {
+	group, post, ok := a.postToModerate(c)
+	if !ok {
+		return
+	}
+	reason, err := reasonOf(c, true)
+	if err == nil {
+		_, err = a.cfg.Conversations.Decline(c.Request.Context(), post.ID, staffID(c), reason)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.done(c, "/admin/groups/"+group.Slug+"/queue", "Declined: the author is told why.")
+}
