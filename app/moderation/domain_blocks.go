@@ -35,6 +35,33 @@ type NewDomainBlock struct {
 // BlockDomain blocks a domain (and its subdomains) for an organisation or the whole instance, and
 // records it in the moderation log.
 func (s *Service) BlockDomain(ctx context.Context, in NewDomainBlock) (model.DomainBlock, error) {
+	block, err := checkBlock(in)
+	if err != nil {
+		return model.DomainBlock{}, err
+	}
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		if block.OrganisationID, err = organisationIDOf(ctx, tx, in.OrganisationSlug); err != nil {
+			return err
+		}
+		created, err := tx.CreateDomainBlock(ctx, block)
+		if errors.Is(err, store.ErrDuplicate) {
+			return apperror.Conflict("domain", "%s is already blocked there", block.Domain)
+		}
+		if err != nil {
+			return err
+		}
+		block = created
+		_, err = tx.RecordModerationAction(ctx, blockLogEntry(block, model.ActionDomainBlock, block.CreatedByStaffID, nil))
+		return err
+	})
+	if err != nil {
+		return model.DomainBlock{}, err
+	}
+	return block, nil
+}
+
+// checkBlock turns what a moderator gave into the block to store (its organisation still to set).
+func checkBlock(in NewDomainBlock) (model.DomainBlock, error) {
 	domain, err := NormaliseDomain(in.Domain)
 	if err != nil {
 		return model.DomainBlock{}, err
@@ -53,37 +80,36 @@ func (s *Service) BlockDomain(ctx context.Context, in NewDomainBlock) (model.Dom
 	if err != nil {
 		return model.DomainBlock{}, err
 	}
-	var block model.DomainBlock
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
-		var organisationID *string
-		if in.OrganisationSlug != "" {
-			org, err := tx.OrganisationBySlug(ctx, in.OrganisationSlug)
-			if errors.Is(err, store.ErrNotFound) {
-				return apperror.NotFound("organisation: no organisation with slug %q", in.OrganisationSlug)
-			}
-			if err != nil {
-				return err
-			}
-			organisationID = &org.ID
-		}
-		block, err = tx.CreateDomainBlock(ctx, model.DomainBlock{OrganisationID: organisationID, Domain: domain,
-			Severity: in.Severity, Reason: reason, PublicComment: comment, CreatedByStaffID: in.CreatedBy})
-		if errors.Is(err, store.ErrDuplicate) {
-			return apperror.Conflict("domain", "%s is already blocked there", domain)
-		}
-		if err != nil {
-			return err
-		}
-		metadata, err := json.Marshal(map[string]string{"severity": string(in.Severity)})
-		if err != nil {
-			return err
-		}
-		_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: organisationID,
-			StaffAccountID: in.CreatedBy, Action: model.ActionDomainBlock, TargetKind: model.TargetDomain,
-			TargetID: domain, Reason: reason, Metadata: string(metadata)})
-		return err
-	})
-	return block, err
+	return model.DomainBlock{Domain: domain, Severity: in.Severity, Reason: reason, PublicComment: comment,
+		CreatedByStaffID: in.CreatedBy}, nil
+}
+
+// organisationIDOf resolves a block's scope: nil for the instance (an empty slug).
+func organisationIDOf(ctx context.Context, tx *store.Store, organisationSlug string) (*string, error) {
+	if organisationSlug == "" {
+		return nil, nil
+	}
+	org, err := tx.OrganisationBySlug(ctx, organisationSlug)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperror.NotFound("organisation: no organisation with slug %q", organisationSlug)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &org.ID, nil
+}
+
+// blockLogEntry is the moderation log's record of an action on a block by a staff member (nil:
+// Kring's command line), with the block's reason; extra goes into the metadata next to the severity.
+func blockLogEntry(block model.DomainBlock, action string, by *string, extra map[string]string) model.ModerationAction {
+	metadata := map[string]string{"severity": string(block.Severity)}
+	for k, v := range extra {
+		metadata[k] = v
+	}
+	// A map of strings always marshals.
+	encoded, _ := json.Marshal(metadata)
+	return model.ModerationAction{OrganisationID: block.OrganisationID, StaffAccountID: by, Action: action,
+		TargetKind: model.TargetDomain, TargetID: block.Domain, Reason: block.Reason, Metadata: string(encoded)}
 }
 
 // NormaliseDomain turns what a moderator typed into the form blocks are matched in: lowercase ASCII
@@ -99,16 +125,17 @@ func NormaliseDomain(raw string) (string, error) {
 
 // DomainBlocks lists an organisation's blocks, or the instance-wide ones for an empty slug.
 func (s *Service) DomainBlocks(ctx context.Context, organisationSlug string) ([]model.DomainBlock, error) {
-	organisationID := ""
-	if organisationSlug != "" {
-		org, err := s.store.OrganisationBySlug(ctx, organisationSlug)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, apperror.NotFound("organisation: no organisation with slug %q", organisationSlug)
-		}
-		if err != nil {
-			return nil, err
-		}
-		organisationID = org.ID
+	organisationID, err := organisationIDOf(ctx, s.store, organisationSlug)
+	if err != nil {
+		return nil, err
 	}
-	return s.store.ListDomainBlocks(ctx, organisationID)
+	return s.store.ListDomainBlocks(ctx, deref(organisationID))
+}
+
+// deref is a nullable organisation id as the store's queries take it: "" for the instance.
+func deref(id *string) string {
+	if id == nil {
+		return ""
+	}
+	return *id
 }

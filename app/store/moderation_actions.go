@@ -25,25 +25,19 @@ func (s *Store) RecordModerationAction(ctx context.Context, action model.Moderat
 type ModerationLogFilter struct {
 	OrganisationID string
 	GroupID        string
-	Limit          int // 0 means 100
+	Action         string
+	StaffAccountID string
+	// Visible, when not nil, keeps only the entries a staff member may read.
+	Visible *LogVisibility
+	// Before is the id of an entry: only entries older than it are listed (the next page).
+	Before string
+	Limit  int // 0 means 100
 }
 
 // ModerationLog lists log entries, newest first.
 func (s *Store) ModerationLog(ctx context.Context, filter ModerationLogFilter) ([]model.ModerationAction, error) {
-	query := s.conn(ctx)
-	if filter.OrganisationID != "" {
-		query = query.Where("organisation_id = ?", filter.OrganisationID)
-	}
-	if filter.GroupID != "" {
-		query = query.Where("group_id = ?", filter.GroupID)
-	}
-	limit := filter.Limit
-	if limit <= 0 {
-		limit = 100
-	}
 	var rows []model.ModerationAction
-	// Ids are UUIDv7, ordered by creation, and break ties between entries of the same microsecond.
-	if err := query.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := filter.apply(s.conn(ctx).Model(&model.ModerationAction{})).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list moderation log: %w", err)
 	}
 	return rows, nil
