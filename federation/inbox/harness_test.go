@@ -27,6 +27,7 @@ import (
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
@@ -152,6 +153,7 @@ type kringUnderTest struct {
 	open      model.Group
 	approval  model.Group
 	talk      *conversations.Service
+	reports   *reports.Service
 }
 
 // postLimits are the rate limits the harness's groups apply: low enough for a test to reach.
@@ -198,12 +200,13 @@ func newKring(t *testing.T, st *store.Store) *kringUnderTest {
 	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
 	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
+	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
 	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}).Mount(engine)
 	return &kringUnderTest{
-		store: st, iris: iris, server: server, open: open, approval: approval, talk: talk,
+		store: st, iris: iris, server: server, open: open, approval: approval, talk: talk, reports: complaints,
 		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris,
-			Conversations: talk, Software: fetch.NewSoftware(client, st, nil),
+			Conversations: talk, Software: fetch.NewSoftware(client, st, nil), Reports: complaints,
 			Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {
 				doc, err := client.GetActivityJSON(ctx, iri)
 				return doc.Body, err

@@ -12,6 +12,7 @@ import (
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
@@ -33,8 +34,10 @@ type ProcessorConfig struct {
 	Objects ObjectFetcher
 	// Software learns what a new follower's server runs (the shape of Announces to it); nil skips.
 	Software SoftwareLearner
-	IRIs     federation.IRIs
-	Logger   *slog.Logger
+	// Reports files the reports other servers send as Flags; nil ignores them.
+	Reports *reports.Service
+	IRIs    federation.IRIs
+	Logger  *slog.Logger
 }
 
 // Processor applies stored inbound activities; it runs in the worker.
@@ -111,6 +114,8 @@ func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activi
 		return p.applyUpdate(ctx, row, a)
 	case vocab.ActivityStreamsLike:
 		return p.applyLike(ctx, row, a)
+	case vocab.ActivityStreamsFlag:
+		return p.applyFlag(ctx, row, a)
 	case vocab.ActivityStreamsAnnounce:
 		// Members post by addressing the group; an Announce sent to it vouches for nothing Kring
 		// could share without fetching it from its origin, and the group never relays boosts.

@@ -1,0 +1,56 @@
+// Package reports holds complaints about remote accounts and their posts: Flags other servers send
+// and reports staff file, in one queue per organisation and group, each with an assignee, notes and
+// a status (open, resolved, dismissed), and the forward of a report to the author's server. Every
+// decision on a report is written to the moderation log.
+package reports
+
+import (
+	"context"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// Forwarder sends a report to the server of the account reported.
+type Forwarder interface {
+	// ForwardFlag queues, inside tx, a Flag from the instance actor to target's server: object the
+	// account and postIRIs, content the comment.
+	ForwardFlag(ctx context.Context, tx *store.Store, target model.RemoteActor, postIRIs []string, comment string) error
+}
+
+// Actions this package writes to the moderation log, and the kind of target they name.
+const (
+	ActionFile    = "report.file"
+	ActionNote    = "report.note"
+	ActionResolve = "report.resolve"
+	ActionDismiss = "report.dismiss"
+	ActionReopen  = "report.reopen"
+	ActionForward = "report.forward"
+	TargetReport  = "report"
+)
+
+// Limits on what a report keeps. Mastodon's report comments stop at 1,000 characters; a Flag naming
+// more posts than maxObjects is cut, not refused (the first ones are what the reporter picked).
+const (
+	maxReason  = 2000
+	maxNote    = 5000
+	maxObjects = 50
+)
+
+// Service files, lists and decides reports.
+type Service struct {
+	store     *store.Store
+	forwarder Forwarder
+	now       func() time.Time
+}
+
+// NewService returns a Service that forwards reports through forwarder.
+func NewService(st *store.Store, forwarder Forwarder) *Service {
+	return &Service{store: st, forwarder: forwarder, now: time.Now}
+}
+
+// List lists the reports filter selects, oldest first.
+func (s *Service) List(ctx context.Context, filter store.ReportFilter) ([]store.ReportListing, error) {
+	return s.store.ListReports(ctx, filter)
+}
