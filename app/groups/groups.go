@@ -83,21 +83,27 @@ func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, er
 }
 
 func recordGroupCreated(ctx context.Context, tx *store.Store, group model.Group, staffID string) error {
-	metadata, err := json.Marshal(map[string]any{
+	return recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupCreate}, map[string]any{
 		"slug": group.Slug, "name": group.Name, "posting_policy": group.PostingPolicy,
 		"approve_followers": group.ApproveFollowers,
 	})
+}
+
+// recordGroupAction writes entry about group to the moderation log, its target the group unless it
+// names another; staffID is empty when Kring itself acted.
+func recordGroupAction(ctx context.Context, tx *store.Store, group model.Group, staffID string, entry model.ModerationAction, metadata map[string]any) error {
+	encoded, err := json.Marshal(metadata)
 	if err != nil {
-		return fmt.Errorf("encode group.create metadata: %w", err)
+		return fmt.Errorf("encode %s metadata: %w", entry.Action, err)
 	}
-	action := model.ModerationAction{
-		OrganisationID: &group.OrganisationID, GroupID: &group.ID, Action: model.ActionGroupCreate,
-		TargetKind: model.TargetGroup, TargetID: group.ID, Metadata: string(metadata),
+	entry.OrganisationID, entry.GroupID, entry.Metadata = &group.OrganisationID, &group.ID, string(encoded)
+	if entry.TargetKind == "" {
+		entry.TargetKind, entry.TargetID = model.TargetGroup, group.ID
 	}
 	if staffID != "" {
-		action.StaffAccountID = &staffID
+		entry.StaffAccountID = &staffID
 	}
-	_, err = tx.RecordModerationAction(ctx, action)
+	_, err = tx.RecordModerationAction(ctx, entry)
 	return err
 }
 

@@ -1,20 +1,39 @@
 // Package groups holds the rules for groups, the ActivityPub Group actors people follow: creating
-// them with their signing keys, finding and listing them, and the instance actor's key.
+// them with their signing keys, finding, listing, editing and archiving them, their pictures, their
+// moderators, and the instance actor's key.
 package groups
 
 import (
+	"context"
+
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
-// Service creates and finds groups.
+// Service creates, finds and changes groups.
 type Service struct {
-	store *store.Store
+	store     *store.Store
+	publisher ActorPublisher
 }
 
-// NewService returns a Service over st.
+// ActorPublisher sends an Update of a group's actor document to its followers through the delivery
+// outbox of tx, the transaction that changed the group, so their servers show the new name, summary
+// or pictures. Federation implements it; the app cannot import federation.
+type ActorPublisher interface {
+	UpdateGroupActor(ctx context.Context, tx *store.Store, group model.Group) error
+}
+
+// NewService returns a Service over st. Its changes to groups are not federated until
+// WithActorPublisher gives it a publisher.
 func NewService(st *store.Store) *Service {
 	return &Service{store: st}
+}
+
+// WithActorPublisher returns a copy of s that federates the changes it makes to a group's actor.
+func (s *Service) WithActorPublisher(p ActorPublisher) *Service {
+	with := *s
+	with.publisher = p
+	return &with
 }
 
 // Summary is a group with the slug of its organisation, as lists show it.

@@ -10,6 +10,7 @@ import (
 const (
 	maxSummaryLength = 5000
 	maxRulesLength   = 20000
+	maxReasonLength  = 1000
 )
 
 // postingPolicyOrDefault checks a posting policy; empty means the default, followers.

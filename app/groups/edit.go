@@ -1,0 +1,169 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
+)
+
+// Settings are what staff edit of a group; every field is written as given.
+type Settings struct {
+	Slug             string
+	Name             string
+	Summary          string
+	Rules            string
+	PostingPolicy    model.PostingPolicy // empty means followers
+	ApproveFollowers bool
+	Discoverable     bool
+}
+
+// SettingsOf are a group's current settings, as an edit form starts from them.
+func SettingsOf(g model.Group) Settings {
+	return Settings{Slug: g.Slug, Name: g.Name, Summary: g.Summary, Rules: g.Rules, PostingPolicy: g.PostingPolicy,
+		ApproveFollowers: g.ApproveFollowers, Discoverable: g.Discoverable}
+}
+
+// setting is one column of a group an edit may change; public when it shows in the actor document,
+// so other servers must be told.
+type setting struct {
+	column   string
+	from, to any
+	public   bool
+}
+
+func settingsChanged(from model.Group, to Settings) []setting {
+	all := []setting{
+		{"slug", from.Slug, to.Slug, true},
+		{"name", from.Name, to.Name, true},
+		{"summary", from.Summary, to.Summary, true},
+		{"rules", from.Rules, to.Rules, false},
+		{"posting_policy", from.PostingPolicy, to.PostingPolicy, false},
+		{"approve_followers", from.ApproveFollowers, to.ApproveFollowers, true},
+		{"discoverable", from.Discoverable, to.Discoverable, true},
+	}
+	var changed []setting
+	for _, s := range all {
+		if s.from != s.to {
+			changed = append(changed, s)
+		}
+	}
+	return changed
+}
+
+// EditGroup gives the group with id groupID new settings, records a group.edit entry with what
+// changed (from and to), and sends followers an Update of the group's actor when what other servers
+// show of it changed, all in one transaction. The slug may change only until other servers know the
+// group: it is part of every IRI they hold. When nothing changes nothing is written.
+func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, staffID string) (model.Group, error) {
+	in, err := checkSettings(in)
+	if err != nil {
+		return model.Group{}, err
+	}
+	var group model.Group
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		current, err := groupByID(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		group = current
+		changed := settingsChanged(current, in)
+		if len(changed) == 0 {
+			return nil
+		}
+		if in.Slug != current.Slug {
+			if err := slugMayChange(ctx, tx, current); err != nil {
+				return err
+			}
+		}
+		columns, log, public := map[string]any{}, map[string]any{}, false
+		for _, c := range changed {
+			columns[c.column] = c.to
+			log[c.column] = map[string]any{"from": c.from, "to": c.to}
+			public = public || c.public
+		}
+		err = tx.UpdateGroup(ctx, groupID, columns)
+		if errors.Is(err, store.ErrDuplicate) {
+			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", in.Slug)
+		}
+		if err != nil {
+			return err
+		}
+		if group, err = tx.GroupByID(ctx, groupID); err != nil {
+			return err
+		}
+		if err := recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupEdit}, log); err != nil {
+			return err
+		}
+		if public {
+			return s.publishActor(ctx, tx, group)
+		}
+		return nil
+	})
+	if err != nil {
+		return model.Group{}, err
+	}
+	return group, nil
+}
+
+// checkSettings checks and tidies settings as CreateGroup does for a new group.
+func checkSettings(in Settings) (Settings, error) {
+	if err := textinput.Slug("slug", in.Slug); err != nil {
+		return in, err
+	}
+	var err error
+	if in.Name, err = textinput.Name("name", in.Name, true); err != nil {
+		return in, err
+	}
+	if in.Summary, err = textinput.Text("summary", in.Summary, maxSummaryLength); err != nil {
+		return in, err
+	}
+	if in.Rules, err = textinput.Text("rules", in.Rules, maxRulesLength); err != nil {
+		return in, err
+	}
+	in.PostingPolicy, err = postingPolicyOrDefault(in.PostingPolicy)
+	return in, err
+}
+
+// SlugEditable reports whether a group's slug may still change: only while no other server can
+// know the group.
+func (s *Service) SlugEditable(ctx context.Context, group model.Group) (bool, error) {
+	federated, err := s.store.GroupHasFederated(ctx, group)
+	return !federated, err
+}
+
+func slugMayChange(ctx context.Context, tx *store.Store, group model.Group) error {
+	federated, err := tx.GroupHasFederated(ctx, group)
+	if err != nil {
+		return err
+	}
+	if federated {
+		return apperror.Conflict("slug", "cannot change once other servers know the group: it is part of the group's address")
+	}
+	return nil
+}
+
+// publishActor federates the group's changed actor to its followers; an archived group's actor is
+// gone (410) and a service without a publisher (the command line) federates nothing.
+func (s *Service) publishActor(ctx context.Context, tx *store.Store, group model.Group) error {
+	if s.publisher == nil || group.ArchivedAt != nil {
+		return nil
+	}
+	if err := s.publisher.UpdateGroupActor(ctx, tx, group); err != nil {
+		return fmt.Errorf("federate the update of group %s: %w", group.Slug, err)
+	}
+	return nil
+}
+
+// groupByID loads a group, NotFound when there is none.
+func groupByID(ctx context.Context, tx *store.Store, id string) (model.Group, error) {
+	group, err := tx.GroupByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Group{}, &apperror.Error{Kind: apperror.KindNotFound, Field: "group", Message: "no such group", Cause: err}
+	}
+	return group, err
+}

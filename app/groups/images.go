@@ -1,0 +1,136 @@
+package groups
+
+import (
+	"bytes"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+
+	"golang.org/x/image/draw"
+	"golang.org/x/image/webp"
+
+	"github.com/kring-social/kring/app/apperror"
+)
+
+// ImageKind names one of a group's two pictures.
+type ImageKind string
+
+const (
+	// Avatar is the square picture beside the group's name: its actor's icon.
+	Avatar ImageKind = "avatar"
+	// Header is the wide banner of the group's profile: its actor's image.
+	Header ImageKind = "header"
+)
+
+// MaxImageBytes bounds an uploaded picture, as Mastodon's limit for avatars does.
+const MaxImageBytes = 2 << 20
+
+// maxImagePixels bounds the canvas a picture may declare: a few hundred compressed bytes can claim
+// a canvas that would take gigabytes to decode.
+const maxImagePixels = 40_000_000
+
+// imageSizes are the sizes Kring makes of each kind, the ones Mastodon shows.
+var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}}
+
+// imageFormat is a format Kring accepts, told apart by its first bytes, never by the name or type
+// the browser gave: SVG (which can carry scripts) and everything else is refused.
+type imageFormat struct {
+	name         string
+	magic        func([]byte) bool
+	decodeConfig func(io.Reader) (image.Config, error)
+	decode       func(io.Reader) (image.Image, error)
+	photo        bool // kept as JPEG when opaque; drawn pictures (PNG, GIF) stay PNG
+}
+
+var imageFormats = []imageFormat{
+	{"PNG", prefix("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, false},
+	{"JPEG", prefix("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, true},
+	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, false},
+	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" },
+		webp.DecodeConfig, webp.Decode, true},
+}
+
+func prefix(p string) func([]byte) bool {
+	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
+}
+
+// preparedImage is a picture as Kring stores it: its own encoding, never the upload's bytes.
+type preparedImage struct {
+	data []byte
+	ext  string // ".png" or ".jpg"
+}
+
+// prepareImage checks an upload and makes the picture Kring keeps of it: decoded (the first frame of
+// an animation), cropped around its centre to the kind's shape, scaled to its size and encoded
+// afresh, which also drops whatever metadata the upload carried (such as a photo's location).
+func prepareImage(kind ImageKind, upload []byte) (preparedImage, error) {
+	size, ok := imageSizes[kind]
+	if !ok {
+		return preparedImage{}, apperror.Invalid("image", "must be an avatar or a header (got %q)", string(kind))
+	}
+	field := string(kind)
+	if len(upload) == 0 {
+		return preparedImage{}, apperror.Invalid(field, "choose a picture to upload")
+	}
+	if len(upload) > MaxImageBytes {
+		return preparedImage{}, apperror.Invalid(field, "must be at most 2 MiB (got %.1f MiB)", float64(len(upload))/(1<<20))
+	}
+	format, ok := sniffImage(upload)
+	if !ok {
+		return preparedImage{}, apperror.Invalid(field, "must be a PNG, JPEG, GIF or WebP picture")
+	}
+	config, err := format.decodeConfig(bytes.NewReader(upload))
+	if err != nil {
+		return preparedImage{}, &apperror.Error{Kind: apperror.KindInvalid, Field: field, Message: "could not be read as a " + format.name + " picture", Cause: err}
+	}
+	if config.Width <= 0 || config.Height <= 0 || config.Width*config.Height > maxImagePixels {
+		return preparedImage{}, apperror.Invalid(field, "must be at most %d million pixels (got %dx%d)", maxImagePixels/1_000_000, config.Width, config.Height)
+	}
+	decoded, err := format.decode(bytes.NewReader(upload))
+	if err != nil {
+		return preparedImage{}, &apperror.Error{Kind: apperror.KindInvalid, Field: field, Message: "could not be read as a " + format.name + " picture", Cause: err}
+	}
+	orientation := orientNormal
+	if format.name == "JPEG" {
+		orientation = jpegOrientation(upload)
+	}
+	// Crop and scale the picture as stored, then turn the small result the way the camera said.
+	picture := orientation.apply(cropAndScale(decoded, orientation.storedShape(size)))
+	var out bytes.Buffer
+	if format.photo && picture.Opaque() {
+		err = jpeg.Encode(&out, picture, &jpeg.Options{Quality: 85})
+		return preparedImage{data: out.Bytes(), ext: ".jpg"}, err
+	}
+	err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, picture)
+	return preparedImage{data: out.Bytes(), ext: ".png"}, err
+}
+
+func sniffImage(upload []byte) (imageFormat, bool) {
+	for _, f := range imageFormats {
+		if f.magic(upload) {
+			return f, true
+		}
+	}
+	return imageFormat{}, false
+}
+
+// cropAndScale cuts the largest centred rectangle of size's shape out of src and scales it to size
+// (up too: every stored picture of a kind has the same size, as servers expect).
+func cropAndScale(src image.Image, size image.Point) *image.RGBA {
+	b := src.Bounds()
+	crop := b
+	if b.Dx()*size.Y > b.Dy()*size.X { // wider than the shape: trim the sides
+		w := max(1, b.Dy()*size.X/size.Y)
+		crop.Min.X = b.Min.X + (b.Dx()-w)/2
+		crop.Max.X = crop.Min.X + w
+	} else { // taller: trim top and bottom
+		h := max(1, b.Dx()*size.Y/size.X)
+		crop.Min.Y = b.Min.Y + (b.Dy()-h)/2
+		crop.Max.Y = crop.Min.Y + h
+	}
+	dst := image.NewRGBA(image.Rectangle{Max: size})
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Src, nil)
+	return dst
+}

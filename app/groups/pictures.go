@@ -1,0 +1,78 @@
+package groups
+
+import (
+	"context"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// SetImage makes an upload the group's avatar or header: checked and re-encoded (prepareImage),
+// saved in media under a new name, recorded as a group.edit and federated as an Update of the
+// group's actor. The picture it replaces is deleted once the change is committed.
+func (s *Service) SetImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, upload []byte, staffID string) (model.Group, error) {
+	picture, err := prepareImage(kind, upload)
+	if err != nil {
+		return model.Group{}, err
+	}
+	name, err := media.save(picture)
+	if err != nil {
+		return model.Group{}, err
+	}
+	group, err := s.replaceImage(ctx, media, groupID, kind, name, staffID)
+	if err != nil {
+		_ = media.remove(name) // nothing refers to it
+	}
+	return group, err
+}
+
+// RemoveImage takes the group's avatar or header away, recorded and federated as SetImage does.
+func (s *Service) RemoveImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, staffID string) (model.Group, error) {
+	return s.replaceImage(ctx, media, groupID, kind, "", staffID)
+}
+
+func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, name, staffID string) (model.Group, error) {
+	if _, ok := imageSizes[kind]; !ok {
+		return model.Group{}, apperror.Invalid("image", "must be an avatar or a header (got %q)", string(kind))
+	}
+	column := string(kind) + "_path"
+	var group model.Group
+	var previous string
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		current, err := groupByID(ctx, tx, groupID)
+		if err != nil {
+			return err
+		}
+		group, previous = current, imageOf(current, kind)
+		if previous == name {
+			return nil
+		}
+		if err := tx.UpdateGroup(ctx, groupID, map[string]any{column: name}); err != nil {
+			return err
+		}
+		if group, err = tx.GroupByID(ctx, groupID); err != nil {
+			return err
+		}
+		change := map[string]any{column: map[string]any{"from": previous, "to": name}}
+		if err := recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupEdit}, change); err != nil {
+			return err
+		}
+		return s.publishActor(ctx, tx, group)
+	})
+	if err != nil {
+		return model.Group{}, err
+	}
+	if previous != name {
+		// A file left behind when this fails costs disk space only; the change itself is done.
+		_ = media.remove(previous)
+	}
+	return group, nil
+}
+
+func imageOf(group model.Group, kind ImageKind) string {
+	if kind == Avatar {
+		return group.AvatarPath
+	}
+	return group.HeaderPath
+}
