@@ -21,10 +21,11 @@ type NewStaff struct {
 	OrganisationSlug string
 	Role             Role
 	InstanceAdmin    bool
+	CreatedBy        *string // the staff member creating it, for the moderation log; nil for the command line
 }
 
-// CreateStaff creates a staff account and its role. When no password was given it returns the one it
-// generated, to show once; it is not stored in clear.
+// CreateStaff creates a staff account and its role, and logs it. When no password was given it
+// returns the one it generated, to show once; it is not stored in clear.
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.StaffAccount, generatedPassword string, err error) {
 	email, err := cleanEmail(in.Email)
 	if err != nil {
@@ -77,7 +78,8 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.S
 				return err
 			}
 		}
-		return nil
+		return logStaffAction(ctx, tx, org.ID, in.CreatedBy, ActionStaffCreate, account, map[string]string{
+			"role": string(in.Role), "instance_admin": fmt.Sprint(in.InstanceAdmin)})
 	})
 	if err != nil {
 		return model.StaffAccount{}, "", err
