@@ -120,7 +120,9 @@ func TestPostsRoles(t *testing.T) {
 		{name: "posts", target: func() string { return "/admin/groups/lobby/posts" }},
 		{name: "removed posts", target: func() string { return "/admin/groups/lobby/posts?state=removed" }},
 		{name: "remove", post: true, form: url.Values{"reason": {"spam"}},
-			target: func() string { return "/admin/groups/lobby/posts/" + s.newPost(s.lobby, "<p>hi</p>", conversations.Shared).ID + "/remove" }},
+			target: func() string {
+				return "/admin/groups/lobby/posts/" + s.newPost(s.lobby, "<p>hi</p>", conversations.Shared).ID + "/remove"
+			}},
 		{name: "restore", post: true,
 			target: func() string { return "/admin/groups/lobby/posts/" + s.removedPost(s.lobby).ID + "/restore" }},
 	}, []string{lobbyMod, acmeAdmin, acmeOwner, instanceAdmin}, []string{otherAdmin, deskMod})
