@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
 )
@@ -135,4 +138,62 @@ func allReports(t *testing.T, st *store.Store) []store.ReportListing {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestForwardedReportReachesTheAuthorsServer forwards a received report: the author's server gets a
+// Flag signed by the instance actor, naming the account and the post, with the moderator's comment,
+// and the report says when; a second forward is refused.
+func TestForwardedReportReachesTheAuthorsServer(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		k := newKring(t, st)
+		peer := newRemotePeer(t)
+		alice := k.join(t, peer, "alice", k.open)
+		create, note := k.noteOf(alice, k.open, 1)
+		if status := k.send(t, alice, k.open, create); status != 202 {
+			t.Fatalf("alice's post: %d", status)
+		}
+		mastodon := newRemotePeerAt(t, "127.0.0.4", "")
+		moderators := member{peer: mastodon, name: "actor", key: mastodon.addUser("actor")}
+		body, _ := json.Marshal(flagOf(moderators, "1", "spam", alice.actor(), note["id"].(string), "https://elsewhere.test/notes/1"))
+		if status := k.post(t, "/inbox", body, moderators.keyID(), moderators.key, nil); status != 202 {
+			t.Fatalf("flag: %d", status)
+		}
+		k.processInbound(t)
+		report := allReports(t, st)[0]
+		staff, _, err := organisations.NewService(st).CreateStaff(ctx, organisations.NewStaff{Email: "mod@acme.test",
+			Password: "correct horse battery staple", OrganisationSlug: "acme", Role: model.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(receivedBy(t, peer, "alice"))
+		if err := k.reports.Forward(ctx, report.ID, staff.ID, "Spam, seen in our group"); err != nil {
+			t.Fatal(err)
+		}
+		k.deliverAll(t)
+		got := peer.received()
+		var flag struct {
+			Type    string   `json:"type"`
+			Actor   string   `json:"actor"`
+			Object  []string `json:"object"`
+			Content string   `json:"content"`
+		}
+		last := got[len(got)-1]
+		if err := json.Unmarshal(last.Body, &flag); err != nil {
+			t.Fatal(err)
+		}
+		if len(receivedBy(t, peer, "alice")) != before+1 || flag.Type != "Flag" || flag.Actor != k.iris.InstanceActor() ||
+			!slices.Equal(flag.Object, []string{alice.actor(), note["id"].(string)}) || flag.Content != "Spam, seen in our group" {
+			t.Fatalf("alice's server got %s at %s", last.Body, last.Path)
+		}
+		if signature := last.Header.Get("Signature"); !strings.Contains(signature, `keyId="`+k.iris.InstanceActor()+"#") {
+			t.Errorf("signed %s, want the instance actor's key", signature)
+		}
+		if forwarded, _ := st.ReportByID(ctx, report.ID); forwarded.ForwardedAt == nil {
+			t.Error("forwarded_at not recorded")
+		}
+		if err := k.reports.Forward(ctx, report.ID, staff.ID, "again"); apperror.KindOf(err) != apperror.KindConflict {
+			t.Errorf("second forward: %v, want a conflict", err)
+		}
+	})
 }
