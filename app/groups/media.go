@@ -19,6 +19,9 @@ type MediaFiles struct {
 	Dir string
 }
 
+// MediaURLPath is where pictures are served publicly: MediaURLPath + name.
+const MediaURLPath = "/media/"
+
 var mediaName = regexp.MustCompile(`^[0-9a-f]{32}\.(png|jpg)$`)
 
 // ValidMediaName reports whether name is one Kring gives its pictures, so that a name from a URL can

@@ -26,6 +26,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// MaxBodyBytes bounds every request body; larger ones get 413 before they are read.
 	MaxBodyBytes int64
+	// LargerBodies raises MaxBodyBytes for a few routes (gin route paths such as
+	// "/admin/groups/:slug/images"): picture uploads, never the inbox.
+	LargerBodies map[string]int64
 	// RequestTimeout is the deadline put on every request's context.
 	RequestTimeout time.Duration
 	Readiness      []ReadinessCheck
@@ -62,7 +65,7 @@ func NewEngine(opts Options) (*gin.Engine, error) {
 		requestID(),
 		logRequests(opts.Logger),
 		recoverPanics(opts.Logger),
-		limitBody(opts.MaxBodyBytes),
+		limitBody(opts.MaxBodyBytes, opts.LargerBodies),
 		deadline(opts.RequestTimeout),
 	)
 	engine.NoRoute(func(c *gin.Context) { refusal.Respond(c, 404, "not found") })

@@ -93,15 +93,20 @@ func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
 }
 
 // limitBody refuses a declared oversize body at once and cuts off an undeclared one at the limit, so
-// no handler ever reads more than max bytes.
-func limitBody(max int64) gin.HandlerFunc {
+// no handler ever reads more than max bytes, or the larger limit its route has in larger (routes as
+// gin spells them, known here because routing comes before middleware).
+func limitBody(max int64, larger map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.ContentLength > max {
+		limit := max
+		if raised, ok := larger[c.FullPath()]; ok {
+			limit = raised
+		}
+		if c.Request.ContentLength > limit {
 			refusal.Refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
 			return
 		}
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

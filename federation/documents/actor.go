@@ -13,6 +13,7 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/federation"
 )
@@ -69,12 +70,54 @@ func GroupActor(iris federation.IRIs, group model.Group, key model.SigningKey) (
 	if err := setPublicKey(g, actorIRI, key); err != nil {
 		return nil, err
 	}
+	if err := setPictures(g, iris, group); err != nil {
+		return nil, err
+	}
 	return serializeActor(g, map[string]any{
 		"endpoints":                 map[string]any{"sharedInbox": iris.SharedInbox()},
 		"manuallyApprovesFollowers": group.ApproveFollowers,
 		"discoverable":              group.Discoverable,
 		"featured":                  iris.GroupFeatured(group.Slug),
 	})
+}
+
+// setPictures gives the actor its avatar as icon and its header as image, each an Image with the
+// URL Kring serves it at and its media type, as Mastodon reads them.
+func setPictures(g vocab.ActivityStreamsGroup, iris federation.IRIs, group model.Group) error {
+	if group.AvatarPath != "" {
+		avatar, err := pictureOf(iris, group.AvatarPath)
+		if err != nil {
+			return err
+		}
+		icon := streams.NewActivityStreamsIconProperty()
+		icon.AppendActivityStreamsImage(avatar)
+		g.SetActivityStreamsIcon(icon)
+	}
+	if group.HeaderPath != "" {
+		header, err := pictureOf(iris, group.HeaderPath)
+		if err != nil {
+			return err
+		}
+		image := streams.NewActivityStreamsImageProperty()
+		image.AppendActivityStreamsImage(header)
+		g.SetActivityStreamsImage(image)
+	}
+	return nil
+}
+
+func pictureOf(iris federation.IRIs, name string) (vocab.ActivityStreamsImage, error) {
+	u, err := url.Parse(iris.Base() + groups.MediaURLPath + name)
+	if err != nil {
+		return nil, fmt.Errorf("picture %s: %w", name, err)
+	}
+	picture := streams.NewActivityStreamsImage()
+	urlProperty := streams.NewActivityStreamsUrlProperty()
+	urlProperty.AppendIRI(u)
+	picture.SetActivityStreamsUrl(urlProperty)
+	mediaType := streams.NewActivityStreamsMediaTypeProperty()
+	mediaType.Set(groups.MediaType(name))
+	picture.SetActivityStreamsMediaType(mediaType)
+	return picture, nil
 }
 
 // InstanceActor is the document of the actor that signs Kring's server-level requests.
