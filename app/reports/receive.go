@@ -160,11 +160,11 @@ func (s *Service) fileFlag(ctx context.Context, tx *store.Store, flag Flag, c *c
 	if target != nil {
 		report.TargetActorID = &target.ID
 	}
-	report, err = tx.CreateReport(ctx, report)
-	if errors.Is(err, store.ErrDuplicate) {
-		return model.Report{}, nil
+	report, created, err := tx.CreateReportOfFlag(ctx, report)
+	if err != nil || !created {
+		return model.Report{}, err
 	}
-	return report, err
+	return report, nil
 }
 
 // stripAll drops every tag: a reason is shown as plain text. bluemonday parses the markup, so

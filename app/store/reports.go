@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -20,9 +21,28 @@ func (s *Store) CountOpenReports(ctx context.Context, groupID string) (int64, er
 	return n, nil
 }
 
-// CreateReport inserts report, giving it an id and timestamps. A Flag already reported to the same
-// group is ErrDuplicate.
+// CreateReport inserts report, giving it an id and timestamps.
 func (s *Store) CreateReport(ctx context.Context, report model.Report) (model.Report, error) {
+	report = s.newReport(report)
+	if err := s.conn(ctx).Create(&report).Error; err != nil {
+		return model.Report{}, fmt.Errorf("create report: %w", classify(err))
+	}
+	return report, nil
+}
+
+// CreateReportOfFlag inserts a report of a Flag unless the Flag was reported to the same group
+// before, and reports whether it did. ON CONFLICT DO NOTHING rather than a caught unique violation:
+// on PostgreSQL a violation aborts the whole transaction, and the caller files several reports in one.
+func (s *Store) CreateReportOfFlag(ctx context.Context, report model.Report) (model.Report, bool, error) {
+	report = s.newReport(report)
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&report)
+	if res.Error != nil {
+		return model.Report{}, false, fmt.Errorf("create report of a Flag: %w", classify(res.Error))
+	}
+	return report, res.RowsAffected > 0, nil
+}
+
+func (s *Store) newReport(report model.Report) model.Report {
 	now := s.now()
 	report.ID = model.NewID()
 	report.CreatedAt, report.UpdatedAt = now, now
@@ -31,10 +51,7 @@ func (s *Store) CreateReport(ctx context.Context, report model.Report) (model.Re
 	if report.TargetPostIRIs == "" {
 		report.TargetPostIRIs = "[]"
 	}
-	if err := s.conn(ctx).Create(&report).Error; err != nil {
-		return model.Report{}, fmt.Errorf("create report: %w", classify(err))
-	}
-	return report, nil
+	return report
 }
 
 // ReportByID loads a report.
