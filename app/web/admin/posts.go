@@ -50,33 +50,11 @@ func (a *Admin) posts(c *gin.Context) {
 }
 
 func (a *Admin) removePost(c *gin.Context) {
-	group, post, ok := a.postToModerate(c)
-	if !ok {
-		return
-	}
-	reason, err := reasonOf(c, true)
-	if err == nil {
-		_, err = a.cfg.Conversations.Remove(c.Request.Context(), post.ID, staffID(c), reason)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.done(c, "/admin/groups/"+group.Slug+"/posts", "Removed: members' servers are told to drop the group's share of it.")
+	a.decide(c, a.cfg.Conversations.Remove, reasonRequired, "/posts",
+		"Removed: members' servers are told to drop the group's share of it.")
 }
 
 func (a *Admin) restorePost(c *gin.Context) {
-	group, post, ok := a.postToModerate(c)
-	if !ok {
-		return
-	}
-	reason, err := reasonOf(c, false)
-	if err == nil {
-		_, err = a.cfg.Conversations.Restore(c.Request.Context(), post.ID, staffID(c), reason)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.done(c, "/admin/groups/"+group.Slug+"/posts?state=removed", "Restored: the post is shared with the group again.")
+	a.decide(c, a.cfg.Conversations.Restore, reasonOptional, "/posts?state=removed",
+		"Restored: the post is shared with the group again.")
 }

@@ -70,6 +70,40 @@ func reasonOf(c *gin.Context, required bool) (string, error) {
 	return reason, err
 }
 
+// reasonRule says what a decision needs of the form's reason.
+type reasonRule int
+
+const (
+	reasonUnused reasonRule = iota
+	reasonOptional
+	reasonRequired
+)
+
+// postDecision is a moderator's decision on one post, as the conversations service takes it.
+type postDecision func(ctx context.Context, postID string, staffID *string, reason string) (model.Post, error)
+
+// decide runs decision on the post the path names, with the form's reason, in the logged-in staff
+// member's name, and sends the browser back to the group's page under back with notice.
+func (a *Admin) decide(c *gin.Context, decision postDecision, rule reasonRule, back, notice string) {
+	group, post, ok := a.postToModerate(c)
+	if !ok {
+		return
+	}
+	var reason string
+	var err error
+	if rule != reasonUnused {
+		reason, err = reasonOf(c, rule == reasonRequired)
+	}
+	if err == nil {
+		_, err = decision(c.Request.Context(), post.ID, staffID(c), reason)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.done(c, "/admin/groups/"+group.Slug+back, notice)
+}
+
 // postRow is a post as the admin lists it, with its remote author (nil for the group's own posts)
 // and, for held posts, why it waits.
 type postRow struct {

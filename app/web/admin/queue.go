@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"context"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/model"
@@ -50,29 +52,12 @@ func (a *Admin) queue(c *gin.Context) {
 }
 
 func (a *Admin) approvePost(c *gin.Context) {
-	group, post, ok := a.postToModerate(c)
-	if !ok {
-		return
+	approve := func(ctx context.Context, postID string, staffID *string, _ string) (model.Post, error) {
+		return a.cfg.Conversations.Approve(ctx, postID, staffID)
 	}
-	if _, err := a.cfg.Conversations.Approve(c.Request.Context(), post.ID, staffID(c)); err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.done(c, "/admin/groups/"+group.Slug+"/queue", "Approved: the post is shared with the group.")
+	a.decide(c, approve, reasonUnused, "/queue", "Approved: the post is shared with the group.")
 }
 
 func (a *Admin) declinePost(c *gin.Context) {
-	group, post, ok := a.postToModerate(c)
-	if !ok {
-		return
-	}
-	reason, err := reasonOf(c, true)
-	if err == nil {
-		_, err = a.cfg.Conversations.Decline(c.Request.Context(), post.ID, staffID(c), reason)
-	}
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.done(c, "/admin/groups/"+group.Slug+"/queue", "Declined: the author is told why.")
+	a.decide(c, a.cfg.Conversations.Decline, reasonRequired, "/queue", "Declined: the author is told why.")
 }
