@@ -16,6 +16,7 @@ import (
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 )
@@ -29,6 +30,8 @@ type Config struct {
 	Membership    *membership.Service
 	Conversations *conversations.Service
 	Moderation    *moderation.Service
+	// Reports keeps the reports queue; forwarded reports go out through the outbox.
+	Reports *reports.Service
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.
 	SecureCookies bool
 	// PublicOrigin (scheme://host) is the only Origin a form may be posted from.

@@ -8,5 +8,3 @@ import "github.com/gin-gonic/gin"
 func (a *Admin) mountGroups(gin.IRouter)  {}
 func (a *Admin) mountMembers(gin.IRouter) {}
 func (a *Admin) mountReports(gin.IRouter) {}
-func (a *Admin) mountLog(gin.IRouter)     {}
-func (a *Admin) mountStaff(gin.IRouter)   {}

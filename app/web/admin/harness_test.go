@@ -20,6 +20,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
@@ -111,6 +112,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 		Store: st, Organisations: orgs, Groups: groupService, Moderation: moderation.NewService(st),
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
 		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 		Conversations: s.talk, PublicOrigin: server.URL,
 	})
 	if err != nil {
