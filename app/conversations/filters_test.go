@@ -113,3 +113,33 @@ func TestKeywordFilterChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldReasons names everything that holds a post now: a silenced server and a holding filter
+// together; rejecting filters are not reasons to hold.
+func TestHoldReasons(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, testenv.SQLite(t))
+	if _, err := f.store.CreateDomainBlock(ctx, model.DomainBlock{OrganisationID: &f.group.OrganisationID, Domain: "remote.example",
+		Severity: model.SeveritySilence}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.talk.AddFilter(ctx, f.group.ID, nil, conversations.NewFilter{Keyword: "review", WholeWord: true, Action: model.FilterHold}); err != nil {
+		t.Fatal(err)
+	}
+	result := f.post("<p>please review</p>")
+	if result.Outcome != conversations.Held {
+		t.Fatalf("posted: %+v", result)
+	}
+	if _, err := f.talk.AddFilter(ctx, f.group.ID, nil, conversations.NewFilter{Keyword: "please", WholeWord: true, Action: model.FilterReject}); err != nil {
+		t.Fatal(err)
+	}
+	post, err := f.store.PostByID(ctx, result.PostID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons, err := f.talk.HoldReasons(ctx, f.group, post, &f.author)
+	want := []string{"the author's server remote.example is silenced", `the keyword filter "review"`}
+	if err != nil || strings.Join(reasons, "|") != strings.Join(want, "|") {
+		t.Errorf("reasons %q (%v), want %q", reasons, err, want)
+	}
+}
