@@ -20,6 +20,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Groups:        groups.NewService(p.store),
 		Membership:    p.federation.membership,
 		Conversations: p.federation.conversations,
+		Reports:       p.federation.reports,
 		Moderation:    moderation.NewService(p.store),
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",
 		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,

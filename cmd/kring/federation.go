@@ -8,6 +8,7 @@ import (
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
@@ -27,6 +28,7 @@ type federationParts struct {
 	membership    *membership.Service
 	conversations *conversations.Service
 	software      *fetch.Software
+	reports       *reports.Service
 }
 
 // buildFederation wires federation: the instance actor's key (made on first start) signs fetches,
@@ -57,6 +59,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner},
 			conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost}),
 		software: fetch.NewSoftware(client, st, logger),
+		reports:  reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 	}, nil
 }
 

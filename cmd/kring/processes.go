@@ -161,7 +161,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	}
 	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: p.store, Actors: p.federation.actors,
 		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger,
-		Conversations: p.federation.conversations, Software: p.federation.software,
+		Conversations: p.federation.conversations, Software: p.federation.software, Reports: p.federation.reports,
 		Objects: inbox.ObjectsThrough(p.federation.fetchObject)}))
 	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
 		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger, NewRetryTask: workers.NewDeliverActivityTask}))

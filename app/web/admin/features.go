@@ -7,4 +7,3 @@ import "github.com/gin-gonic/gin"
 
 func (a *Admin) mountGroups(gin.IRouter)  {}
 func (a *Admin) mountMembers(gin.IRouter) {}
-func (a *Admin) mountReports(gin.IRouter) {}
