@@ -78,8 +78,14 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.S
 				return err
 			}
 		}
-		return logStaffAction(ctx, tx, org.ID, in.CreatedBy, ActionStaffCreate, account, map[string]string{
-			"role": string(in.Role), "instance_admin": fmt.Sprint(in.InstanceAdmin)})
+		metadata := map[string]string{}
+		if in.Role != "" {
+			metadata["role"] = string(in.Role)
+		}
+		if in.InstanceAdmin {
+			metadata["instance_admin"] = "true"
+		}
+		return logStaffAction(ctx, tx, org.ID, in.CreatedBy, ActionStaffCreate, account, metadata)
 	})
 	if err != nil {
 		return model.StaffAccount{}, "", err
