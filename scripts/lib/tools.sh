@@ -35,9 +35,25 @@ ensure_compose_validator() {
 On Debian run: sudo apt-get install -y --no-install-recommends docker-compose (or install Docker's compose plugin), then rerun ./scripts/test"
 }
 
+# CHROMIUM is where the browser tests (test/e2e) look for Debian's chromium.
+CHROMIUM=/usr/bin/chromium
+
+ensure_chromium() {
+	if [[ -x $CHROMIUM ]]; then
+		return 0
+	fi
+	if can_apt_install; then
+		apt_install chromium
+		[[ -x $CHROMIUM ]] || die "apt-get installed chromium but $CHROMIUM is not there"
+		return 0
+	fi
+	die "the browser tests (test/e2e) need headless Chromium at $CHROMIUM and it is not installed.
+On Debian run: sudo apt-get install -y --no-install-recommends chromium, then rerun ./scripts/test"
+}
+
 ensure_test_tools() {
 	ensure_staticcheck
 	ensure_compose_validator
 	ensure_interop_peer
-	# Browser tests: install chromium here (ensure_chromium) when they arrive.
+	ensure_chromium
 }

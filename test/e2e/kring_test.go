@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"testing"
+
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// Who the browser logs in as: an admin of the organisation, made with `kring admin staff create`.
+const (
+	staffEmail    = "ada@acme.example"
+	staffPassword = "correct horse battery staple"
+)
+
+// kring is a running Kring in its production shape: `kring serve` and `kring worker` as separate
+// processes on PostgreSQL and Redis, reached at base.
+type kring struct {
+	base string
+	env  map[string]string
+}
+
+// startKring prepares the database with `kring admin` as an operator would (an organisation, a
+// pre-moderated group that approves its followers, a staff admin), then starts serve and worker.
+// Fetching from loopback is allowed so Kring can reach the Fedify peer.
+func startKring(t *testing.T) *kring {
+	t.Helper()
+	redis := testenv.Redis(t)
+	listen := freeAddress(t)
+	k := &kring{base: "http://" + listen, env: map[string]string{
+		"KRING_DATA_DIR":     t.TempDir(),
+		"KRING_DATABASE_URL": testenv.PostgresURL(t),
+		"KRING_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redis.Addr, redis.DB),
+		"KRING_LISTEN":       listen,
+		"KRING_PUBLIC_URL":   "http://" + listen,
+		"KRING_FETCH_ALLOW":  "127.0.0.0/8",
+	}}
+	k.admin(t, "org", "create", "--slug", "acme", "--name", "Acme Housing Co-op")
+	k.admin(t, "group", "create", "--org", "acme", "--slug", "tenants", "--name", "Tenants' Desk",
+		"--posting-policy", "premoderated", "--approve-followers")
+	k.admin(t, "staff", "create", "--org", "acme", "--email", staffEmail, "--name", "Ada", "--role", "admin",
+		"--password", staffPassword)
+	testenv.StartKring(t, k.env, "serve").WaitListening(t)
+	testenv.StartKring(t, k.env, "worker")
+	return k
+}
+
+// admin runs `kring admin ...` against the same database and returns what it printed.
+func (k *kring) admin(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out := testenv.RunKring(t, k.env, append([]string{"admin"}, args...)...)
+	if code != 0 {
+		t.Fatalf("kring admin %v: exit %d\n%s", args, code, out)
+	}
+	return out
+}
+
+// freeAddress is a loopback address with a port nothing listens on, so Kring's public URL can be
+// known before it starts.
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

@@ -1,0 +1,94 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// fedify is the interop tests' Fedify server (test/interop/peer), whose users follow and post to
+// Kring's groups like members on another server. Only the controls this test needs are here; the
+// peer's README is test/interop's.
+type fedify struct{ base string }
+
+// startFedify starts the peer and returns a function that waits until it is ready, so the test can
+// prepare Kring meanwhile.
+func startFedify(t *testing.T) (ready func() *fedify) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "interop", "peer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := filepath.Join(dir, "node_modules", ".bin", "node")
+	if _, err := os.Stat(node); err != nil {
+		t.Fatalf("the Fedify peer is not installed: run ./scripts/test, or `npm ci` in %s (%v)", dir, err)
+	}
+	env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir()}
+	p := testenv.StartProcess(t, node, env, filepath.Join(dir, "peer.mjs"))
+	return func() *fedify {
+		t.Helper()
+		port := p.WaitForLine(t, regexp.MustCompile(`^ready (\d+)$`), 60*time.Second)[1]
+		return &fedify{base: "http://127.0.0.1:" + port}
+	}
+}
+
+// control calls one of the peer's controls and decodes its JSON answer into out.
+func (f *fedify) control(t *testing.T, path string, params url.Values, out any) {
+	t.Helper()
+	resp, err := http.Get(f.base + path + "?" + params.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("peer %s %v: %s", path, params, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatalf("peer %s: %v", path, err)
+	}
+}
+
+// actor is the IRI of one of the peer's users.
+func (f *fedify) actor(user string) string { return f.base + "/users/" + user }
+
+// follow has user ask to follow the group and returns the Follow's id.
+func (f *fedify) follow(t *testing.T, user, group string) string {
+	t.Helper()
+	var sent struct{ Sent string }
+	f.control(t, "/control/follow", url.Values{"actor": {user}, "target": {group}}, &sent)
+	return sent.Sent
+}
+
+// notePosted is what the peer answers to a post: the note's IRI and its Create's.
+type notePosted struct{ Note, Create string }
+
+// post has user post a public note to the group.
+func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
+	t.Helper()
+	var posted notePosted
+	f.control(t, "/control/post", url.Values{"actor": {user}, "group": {group}, "text": {text}}, &posted)
+	return posted
+}
+
+// awaitActivity waits until user has received an activity of that type about object (Fedify verified
+// its signature before recording it).
+func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var got []struct{ Type, Object string }
+		f.control(t, "/control/received", url.Values{"actor": {user}}, &got)
+		for _, r := range got {
+			if r.Type == activityType && r.Object == object {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s received no %s of %s within 30 s", user, activityType, object)
+}
