@@ -46,6 +46,9 @@ func TestDomainBlocksAddAndRemove(t *testing.T) {
 		if status, _ := b.submit("/admin/domain-blocks", "/admin/domain-blocks", url.Values{"org": {"acme"}, "domain": {"not a domain"}}); status != http.StatusBadRequest {
 			t.Errorf("a bad domain: %d", status)
 		}
+		if status, _ := b.submit("/admin/domain-blocks", "/admin/domain-blocks", url.Values{"domain": {"x.example"}}); status != http.StatusBadRequest {
+			t.Errorf("a form naming no organisation: %d", status)
+		}
 		block := s.blockOf("acme", "spam.example")
 		if status, _ := b.submit("/admin/domain-blocks", "/admin/domain-blocks/"+block.ID+"/remove", url.Values{"reason": {"cleaned up"}}); status != http.StatusSeeOther {
 			t.Fatalf("remove: %d", status)

@@ -48,7 +48,7 @@ func (a *Admin) managedScopes(ctx context.Context, p access.Principal, withInsta
 }
 
 // chooseScope picks the scope a request names in its org field (the query of a GET, the form of a
-// POST), or the first one the principal manages when it names none. It returns every scope too, the
+// POST), or, for a GET naming none, the first one the principal manages. It returns every scope too, the
 // chosen one marked, for the page's menu. Someone who manages no scope, or not the one named, is
 // refused (403); a name that is nothing at all is not found (404). When it fails it has answered.
 func (a *Admin) chooseScope(c *gin.Context, withInstance bool) (orgScope, []orgScope, bool) {
@@ -60,7 +60,11 @@ func (a *Admin) chooseScope(c *gin.Context, withInstance bool) (orgScope, []orgS
 	}
 	name := c.Query("org")
 	if c.Request.Method == http.MethodPost {
-		name = c.PostForm("org")
+		// A change names where it applies: never an instance-wide block for a form that lost its field.
+		if name = c.PostForm("org"); name == "" {
+			a.fail(c, apperror.Invalid("org", "must name the organisation, or instance"))
+			return orgScope{}, nil, false
+		}
 	}
 	for i := range scopes {
 		if scopes[i].Slug == name || (name == "" && i == 0) {
