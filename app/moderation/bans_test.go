@@ -170,7 +170,10 @@ func TestMemberDecisionsRefuse(t *testing.T) {
 			run  func() error
 			want apperror.Kind
 		}{
-			{"ban unknown actor", func() error { _, err := f.members.Ban(ctx, decide("https://x.example/users/nobody"), false); return err }, apperror.KindNotFound},
+			{"ban unknown actor", func() error {
+				_, err := f.members.Ban(ctx, decide("https://x.example/users/nobody"), false)
+				return err
+			}, apperror.KindNotFound},
 			{"remove a pending request", func() error { return f.members.Remove(ctx, decide(f.alice.IRI)) }, apperror.KindConflict},
 			{"remove a stranger", func() error { return f.members.Remove(ctx, decide("https://x.example/users/nobody")) }, apperror.KindNotFound},
 			{"unban someone not banned", func() error { return f.members.Unban(ctx, decide(f.alice.IRI)) }, apperror.KindNotFound},

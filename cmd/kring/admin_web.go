@@ -22,6 +22,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Conversations: p.federation.conversations,
 		Reports:       p.federation.reports,
 		Moderation:    moderation.NewService(p.store),
+		Members:       p.federation.members(p.store),
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",
 		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
 		Logger:        p.logger,

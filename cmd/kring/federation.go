@@ -8,6 +8,7 @@ import (
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
+	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
@@ -68,4 +69,10 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 func (f *federationParts) fetchObject(ctx context.Context, iri string) ([]byte, error) {
 	doc, err := f.client.GetActivityJSON(ctx, iri)
 	return doc.Body, err
+}
+
+// members removes, bans and unbans groups' members: Rejects, Blocks and their Undo go out through
+// the outbox, and a ban's post removals through the conversations service.
+func (f *federationParts) members(st *store.Store) *moderation.Members {
+	return moderation.NewMembers(st, outbox.Bans{IRIs: f.iris, Planner: f.planner}, f.conversations)
 }

@@ -30,6 +30,8 @@ type Config struct {
 	Membership    *membership.Service
 	Conversations *conversations.Service
 	Moderation    *moderation.Service
+	// Members removes, bans and unbans a group's members; its activities go out through the outbox.
+	Members *moderation.Members
 	// Reports keeps the reports queue; forwarded reports go out through the outbox.
 	Reports *reports.Service
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.

@@ -110,6 +110,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Groups: groupService, Moderation: moderation.NewService(st),
+		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, s.talk),
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
 		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
 		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
