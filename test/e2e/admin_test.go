@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -10,61 +11,40 @@ import (
 // A moderator's day in the web admin, in headless Chromium against the real Kring: members of
 // another server (the Fedify peer) ask to join a pre-moderated group and post to it, and the staff
 // admin logs in, answers them and keeps the place healthy. Every step is checked in the page the
-// browser shows; the federation side (Accept, Announce, Reject) is checked at the peer.
+// browser shows; what federates (Accept, Announce, Reject, Undo) is checked at the peer.
 func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	peerReady, browserReady := startFedify(t), startBrowser(t)
 	k := startKring(t)
 	peer := peerReady()
 	group := k.base + "/groups/tenants"
+	follows := map[string]string{}
 	for _, user := range []string{"alice", "bob"} {
-		peer.follow(t, user, group)
+		follows[user] = peer.follow(t, user, group)
 	}
 	k.awaitFollows(t, "tenants", "pending", 2)
 
 	b := browserReady(k.base)
 	logIn(t, b)
-
 	b.open("/admin")
 	b.expect("h1", "Dashboard")
 	b.expect(`//section[.//a[normalize-space()="Tenants' Desk"]]`, "acme · tenants")
-	if got := b.text(dashboardFigure("Follow requests")); got != "2" {
-		t.Fatalf("the dashboard shows %q follow requests, want 2", got)
-	}
+	b.expectFact("Follow requests", "2")
 	b.screenshot("dashboard")
-
 	changePassword(t, b)
 
-	// Until the members page does it, the operator's command answers the requests.
-	for _, user := range []string{"alice", "bob"} {
-		k.admin(t, "follow", "approve", "--group", "tenants", "--actor", peer.actor(user))
-	}
-	handleQueue(t, b, peer, group)
+	answerFollowRequests(t, b, peer, follows)
+	welcome := handleQueue(t, b, peer, group)
+	resolveReport(t, b, peer, welcome)
+	banMember(t, b, peer, welcome)
+	blockDomain(t, b)
+	readLog(t, b)
+
+	b.open("/admin")
+	b.expectFact("Members", "1")
+	b.expectFact("Follow requests", "0")
+	b.expectFact("Posts waiting", "0")
+	b.expectFact("Open reports", "0")
 }
-
-// handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves
-// the first (bob gets the group's Announce of it) and declines the second with a reason (alice gets
-// a Reject of her Create carrying it).
-func handleQueue(t *testing.T, b *browser, peer *fedify, group string) {
-	t.Helper()
-	welcome := peer.post(t, "alice", group, "The heating in block C is out again, who else?")
-	spam := peer.post(t, "alice", group, "Cheap watches, follow the link")
-	b.awaitText("/admin/groups/tenants/queue", "main", "Cheap watches")
-	b.expect("main", "The heating in block C")
-	b.screenshot("queue")
-
-	b.submit(nil, queueRow("heating")+`//button[normalize-space()="Approve"]`)
-	b.expect(".notice", "Approved")
-	peer.awaitActivity(t, "bob", "Announce", welcome.Note)
-
-	b.submit(map[string]string{queueRow("Cheap watches") + `//input[@name="reason"]`: "No advertising, please."},
-		queueRow("Cheap watches")+`//button[normalize-space()="Decline"]`)
-	b.expect(".notice", "Declined")
-	b.expect("main", "No posts are waiting")
-	peer.awaitActivity(t, "alice", "Reject", spam.Create)
-}
-
-// queueRow selects the queue's row of the post whose text contains text.
-func queueRow(text string) string { return `//tr[td[contains(., "` + text + `")]]` }
 
 // logIn is refused with a wrong password, then logs in as the staff admin.
 func logIn(t *testing.T, b *browser) {
@@ -100,7 +80,7 @@ func changePassword(t *testing.T, b *browser) {
 	}, `//button[normalize-space()="Change password"]`)
 	b.expect(".notice", "Password changed")
 
-	b.submit(nil, `//button[normalize-space()="Log out"]`)
+	b.click(`//button[normalize-space()="Log out"]`)
 	b.expect("h1", "Log in")
 	b.submit(map[string]string{
 		`input[name="email"]`: staffEmail, `input[name="password"]`: newPassword,
@@ -108,10 +88,130 @@ func changePassword(t *testing.T, b *browser) {
 	b.expect("h1", "Dashboard")
 }
 
-// dashboardFigure selects the number the dashboard shows next to a label.
-func dashboardFigure(label string) string {
-	return `//dt[normalize-space()="` + label + `"]/following-sibling::dd[1]`
+// answerFollowRequests approves alice's and bob's requests on the members page; each gets the
+// group's Accept of their Follow.
+func answerFollowRequests(t *testing.T, b *browser, peer *fedify, follows map[string]string) {
+	t.Helper()
+	b.open("/admin/groups/tenants/members?state=pending")
+	b.expect("main", "@alice@", "@bob@")
+	b.screenshot("members-pending")
+	for _, user := range []string{"alice", "bob"} {
+		b.click(row("@"+user+"@") + `//button[normalize-space()="Approve"]`)
+		b.expect(".notice")
+		peer.awaitActivity(t, user, "Accept", follows[user])
+	}
+	b.expect("main", "No follow requests are waiting")
+	b.open("/admin/groups/tenants/members?state=accepted")
+	b.expect("main", "@alice@", "@bob@")
+	b.screenshot("members")
 }
+
+// handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves
+// the first (bob gets the group's Announce of it) and declines the second with a reason (alice gets
+// a Reject of her Create carrying it). It returns the approved post.
+func handleQueue(t *testing.T, b *browser, peer *fedify, group string) notePosted {
+	t.Helper()
+	welcome := peer.post(t, "alice", group, "The heating in block C is out again, flat 4B is freezing, who else?")
+	spam := peer.post(t, "alice", group, "Cheap watches, follow the link")
+	b.awaitText("/admin/groups/tenants/queue", "main", "Cheap watches")
+	b.expect("main", "The heating in block C")
+	b.screenshot("queue")
+	b.screenshotAsPhone("queue-phone")
+
+	b.click(row("heating") + `//button[normalize-space()="Approve"]`)
+	b.expect(".notice", "Approved")
+	peer.awaitActivity(t, "bob", "Announce", welcome.Note)
+
+	b.submit(map[string]string{row("Cheap watches") + `//input[@name="reason"]`: "No advertising, please."},
+		row("Cheap watches")+`//button[normalize-space()="Decline"]`)
+	b.expect(".notice", "Declined")
+	b.expect("main", "No posts are waiting")
+	peer.awaitActivity(t, "alice", "Reject", spam.Create)
+	return welcome
+}
+
+// resolveReport files a report about alice's post (a neighbour asked by e-mail), adds a note and
+// resolves it; the open queue is empty again and the resolved one lists it.
+func resolveReport(t *testing.T, b *browser, peer *fedify, post notePosted) {
+	t.Helper()
+	b.open("/admin/reports")
+	b.expect("main", "No open reports")
+	b.submit(map[string]string{
+		`form[method="post"][action="/admin/reports"] input[name="account"]`:  peer.actor("alice"),
+		`form[method="post"][action="/admin/reports"] textarea[name="posts"]`: post.Note,
+		`form[method="post"][action="/admin/reports"] textarea[name="note"]`:  "The tenant of 4B asked by e-mail: her flat number is in this post.",
+	}, `//button[normalize-space()="File the report"]`)
+	b.expect(".notice", "Report filed")
+	b.expectFact("Status", "open")
+	b.expect(fact("Account"), "@alice@")
+	b.expect("main", "The heating in block C")
+
+	b.submit(map[string]string{`textarea[name="note"]`: "Asked alice to repost without the flat number."},
+		`//button[normalize-space()="Add the note"]`)
+	b.expect(".notice", "Note added")
+	b.expect(".note", "Asked alice to repost")
+	b.screenshot("report")
+
+	b.submit(map[string]string{`form[action$="/status"] input[name="reason"]`: "Handled: see the ban."},
+		`//button[@value="resolved"]`)
+	b.expect(fact("Status"), "resolved since")
+
+	b.open("/admin/reports")
+	b.expect("main", "No open reports")
+	b.open("/admin/reports?status=resolved")
+	b.expect("main", "@alice@", "flat number")
+	b.screenshot("reports")
+}
+
+// banMember bans alice from the group with her posts removed: she leaves the members, is listed as
+// banned with the reason, and bob's server is told to drop the group's Announce of her post.
+func banMember(t *testing.T, b *browser, peer *fedify, post notePosted) {
+	t.Helper()
+	b.open("/admin/groups/tenants/members?state=accepted")
+	b.click(row("@alice@") + `//a[normalize-space()="Ban…"]`)
+	b.expect("h1", "Ban from the group")
+	b.fill(map[string]string{`textarea[name="reason"]`: "Advertising after a warning."})
+	b.tick(`input[name="remove_posts"]`)
+	b.screenshot("ban")
+	b.click(`//button[normalize-space()="Ban"]`)
+	b.expect(".notice")
+	b.expect("main", "@alice@", "Advertising after a warning.")
+	b.screenshot("members-banned")
+	peer.awaitActivity(t, "bob", "Undo", post.Note)
+
+	b.open("/admin/groups/tenants/members?state=accepted")
+	b.expect("main", "@bob@")
+	if got := b.text("main"); strings.Contains(got, "@alice@") {
+		t.Fatalf("alice is still listed as a member after her ban:\n%s", got)
+	}
+}
+
+// blockDomain suspends a domain for the organisation.
+func blockDomain(t *testing.T, b *browser) {
+	t.Helper()
+	b.open("/admin/domain-blocks")
+	b.expect("main", "No domains are blocked here")
+	b.submit(map[string]string{
+		`input[name="domain"]`: "watches.example",
+		`form[action="/admin/domain-blocks"] textarea[name="reason"]`:         "Spam from every account.",
+		`form[action="/admin/domain-blocks"] textarea[name="public_comment"]`: "Spam",
+	}, `//button[normalize-space()="Block"]`)
+	b.expect(".notice")
+	b.expect(row("watches.example"), "suspend", "Spam from every account.")
+	b.screenshot("domain-blocks")
+}
+
+// readLog finds every decision of the day in the moderation log, in the staff admin's name.
+func readLog(t *testing.T, b *browser) {
+	t.Helper()
+	b.open("/admin/log")
+	b.expect("main", "post.approve", "post.decline", "report.resolve", "member.ban", "domain.block",
+		"No advertising, please.", "Advertising after a warning.")
+	b.screenshot("log")
+}
+
+// row selects the table row with a cell containing text.
+func row(text string) string { return `//tr[td[contains(., "` + text + `")]]` }
 
 // awaitFollows waits until the group has n follows in that state, as `kring admin follow list` shows.
 func (k *kring) awaitFollows(t *testing.T, group, state string, n int) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -89,12 +91,32 @@ func (b *browser) submit(fields map[string]string, button string) {
 // submitExpecting is submit for a form Kring answers with another status, such as a refused login.
 func (b *browser) submitExpecting(status int, fields map[string]string, button string) {
 	b.t.Helper()
-	var steps []chromedp.Action[chromedp.Void]
+	b.fill(fields)
+	b.load("submit "+button, status, chromedp.Click(button))
+}
+
+// fill types into a form's fields (selector -> text; CSS or XPath) without sending it.
+func (b *browser) fill(fields map[string]string) {
+	b.t.Helper()
 	for selector, text := range fields {
-		steps = append(steps, chromedp.SetValue(selector, text))
+		if err := b.step(func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.SetValue(selector, text)) }); err != nil {
+			b.t.Fatalf("fill %s on %s: %v", selector, b.location(), err)
+		}
 	}
-	steps = append(steps, chromedp.Click(button))
-	b.load("submit "+button, status, steps...)
+}
+
+// click clicks a link or a button that leads to another page, and waits for it like submit.
+func (b *browser) click(selector string) {
+	b.t.Helper()
+	b.submit(nil, selector)
+}
+
+// tick clicks a checkbox of the page, which loads nothing.
+func (b *browser) tick(selector string) {
+	b.t.Helper()
+	if err := b.step(func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Click(selector)) }); err != nil {
+		b.t.Fatalf("tick %s on %s: %v", selector, b.location(), err)
+	}
 }
 
 // load runs steps that navigate and checks the status of the document they lead to.
@@ -154,6 +176,19 @@ func (b *browser) awaitText(path, selector, want string) {
 	}
 }
 
+// expectFact fails unless the value next to a label (a <dt> and its <dd>) is want.
+func (b *browser) expectFact(label, want string) {
+	b.t.Helper()
+	if got := strings.TrimSpace(b.text(fact(label))); got != want {
+		b.t.Fatalf("%s on %s is %q, want %q", label, b.location(), got, want)
+	}
+}
+
+// fact selects the value next to a label: a <dt> and its <dd>.
+func fact(label string) string {
+	return `//dt[normalize-space()="` + label + `"]/following-sibling::dd[1]`
+}
+
 // location is the address the tab shows.
 func (b *browser) location() string {
 	var url string
@@ -162,6 +197,25 @@ func (b *browser) location() string {
 		return err
 	})
 	return url
+}
+
+// screenshotAsPhone reloads the page in a phone's width (390 CSS pixels, where the admin's tables
+// turn into stacked rows), saves it like screenshot, and goes back to the desktop width.
+func (b *browser) screenshotAsPhone(name string) {
+	b.t.Helper()
+	if err := b.step(func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload())
+	}); err != nil {
+		b.t.Fatalf("phone width: %v", err)
+	}
+	b.screenshot(name)
+	// chromedp's ResetViewport leaves the phone's width in place; clearing the override does not.
+	if err := b.step(func(ctx context.Context) error {
+		_, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	}); err != nil {
+		b.t.Fatalf("desktop width: %v", err)
+	}
 }
 
 // screenshot saves the whole page as screenshots/<name>.png and logs its path.

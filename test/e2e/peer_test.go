@@ -77,15 +77,16 @@ func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
 	return posted
 }
 
-// awaitActivity waits until user has received an activity of that type about object (Fedify verified
-// its signature before recording it).
+// awaitActivity waits until user has received an activity of that type about object: its object, or
+// the object of the activity it embeds (an Undo{Announce} is about the announced note). Fedify
+// verified the activity's signature before recording it.
 func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		var got []struct{ Type, Object string }
+		var got []struct{ Type, Object, ObjectObject string }
 		f.control(t, "/control/received", url.Values{"actor": {user}}, &got)
 		for _, r := range got {
-			if r.Type == activityType && r.Object == object {
+			if r.Type == activityType && (r.Object == object || r.ObjectObject == object) {
 				return
 			}
 		}
