@@ -18,15 +18,9 @@ func (s *Service) SetArchived(ctx context.Context, groupID string, archived bool
 	if err != nil {
 		return model.Group{}, err
 	}
-	var group model.Group
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
-		current, err := groupByID(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
-		group = current
+	return s.changeGroup(ctx, groupID, staffID, func(_ *store.Store, current model.Group) (groupChange, error) {
 		if (current.ArchivedAt != nil) == archived {
-			return nil
+			return groupChange{}, nil
 		}
 		var at *time.Time
 		action := model.ActionGroupUnarchive
@@ -34,13 +28,7 @@ func (s *Service) SetArchived(ctx context.Context, groupID string, archived bool
 			now := time.Now()
 			at, action = &now, model.ActionGroupArchive
 		}
-		if err := tx.UpdateGroup(ctx, groupID, map[string]any{"archived_at": at}); err != nil {
-			return err
-		}
-		if group, err = tx.GroupByID(ctx, groupID); err != nil {
-			return err
-		}
-		return recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: action, Reason: reason}, map[string]any{})
+		return groupChange{columns: map[string]any{"archived_at": at}, metadata: map[string]any{},
+			entry: model.ModerationAction{Action: action, Reason: reason}}, nil
 	})
-	return group, err
 }

@@ -64,31 +64,47 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 	if err != nil {
 		return model.Group{}, err
 	}
+	return s.changeGroup(ctx, groupID, staffID, func(tx *store.Store, current model.Group) (groupChange, error) {
+		change := groupChange{columns: map[string]any{}, metadata: map[string]any{}, entry: model.ModerationAction{Action: model.ActionGroupEdit}}
+		for _, c := range settingsChanged(current, in) {
+			change.columns[c.column] = c.to
+			change.metadata[c.column] = map[string]any{"from": c.from, "to": c.to}
+			change.public = change.public || c.public
+		}
+		if in.Slug != current.Slug {
+			return change, slugMayChange(ctx, tx, current)
+		}
+		return change, nil
+	})
+}
+
+// groupChange is what one change of a group writes: its columns, the moderation log entry saying so,
+// and whether other servers must be sent the changed actor.
+type groupChange struct {
+	columns  map[string]any
+	entry    model.ModerationAction
+	metadata map[string]any
+	public   bool
+}
+
+// changeGroup loads the group, lets decide what to change, and writes that with its log entry and,
+// when public, the Update of the actor, all in one transaction. A change of no columns writes
+// nothing. It returns the group as it is afterwards.
+func (s *Service) changeGroup(ctx context.Context, groupID, staffID string, decide func(tx *store.Store, current model.Group) (groupChange, error)) (model.Group, error) {
 	var group model.Group
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		current, err := groupByID(ctx, tx, groupID)
 		if err != nil {
 			return err
 		}
 		group = current
-		changed := settingsChanged(current, in)
-		if len(changed) == 0 {
-			return nil
+		change, err := decide(tx, current)
+		if err != nil || len(change.columns) == 0 {
+			return err
 		}
-		if in.Slug != current.Slug {
-			if err := slugMayChange(ctx, tx, current); err != nil {
-				return err
-			}
-		}
-		columns, log, public := map[string]any{}, map[string]any{}, false
-		for _, c := range changed {
-			columns[c.column] = c.to
-			log[c.column] = map[string]any{"from": c.from, "to": c.to}
-			public = public || c.public
-		}
-		err = tx.UpdateGroup(ctx, groupID, columns)
+		err = tx.UpdateGroup(ctx, groupID, change.columns)
 		if errors.Is(err, store.ErrDuplicate) {
-			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", in.Slug)
+			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", change.columns["slug"])
 		}
 		if err != nil {
 			return err
@@ -96,10 +112,10 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 		if group, err = tx.GroupByID(ctx, groupID); err != nil {
 			return err
 		}
-		if err := recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupEdit}, log); err != nil {
+		if err := recordGroupAction(ctx, tx, group, staffID, change.entry, change.metadata); err != nil {
 			return err
 		}
-		if public {
+		if change.public {
 			return s.publishActor(ctx, tx, group)
 		}
 		return nil

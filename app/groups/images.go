@@ -34,6 +34,9 @@ const maxImagePixels = 40_000_000
 // imageSizes are the sizes Kring makes of each kind, the ones Mastodon shows.
 var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}}
 
+// ImageSize is the size Kring makes pictures of a kind.
+func ImageSize(kind ImageKind) image.Point { return imageSizes[kind] }
+
 // imageFormat is a format Kring accepts, told apart by its first bytes, never by the name or type
 // the browser gave: SVG (which can carry scripts) and everything else is refused.
 type imageFormat struct {

@@ -37,28 +37,15 @@ func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID st
 		return model.Group{}, apperror.Invalid("image", "must be an avatar or a header (got %q)", string(kind))
 	}
 	column := string(kind) + "_path"
-	var group model.Group
 	var previous string
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
-		current, err := groupByID(ctx, tx, groupID)
-		if err != nil {
-			return err
-		}
-		group, previous = current, imageOf(current, kind)
+	group, err := s.changeGroup(ctx, groupID, staffID, func(_ *store.Store, current model.Group) (groupChange, error) {
+		previous = PictureOf(current, kind)
 		if previous == name {
-			return nil
+			return groupChange{}, nil
 		}
-		if err := tx.UpdateGroup(ctx, groupID, map[string]any{column: name}); err != nil {
-			return err
-		}
-		if group, err = tx.GroupByID(ctx, groupID); err != nil {
-			return err
-		}
-		change := map[string]any{column: map[string]any{"from": previous, "to": name}}
-		if err := recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupEdit}, change); err != nil {
-			return err
-		}
-		return s.publishActor(ctx, tx, group)
+		return groupChange{columns: map[string]any{column: name}, public: true,
+			entry:    model.ModerationAction{Action: model.ActionGroupEdit},
+			metadata: map[string]any{column: map[string]any{"from": previous, "to": name}}}, nil
 	})
 	if err != nil {
 		return model.Group{}, err
@@ -70,7 +57,8 @@ func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID st
 	return group, nil
 }
 
-func imageOf(group model.Group, kind ImageKind) string {
+// PictureOf is the name of the group's picture of a kind, "" when it has none.
+func PictureOf(group model.Group, kind ImageKind) string {
 	if kind == Avatar {
 		return group.AvatarPath
 	}

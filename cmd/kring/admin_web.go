@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/groups"
@@ -8,6 +10,7 @@ import (
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/web/admin"
+	"github.com/kring-social/kring/federation/outbox"
 )
 
 // mountAdmin wires the web admin at /admin.
@@ -17,7 +20,9 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Store:         p.store,
 		Sessions:      sessions.NewService(p.store, orgs, sessions.DefaultPolicy()),
 		Organisations: orgs,
-		Groups:        groups.NewService(p.store),
+		Groups: groups.NewService(p.store).WithActorPublisher(
+			outbox.Federator{IRIs: p.federation.iris, Planner: p.federation.planner}),
+		MediaDir:      mediaDir(p.cfg),
 		Membership:    p.federation.membership,
 		Conversations: p.federation.conversations,
 		Reports:       p.federation.reports,
@@ -33,3 +38,6 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 	web.Mount(engine)
 	return nil
 }
+
+// mediaDir is where groups' pictures are kept: beside the SQLite database, in the data directory.
+func mediaDir(cfg *Config) string { return filepath.Join(cfg.DataDir, "media") }

@@ -11,6 +11,7 @@ import (
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
+	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/documents"
 	"github.com/kring-social/kring/federation/inbox"
@@ -177,6 +178,7 @@ func (p *process) startHTTP() (*httpServer, error) {
 	engine, err := web.NewEngine(web.Options{
 		Logger:         p.logger,
 		TrustedProxies: p.cfg.TrustedProxies,
+		LargerBodies:   admin.UploadRoutes(),
 		Readiness: []web.ReadinessCheck{
 			{Name: "database", Check: p.store.Ping},
 			{Name: "broker", Check: p.pinger.Ping},
@@ -187,6 +189,7 @@ func (p *process) startHTTP() (*httpServer, error) {
 	}
 	pages := web.NewGroupPages(p.federation.iris)
 	pages.Mount(engine)
+	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.iris, Version: version,
 		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
 	inbox.NewReceiver(inbox.ReceiverConfig{

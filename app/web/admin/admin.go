@@ -34,6 +34,8 @@ type Config struct {
 	Members *moderation.Members
 	// Reports keeps the reports queue; forwarded reports go out through the outbox.
 	Reports *reports.Service
+	// MediaDir is where groups' pictures are stored (served publicly at /media/).
+	MediaDir string
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.
 	SecureCookies bool
 	// PublicOrigin (scheme://host) is the only Origin a form may be posted from.

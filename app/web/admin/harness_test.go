@@ -46,6 +46,7 @@ type site struct {
 	desk   model.Group
 	away   model.Group // of the other organisation
 	talk   *conversations.Service
+	media  string // the directory of groups' pictures
 }
 
 // Staff accounts of the site, by what they may do.
@@ -62,7 +63,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	t.Helper()
 	ctx := context.Background()
 	gin.SetMode(gin.TestMode)
-	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LargerBodies: admin.UploadRoutes()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,8 @@ func newSite(t *testing.T, st *store.Store) *site {
 		}
 	}
 	groupService := groups.NewService(st)
-	s := &site{t: t, store: st, server: server, iris: iris}
+	s := &site{t: t, store: st, server: server, iris: iris, media: t.TempDir()}
+	web.MountMedia(engine, s.media, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, g := range []struct {
 		org, slug string
 		into      *model.Group
@@ -109,7 +111,8 @@ func newSite(t *testing.T, st *store.Store) *site {
 	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
 	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{
-		Store: st, Organisations: orgs, Groups: groupService, Moderation: moderation.NewService(st),
+		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
+		Groups:        groupService.WithActorPublisher(outbox.Federator{IRIs: iris, Planner: planner}),
 		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, s.talk),
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
 		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
