@@ -39,11 +39,13 @@ type adminEnv struct {
 	membership *membership.Service
 	// conversations moderates posts and posts as groups; its activities go out through the outbox.
 	conversations *conversations.Service
+	// members removes, bans and unbans; its Rejects, Blocks and Undos go out through the outbox.
+	members *moderation.Members
 }
 
 func adminActions() []adminAction {
 	var actions []adminAction
-	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions(), followActions(), postActions()} {
+	for _, group := range [][]adminAction{organisationActions(), staffActions(), groupActions(), domainBlockActions(), followActions(), postActions(), memberActions()} {
 		actions = append(actions, group...)
 	}
 	return actions
@@ -97,7 +99,7 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 		}
 		env := &adminEnv{args: args, membership: parts.membership, conversations: parts.conversations, out: inv.stdout, json: asJSON,
 			organisations: organisations.NewService(st), groups: groups.NewService(st), moderation: moderation.NewService(st),
-			iris: federation.NewIRIs(cfg.PublicURL)}
+			iris: federation.NewIRIs(cfg.PublicURL), members: parts.members(st)}
 		result, err := run(ctx, env)
 		if err != nil {
 			return err

@@ -54,7 +54,7 @@ func (b Bans) blockRef(group model.Group, member model.RemoteActor, id string, a
 }
 
 // federator lends its clock and serializer: one way to turn an activity into what is delivered.
-func (b Bans) federator() Federator { return Federator{IRIs: b.IRIs, Planner: b.Planner, Now: b.Now} }
+func (b Bans) federator() Federator { return Federator(b) }
 
 // toMember queues activity to the member's own inbox (not a shared one: it concerns them alone).
 func (b Bans) toMember(ctx context.Context, tx *store.Store, group model.Group, member model.RemoteActor, activity vocab.Type) error {
