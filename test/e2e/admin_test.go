@@ -2,7 +2,12 @@ package e2e
 
 import (
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +38,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	changePassword(t, b)
 
 	answerFollowRequests(t, b, peer, follows)
+	manageGroup(t, b, peer, group)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, welcome)
 	banMember(t, b, peer, welcome)
@@ -104,6 +110,56 @@ func answerFollowRequests(t *testing.T, b *browser, peer *fedify, follows map[st
 	b.open("/admin/groups/tenants/members?state=accepted")
 	b.expect("main", "@alice@", "@bob@")
 	b.screenshot("members")
+}
+
+// manageGroup edits the group's summary and rules (its members' servers get an Update of the group)
+// and gives it an avatar, uploaded from a picture made here.
+func manageGroup(t *testing.T, b *browser, peer *fedify, group string) {
+	t.Helper()
+	b.open("/admin/groups")
+	b.expect("main", "Tenants' Desk")
+	b.screenshot("groups")
+
+	b.click(`//main//a[normalize-space()="Tenants' Desk"]`)
+	b.expect("h1", "Tenants' Desk")
+	b.submit(map[string]string{
+		`textarea[name="summary"]`: "Tenants of Acme's blocks A to D: repairs, rent, meetings.",
+		`textarea[name="rules"]`:   "Be kind. No advertising. Leave out flat numbers and names.",
+	}, `//button[normalize-space()="Save settings"]`)
+	b.expect(".notice", "Settings saved")
+	peer.awaitActivity(t, "alice", "Update", group)
+
+	avatar := filepath.Join(t.TempDir(), "avatar.png")
+	writeTestPicture(t, avatar)
+	b.upload(`//section[@aria-labelledby="picture-avatar"]//input[@name="picture"]`, avatar)
+	b.click(`//button[normalize-space()="Upload avatar"]`)
+	b.expect(".notice")
+	b.expect(`img.picture-avatar`)
+	b.screenshot("group")
+}
+
+// writeTestPicture writes a 600x450 PNG of two colours: larger than an avatar and not square, so Kring
+// must scale and crop it.
+func writeTestPicture(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 600, 450))
+	for y := range 450 {
+		for x := range 600 {
+			c := color.RGBA{R: 0x2b, G: 0x59, B: 0xc3, A: 0xff}
+			if (x/75+y/75)%2 == 0 {
+				c = color.RGBA{R: 0xf5, G: 0xc2, B: 0x42, A: 0xff}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

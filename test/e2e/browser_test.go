@@ -119,6 +119,17 @@ func (b *browser) tick(selector string) {
 	}
 }
 
+// upload chooses a file for a form's file field, as the file dialog would.
+func (b *browser) upload(selector, path string) {
+	b.t.Helper()
+	err := b.step(func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.SetUploadFiles(selector, []string{path}, chromedp.NodeReady))
+	})
+	if err != nil {
+		b.t.Fatalf("choose %s for %s on %s: %v", path, selector, b.location(), err)
+	}
+}
+
 // load runs steps that navigate and checks the status of the document they lead to.
 func (b *browser) load(what string, status int, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
