@@ -105,7 +105,7 @@ func (f *membersFixture) post(t *testing.T, n string, state model.PostState) mod
 }
 
 // TestBanIsAllOrNothing: when the Block cannot be queued, nothing of the ban is kept: no ban, the
-// follow still there, nothing logged.
+// follow still there, nothing of it in the moderation log.
 func TestBanIsAllOrNothing(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
