@@ -14,9 +14,12 @@ import (
 )
 
 // A moderator's day in the web admin, in headless Chromium against the real Kring: members of
-// another server (the Fedify peer) ask to join a pre-moderated group and post to it, and the staff
-// admin logs in, answers them and keeps the place healthy. Every step is checked in the page the
-// browser shows; what federates (Accept, Announce, Reject, Undo) is checked at the peer.
+// another server (the Fedify peer) ask to join a pre-moderated group and post to it. The
+// organisation's admin adds a moderator for the group; the moderator logs in with the password Kring
+// showed once, answers the members and keeps the place healthy, and is refused the organisation's
+// pages; the admin then edits the group, blocks a domain and finds every decision in the log. Every
+// step is checked in the page the browser shows; what federates (Accept, Update, Announce, Reject,
+// Flag, Block, Undo) is checked at the peer.
 func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	peerReady, browserReady := startFedify(t), startBrowser(t)
 	k := startKring(t)
@@ -29,19 +32,27 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	k.awaitFollows(t, "tenants", "pending", 2)
 
 	b := browserReady(k.base)
-	logIn(t, b)
+	logInRefusedThenAccepted(t, b)
 	b.open("/admin")
 	b.expect("h1", "Dashboard")
 	b.expect(`//section[.//a[normalize-space()="Tenants' Desk"]]`, "acme · tenants")
 	b.expectFact("Follow requests", "2")
 	b.screenshot("dashboard")
-	changePassword(t, b)
+	staffPassword := changePassword(t, b)
+	moderatorPassword := addModerator(t, b)
+	logOut(b)
 
+	logIn(b, moderatorEmail, moderatorPassword)
+	b.expect("header.top", "Grace")
+	refusedToModerator(b)
 	answerFollowRequests(t, b, peer, follows)
-	manageGroup(t, b, peer, group)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, welcome)
 	banMember(t, b, peer, welcome)
+	logOut(b)
+
+	logIn(b, staffEmail, staffPassword)
+	manageGroup(t, b, peer, group)
 	blockDomain(t, b)
 	readLog(t, b)
 
@@ -52,8 +63,11 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	b.expectFact("Open reports", "0")
 }
 
-// logIn is refused with a wrong password, then logs in as the staff admin.
-func logIn(t *testing.T, b *browser) {
+// The moderator the organisation's admin adds for the tenants' group.
+const moderatorEmail = "grace@acme.example"
+
+// logInRefusedThenAccepted is refused with a wrong password, then logs in as the staff admin.
+func logInRefusedThenAccepted(t *testing.T, b *browser) {
 	t.Helper()
 	// The admin sends a browser without a session to the login page.
 	b.open("/admin")
@@ -66,14 +80,30 @@ func logIn(t *testing.T, b *browser) {
 	b.expect(`[role="alert"]`)
 	b.screenshot("login-refused")
 
-	b.submit(map[string]string{
-		`input[name="email"]`: staffEmail, `input[name="password"]`: staffPassword,
-	}, `//button[normalize-space()="Log in"]`)
+	logIn(b, staffEmail, staffPassword)
 	b.expect("header.top", "Ada", "Log out")
 }
 
-// changePassword changes the staff admin's password, logs out and logs in again with the new one.
-func changePassword(t *testing.T, b *browser) {
+// logIn logs in from the login page the browser is on, or is sent to.
+func logIn(b *browser, email, password string) {
+	b.t.Helper()
+	b.open("/admin/login")
+	b.submit(map[string]string{
+		`input[name="email"]`: email, `input[name="password"]`: password,
+	}, `//button[normalize-space()="Log in"]`)
+	b.expect("h1", "Dashboard")
+}
+
+// logOut logs out with the header's button and lands on the login page.
+func logOut(b *browser) {
+	b.t.Helper()
+	b.click(`//button[normalize-space()="Log out"]`)
+	b.expect("h1", "Log in")
+}
+
+// changePassword changes the staff admin's password, logs out and logs in again with the new one,
+// which it returns.
+func changePassword(t *testing.T, b *browser) string {
 	t.Helper()
 	const newPassword = "a longer password for Ada"
 	b.open("/admin/password")
@@ -86,12 +116,45 @@ func changePassword(t *testing.T, b *browser) {
 	}, `//button[normalize-space()="Change password"]`)
 	b.expect(".notice", "Password changed")
 
-	b.click(`//button[normalize-space()="Log out"]`)
-	b.expect("h1", "Log in")
+	logOut(b)
+	logIn(b, staffEmail, newPassword)
+	return newPassword
+}
+
+// addModerator adds Grace as a moderator on the staff page, reads the password Kring shows once, and
+// assigns her to the tenants' group on its page. It returns her password.
+func addModerator(t *testing.T, b *browser) string {
+	t.Helper()
+	b.open("/admin/staff")
+	b.expect("h1", "Staff of")
 	b.submit(map[string]string{
-		`input[name="email"]`: staffEmail, `input[name="password"]`: newPassword,
-	}, `//button[normalize-space()="Log in"]`)
-	b.expect("h1", "Dashboard")
+		`form[action="/admin/staff"] input[name="email"]`:        moderatorEmail,
+		`form[action="/admin/staff"] input[name="display_name"]`: "Grace",
+	}, `//button[normalize-space()="Add"]`)
+	b.expect("main", "was created")
+	password := strings.TrimSpace(b.text("code.secret"))
+	if len(password) < 12 {
+		t.Fatalf("the new moderator's password shown is %q", password)
+	}
+
+	b.open("/admin/groups/tenants")
+	b.click(`//button[normalize-space()="Assign moderator"]`)
+	b.expect(".notice")
+	b.expect(`//h2[@id="moderators"]/following-sibling::ul[1]`, moderatorEmail)
+	b.open("/admin/staff")
+	b.expect(row(moderatorEmail), "moderator", "tenants")
+	b.screenshot("staff")
+	return password
+}
+
+// refusedToModerator checks the moderator's dashboard shows her group and the organisation's pages
+// (staff, domain blocks) are refused to her.
+func refusedToModerator(b *browser) {
+	b.t.Helper()
+	b.expect(`//section[.//a[normalize-space()="Tenants' Desk"]]`, "acme · tenants")
+	for _, path := range []string{"/admin/staff", "/admin/domain-blocks"} {
+		b.openExpecting(path, http.StatusForbidden)
+	}
 }
 
 // answerFollowRequests approves alice's and bob's requests on the members page; each gets the
@@ -112,7 +175,7 @@ func answerFollowRequests(t *testing.T, b *browser, peer *fedify, follows map[st
 	b.screenshot("members")
 }
 
-// manageGroup edits the group's summary and rules (its members' servers get an Update of the group)
+// manageGroup edits the group's summary and rules (its member's server gets an Update of the group)
 // and gives it an avatar, uploaded from a picture made here.
 func manageGroup(t *testing.T, b *browser, peer *fedify, group string) {
 	t.Helper()
@@ -127,7 +190,7 @@ func manageGroup(t *testing.T, b *browser, peer *fedify, group string) {
 		`textarea[name="rules"]`:   "Be kind. No advertising. Leave out flat numbers and names.",
 	}, `//button[normalize-space()="Save settings"]`)
 	b.expect(".notice", "Settings saved")
-	peer.awaitActivity(t, "alice", "Update", group)
+	peer.awaitActivity(t, "bob", "Update", group)
 
 	avatar := filepath.Join(t.TempDir(), "avatar.png")
 	writeTestPicture(t, avatar)
@@ -208,6 +271,12 @@ func resolveReport(t *testing.T, b *browser, peer *fedify, post notePosted) {
 	b.expect(".note", "Asked alice to repost")
 	b.screenshot("report")
 
+	// Forwarded to alice's server: its moderators get a Flag from Kring's instance actor naming her.
+	b.submit(map[string]string{`form[action$="/forward"] textarea[name="comment"]`: "Personal details of a neighbour."},
+		`//button[normalize-space()="Forward"]`)
+	b.expect(".notice", "Forwarded")
+	peer.awaitActivity(t, "", "Flag", peer.actor("alice"))
+
 	b.submit(map[string]string{`form[action$="/status"] input[name="reason"]`: "Handled: see the ban."},
 		`//button[@value="resolved"]`)
 	b.expect(fact("Status"), "resolved since")
@@ -234,6 +303,7 @@ func banMember(t *testing.T, b *browser, peer *fedify, post notePosted) {
 	b.expect("main", "@alice@", "Advertising after a warning.")
 	b.screenshot("members-banned")
 	peer.awaitActivity(t, "bob", "Undo", post.Note)
+	peer.awaitActivity(t, "alice", "Block", peer.actor("alice"))
 
 	b.open("/admin/groups/tenants/members?state=accepted")
 	b.expect("main", "@bob@")
@@ -257,12 +327,14 @@ func blockDomain(t *testing.T, b *browser) {
 	b.screenshot("domain-blocks")
 }
 
-// readLog finds every decision of the day in the moderation log, in the staff admin's name.
+// readLog finds every decision of the day in the moderation log, each in the name of who took it.
 func readLog(t *testing.T, b *browser) {
 	t.Helper()
 	b.open("/admin/log")
-	b.expect("main", "post.approve", "post.decline", "report.resolve", "member.ban", "domain.block",
+	b.expect("main", "post.approve", "post.decline", "report.resolve", "report.forward", "member.ban", "domain.block",
 		"No advertising, please.", "Advertising after a warning.")
+	b.expect(row("member.ban"), "Grace")
+	b.expect(row("domain.block"), "Ada")
 	b.screenshot("log")
 }
 

@@ -78,7 +78,13 @@ func (b *browser) step(fn func(ctx context.Context) error) error {
 // open loads an admin path and fails unless Kring answers 200.
 func (b *browser) open(path string) {
 	b.t.Helper()
-	b.load("open "+path, http.StatusOK, chromedp.Navigate(b.base+path))
+	b.openExpecting(path, http.StatusOK)
+}
+
+// openExpecting is open for a page Kring answers with another status, such as a refused one.
+func (b *browser) openExpecting(path string, status int) {
+	b.t.Helper()
+	b.load("open "+path, status, chromedp.Navigate(b.base+path))
 }
 
 // submit fills a form's fields (selector -> text; CSS or XPath), clicks the button and waits for the page the

@@ -77,7 +77,8 @@ func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
 	return posted
 }
 
-// awaitActivity waits until user has received an activity of that type about object: its object, or
+// awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared
+// inbox addressed to no one) has received an activity of that type about object: its object, or
 // the object of the activity it embeds (an Undo{Announce} is about the announced note). Fedify
 // verified the activity's signature before recording it.
 func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) {
@@ -90,6 +91,9 @@ func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) 
 				return
 			}
 		}
+	}
+	if user == "" {
+		user = "the peer"
 	}
 	t.Fatalf("%s received no %s of %s within 30 s", user, activityType, object)
 }

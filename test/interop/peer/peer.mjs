@@ -9,8 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Announce, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject, Tombstone,
-  Undo, Update,
+  Accept, Announce, Block, Create, Delete, Endpoints, Flag, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject,
+  Tombstone, Undo, Update,
 } from "@fedify/vocab";
 
 const users = (process.env.PEER_USERS ?? "alice,bob").split(",");
@@ -116,6 +116,8 @@ function sharedInboxRecipients(ctx, activity) {
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Accept, record("Accept"))
+  .on(Block, record("Block"))
+  .on(Flag, record("Flag"))
   .on(Reject, record("Reject"))
   .on(Announce, record("Announce"))
   .on(Create, record("Create"))
