@@ -120,17 +120,25 @@ func (s *Service) ForgetActor(ctx context.Context, follower model.RemoteActor) (
 	return s.store.DeleteFollowsOfActor(ctx, follower.ID)
 }
 
-// Approve accepts a held follow request of the group slug by actorIRI; the follower is told.
-func (s *Service) Approve(ctx context.Context, groupSlug, actorIRI string) error {
-	return s.settle(ctx, groupSlug, actorIRI, model.FollowAccepted)
+// Actions the answers to follow requests record in the moderation log.
+const (
+	ActionFollowApprove = "follow.approve"
+	ActionFollowReject  = "follow.reject"
+)
+
+// Approve accepts a held follow request of the group slug by actorIRI; the follower is told and the
+// decision logged in staffID's name (nil: Kring's command line).
+func (s *Service) Approve(ctx context.Context, groupSlug, actorIRI string, staffID *string) error {
+	return s.settle(ctx, groupSlug, actorIRI, staffID, model.FollowAccepted)
 }
 
-// Reject refuses a held follow request (or removes an accepted follower); the follower is told.
-func (s *Service) Reject(ctx context.Context, groupSlug, actorIRI string) error {
-	return s.settle(ctx, groupSlug, actorIRI, model.FollowRejected)
+// Reject refuses a held follow request (or removes an accepted follower); the follower is told and
+// the decision logged.
+func (s *Service) Reject(ctx context.Context, groupSlug, actorIRI string, staffID *string) error {
+	return s.settle(ctx, groupSlug, actorIRI, staffID, model.FollowRejected)
 }
 
-func (s *Service) settle(ctx context.Context, groupSlug, actorIRI string, state model.FollowState) error {
+func (s *Service) settle(ctx context.Context, groupSlug, actorIRI string, staffID *string, state model.FollowState) error {
 	return s.store.Transaction(ctx, func(tx *store.Store) error {
 		group, err := tx.GroupBySlug(ctx, groupSlug)
 		if errors.Is(err, store.ErrNotFound) {
@@ -158,9 +166,15 @@ func (s *Service) settle(ctx context.Context, groupSlug, actorIRI string, state 
 		}
 		found.Follow.State = state
 		if state == model.FollowAccepted {
-			return s.responder.AcceptFollow(ctx, tx, group.Group, found.Follow, found.Actor)
+			if err := s.responder.AcceptFollow(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
+				return err
+			}
+			return tx.RecordMemberDecision(ctx, group.Group, staffID, ActionFollowApprove, "", found.Actor, nil)
 		}
-		return s.responder.RejectFollow(ctx, tx, group.Group, found.Follow, found.Actor)
+		if err := s.responder.RejectFollow(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
+			return err
+		}
+		return tx.RecordMemberDecision(ctx, group.Group, staffID, ActionFollowReject, "", found.Actor, nil)
 	})
 }
 

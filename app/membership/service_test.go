@@ -3,6 +3,7 @@ package membership_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,20 +125,28 @@ func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
 		if err != nil || len(pending) != 2 {
 			t.Fatalf("pending: %+v %v", pending, err)
 		}
-		if err := f.service.Approve(ctx, "inner", bob.IRI); err != nil {
+		if err := f.service.Approve(ctx, "inner", bob.IRI, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.service.Reject(ctx, "inner", carol.IRI); err != nil {
+		if err := f.service.Reject(ctx, "inner", carol.IRI, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.service.Approve(ctx, "inner", bob.IRI); err != nil { // settled already: no second answer
+		if err := f.service.Approve(ctx, "inner", bob.IRI, nil); err != nil { // settled already: no second answer
 			t.Fatal(err)
 		}
 		want := []string{"accept inner bob " + bob.IRI + "#follow", "reject inner carol " + carol.IRI + "#follow"}
 		if len(f.responder.answers) != 2 || f.responder.answers[0] != want[0] || f.responder.answers[1] != want[1] {
 			t.Fatalf("answers %q, want %q", f.responder.answers, want)
 		}
-		err = f.service.Approve(ctx, "inner", carol.IRI)
+		// Each answer is logged once, about the follower, in the name of who gave it.
+		for action, actor := range map[string]model.RemoteActor{membership.ActionFollowApprove: bob, membership.ActionFollowReject: carol} {
+			entries, err := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: f.approval.ID, Action: action})
+			if err != nil || len(entries) != 1 || entries[0].TargetID != actor.IRI || entries[0].StaffAccountID != nil ||
+				!strings.Contains(entries[0].Metadata, "@"+actor.PreferredUsername+"@") {
+				t.Fatalf("log of %s: %+v %v, want one entry about %s by Kring", action, entries, err, actor.IRI)
+			}
+		}
+		err = f.service.Approve(ctx, "inner", carol.IRI, nil)
 		if apperror.KindOf(err) != apperror.KindConflict {
 			t.Fatalf("approving a rejected request: %v, want a conflict", err)
 		}
@@ -147,7 +156,7 @@ func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
 			t.Fatalf("refollow by an accepted member: %s %v", decision, err)
 		}
 		for _, tc := range []struct{ group, actor string }{{"nope", bob.IRI}, {"inner", "https://x.example/users/nobody"}} {
-			if err := f.service.Approve(ctx, tc.group, tc.actor); apperror.KindOf(err) != apperror.KindNotFound {
+			if err := f.service.Approve(ctx, tc.group, tc.actor, nil); apperror.KindOf(err) != apperror.KindNotFound {
 				t.Errorf("approve %s in %s: %v, want not found", tc.actor, tc.group, err)
 			}
 		}

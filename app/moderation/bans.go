@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -171,19 +170,6 @@ func actorByIRI(ctx context.Context, tx *store.Store, iri string) (model.RemoteA
 	return actor, err
 }
 
-// logMemberAction records a decision about a member; the target is the actor's id (its IRI), which
-// outlives Kring's copy of the actor, and the handle goes in the metadata for people reading the log.
 func logMemberAction(ctx context.Context, tx *store.Store, in MemberDecision, action, reason string, actor model.RemoteActor, extra map[string]any) error {
-	metadata := map[string]any{"handle": "@" + actor.PreferredUsername + "@" + actor.Host}
-	for k, v := range extra {
-		metadata[k] = v
-	}
-	encoded, err := json.Marshal(metadata)
-	if err != nil {
-		return err
-	}
-	_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &in.Group.OrganisationID, GroupID: &in.Group.ID,
-		StaffAccountID: in.StaffID, Action: action, TargetKind: model.TargetRemoteActor, TargetID: actor.IRI,
-		Reason: reason, Metadata: string(encoded)})
-	return err
+	return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, action, reason, actor, extra)
 }

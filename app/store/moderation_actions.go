@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/kring-social/kring/app/model"
@@ -19,6 +20,25 @@ func (s *Store) RecordModerationAction(ctx context.Context, action model.Moderat
 		return model.ModerationAction{}, fmt.Errorf("record moderation action %s: %w", action.Action, classify(err))
 	}
 	return action, nil
+}
+
+// RecordMemberDecision logs a decision a group's staff took about a remote actor (a follow approved,
+// a member banned). The target is the actor's id (its IRI), which outlives Kring's copy of the actor;
+// the handle goes in the metadata, with extra, for people reading the log. staffID is nil when
+// Kring's command line acted.
+func (s *Store) RecordMemberDecision(ctx context.Context, group model.Group, staffID *string, action, reason string, actor model.RemoteActor, extra map[string]any) error {
+	metadata := map[string]any{"handle": "@" + actor.PreferredUsername + "@" + actor.Host}
+	for k, v := range extra {
+		metadata[k] = v
+	}
+	encoded, err := json.Marshal(metadata)
+	if err != nil {
+		return err
+	}
+	_, err = s.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
+		StaffAccountID: staffID, Action: action, TargetKind: model.TargetRemoteActor, TargetID: actor.IRI,
+		Reason: reason, Metadata: string(encoded)})
+	return err
 }
 
 // ModerationLogFilter narrows ModerationLog; empty fields match everything.

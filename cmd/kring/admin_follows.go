@@ -38,7 +38,7 @@ func viewFollow(f store.FollowWithActor) followView {
 }
 
 func followActions() []adminAction {
-	settle := func(verb, done string, apply func(*adminEnv) func(context.Context, string, string) error) adminAction {
+	settle := func(verb, done string, apply func(*adminEnv) func(context.Context, string, string, *string) error) adminAction {
 		return adminAction{noun: "follow", verb: verb,
 			summary: verb + " a follow request (--group, --actor); the follower's server is told",
 			flags: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
@@ -48,7 +48,7 @@ func followActions() []adminAction {
 					if err := requireFlags("group", *group, "actor", *actor); err != nil {
 						return nil, err
 					}
-					if err := apply(env)(ctx, *group, *actor); err != nil {
+					if err := apply(env)(ctx, *group, *actor, nil); err != nil { // nil: logged as Kring's own
 						return nil, err
 					}
 					return followView{Actor: *actor, Settled: done}, nil
@@ -75,10 +75,10 @@ func followActions() []adminAction {
 					return list, nil
 				}
 			}},
-		settle("approve", "accepted; an Accept is on its way", func(env *adminEnv) func(context.Context, string, string) error {
+		settle("approve", "accepted; an Accept is on its way", func(env *adminEnv) func(context.Context, string, string, *string) error {
 			return env.membership.Approve
 		}),
-		settle("reject", "rejected; a Reject is on its way", func(env *adminEnv) func(context.Context, string, string) error {
+		settle("reject", "rejected; a Reject is on its way", func(env *adminEnv) func(context.Context, string, string, *string) error {
 			return env.membership.Reject
 		}),
 	}

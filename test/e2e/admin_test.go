@@ -331,8 +331,9 @@ func blockDomain(t *testing.T, b *browser) {
 func readLog(t *testing.T, b *browser) {
 	t.Helper()
 	b.open("/admin/log")
-	b.expect("main", "post.approve", "post.decline", "report.resolve", "report.forward", "member.ban", "domain.block",
+	b.expect("main", "follow.approve", "post.approve", "post.decline", "report.resolve", "report.forward", "member.ban", "domain.block",
 		"No advertising, please.", "Advertising after a warning.")
+	b.expect(row("follow.approve"), "Grace")
 	b.expect(row("member.ban"), "Grace")
 	b.expect(row("domain.block"), "Ada")
 	b.screenshot("log")

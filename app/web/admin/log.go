@@ -1,11 +1,8 @@
 package admin
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -115,22 +112,4 @@ func logVisibility(p access.Principal, groups []store.GroupInOrganisation) *stor
 		visible.GroupIDs = append(visible.GroupIDs, g.ID)
 	}
 	return visible
-}
-
-// spellMetadata writes an entry's JSON metadata as "key: value" pairs in key order.
-func spellMetadata(raw string) string {
-	var fields map[string]any
-	if err := json.Unmarshal([]byte(raw), &fields); err != nil {
-		return raw
-	}
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %v", k, fields[k])
-	}
-	return strings.Join(parts, ", ")
 }

@@ -123,12 +123,12 @@ func (a *Admin) rejectFollow(c *gin.Context) {
 	a.settleFollow(c, a.cfg.Membership.Reject, "Rejected: their server is told.")
 }
 
-func (a *Admin) settleFollow(c *gin.Context, settle func(ctx context.Context, groupSlug, actorIRI string) error, notice string) {
+func (a *Admin) settleFollow(c *gin.Context, settle func(ctx context.Context, groupSlug, actorIRI string, staffID *string) error, notice string) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
 		return
 	}
-	if err := settle(c.Request.Context(), group.Slug, c.PostForm("actor")); err != nil {
+	if err := settle(c.Request.Context(), group.Slug, c.PostForm("actor"), staffID(c)); err != nil {
 		a.fail(c, err)
 		return
 	}

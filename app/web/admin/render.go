@@ -26,20 +26,29 @@ var stylesheet []byte
 type pages struct{ byName map[string]*template.Template }
 
 var templateFuncs = template.FuncMap{
-	"when": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.UTC().Format("2006-01-02 15:04 UTC")
-		case *time.Time:
-			if v == nil {
-				return ""
-			}
-			return v.UTC().Format("2006-01-02 15:04 UTC")
-		}
-		return ""
-	},
+	"when": when,
 	// trusted marks HTML Kring sanitised when it stored it (post content) as safe to show.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
+}
+
+// when shows a moment in UTC as a <time> element whose date and time of day each stay on one line,
+// so a narrow table column breaks between them and nowhere else; nothing for a nil time.
+func when(t any) template.HTML {
+	var at time.Time
+	switch v := t.(type) {
+	case time.Time:
+		at = v
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		at = *v
+	default:
+		return ""
+	}
+	at = at.UTC()
+	return template.HTML(`<time datetime="` + at.Format(time.RFC3339) + `"><span class="nowrap">` + at.Format("2006-01-02") +
+		`</span> <span class="nowrap">` + at.Format("15:04") + ` UTC</span></time>`)
 }
 
 func parsePages() (*pages, error) {

@@ -151,7 +151,7 @@ func TestHandleAReport(t *testing.T) {
 			{"/assign", url.Values{"to": {"me"}}, "Unassign"},
 			{"/notes", url.Values{"note": {"Checked their other posts <too>"}}, "Checked their other posts &lt;too&gt;"},
 			{"/remove", url.Values{"post": {r.post.ObjectIRI}, "reason": {"spam"}}, "removed: spam"},
-			{"/forward", url.Values{"comment": {"Spam from your user"}}, "Forwarded</dt><dd>20"},
+			{"/forward", url.Values{"comment": {"Spam from your user"}}, "Forwarded</dt><dd><time datetime=\"20"},
 			{"/ban", url.Values{"reason": {"spam"}}, "The account is banned from this group"},
 			{"/status", url.Values{"status": {"resolved"}, "reason": {"handled"}}, "resolved since"},
 		}
