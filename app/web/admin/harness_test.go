@@ -41,6 +41,7 @@ type site struct {
 	t      *testing.T
 	store  *store.Store
 	server *httptest.Server
+	engine *gin.Engine
 	iris   federation.IRIs
 	lobby  model.Group
 	desk   model.Group
@@ -79,7 +80,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 		}
 	}
 	groupService := groups.NewService(st)
-	s := &site{t: t, store: st, server: server, iris: iris, media: t.TempDir()}
+	s := &site{t: t, store: st, server: server, engine: engine, iris: iris, media: t.TempDir()}
 	web.MountMedia(engine, s.media, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, g := range []struct {
 		org, slug string

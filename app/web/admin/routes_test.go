@@ -1,0 +1,78 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// plausibleForm fills the fields the admin's forms ask for with valid values, so a route that forgot
+// its role check would act (and answer 303) rather than refuse the form as incomplete.
+var plausibleForm = url.Values{
+	"name": {"Taken over"}, "summary": {"x"}, "posting_policy": {"anyone"}, "reason": {"no reason"},
+	"actor": {"https://x.example/users/u"}, "keyword": {"spam"}, "action": {"reject"}, "kind": {"avatar"},
+	"comment": {"x"}, "note": {"x"},
+}
+
+// TestEveryAdminRouteRefusesOutsiders walks every route the admin mounts, so a route added later
+// cannot forget its checks: logged out, each one but the login page and the stylesheet sends the
+// browser to log in (GET) or refuses it (POST 401); and each route about the lobby group refuses
+// the admin of another organisation and the moderator of another group with a 4xx, changing
+// nothing in the moderation log. Ids in paths are made up: the page tests try real objects per
+// route and role (checkRoles); this test is about coverage.
+func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		s := newSite(t, st)
+		public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "GET /admin/static/admin.css": true}
+		outsiders := map[string]*browser{otherAdmin: s.loggedIn(otherAdmin), deskMod: s.loggedIn(deskMod)}
+		logEntries := func() int64 {
+			var n int64
+			if err := st.DB().Model(&model.ModerationAction{}).Where("staff_account_id IS NOT NULL").Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := logEntries()
+		walked := 0
+		for _, route := range s.engine.Routes() {
+			if !strings.HasPrefix(route.Path, "/admin") || public[route.Method+" "+route.Path] {
+				continue
+			}
+			walked++
+			path := strings.NewReplacer(":slug", "lobby", ":id", model.NewID()).Replace(route.Path)
+			status := 0
+			if route.Method == http.MethodGet {
+				status, _ = s.browser().get(path)
+			} else {
+				status, _ = s.browser().postForm(path, url.Values{})
+			}
+			if want := map[string]int{http.MethodGet: http.StatusSeeOther, http.MethodPost: http.StatusUnauthorized}[route.Method]; status != want {
+				t.Errorf("%s %s logged out: %d, want %d", route.Method, path, status, want)
+			}
+			if !strings.Contains(route.Path, ":slug") {
+				continue
+			}
+			for email, b := range outsiders {
+				if route.Method == http.MethodGet {
+					status, _ = b.get(path)
+				} else {
+					status, _ = b.submit("/admin", path, plausibleForm)
+				}
+				if status < 400 || status >= 500 {
+					t.Errorf("%s %s as %s: %d, want a refusal", route.Method, path, email, status)
+				}
+			}
+		}
+		if walked < 40 {
+			t.Fatalf("walked %d admin routes; the engine lists fewer than the admin mounts", walked)
+		}
+		if after := logEntries(); after != before {
+			t.Errorf("refused requests wrote %d moderation log entries", after-before)
+		}
+	})
+}
