@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
@@ -42,6 +43,8 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 		"Summary":    template.HTML(conversations.TextToHTML(group.Summary)), // escaped by TextToHTML
 		"Rules":      group.Rules,
 		"FollowPath": "/groups/" + group.Slug + "/follow",
+		"Avatar":     picturePath(group.AvatarPath),
+		"Header":     picturePath(group.HeaderPath),
 		"Pinned":     p.pagePosts(group, posts.Pinned, true),
 		"Recent":     p.pagePosts(group, posts.Recent, false),
 	})
@@ -49,8 +52,16 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")
 		return
 	}
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	c.Header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", out.Bytes())
+}
+
+// picturePath is where a group's picture is served on this origin; empty when it has none.
+func picturePath(name string) string {
+	if name == "" {
+		return ""
+	}
+	return groups.MediaURLPath + name
 }
 
 // serverName is what a visitor may type as their server: a host name, optionally with a port.

@@ -58,6 +58,7 @@ func TestGroupPageListsPinnedThenRecentPosts(t *testing.T) {
 		{"one like", "<footer>1 like</footer>", true},
 		{"no zero likes", "0 likes", false},
 		{"content warning folds the content", "<details><summary>spoilers</summary><p>hidden</p></details>", true},
+		{"no avatar when the group has none", `class="avatar"`, false},
 	} {
 		if strings.Contains(page, tc.text) != tc.present {
 			t.Errorf("%s: page contains %q is %v, want %v", tc.what, tc.text, !tc.present, tc.present)
@@ -66,6 +67,20 @@ func TestGroupPageListsPinnedThenRecentPosts(t *testing.T) {
 	if pinned, recent := strings.Index(page, "Welcome, read the rules"), strings.Index(page, "Hello"); pinned < 0 || pinned > recent {
 		t.Errorf("pinned post not first")
 	}
+
+	group.AvatarPath, group.HeaderPath = "0a1b.png", "2c3d.jpg"
+	pictured := httptest.NewRecorder()
+	c, _ = gin.CreateTestContext(pictured)
+	pages.Render(c, group, 0, store.GroupPagePosts{})
+	for _, want := range []string{`<img class="avatar" src="/media/0a1b.png"`, `<img class="banner" src="/media/2c3d.jpg"`} {
+		if !strings.Contains(pictured.Body.String(), want) {
+			t.Errorf("a group with pictures: page lacks %s", want)
+		}
+	}
+	if csp := pictured.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self'") {
+		t.Errorf("pictures blocked by Content-Security-Policy %q", csp)
+	}
+	group.AvatarPath, group.HeaderPath = "", ""
 
 	empty := httptest.NewRecorder()
 	c, _ = gin.CreateTestContext(empty)

@@ -199,6 +199,17 @@ func manageGroup(t *testing.T, b *browser, peer *fedify, group string) {
 	b.expect(".notice")
 	b.expect(`img.picture-avatar`)
 	b.screenshot("group")
+
+	// The group's public page, as a visitor opening its address sees it, shows the avatar and the
+	// new summary; not alice's post, removed with her ban.
+	b.open("/groups/tenants")
+	b.expect("h1", "Tenants' Desk")
+	b.expect("main", "Tenants of Acme's blocks A to D", "1 member")
+	if got := b.text("main"); strings.Contains(got, "The heating in block C") {
+		t.Fatalf("the public page still shows the banned member's removed post:\n%s", got)
+	}
+	b.expect(`img.avatar`)
+	b.screenshot("group-public")
 }
 
 // writeTestPicture writes a 600x450 PNG of two colours: larger than an avatar and not square, so Kring
