@@ -70,6 +70,20 @@ func (p Principal) ManagesOrganisation(organisationID string) bool {
 	return role == model.RoleOwner || role == model.RoleAdmin
 }
 
+// ManagesAnyOrganisation: instance admins, and owners or admins of at least one organisation, have
+// organisation pages (domain blocks, staff) to see; a moderator only has groups.
+func (p Principal) ManagesAnyOrganisation() bool {
+	if p.Account.InstanceAdmin {
+		return true
+	}
+	for id := range p.roles {
+		if p.ManagesOrganisation(id) {
+			return true
+		}
+	}
+	return false
+}
+
 // Moderates: owners and admins moderate every group of their organisation; moderators the groups
 // they are assigned to.
 func (p Principal) Moderates(group model.Group) bool {

@@ -152,6 +152,9 @@ func addModerator(t *testing.T, b *browser) string {
 func refusedToModerator(b *browser) {
 	b.t.Helper()
 	b.expect(`//section[.//a[normalize-space()="Tenants' Desk"]]`, "acme · tenants")
+	if nav := b.text(`nav[aria-label="Main"]`); strings.Contains(nav, "Staff") || strings.Contains(nav, "Domain blocks") {
+		b.t.Fatalf("a moderator is offered pages she would be refused: %q", nav)
+	}
 	for _, path := range []string{"/admin/staff", "/admin/domain-blocks"} {
 		b.openExpecting(path, http.StatusForbidden)
 	}

@@ -74,11 +74,14 @@ func parsePages() (*pages, error) {
 // view is what every page gets: its own data, the title, who is logged in, the CSRF token for its
 // forms, and a one-time notice from the previous action.
 type view struct {
-	Title     string
-	Staff     string
-	CSRF      string
-	Notice    string
-	SignedIn  bool
+	Title    string
+	Staff    string
+	CSRF     string
+	Notice   string
+	SignedIn bool
+	// Manager is true for staff who manage an organisation (or the instance): only they are shown
+	// the links to domain blocks and staff, which a moderator would be refused.
+	Manager   bool
 	Data      any
 	Status    int
 	ErrorText string
@@ -98,6 +101,7 @@ func (a *Admin) renderStatus(c *gin.Context, status int, page, title string, dat
 	v := view{Title: title, Data: data, Status: status}
 	if session := sessionOf(c); session.Account.ID != "" {
 		v.SignedIn, v.Staff, v.CSRF = true, session.Account.Email, session.Row.CSRFToken
+		v.Manager = principalOf(c).ManagesAnyOrganisation()
 		if session.Account.DisplayName != "" {
 			v.Staff = session.Account.DisplayName
 		}

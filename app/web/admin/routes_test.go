@@ -76,3 +76,19 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 		}
 	})
 }
+
+// TestNavigationOffersOnlyPagesTheStaffMemberMayOpen: a moderator is not shown links to the
+// organisation's domain blocks and staff, which would refuse her; managers are.
+func TestNavigationOffersOnlyPagesTheStaffMemberMayOpen(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		s := newSite(t, st)
+		for email, shown := range map[string]bool{lobbyMod: false, acmeAdmin: true, acmeOwner: true, instanceAdmin: true} {
+			_, page := s.loggedIn(email).get("/admin")
+			for _, link := range []string{`href="/admin/domain-blocks"`, `href="/admin/staff"`} {
+				if strings.Contains(page, link) != shown {
+					t.Errorf("%s: dashboard has %s: %t, want %t", email, link, !shown, shown)
+				}
+			}
+		}
+	})
+}
