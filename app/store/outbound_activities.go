@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -33,3 +34,20 @@ func (s *Store) OutboundActivitiesByIRI(ctx context.Context, iris []string) (map
 	}
 	return found, nil
 }
+
+// ActivityUndone reports whether the group has sent an Undo of the activity iri (a moderator's
+// removal undoes the group's Announce). Undos are few per group, so reading their bodies for the id
+// is cheap; it spares every activity a column only Announces would use.
+func (s *Store) ActivityUndone(ctx context.Context, groupID, iri string) (bool, error) {
+	quoted := `%"` + likeEscaper.Replace(iri) + `"%`
+	var n int64
+	err := s.conn(ctx).Model(&model.OutboundActivity{}).
+		Where(`group_id = ? AND activity_type = 'Undo' AND body LIKE ? ESCAPE '\'`, groupID, quoted).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("look for an Undo of %s: %w", iri, err)
+	}
+	return n > 0, nil
+}
+
+// likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -33,6 +33,18 @@ func (r *Routes) activity(c *gin.Context) {
 		refusal.Refuse(c, http.StatusNotFound, "no such activity")
 		return
 	}
+	if stored.ActivityType == "Announce" && stored.GroupID != nil {
+		// A server that missed the Undo of a removed post's Announce must not find the boost here.
+		undone, err := r.cfg.Store.ActivityUndone(c.Request.Context(), *stored.GroupID, stored.ActivityIRI)
+		if err != nil {
+			r.fail(c, err)
+			return
+		}
+		if undone {
+			refusal.Refuse(c, http.StatusGone, "announce withdrawn")
+			return
+		}
+	}
 	c.Data(http.StatusOK, activityJSON, []byte(stored.Body))
 }
 

@@ -304,6 +304,11 @@ func TestActivitiesServeOnlyPublicGroupActivities(t *testing.T) {
 			t.Fatal(err)
 		}
 		acceptBody, _ := activities.Marshal(accept)
+		// A removed post's Announce, withdrawn by the group's Undo, is gone; a similar id is not.
+		withdrawn := stored("Announce", `{"id":"ID","type":"Announce","to":"as:Public"}`)
+		stored("Undo", `{"id":"ID","type":"Undo","to":"as:Public","object":{"id":"`+withdrawn+`","type":"Announce"}}`)
+		similar := stored("Announce", `{"id":"ID","type":"Announce","to":"as:Public"}`)
+		stored("Undo", `{"id":"ID","type":"Undo","to":"as:Public","object":"`+similar+`_x"}`)
 		cases := []struct {
 			name   string
 			id     string
@@ -317,6 +322,8 @@ func TestActivitiesServeOnlyPublicGroupActivities(t *testing.T) {
 			{"Accept of a follow", stored("Accept", string(acceptBody)), http.StatusNotFound},
 			{"Accept even if public", stored("Accept", `{"id":"ID","type":"Accept","to":"https://www.w3.org/ns/activitystreams#Public"}`), http.StatusNotFound},
 			{"unknown", c.iris.NewActivity(), http.StatusNotFound},
+			{"Announce withdrawn by an Undo", withdrawn, http.StatusGone},
+			{"Announce whose id another Undo only starts with", similar, http.StatusOK},
 		}
 		for _, tc := range cases {
 			rec := c.get(t, path(tc.id), "application/activity+json")
