@@ -26,18 +26,51 @@ type Edit struct {
 // ApplyEdit applies an author's edit to every group's copy of the post and forwards the Update to
 // servers that understand groups (microblogging servers take edits from the author alone). It
 // returns how many posts changed; ErrNotAuthor, changing nothing, when the post is someone else's.
+// An edit is screened by the group's keyword filters as a new post is: a visible post edited to
+// match a rejecting filter is removed, one matching a holding filter goes back to the queue; either
+// way the group's Announces are withdrawn and Kring logs why.
 func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit Edit) (int, error) {
 	if edit.EditedAt.IsZero() {
 		edit.EditedAt = s.now()
 	}
 	return s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
-		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": SanitizeHTML(edit.ContentHTML),
-			"summary": clip(edit.Summary, maxSummary), "url": edit.URL, "edited_at": edit.EditedAt})
+		content, summary := SanitizeHTML(edit.ContentHTML), clip(edit.Summary, maxSummary)
+		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": content,
+			"summary": summary, "url": edit.URL, "edited_at": edit.EditedAt})
 		if err != nil || post.State != model.PostVisible {
 			return err
 		}
+		held, rejection, err := s.screen(ctx, tx, group, Submission{ContentHTML: content, Summary: summary})
+		switch {
+		case err != nil:
+			return err
+		case rejection != "":
+			return s.withdrawEdited(ctx, tx, group, post, model.PostRemoved, model.ActionPostRemove, "edited, then "+rejection)
+		case held:
+			return s.withdrawEdited(ctx, tx, group, post, model.PostHeld, ActionPostHold, "edited to match a holding keyword filter")
+		}
 		return s.federator.ForwardActivity(ctx, tx, group, edit.ActivityJSON)
 	})
+}
+
+// ActionPostHold is the moderation log entry of a visible post Kring took back into the queue.
+const ActionPostHold = "post.hold"
+
+// withdrawEdited takes a visible post out of followers' timelines after an edit the filters caught:
+// removed (restorable by a moderator) or held (approving announces it anew), logged as Kring's own.
+func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, action, reason string) error {
+	change := map[string]any{"state": state}
+	if state == model.PostRemoved {
+		change["removed_reason"], change["removed_at"] = reason, s.now()
+	}
+	if err := tx.UpdatePost(ctx, post.ID, change); err != nil {
+		return err
+	}
+	post.State = state
+	if err := s.federator.WithdrawPost(ctx, tx, group, post, ""); err != nil {
+		return err
+	}
+	return logAction(ctx, tx, group, nil, action, post, reason)
 }
 
 // ApplyDelete deletes every group's copy of an author's post, as the author asked: the group's

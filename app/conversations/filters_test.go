@@ -143,3 +143,67 @@ func TestHoldReasons(t *testing.T) {
 		t.Errorf("reasons %q (%v), want %q", reasons, err, want)
 	}
 }
+
+// TestKeywordFiltersOnEdit: an author cannot slip past the filters by editing a shared post. An edit
+// that matches a rejecting filter removes the post, one that matches a holding filter puts it back
+// in the queue (approving it announces it anew); both withdraw the group's Announces and are logged
+// as Kring's. A harmless edit leaves the post shared.
+func TestKeywordFiltersOnEdit(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		for _, add := range []conversations.NewFilter{
+			{Keyword: "casino", WholeWord: true, Action: model.FilterReject},
+			{Keyword: "crypto", Action: model.FilterHold},
+		} {
+			if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, add); err != nil {
+				t.Fatal(err)
+			}
+		}
+		edit := func(content string) model.Post {
+			t.Helper()
+			shared := f.post("<p>hello everyone</p>")
+			post, err := st.PostByID(ctx, shared.PostID)
+			if err != nil || post.State != model.PostVisible {
+				t.Fatalf("shared post: %+v %v", post, err)
+			}
+			changed, err := f.talk.ApplyEdit(ctx, f.author, conversations.Edit{ObjectIRI: post.ObjectIRI, ContentHTML: content})
+			if err != nil || changed != 1 {
+				t.Fatalf("edit to %q: %d %v", content, changed, err)
+			}
+			post, err = st.PostByID(ctx, shared.PostID)
+			if err != nil || post.ContentHTML != content {
+				t.Fatalf("edited post: %+v %v", post, err)
+			}
+			return post
+		}
+
+		if harmless := edit("<p>hello all</p>"); harmless.State != model.PostVisible || len(f.fed.withdrawn) != 0 {
+			t.Errorf("a harmless edit: %s, withdrawn %q", harmless.State, f.fed.withdrawn)
+		}
+		removed := edit("<p>come to the casino</p>")
+		if removed.State != model.PostRemoved || !strings.Contains(removed.RemovedReason, `"casino"`) {
+			t.Errorf("edited to a rejected keyword: %s %q", removed.State, removed.RemovedReason)
+		}
+		held := edit("<p>crypto tips</p>")
+		if held.State != model.PostHeld {
+			t.Errorf("edited to a held keyword: %s", held.State)
+		}
+		if len(f.fed.withdrawn) != 2 || f.fed.withdrawn[0] != removed.ID || f.fed.withdrawn[1] != held.ID {
+			t.Errorf("withdrawn %q, want the removed then the held post", f.fed.withdrawn)
+		}
+		for action, post := range map[string]model.Post{model.ActionPostRemove: removed, conversations.ActionPostHold: held} {
+			logged := f.actions(action)
+			if len(logged) != 1 || logged[0].TargetID != post.ID || logged[0].StaffAccountID != nil {
+				t.Errorf("%s logged %+v, want one entry by Kring about %s", action, logged, post.ID)
+			}
+		}
+		announcedBefore := len(f.fed.announced)
+		if _, err := f.talk.Approve(ctx, held.ID, f.staffID); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.fed.announced) == announcedBefore {
+			t.Errorf("approving the re-held post announced nothing")
+		}
+	})
+}
