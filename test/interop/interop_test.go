@@ -108,6 +108,17 @@ func startKring(t *testing.T) (base string, env map[string]string) {
 	return base, startKringAt(t, base, "127.0.0.1:"+port, nil)
 }
 
+// startKringOnPostgres is startKring on the production stores instead of the embedded ones: a
+// fresh PostgreSQL schema and a Redis database of its own, still `kring all` in one process.
+func startKringOnPostgres(t *testing.T) (base string, env map[string]string) {
+	t.Helper()
+	port := freePort(t)
+	base = "http://127.0.0.1:" + port
+	redisOpt := testenv.Redis(t)
+	return base, startKringAt(t, base, "127.0.0.1:"+port, map[string]string{"KRING_DATABASE_URL": testenv.PostgresURL(t),
+		"KRING_REDIS_URL": fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB)})
+}
+
 // startKringAt starts kring listening on listen and reached at base; extra adds settings.
 func startKringAt(t *testing.T, base, listen string, extra map[string]string) map[string]string {
 	t.Helper()
