@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -25,7 +25,7 @@ func (s *Store) CreateDomainBlock(ctx context.Context, block model.DomainBlock) 
 // when organisationID is not empty, that organisation's. host must already be normalised (lowercase,
 // no trailing dot).
 func (s *Store) DomainBlocksFor(ctx context.Context, host, organisationID string) ([]model.DomainBlock, error) {
-	query := s.conn(ctx).Where("domain IN ?", parentDomains(host))
+	query := s.conn(ctx).Where("domain IN ?", slices.Collect(model.DomainAndParents(host)))
 	if organisationID == "" {
 		query = query.Where("organisation_id IS NULL")
 	} else {
@@ -36,18 +36,6 @@ func (s *Store) DomainBlocksFor(ctx context.Context, host, organisationID string
 		return nil, fmt.Errorf("find domain blocks covering %s: %w", host, err)
 	}
 	return blocks, nil
-}
-
-// parentDomains lists host and each domain above it: a.b.example -> a.b.example, b.example, example.
-func parentDomains(host string) []string {
-	domains := []string{host}
-	for i := strings.IndexByte(host, '.'); i >= 0; i = strings.IndexByte(host, '.') {
-		host = host[i+1:]
-		if host != "" {
-			domains = append(domains, host)
-		}
-	}
-	return domains
 }
 
 // ListDomainBlocks returns the blocks of an organisation, or the instance-wide ones when

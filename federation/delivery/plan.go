@@ -7,7 +7,6 @@ package delivery
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
@@ -170,14 +169,10 @@ func withoutSuspended(ctx context.Context, tx *store.Store, targets []store.Inbo
 
 // coveredBy reports whether host or a domain above it is in domains.
 func coveredBy(host string, domains map[string]bool) bool {
-	for {
-		if domains[host] {
+	for domain := range model.DomainAndParents(host) {
+		if domains[domain] {
 			return true
 		}
-		dot := strings.IndexByte(host, '.')
-		if dot < 0 {
-			return false
-		}
-		host = host[dot+1:]
 	}
+	return false
 }

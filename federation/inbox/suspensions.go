@@ -2,10 +2,10 @@ package inbox
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -34,16 +34,12 @@ func (s *suspensions) covers(ctx context.Context, host, organisationID string) (
 	if err != nil {
 		return false, err
 	}
-	for domain := host; ; {
+	for domain := range model.DomainAndParents(host) {
 		if byOrg[""][domain] || (organisationID != "" && byOrg[organisationID][domain]) {
 			return true, nil
 		}
-		dot := strings.IndexByte(domain, '.')
-		if dot < 0 {
-			return false, nil
-		}
-		domain = domain[dot+1:]
 	}
+	return false, nil
 }
 
 func (s *suspensions) current(ctx context.Context) (map[string]map[string]bool, error) {
