@@ -110,7 +110,7 @@ func wrapProperty(activity wrapper, id, group string, audience Audience, object 
 	if err != nil {
 		return nil, err
 	}
-	activity.SetJSONLDId(idProperty(idIRI))
+	activity.SetJSONLDId(IDProperty(idIRI))
 	activity.SetActivityStreamsActor(actorProperty(groupIRI))
 	activity.SetActivityStreamsPublished(publishedProperty(at))
 	if err := audience.apply(activity); err != nil {

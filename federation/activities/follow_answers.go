@@ -68,7 +68,7 @@ func setCommon(a activity, id, actor, to string) error {
 	if err != nil {
 		return err
 	}
-	a.SetJSONLDId(idProperty(idIRI))
+	a.SetJSONLDId(IDProperty(idIRI))
 	actorProperty := streams.NewActivityStreamsActorProperty()
 	actorProperty.AppendIRI(actorIRI)
 	a.SetActivityStreamsActor(actorProperty)
@@ -92,7 +92,7 @@ func followObject(ref FollowRef) (vocab.ActivityStreamsObjectProperty, error) {
 	if err != nil {
 		return nil, err
 	}
-	follow.SetJSONLDId(idProperty(id))
+	follow.SetJSONLDId(IDProperty(id))
 	actorProperty := streams.NewActivityStreamsActorProperty()
 	actorProperty.AppendIRI(actor)
 	follow.SetActivityStreamsActor(actorProperty)
@@ -104,7 +104,8 @@ func followObject(ref FollowRef) (vocab.ActivityStreamsObjectProperty, error) {
 	return wrapper, nil
 }
 
-func idProperty(iri *url.URL) vocab.JSONLDIdProperty {
+// IDProperty is the JSON-LD id property holding iri, for any document Kring builds with go-fed.
+func IDProperty(iri *url.URL) vocab.JSONLDIdProperty {
 	id := streams.NewJSONLDIdProperty()
 	id.Set(iri)
 	return id

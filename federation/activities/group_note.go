@@ -26,7 +26,7 @@ func GroupNote(iris federation.IRIs, group model.Group, post model.Post) (vocab.
 		return nil, err
 	}
 	note := streams.NewActivityStreamsNote()
-	note.SetJSONLDId(idProperty(id))
+	note.SetJSONLDId(IDProperty(id))
 	attributedTo := streams.NewActivityStreamsAttributedToProperty()
 	attributedTo.AppendIRI(groupIRI)
 	note.SetActivityStreamsAttributedTo(attributedTo)

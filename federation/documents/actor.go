@@ -16,6 +16,7 @@ import (
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
 )
 
 // actorContext is the @context of Kring's actors: the two contexts every peer bundles, and inline
@@ -168,9 +169,7 @@ func setIRIs(a actor, id, inbox, outbox, followers string) error {
 		}
 		parsed[name] = u
 	}
-	idProperty := streams.NewJSONLDIdProperty()
-	idProperty.Set(parsed["id"])
-	a.SetJSONLDId(idProperty)
+	a.SetJSONLDId(activities.IDProperty(parsed["id"]))
 	inboxProperty := streams.NewActivityStreamsInboxProperty()
 	inboxProperty.SetIRI(parsed["inbox"])
 	a.SetActivityStreamsInbox(inboxProperty)
@@ -195,9 +194,7 @@ func setPublicKey(a actor, actorIRI string, key model.SigningKey) error {
 		return err
 	}
 	publicKey := streams.NewW3IDSecurityV1PublicKey()
-	id := streams.NewJSONLDIdProperty()
-	id.Set(keyID)
-	publicKey.SetJSONLDId(id)
+	publicKey.SetJSONLDId(activities.IDProperty(keyID))
 	ownerProperty := streams.NewW3IDSecurityV1OwnerProperty()
 	ownerProperty.SetIRI(owner)
 	publicKey.SetW3IDSecurityV1Owner(ownerProperty)

@@ -54,9 +54,7 @@ func (r *Routes) featured(c *gin.Context) {
 		items.AppendActivityStreamsNote(note)
 	}
 	collection := streams.NewActivityStreamsOrderedCollection()
-	idProperty := streams.NewJSONLDIdProperty()
-	idProperty.Set(id)
-	collection.SetJSONLDId(idProperty)
+	collection.SetJSONLDId(activities.IDProperty(id))
 	total := streams.NewActivityStreamsTotalItemsProperty()
 	total.Set(items.Len())
 	collection.SetActivityStreamsTotalItems(total)

@@ -30,13 +30,11 @@ var _ reports.Forwarder = Flags{}
 func (f Flags) ForwardFlag(ctx context.Context, tx *store.Store, target model.RemoteActor, postIRIs []string, comment string) error {
 	id := f.IRIs.NewActivity()
 	flag := streams.NewActivityStreamsFlag()
-	idProperty := streams.NewJSONLDIdProperty()
 	idIRI, err := url.Parse(id)
 	if err != nil {
 		return err
 	}
-	idProperty.Set(idIRI)
-	flag.SetJSONLDId(idProperty)
+	flag.SetJSONLDId(activities.IDProperty(idIRI))
 	instance, err := url.Parse(f.IRIs.InstanceActor())
 	if err != nil {
 		return err
