@@ -47,7 +47,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	refusedToModerator(b)
 	answerFollowRequests(t, b, peer, follows)
 	welcome := handleQueue(t, b, peer, group)
-	resolveReport(t, b, peer, welcome)
+	resolveReport(t, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
 	logOut(b)
 
@@ -263,10 +263,22 @@ func handleQueue(t *testing.T, b *browser, peer *fedify, group string) notePoste
 	return welcome
 }
 
-// resolveReport files a report about alice's post (a neighbour asked by e-mail), adds a note and
-// resolves it; the open queue is empty again and the resolved one lists it.
-func resolveReport(t *testing.T, b *browser, peer *fedify, post notePosted) {
+// resolveReport takes a report from bob's server about alice's post and dismisses it, then files
+// one about the same post (a neighbour asked by e-mail), adds a note, forwards it to alice's server
+// and resolves it; the open queue is empty again and the resolved one lists it.
+func resolveReport(t *testing.T, b *browser, peer *fedify, group string, post notePosted) {
 	t.Helper()
+	peer.flag(t, "bob", group, peer.actor("alice"), "Her neighbour's flat number is in this post.", post.Note)
+	b.awaitText("/admin/reports", "main", "from another server")
+	b.expect("main", "@alice@", "Her neighbour's flat number")
+	b.click(row("from another server") + `//a[starts-with(normalize-space(), "Open")]`)
+	b.expect(fact("Received"), "sent by "+peer.actor("bob"))
+	b.expect("main", "The heating in block C")
+	b.screenshot("report-received")
+	b.submit(map[string]string{`form[action$="/status"] input[name="reason"]`: "The tenant's e-mail report covers it."},
+		`//button[@value="dismissed"]`)
+	b.expect(fact("Status"), "dismissed")
+
 	b.open("/admin/reports")
 	b.expect("main", "No open reports")
 	b.submit(map[string]string{

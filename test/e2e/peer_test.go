@@ -66,6 +66,13 @@ func (f *fedify) follow(t *testing.T, user, group string) string {
 	return sent.Sent
 }
 
+// flag has user report account and its posts to the server of to (a group), with the reason.
+func (f *fedify) flag(t *testing.T, user, to, account, reason string, posts ...string) {
+	t.Helper()
+	var sent struct{ Sent string }
+	f.control(t, "/control/flag", url.Values{"actor": {user}, "to": {to}, "account": {account}, "post": posts, "reason": {reason}}, &sent)
+}
+
 // notePosted is what the peer answers to a post: the note's IRI and its Create's.
 type notePosted struct{ Note, Create string }
 

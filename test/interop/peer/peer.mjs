@@ -1,7 +1,7 @@
 // An independent ActivityPub server for Kring's interop tests: Fedify with a few in-memory users on
 // loopback. It records every activity that reaches its users' inboxes (Fedify verifies the HTTP
 // signature before a listener runs) and takes orders from the Go test over a small control API:
-// follow, post to a group, like, edit, delete, fetch as a user. Users' notes are served at their ids
+// follow, post to a group, like, edit, delete, report, fetch as a user. Users' notes are served at their ids
 // so Kring and the other users can fetch them. Its NodeInfo names software Kring does not know, which
 // Kring must treat as a microblogging server.
 import { readFileSync } from "node:fs";
@@ -245,6 +245,18 @@ async function control(url, res) {
       const like = new Like({ id: activityId(user, "likes"), actor: ctx.getActorUri(user), object: new URL(object) });
       await ctx.sendActivity({ identifier: user }, recipients, like, { immediate: true });
       return reply(200, { sent: like.id.href });
+    }
+    // flag: user reports an account, and its posts, to the server of `to` (a group), as a moderator
+    // forwarding a report does: a Flag naming the account first, then the posts, with the reason.
+    case "/control/flag": {
+      const to = await ctx.lookupObject(url.searchParams.get("to"));
+      if (to == null) return reply(404, { error: "recipient not found" });
+      const objects = [url.searchParams.get("account"), ...url.searchParams.getAll("post")].map((iri) => new URL(iri));
+      const flag = new Flag({
+        id: activityId(user, "flags"), actor: ctx.getActorUri(user), objects, content: url.searchParams.get("reason") ?? "",
+      });
+      await ctx.sendActivity({ identifier: user }, to, flag, { immediate: true });
+      return reply(200, { sent: flag.id.href });
     }
     // fetch: user fetches an object with signed requests, as a server with authorized fetch does;
     // Fedify refuses a document whose id is not on the origin it came from.
