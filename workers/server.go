@@ -17,6 +17,11 @@ import (
 // on their queue; it stays under the 10 s a container gets between SIGTERM and SIGKILL.
 const DefaultShutdownTimeout = 8 * time.Second
 
+// DefaultIdlePoll is how long an idle `kring worker` waits before asking its queues again, unless
+// KRING_WORKER_POLL_INTERVAL says otherwise. asynq's own 1 s made a member's post take 2-3 s to reach
+// followers (twice 0.5-1.5 s of idle waiting); an idle look at four queues costs Redis little.
+const DefaultIdlePoll = 200 * time.Millisecond
+
 // Config describes a worker server.
 type Config struct {
 	RedisConnOpt    asynq.RedisConnOpt
@@ -28,8 +33,12 @@ type Config struct {
 	SweepLease      time.Duration // zero means DefaultSweepLease
 	// RetryDelayFunc replaces RetryDelay, the production backoff; tests shorten it.
 	RetryDelayFunc asynq.RetryDelayFunc
-	// PollInterval is how often idle queues and the scheduled and retry sets are checked; zero keeps
-	// asynq's defaults (1 s and 5 s). Tests shorten it.
+	// IdlePoll is how long an idle worker waits before asking the queues again; zero keeps asynq's
+	// 1 s. A new activity waits for this at most, once for its processing and once for its
+	// deliveries, so the shipped default is shorter.
+	IdlePoll time.Duration
+	// PollInterval sets IdlePoll and how often the scheduled and retry sets are checked (asynq: 5 s)
+	// at once; tests shorten it.
 	PollInterval time.Duration
 }
 
@@ -80,6 +89,9 @@ func NewServer(cfg Config) (*Server, error) {
 		ShutdownTimeout: shutdownTimeout,
 		Logger:          asynqLogger{logger: logger},
 		ErrorHandler:    asynq.ErrorHandlerFunc(errorLogger(logger)),
+	}
+	if cfg.IdlePoll > 0 {
+		asynqConfig.TaskCheckInterval = cfg.IdlePoll
 	}
 	if cfg.PollInterval > 0 {
 		asynqConfig.TaskCheckInterval = cfg.PollInterval

@@ -32,8 +32,9 @@ import (
 // workerShape is how the benchmark's worker runs.
 type workerShape struct {
 	concurrency int
-	// poll is how often idle queues are checked; zero keeps asynq's default, with which an idle
-	// worker sleeps 0.5-1.5 s between looks at its queues.
+	// idlePoll is how long an idle worker waits before looking at its queues again.
+	idlePoll time.Duration
+	// poll, when set, is idlePoll and the scheduled and retry sets' check as well.
 	poll time.Duration
 }
 
@@ -74,7 +75,7 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
 
 	worker, err := workers.NewServer(workers.Config{RedisConnOpt: redis, Store: st, Logger: logger,
-		Concurrency: shape.concurrency, PollInterval: shape.poll})
+		Concurrency: shape.concurrency, IdlePoll: shape.idlePoll, PollInterval: shape.poll})
 	if err != nil {
 		b.Fatal(err)
 	}

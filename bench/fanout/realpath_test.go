@@ -9,6 +9,7 @@ import (
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/test/testenv"
+	"github.com/kring-social/kring/workers"
 )
 
 // BenchmarkRealPathAnnounce times a member's post on its whole way through Kring: the author's signed
@@ -17,9 +18,9 @@ import (
 // delivered, signed, to 10,000 followers on 1,000 hosts plus the author's own server. The clock
 // starts at the POST; each inbox's time is when the group's Announce of the Note first reached it.
 func BenchmarkRealPathAnnounce(b *testing.B) {
-	// As `kring worker` runs out of the box: KRING_WORKER_CONCURRENCY's default of 20 and asynq's
-	// idle poll, so the figures include the sleeps of a worker that was idle when the post came.
-	b.Run("defaults", func(b *testing.B) { benchRealPath(b, workerShape{concurrency: 20}) })
+	// As `kring worker` runs out of the box: KRING_WORKER_CONCURRENCY's default of 20 and the default
+	// idle poll, so the figures include the waits of a worker that was idle when the post came.
+	b.Run("defaults", func(b *testing.B) { benchRealPath(b, workerShape{concurrency: 20, idlePoll: workers.DefaultIdlePoll}) })
 	// The fan-out benchmark's worker (64 tasks, queues checked every 50 ms), for the ratio beside it.
 	b.Run("64-tasks-50ms-poll", func(b *testing.B) { benchRealPath(b, workerShape{concurrency: 64, poll: 50 * time.Millisecond}) })
 }

@@ -156,6 +156,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		Logger:          p.logger,
 		Concurrency:     p.cfg.WorkerConcurrency,
 		ShutdownTimeout: p.cfg.ShutdownTimeout,
+		IdlePoll:        p.cfg.WorkerPollInterval,
 	})
 	if err != nil {
 		return nil, err

@@ -32,9 +32,11 @@ type Config struct {
 	LogFormat         string
 	WorkerConcurrency int
 	ShutdownTimeout   time.Duration
-	PostLimitWindow   time.Duration
-	PostLimitPerActor int
-	PostLimitPerHost  int
+	// WorkerPollInterval is how often an idle worker asks the broker for tasks.
+	WorkerPollInterval time.Duration
+	PostLimitWindow    time.Duration
+	PostLimitPerActor  int
+	PostLimitPerHost   int
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -71,6 +73,8 @@ var settings = []setting{
 	{"KRING_LOG_FORMAT", "log-format", "text", "text or json", applyLogFormat},
 	{"KRING_WORKER_CONCURRENCY", "worker-concurrency", "20", "tasks one worker process runs at once (1-1000)",
 		func(c *Config, v string) (err error) { c.WorkerConcurrency, err = parseIntIn(v, 1, 1000); return err }},
+	{"KRING_WORKER_POLL_INTERVAL", "worker-poll-interval", workers.DefaultIdlePoll.String(),
+		"how often an idle worker looks for new tasks (10ms-5s): the most a new delivery waits to start", applyWorkerPollInterval},
 	{"KRING_SHUTDOWN_TIMEOUT", "shutdown-timeout", "25s",
 		"how long a stopping process waits for requests and tasks in flight (1s-10m)", applyShutdownTimeout},
 	{"KRING_POST_LIMIT_WINDOW", "post-limit-window", "10m",
@@ -210,22 +214,41 @@ func applyLogFormat(c *Config, v string) error {
 	return nil
 }
 
-func applyShutdownTimeout(c *Config, v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Second || d > 10*time.Minute {
-		return fmt.Errorf("%q is not a duration between 1s and 10m, such as 25s", v)
-	}
-	c.ShutdownTimeout = d
-	return nil
+func applyShutdownTimeout(c *Config, v string) (err error) {
+	c.ShutdownTimeout, err = parseDurationIn(v, time.Second, 10*time.Minute, "25s")
+	return err
 }
 
-func applyPostLimitWindow(c *Config, v string) error {
+func applyPostLimitWindow(c *Config, v string) (err error) {
+	c.PostLimitWindow, err = parseDurationIn(v, time.Minute, 24*time.Hour, "10m")
+	return err
+}
+
+func applyWorkerPollInterval(c *Config, v string) (err error) {
+	c.WorkerPollInterval, err = parseDurationIn(v, 10*time.Millisecond, 5*time.Second, workers.DefaultIdlePoll.String())
+	return err
+}
+
+// parseDurationIn reads a duration between lowest and highest; the error shows a good example.
+func parseDurationIn(v string, lowest, highest time.Duration, example string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Minute || d > 24*time.Hour {
-		return fmt.Errorf("%q is not a duration between 1m and 24h, such as 10m", v)
+	if err != nil || d < lowest || d > highest {
+		return 0, fmt.Errorf("%q is not a duration between %s and %s, such as %s", v, shortDuration(lowest), shortDuration(highest), example)
 	}
-	c.PostLimitWindow = d
-	return nil
+	return d, nil
+}
+
+// shortDuration writes a duration the way people type it: 1m rather than 1m0s, 24h rather than
+// 24h0m0s.
+func shortDuration(d time.Duration) string {
+	text := d.String()
+	if strings.HasSuffix(text, "m0s") {
+		text = strings.TrimSuffix(text, "0s")
+	}
+	if strings.HasSuffix(text, "h0m") {
+		text = strings.TrimSuffix(text, "0m")
+	}
+	return text
 }
 
 func parseIntIn(v string, lowest, highest int) (int, error) {

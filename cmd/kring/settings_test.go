@@ -24,7 +24,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.Listen != "127.0.0.1:8080" || cfg.DataDir != "./data" || cfg.DatabaseURL != "" || cfg.RedisURL != "" {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
-	if cfg.WorkerConcurrency != 20 || cfg.ShutdownTimeout != 25*time.Second || len(cfg.FetchAllow) != 0 {
+	if cfg.WorkerConcurrency != 20 || cfg.ShutdownTimeout != 25*time.Second || len(cfg.FetchAllow) != 0 ||
+		cfg.WorkerPollInterval != 200*time.Millisecond || cfg.PostLimitWindow != 10*time.Minute {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -80,7 +81,10 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"KRING_LOG_FORMAT", "xml", "text or json"},
 		{"KRING_WORKER_CONCURRENCY", "0", "from 1 to 1000"},
 		{"KRING_WORKER_CONCURRENCY", "lots", "from 1 to 1000"},
-		{"KRING_SHUTDOWN_TIMEOUT", "1h", "between 1s and 10m"},
+		{"KRING_SHUTDOWN_TIMEOUT", "1h", "between 1s and 10m, such as 25s"},
+		{"KRING_POST_LIMIT_WINDOW", "30s", "between 1m and 24h, such as 10m"},
+		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 200ms"},
+		{"KRING_WORKER_POLL_INTERVAL", "soon", "between 10ms and 5s"},
 		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},
 	}
 	for _, tc := range cases {
