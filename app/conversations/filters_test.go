@@ -19,14 +19,8 @@ func TestKeywordFiltersOnSubmit(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		for _, add := range []conversations.NewFilter{
-			{Keyword: " Casino ", WholeWord: true, Action: model.FilterReject},
-			{Keyword: "crypto", WholeWord: false, Action: model.FilterHold},
-		} {
-			if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, add); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f.addFilters(conversations.NewFilter{Keyword: " Casino ", WholeWord: true, Action: model.FilterReject},
+			conversations.NewFilter{Keyword: "crypto", WholeWord: false, Action: model.FilterHold})
 		cases := []struct {
 			content string
 			want    conversations.Outcome
@@ -152,14 +146,8 @@ func TestKeywordFiltersOnEdit(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
-		for _, add := range []conversations.NewFilter{
-			{Keyword: "casino", WholeWord: true, Action: model.FilterReject},
-			{Keyword: "crypto", Action: model.FilterHold},
-		} {
-			if _, err := f.talk.AddFilter(ctx, f.group.ID, f.staffID, add); err != nil {
-				t.Fatal(err)
-			}
-		}
+		f.addFilters(conversations.NewFilter{Keyword: "casino", WholeWord: true, Action: model.FilterReject},
+			conversations.NewFilter{Keyword: "crypto", Action: model.FilterHold})
 		edit := func(content string) model.Post {
 			t.Helper()
 			shared := f.post("<p>hello everyone</p>")
@@ -206,4 +194,14 @@ func TestKeywordFiltersOnEdit(t *testing.T) {
 			t.Errorf("approving the re-held post announced nothing")
 		}
 	})
+}
+
+// addFilters adds keyword filters to the fixture's group in the staff member's name.
+func (f *fixture) addFilters(filters ...conversations.NewFilter) {
+	f.t.Helper()
+	for _, add := range filters {
+		if _, err := f.talk.AddFilter(context.Background(), f.group.ID, f.staffID, add); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 }
