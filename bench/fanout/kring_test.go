@@ -5,13 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/conversations"
@@ -26,6 +23,7 @@ import (
 	"github.com/kring-social/kring/federation/inbox"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -51,15 +49,8 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	ctx := context.Background()
 	// Warnings and errors only: the worker logs every post it takes at info.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	gin.SetMode(gin.ReleaseMode)
-	engine, err := web.NewEngine(web.Options{Logger: logger})
-	if err != nil {
-		b.Fatal(err)
-	}
-	server := httptest.NewServer(engine)
-	b.Cleanup(server.Close)
-	public, _ := url.Parse(server.URL)
-	iris := federation.NewIRIs(public)
+	served := testenv.ServeEngine(b, web.Options{Logger: logger})
+	engine, server, iris := served.Engine, served.Server, served.IRIs
 
 	instanceKey, err := groups.NewService(st).EnsureInstanceKey(ctx)
 	if err != nil {
@@ -96,7 +87,7 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	b.Cleanup(worker.Shutdown)
 
 	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask, Logger: logger,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors), Scheme: public.Scheme}}).Mount(engine)
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors), Scheme: "http"}}).Mount(engine)
 	return &kringUnderBench{url: server.URL, iris: iris}
 }
 

@@ -17,10 +17,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -28,15 +25,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/bench/limits"
-	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
 	"github.com/kring-social/kring/federation/signing"
@@ -53,15 +47,8 @@ const (
 func BenchmarkInboxAccepts(b *testing.B) {
 	ctx := context.Background()
 	st := testenv.PostgresAtFullSize(b)
-	gin.SetMode(gin.ReleaseMode)
-	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	server := httptest.NewServer(engine)
-	b.Cleanup(server.Close)
-	public, _ := url.Parse(server.URL)
-	iris := federation.NewIRIs(public)
+	served := testenv.ServeEngine(b, web.Options{})
+	engine, server, iris := served.Engine, served.Server, served.IRIs
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "bench", "Bench"); err != nil {
 		b.Fatal(err)
 	}

@@ -10,17 +10,13 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
@@ -37,6 +33,7 @@ import (
 	"github.com/kring-social/kring/federation/inbox"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -164,15 +161,8 @@ var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 func newKring(t *testing.T, st *store.Store) *kringUnderTest {
 	t.Helper()
 	ctx := context.Background()
-	gin.SetMode(gin.TestMode)
-	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := httptest.NewServer(engine)
-	t.Cleanup(server.Close)
-	public, _ := url.Parse(server.URL)
-	iris := federation.NewIRIs(public)
+	served := testenv.ServeEngine(t, web.Options{})
+	engine, server, iris := served.Engine, served.Server, served.IRIs
 
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)

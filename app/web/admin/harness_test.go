@@ -29,6 +29,7 @@ import (
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -63,15 +64,8 @@ const (
 func newSite(t *testing.T, st *store.Store) *site {
 	t.Helper()
 	ctx := context.Background()
-	gin.SetMode(gin.TestMode)
-	engine, err := web.NewEngine(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LargerBodies: admin.UploadRoutes()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := httptest.NewServer(engine)
-	t.Cleanup(server.Close)
-	public, _ := url.Parse(server.URL)
-	iris := federation.NewIRIs(public)
+	served := testenv.ServeEngine(t, web.Options{LargerBodies: admin.UploadRoutes()})
+	engine, server, iris := served.Engine, served.Server, served.IRIs
 
 	orgs := organisations.NewService(st)
 	for _, org := range []string{"acme", "other"} {
