@@ -69,11 +69,12 @@ const (
 
 // Target kinds of moderation log entries.
 const (
-	TargetGroup       = "group"
-	TargetPost        = "post"
-	TargetRemoteActor = "remote_actor"
-	TargetDomain      = "domain"
-	TargetStaff       = "staff_account"
+	TargetGroup        = "group"
+	TargetPost         = "post"
+	TargetRemoteActor  = "remote_actor"
+	TargetDomain       = "domain"
+	TargetStaff        = "staff_account"
+	TargetOrganisation = "organisation"
 )
 
 // ModerationAction is one entry of the append-only moderation log.

@@ -2,6 +2,7 @@ package organisations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,8 +12,18 @@ import (
 	"github.com/kring-social/kring/app/textinput"
 )
 
-// CreateOrganisation creates an organisation with a unique slug.
+// ActionOrganisationCreate is the moderation log entry of a new organisation.
+const ActionOrganisationCreate = "organisation.create"
+
+// CreateOrganisation creates an organisation with a unique slug, logged as Kring's own (the command
+// line's).
 func (s *Service) CreateOrganisation(ctx context.Context, slug, name string) (model.Organisation, error) {
+	return s.CreateOrganisationBy(ctx, slug, name, nil)
+}
+
+// CreateOrganisationBy creates an organisation with a unique slug and logs it in the name of the
+// instance admin by.
+func (s *Service) CreateOrganisationBy(ctx context.Context, slug, name string, by *string) (model.Organisation, error) {
 	if err := textinput.Slug("slug", slug); err != nil {
 		return model.Organisation{}, err
 	}
@@ -20,12 +31,26 @@ func (s *Service) CreateOrganisation(ctx context.Context, slug, name string) (mo
 	if err != nil {
 		return model.Organisation{}, err
 	}
-	org, err := s.store.CreateOrganisation(ctx, model.Organisation{Slug: slug, Name: name})
-	if errors.Is(err, store.ErrDuplicate) {
-		return model.Organisation{}, apperror.Conflict("slug", "an organisation with slug %q already exists", slug)
-	}
+	var org model.Organisation
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		org, err = tx.CreateOrganisation(ctx, model.Organisation{Slug: slug, Name: name})
+		if errors.Is(err, store.ErrDuplicate) {
+			return apperror.Conflict("slug", "an organisation with slug %q already exists", slug)
+		}
+		if err != nil {
+			return err
+		}
+		metadata, err := json.Marshal(map[string]string{"name": org.Name})
+		if err != nil {
+			return err
+		}
+		_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &org.ID, StaffAccountID: by,
+			Action: ActionOrganisationCreate, TargetKind: model.TargetOrganisation, TargetID: org.Slug,
+			Metadata: string(metadata)})
+		return err
+	})
 	if err != nil {
-		return model.Organisation{}, err
+		return model.Organisation{}, fmt.Errorf("create organisation %s: %w", slug, err)
 	}
 	return org, nil
 }

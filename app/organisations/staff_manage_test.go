@@ -96,7 +96,7 @@ func TestManageStaff(t *testing.T) {
 		}
 		want := []string{"staff.role second@acme.test", "staff.create second@acme.test", "staff.password_reset mod@acme.test",
 			"staff.enable mod@acme.test", "staff.disable mod@acme.test", "staff.role mod@acme.test",
-			"staff.create mod@acme.test", "staff.create owner@acme.test"}
+			"staff.create mod@acme.test", "staff.create owner@acme.test", "organisation.create acme"}
 		if len(actions) != len(want) {
 			t.Fatalf("log %q, want %q", actions, want)
 		}

@@ -28,7 +28,8 @@ func ensureFirstAdmin(ctx context.Context, cfg *Config, orgs *organisations.Serv
 	} else {
 		fmt.Fprintln(out, "  Password:    the one in KRING_ADMIN_PASSWORD")
 	}
-	fmt.Fprintln(out, "  Next: kring admin org create --slug acme --name \"Acme\"")
-	fmt.Fprintln(out, "        kring admin group create --org acme --slug lobby --name \"Lobby\"")
+	fmt.Fprintf(out, "  Next: log in, create an organisation at %s/admin/organisations, then its groups;\n", base)
+	fmt.Fprintln(out, "        or: kring admin org create --slug acme --name \"Acme\"")
+	fmt.Fprintln(out, "            kring admin group create --org acme --slug lobby --name \"Lobby\"")
 	return nil
 }

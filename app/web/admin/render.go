@@ -81,10 +81,11 @@ type view struct {
 	SignedIn bool
 	// Manager is true for staff who manage an organisation (or the instance): only they are shown
 	// the links to domain blocks and staff, which a moderator would be refused.
-	Manager   bool
-	Data      any
-	Status    int
-	ErrorText string
+	Manager       bool
+	InstanceAdmin bool // runs the whole instance: creates organisations
+	Data          any
+	Status        int
+	ErrorText     string
 }
 
 // render writes page with data, status 200 unless the view says otherwise.
@@ -102,6 +103,7 @@ func (a *Admin) renderStatus(c *gin.Context, status int, page, title string, dat
 	if session := sessionOf(c); session.Account.ID != "" {
 		v.SignedIn, v.Staff, v.CSRF = true, session.Account.Email, session.Row.CSRFToken
 		v.Manager = principalOf(c).ManagesAnyOrganisation()
+		v.InstanceAdmin = principalOf(c).InstanceAdmin()
 		if session.Account.DisplayName != "" {
 			v.Staff = session.Account.DisplayName
 		}
