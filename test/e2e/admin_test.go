@@ -61,6 +61,25 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	b.expectFact("Follow requests", "0")
 	b.expectFact("Posts waiting", "0")
 	b.expectFact("Open reports", "0")
+	logOut(b)
+
+	logIn(b, rootEmail, rootPassword)
+	createOrganisation(t, b)
+}
+
+// createOrganisation has the instance's admin create a second organisation, which sends her to its
+// staff page to add its owner; the list then shows both.
+func createOrganisation(t *testing.T, b *browser) {
+	t.Helper()
+	b.open("/admin/organisations")
+	b.expect("h1", "Organisations")
+	b.submit(map[string]string{`input[name="slug"]`: "union", `input[name="name"]`: "Tenants' Union"},
+		`//button[normalize-space()="Create organisation"]`)
+	b.expect(".notice", "Organisation Tenants' Union created")
+	b.expect("h1", "Staff of Tenants' Union")
+	b.open("/admin/organisations")
+	b.expect("main", "Acme Housing Co-op", "Tenants' Union")
+	b.screenshot("organisations")
 }
 
 // The moderator the organisation's admin adds for the tenants' group.

@@ -8,10 +8,13 @@ import (
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// Who the browser logs in as: an admin of the organisation, made with `kring admin staff create`.
+// Who the browser logs in as: an admin of the organisation, made with `kring admin staff create`,
+// and the instance's first admin, made by the first start from KRING_ADMIN_EMAIL and _PASSWORD.
 const (
 	staffEmail    = "ada@acme.example"
 	staffPassword = "correct horse battery staple"
+	rootEmail     = "root@kring.example"
+	rootPassword  = "the instance's own long password"
 )
 
 // kring is a running Kring in its production shape: `kring serve` and `kring worker` as separate
@@ -21,28 +24,31 @@ type kring struct {
 	env  map[string]string
 }
 
-// startKring prepares the database with `kring admin` as an operator would (an organisation, a
-// pre-moderated group that approves its followers, a staff admin), then starts serve and worker.
+// startKring prepares the database with `kring admin` as an operator would (an organisation and a
+// pre-moderated group that approves its followers), starts serve (whose first start makes the
+// instance admin) and worker, and adds the organisation's staff admin.
 // Fetching from loopback is allowed so Kring can reach the Fedify peer.
 func startKring(t *testing.T) *kring {
 	t.Helper()
 	redis := testenv.Redis(t)
 	listen := freeAddress(t)
 	k := &kring{base: "http://" + listen, env: map[string]string{
-		"KRING_DATA_DIR":     t.TempDir(),
-		"KRING_DATABASE_URL": testenv.PostgresURL(t),
-		"KRING_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redis.Addr, redis.DB),
-		"KRING_LISTEN":       listen,
-		"KRING_PUBLIC_URL":   "http://" + listen,
-		"KRING_FETCH_ALLOW":  "127.0.0.0/8",
+		"KRING_DATA_DIR":       t.TempDir(),
+		"KRING_DATABASE_URL":   testenv.PostgresURL(t),
+		"KRING_REDIS_URL":      fmt.Sprintf("redis://%s/%d", redis.Addr, redis.DB),
+		"KRING_LISTEN":         listen,
+		"KRING_PUBLIC_URL":     "http://" + listen,
+		"KRING_FETCH_ALLOW":    "127.0.0.0/8",
+		"KRING_ADMIN_EMAIL":    rootEmail,
+		"KRING_ADMIN_PASSWORD": rootPassword,
 	}}
 	k.admin(t, "org", "create", "--slug", "acme", "--name", "Acme Housing Co-op")
 	k.admin(t, "group", "create", "--org", "acme", "--slug", "tenants", "--name", "Tenants' Desk",
 		"--posting-policy", "premoderated", "--approve-followers")
-	k.admin(t, "staff", "create", "--org", "acme", "--email", staffEmail, "--name", "Ada", "--role", "admin",
-		"--password", staffPassword)
 	testenv.StartKring(t, k.env, "serve").WaitListening(t)
 	testenv.StartKring(t, k.env, "worker")
+	k.admin(t, "staff", "create", "--org", "acme", "--email", staffEmail, "--name", "Ada", "--role", "admin",
+		"--password", staffPassword)
 	return k
 }
 
