@@ -40,7 +40,7 @@ func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit 
 		if err != nil || post.State != model.PostVisible {
 			return err
 		}
-		held, rejection, err := s.screen(ctx, tx, group, Submission{ContentHTML: content, Summary: summary})
+		held, rejection, err := s.screen(ctx, tx, group, summary, content)
 		switch {
 		case err != nil:
 			return err
@@ -59,15 +59,8 @@ const ActionPostHold = "post.hold"
 // withdrawEdited takes a visible post out of followers' timelines after an edit the filters caught:
 // removed (restorable by a moderator) or held (approving announces it anew), logged as Kring's own.
 func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, action, reason string) error {
-	change := map[string]any{"state": state}
-	if state == model.PostRemoved {
-		change["removed_reason"], change["removed_at"] = reason, s.now()
-	}
-	if err := tx.UpdatePost(ctx, post.ID, change); err != nil {
-		return err
-	}
-	post.State = state
-	if err := s.federator.WithdrawPost(ctx, tx, group, post, ""); err != nil {
+	post, err := s.withdraw(ctx, tx, group, post, state, reason)
+	if err != nil {
 		return err
 	}
 	return logAction(ctx, tx, group, nil, action, post, reason)

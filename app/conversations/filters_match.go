@@ -71,14 +71,15 @@ func matchingFilters(filters []model.KeywordFilter, text string) ([]model.Keywor
 	return matched, nil
 }
 
-// screen applies a group's keyword filters to a submission: a reason when a filter rejects it (a
-// rejecting filter wins over a holding one), held when one holds it.
-func (s *Service) screen(ctx context.Context, tx *store.Store, group model.Group, sub Submission) (held bool, reason string, err error) {
+// screen applies a group's keyword filters to a post's summary and its content, already sanitised
+// (as it is stored): a reason when a filter rejects it (a rejecting filter wins over a holding one),
+// held when one holds it.
+func (s *Service) screen(ctx context.Context, tx *store.Store, group model.Group, summary, safeHTML string) (held bool, reason string, err error) {
 	filters, err := tx.KeywordFilters(ctx, group.ID)
 	if err != nil || len(filters) == 0 {
 		return false, "", err
 	}
-	matched, err := matchingFilters(filters, postText(sub.Summary, SanitizeHTML(sub.ContentHTML)))
+	matched, err := matchingFilters(filters, postText(summary, safeHTML))
 	if err != nil {
 		return false, "", err
 	}

@@ -57,13 +57,22 @@ func (s *Service) Remove(ctx context.Context, postID string, staffID *string, re
 		if post.AuthorKind == model.AuthorGroup {
 			return post, apperror.Invalid("post", "the group's own posts are deleted, not removed")
 		}
-		now := s.now()
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"state": model.PostRemoved, "removed_reason": reason, "removed_at": now}); err != nil {
-			return post, err
-		}
-		post.State = model.PostRemoved
-		return post, s.federator.WithdrawPost(ctx, tx, group, post, "")
+		return s.withdraw(ctx, tx, group, post, model.PostRemoved, reason)
 	})
+}
+
+// withdraw takes a visible post out of the group into state (removed, with reason and time, or held
+// again) and undoes the group's Announces of it.
+func (s *Service) withdraw(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, reason string) (model.Post, error) {
+	change := map[string]any{"state": state}
+	if state == model.PostRemoved {
+		change["removed_reason"], change["removed_at"] = reason, s.now()
+	}
+	if err := tx.UpdatePost(ctx, post.ID, change); err != nil {
+		return post, err
+	}
+	post.State = state
+	return post, s.federator.WithdrawPost(ctx, tx, group, post, "")
 }
 
 // moderate runs one moderator's decision on a post in a transaction and logs it.

@@ -164,10 +164,11 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	case !errors.Is(err, store.ErrNotFound):
 		return result, err
 	}
+	content := SanitizeHTML(sub.ContentHTML)
 	held, reason, err := s.admit(ctx, tx, author, t.group)
 	if err == nil && reason == "" {
 		var filtered bool
-		filtered, reason, err = s.screen(ctx, tx, t.group, sub)
+		filtered, reason, err = s.screen(ctx, tx, t.group, sub.Summary, content)
 		held = held || filtered
 	}
 	if err != nil || reason != "" {
@@ -175,7 +176,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, err
 	}
 	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID,
-		ObjectType: sub.ObjectType, ContentHTML: SanitizeHTML(sub.ContentHTML), Summary: clip(sub.Summary, maxSummary),
+		ObjectType: sub.ObjectType, ContentHTML: content, Summary: clip(sub.Summary, maxSummary),
 		URL: sub.URL, InReplyToIRI: sub.InReplyTo, ContextIRI: sub.Context, Visibility: sub.Visibility,
 		State: model.PostVisible, PublishedAt: sub.PublishedAt, CreateActivityIRI: sub.ActivityIRI,
 		ActivityJSON: sub.ActivityJSON, Reach: model.ReachFollowers}
