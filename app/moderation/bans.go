@@ -95,7 +95,7 @@ func (m *Members) Ban(ctx context.Context, in MemberDecision, removePosts bool) 
 		if _, err := tx.DeleteFollow(ctx, in.Group.ID, actor.ID); err != nil {
 			return err
 		}
-		return logMemberAction(ctx, tx, in, ActionMemberBan, reason, actor, map[string]any{"remove_posts": removePosts})
+		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, ActionMemberBan, reason, actor, map[string]any{"remove_posts": removePosts})
 	})
 	if err != nil {
 		return BanResult{}, fmt.Errorf("ban %s from %s: %w", in.ActorIRI, in.Group.Slug, err)
@@ -154,7 +154,7 @@ func (m *Members) Unban(ctx context.Context, in MemberDecision) error {
 				return err
 			}
 		}
-		return logMemberAction(ctx, tx, in, ActionMemberUnban, reason, actor, map[string]any{"block": ban.BlockActivityIRI})
+		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, ActionMemberUnban, reason, actor, map[string]any{"block": ban.BlockActivityIRI})
 	})
 	if err != nil {
 		return fmt.Errorf("unban %s from %s: %w", in.ActorIRI, in.Group.Slug, err)
@@ -168,8 +168,4 @@ func actorByIRI(ctx context.Context, tx *store.Store, iri string) (model.RemoteA
 		return model.RemoteActor{}, apperror.NotFound("actor: Kring knows no actor %s", iri)
 	}
 	return actor, err
-}
-
-func logMemberAction(ctx context.Context, tx *store.Store, in MemberDecision, action, reason string, actor model.RemoteActor, extra map[string]any) error {
-	return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, action, reason, actor, extra)
 }

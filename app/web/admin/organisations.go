@@ -25,14 +25,15 @@ func (a *Admin) mountOrganisations(r gin.IRouter) {
 // organisationsList and createOrganisation are the instance admin's: an organisation's owners and
 // admins run it, but only whoever runs the instance makes new ones.
 func (a *Admin) organisationsList(c *gin.Context) {
-	a.renderOrganisations(c, http.StatusOK, organisationsPage{})
-}
-
-func (a *Admin) renderOrganisations(c *gin.Context, status int, page organisationsPage) {
 	if err := access.Require(principalOf(c).InstanceAdmin()); err != nil {
 		a.fail(c, err)
 		return
 	}
+	a.renderOrganisations(c, http.StatusOK, organisationsPage{})
+}
+
+// renderOrganisations writes the page; its callers have checked the reader runs the instance.
+func (a *Admin) renderOrganisations(c *gin.Context, status int, page organisationsPage) {
 	orgs, err := a.cfg.Organisations.ListOrganisations(c.Request.Context())
 	if err != nil {
 		a.fail(c, err)

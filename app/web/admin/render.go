@@ -102,8 +102,8 @@ func (a *Admin) renderStatus(c *gin.Context, status int, page, title string, dat
 	v := view{Title: title, Data: data, Status: status}
 	if session := sessionOf(c); session.Account.ID != "" {
 		v.SignedIn, v.Staff, v.CSRF = true, session.Account.Email, session.Row.CSRFToken
-		v.Manager = principalOf(c).ManagesAnyOrganisation()
-		v.InstanceAdmin = principalOf(c).InstanceAdmin()
+		p := principalOf(c)
+		v.Manager, v.InstanceAdmin = p.ManagesAnyOrganisation(), p.InstanceAdmin()
 		if session.Account.DisplayName != "" {
 			v.Staff = session.Account.DisplayName
 		}
