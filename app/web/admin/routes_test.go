@@ -78,15 +78,22 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 }
 
 // TestNavigationOffersOnlyPagesTheStaffMemberMayOpen: a moderator is not shown links to the
-// organisation's domain blocks and staff, which would refuse her; managers are.
+// organisation's domain blocks and staff, which would refuse her; managers are. Only the instance
+// admin is shown the organisations page.
 func TestNavigationOffersOnlyPagesTheStaffMemberMayOpen(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		s := newSite(t, st)
-		for email, shown := range map[string]bool{lobbyMod: false, acmeAdmin: true, acmeOwner: true, instanceAdmin: true} {
+		managers := map[string]bool{acmeAdmin: true, acmeOwner: true, otherAdmin: true, instanceAdmin: true}
+		shownTo := map[string]map[string]bool{
+			`href="/admin/domain-blocks"`: managers,
+			`href="/admin/staff"`:         managers,
+			`href="/admin/organisations"`: {instanceAdmin: true},
+		}
+		for _, email := range []string{lobbyMod, acmeAdmin, acmeOwner, otherAdmin, instanceAdmin} {
 			_, page := s.loggedIn(email).get("/admin")
-			for _, link := range []string{`href="/admin/domain-blocks"`, `href="/admin/staff"`} {
-				if strings.Contains(page, link) != shown {
-					t.Errorf("%s: dashboard has %s: %t, want %t", email, link, !shown, shown)
+			for link, readers := range shownTo {
+				if strings.Contains(page, link) != readers[email] {
+					t.Errorf("%s: dashboard has %s: %t, want %t", email, link, !readers[email], readers[email])
 				}
 			}
 		}
