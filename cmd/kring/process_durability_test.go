@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -59,7 +58,7 @@ func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
 	env := map[string]string{
 		"KRING_DATA_DIR":     t.TempDir(),
 		"KRING_DATABASE_URL": databaseURL,
-		"KRING_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB),
+		"KRING_REDIS_URL":    testenv.RedisURL(redisOpt),
 		"KRING_ADMIN_EMAIL":  "first@kring.example",
 	}
 

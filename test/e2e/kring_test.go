@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"net"
 	"testing"
 
@@ -35,7 +34,7 @@ func startKring(t *testing.T) *kring {
 	k := &kring{base: "http://" + listen, env: map[string]string{
 		"KRING_DATA_DIR":       t.TempDir(),
 		"KRING_DATABASE_URL":   testenv.PostgresURL(t),
-		"KRING_REDIS_URL":      fmt.Sprintf("redis://%s/%d", redis.Addr, redis.DB),
+		"KRING_REDIS_URL":      testenv.RedisURL(redis),
 		"KRING_LISTEN":         listen,
 		"KRING_PUBLIC_URL":     "http://" + listen,
 		"KRING_FETCH_ALLOW":    "127.0.0.0/8",

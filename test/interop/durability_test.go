@@ -111,7 +111,7 @@ func TestFanOutSurvivesAKilledWorker(t *testing.T) {
 			redisOpt := testenv.Redis(t)
 			sink := newCountingSink(t)
 			env := map[string]string{"KRING_DATABASE_URL": databaseURL, "KRING_FETCH_ALLOW": "127.0.0.0/8",
-				"KRING_REDIS_URL": fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB), "KRING_WORKER_CONCURRENCY": "2"}
+				"KRING_REDIS_URL": testenv.RedisURL(redisOpt), "KRING_WORKER_CONCURRENCY": "2"}
 			for _, args := range [][]string{
 				{"admin", "org", "create", "--slug", "acme", "--name", "Acme"},
 				{"admin", "group", "create", "--org", "acme", "--slug", "lobby", "--name", "Lobby"},

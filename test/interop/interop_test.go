@@ -103,20 +103,23 @@ func freePort(t *testing.T) string {
 // group and one that approves followers.
 func startKring(t *testing.T) (base string, env map[string]string) {
 	t.Helper()
-	port := freePort(t)
-	base = "http://127.0.0.1:" + port
-	return base, startKringAt(t, base, "127.0.0.1:"+port, nil)
+	return startKringWith(t, nil)
 }
 
 // startKringOnPostgres is startKring on the production stores instead of the embedded ones: a
 // fresh PostgreSQL schema and a Redis database of its own, still `kring all` in one process.
 func startKringOnPostgres(t *testing.T) (base string, env map[string]string) {
 	t.Helper()
+	return startKringWith(t, map[string]string{"KRING_DATABASE_URL": testenv.PostgresURL(t),
+		"KRING_REDIS_URL": testenv.RedisURL(testenv.Redis(t))})
+}
+
+// startKringWith starts kring on a free loopback port with the extra settings.
+func startKringWith(t *testing.T, extra map[string]string) (base string, env map[string]string) {
+	t.Helper()
 	port := freePort(t)
 	base = "http://127.0.0.1:" + port
-	redisOpt := testenv.Redis(t)
-	return base, startKringAt(t, base, "127.0.0.1:"+port, map[string]string{"KRING_DATABASE_URL": testenv.PostgresURL(t),
-		"KRING_REDIS_URL": fmt.Sprintf("redis://%s/%d", redisOpt.Addr, redisOpt.DB)})
+	return base, startKringAt(t, base, "127.0.0.1:"+port, extra)
 }
 
 // startKringAt starts kring listening on listen and reached at base; extra adds settings.

@@ -26,6 +26,11 @@ const (
 	redisClaimWait = 2 * time.Minute
 )
 
+// RedisURL is the KRING_REDIS_URL of a database Redis claimed, for the Kring processes a test starts.
+func RedisURL(opt asynq.RedisClientOpt) string {
+	return fmt.Sprintf("redis://%s/%d", opt.Addr, opt.DB)
+}
+
 // Redis claims a Redis database of its own for the test, empties it, and returns how to connect to it.
 // The database is emptied and released when the test ends. Packages run in parallel by go test claim
 // different databases, so their queues never meet.
