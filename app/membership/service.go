@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
@@ -39,32 +40,37 @@ const (
 	Accepted Decision = "accepted"
 	Pending  Decision = "pending" // waits for a moderator
 	Rejected Decision = "rejected"
+	Dropped  Decision = "dropped" // the follower's domain is suspended: nothing recorded, nothing sent
 )
 
-// ReceiveFollow answers a Follow of group by follower: rejected when the follower is banned or its
-// domain blocked for the group's organisation, held when the group approves followers (unless the
-// follower is already accepted: a repeated Follow is answered again, the same way), accepted
-// otherwise. The follow is recorded and the answer queued in one transaction.
+// ReceiveFollow answers a Follow of group by follower: dropped unanswered when the follower's domain
+// is suspended by the group's organisation or the instance (a suspended server hears nothing from
+// Kring), rejected when the follower is banned, held when the group approves followers (unless the
+// follower is already accepted), accepted otherwise. The follow is recorded and the answer queued in
+// one transaction. A repeated Follow is answered again, echoing its new id, but at most once per
+// RepeatAnswerInterval: a server that sends the same Follow over and over gets no flood of answers.
 func (s *Service) ReceiveFollow(ctx context.Context, group model.Group, follower model.RemoteActor, followIRI string) (Decision, error) {
 	var decision Decision
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		var err error
 		decision, err = s.decide(ctx, tx, group, follower)
-		if err != nil {
+		if err != nil || decision == Dropped {
 			return err
 		}
-		follow, err := tx.SaveFollow(ctx, model.Follow{GroupID: group.ID, RemoteActorID: follower.ID,
-			FollowActivityIRI: followIRI, State: model.FollowState(decision)})
-		if err != nil {
+		follow := model.Follow{GroupID: group.ID, RemoteActorID: follower.ID, FollowActivityIRI: followIRI, State: model.FollowState(decision)}
+		if decision == Pending {
+			// Nothing is answered yet; the later answer echoes the newest Follow's id.
+			_, err = tx.SaveFollow(ctx, follow)
 			return err
 		}
-		switch decision {
-		case Accepted:
+		follow, answer, err := tx.RecordFollowAnswer(ctx, follow, RepeatAnswerInterval)
+		if err != nil || !answer {
+			return err
+		}
+		if decision == Accepted {
 			return s.responder.AcceptFollow(ctx, tx, group, follow, follower)
-		case Rejected:
-			return s.responder.RejectFollow(ctx, tx, group, follow, follower)
 		}
-		return nil
+		return s.responder.RejectFollow(ctx, tx, group, follow, follower)
 	})
 	if err != nil {
 		return "", fmt.Errorf("answer follow of %s by %s: %w", group.Slug, follower.IRI, err)
@@ -72,7 +78,18 @@ func (s *Service) ReceiveFollow(ctx context.Context, group model.Group, follower
 	return decision, nil
 }
 
+// RepeatAnswerInterval is how long a follow's answer stands: a repeated Follow in that time, with
+// nothing changed, is not answered again.
+const RepeatAnswerInterval = time.Hour
+
 func (s *Service) decide(ctx context.Context, tx *store.Store, group model.Group, follower model.RemoteActor) (Decision, error) {
+	blocks, err := tx.DomainBlocksFor(ctx, follower.Host, group.OrganisationID)
+	if err != nil {
+		return "", err
+	}
+	if hasSuspension(blocks) {
+		return Dropped, nil
+	}
 	if group.ArchivedAt != nil {
 		return Rejected, nil
 	}
@@ -80,11 +97,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Store, group model.Group
 	if err != nil {
 		return "", err
 	}
-	blocks, err := tx.DomainBlocksFor(ctx, follower.Host, group.OrganisationID)
-	if err != nil {
-		return "", err
-	}
-	if banned || hasSuspension(blocks) {
+	if banned {
 		return Rejected, nil
 	}
 	if !group.ApproveFollowers {

@@ -3,7 +3,9 @@ package membership_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 
 // recordingResponder notes the answers the service asks federation to send.
 type recordingResponder struct {
+	mu      sync.Mutex
 	answers []string
 	fail    bool
 }
@@ -31,6 +34,8 @@ func (r *recordingResponder) RejectFollow(_ context.Context, _ *store.Store, g m
 }
 
 func (r *recordingResponder) note(kind string, g model.Group, f model.Follow, a model.RemoteActor) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.fail {
 		return errors.New("queue unavailable")
 	}
@@ -87,9 +92,21 @@ func TestFollowsOfAnOpenGroupAreAccepted(t *testing.T) {
 				t.Fatalf("follow %d: %s, %v", i, decision, err)
 			}
 		}
-		// A repeated Follow is answered again, echoing the new Follow's id, and leaves one follow.
-		want := []string{"accept lobby alice https://a.example/follows/1", "accept lobby alice https://a.example/follows/2"}
-		if len(f.responder.answers) != 2 || f.responder.answers[0] != want[0] || f.responder.answers[1] != want[1] {
+		// A repeated Follow within the hour is not answered again, and leaves one follow.
+		want := []string{"accept lobby alice https://a.example/follows/1"}
+		if len(f.responder.answers) != 1 || f.responder.answers[0] != want[0] {
+			t.Fatalf("answers %q, want %q", f.responder.answers, want)
+		}
+		// An hour after the answer, a repeated Follow is answered again, echoing its new id.
+		if err := st.DB().Model(&model.Follow{}).Where("group_id = ?", f.open.ID).
+			Update("updated_at", time.Now().Add(-membership.RepeatAnswerInterval-time.Minute)).Error; err != nil {
+			t.Fatal(err)
+		}
+		if decision, err := f.service.ReceiveFollow(ctx, f.open, alice, "https://a.example/follows/3"); err != nil || decision != membership.Accepted {
+			t.Fatalf("follow after the hour: %s, %v", decision, err)
+		}
+		want = append(want, "accept lobby alice https://a.example/follows/3")
+		if len(f.responder.answers) != 2 || f.responder.answers[1] != want[1] {
 			t.Fatalf("answers %q, want %q", f.responder.answers, want)
 		}
 		follows, err := f.service.Follows(ctx, "lobby", model.FollowAccepted)
@@ -175,11 +192,18 @@ func TestBannedAndBlockedFollowersAreRejected(t *testing.T) {
 		if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: "spam.example", OrganisationID: &f.open.OrganisationID, Severity: model.SeveritySuspend}); err != nil {
 			t.Fatal(err)
 		}
-		for _, actor := range []model.RemoteActor{troll, spammer} {
+		for actor, want := range map[model.RemoteActor]membership.Decision{troll: membership.Rejected, spammer: membership.Dropped} {
 			decision, err := f.service.ReceiveFollow(ctx, f.open, actor, actor.IRI+"#follow")
-			if err != nil || decision != membership.Rejected {
-				t.Errorf("follow by %s: %s %v, want rejected", actor.PreferredUsername, decision, err)
+			if err != nil || decision != want {
+				t.Errorf("follow by %s: %s %v, want %s", actor.PreferredUsername, decision, err, want)
 			}
+		}
+		// The banned member is told; the suspended server hears nothing and nothing of it is kept.
+		if len(f.responder.answers) != 1 || !strings.HasPrefix(f.responder.answers[0], "reject lobby troll ") {
+			t.Fatalf("answers %q, want only the troll's Reject", f.responder.answers)
+		}
+		if _, err := st.FollowOf(ctx, f.open.ID, spammer.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("follow of a suspended domain's actor recorded: %v", err)
 		}
 		if accepted, _ := f.service.Follows(ctx, "lobby", model.FollowAccepted); len(accepted) != 0 {
 			t.Fatalf("rejected followers became members: %+v", accepted)
@@ -198,6 +222,33 @@ func TestFollowAndAnswerCommitTogether(t *testing.T) {
 		}
 		if follows, _ := f.service.Follows(context.Background(), "lobby", ""); len(follows) != 0 {
 			t.Fatalf("follow committed without its answer: %+v", follows)
+		}
+	})
+}
+
+// The same Follow sent many times at once, as a flooding server would, is answered once.
+func TestConcurrentRepeatedFollowsAreAnsweredOnce(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		alice := f.actor(t, "alice", "a.example")
+		var wg sync.WaitGroup
+		errs := make(chan error, 50)
+		for i := range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.service.ReceiveFollow(context.Background(), f.open, alice, fmt.Sprintf("https://a.example/follows/%d", i)); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if len(f.responder.answers) != 1 {
+			t.Fatalf("%d answers to 50 repeated Follows, want 1: %q", len(f.responder.answers), f.responder.answers)
 		}
 	})
 }

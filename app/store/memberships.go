@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -30,6 +31,27 @@ func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (model.Foll
 		return model.Follow{}, fmt.Errorf("save follow of group %s: %w", follow.GroupID, classify(err))
 	}
 	return s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
+}
+
+// RecordFollowAnswer records a follow like SaveFollow, unless the same actor's follow of the group is
+// already in the same state and changed less than quiet ago: then nothing is written and answered is
+// false, so the caller sends no second answer. One statement decides, so concurrent repeats of one
+// Follow cannot all pass.
+func (s *Store) RecordFollowAnswer(ctx context.Context, follow model.Follow, quiet time.Duration) (model.Follow, bool, error) {
+	now := s.now()
+	follow.ID = model.NewID()
+	follow.CreatedAt, follow.UpdatedAt = now, now
+	result := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"follow_activity_iri", "state", "updated_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{
+			SQL: "follows.state <> excluded.state OR follows.updated_at < ?", Vars: []any{now.Add(-quiet)}}}},
+	}).Create(&follow)
+	if result.Error != nil {
+		return model.Follow{}, false, fmt.Errorf("record follow of group %s: %w", follow.GroupID, classify(result.Error))
+	}
+	stored, err := s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
+	return stored, result.RowsAffected > 0, err
 }
 
 // FollowOf loads the follow of a group by a remote actor.
