@@ -20,6 +20,20 @@ func (i IRIs) GroupSlugOf(iri string) (string, bool) {
 	return slug, true
 }
 
+// GroupSlugIn returns the slug of the local group iri belongs to: its actor or anything below it
+// (followers, posts, threads), and whether iri is one of those.
+func (i IRIs) GroupSlugIn(iri string) (string, bool) {
+	rest, found := strings.CutPrefix(iri, i.base+"/groups/")
+	if !found {
+		return "", false
+	}
+	slug, _, _ := strings.Cut(rest, "/")
+	if slug == "" || strings.ContainsAny(slug, "?#") {
+		return "", false
+	}
+	return slug, true
+}
+
 // IsLocal reports whether iri is on Kring's own origin, which no remote actor may claim.
 func (i IRIs) IsLocal(iri string) bool {
 	u, err := url.Parse(iri)

@@ -45,6 +45,7 @@ type remotePeer struct {
 	mu       sync.Mutex
 	users    map[string]*rsa.PrivateKey
 	posts    []receivedPost
+	fetched  []string // paths of the GETs that reached the peer
 	software string            // the NodeInfo software name; no NodeInfo when empty
 	objects  map[string][]byte // documents served by path, such as posts fetched by id
 }
@@ -103,6 +104,7 @@ func (p *remotePeer) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	p.fetched = append(p.fetched, r.URL.Path)
 	if doc, ok := p.objects[r.URL.Path]; ok {
 		w.Header().Set("Content-Type", "application/activity+json")
 		_, _ = w.Write(doc)
@@ -132,6 +134,13 @@ func (p *remotePeer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/activity+json")
 	_ = json.NewEncoder(w).Encode(doc)
+}
+
+// fetches lists the paths Kring fetched from the peer.
+func (p *remotePeer) fetches() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.fetched...)
 }
 
 func (p *remotePeer) received() []receivedPost {

@@ -124,7 +124,7 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		refusal.Refuse(c, http.StatusBadRequest, err.Error())
 		return
 	}
-	if status, reason := r.checkOrigins(ctx, env, group); status != 0 {
+	if status, reason := r.checkOrigins(ctx, env, group, body); status != 0 {
 		refusal.Refuse(c, status, reason)
 		return
 	}
@@ -152,8 +152,10 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 }
 
 // checkOrigins refuses activities whose id is on another server than their actor's, that claim to be
-// Kring's own, or that come from a blocked domain.
-func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.Group) (int, string) {
+// Kring's own, or that come from a blocked domain: suspended by the instance, by the organisation of
+// the group whose inbox it came to, or, at the shared inbox, by the organisations of every group it
+// names.
+func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.Group, body []byte) (int, string) {
 	if r.cfg.IRIs.IsLocal(env.Actor) || r.cfg.IRIs.IsLocal(env.ID) {
 		return http.StatusBadRequest, "activity claims to come from this server"
 	}
@@ -171,6 +173,13 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	if err != nil {
 		r.cfg.Logger.Error("check domain blocks", "error", err)
 		return http.StatusServiceUnavailable, "try again later"
+	}
+	if !blocked && group == nil {
+		blocked, err = r.sharedInboxSuspended(ctx, env.Actor, body)
+		if err != nil {
+			r.cfg.Logger.Error("check domain blocks at the shared inbox", "error", err)
+			return http.StatusServiceUnavailable, "try again later"
+		}
 	}
 	if blocked {
 		return http.StatusForbidden, "domain blocked"

@@ -42,6 +42,24 @@ func (s *suspensions) covers(ctx context.Context, host, organisationID string) (
 	return false, nil
 }
 
+// organisationsSuspending lists the organisations that suspended host or a domain above it, with ""
+// among them when the instance did.
+func (s *suspensions) organisationsSuspending(ctx context.Context, host string) (map[string]bool, error) {
+	byOrg, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	suspending := map[string]bool{}
+	for domain := range model.DomainAndParents(host) {
+		for org, domains := range byOrg {
+			if domains[domain] {
+				suspending[org] = true
+			}
+		}
+	}
+	return suspending, nil
+}
+
 func (s *suspensions) current(ctx context.Context) (map[string]map[string]bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
