@@ -26,13 +26,13 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (mod
 	}
 	hash := account.PasswordHash
 	if lookupErr != nil {
-		decoy, err := s.decoy()
+		decoy, err := s.decoy(ctx)
 		if err != nil {
 			return model.StaffAccount{}, err
 		}
 		hash = decoy
 	}
-	match, err := passwordMatches(password, hash)
+	match, err := s.passwordMatches(ctx, password, hash)
 	if err != nil {
 		return model.StaffAccount{}, fmt.Errorf("log in %s: %w", account.ID, err)
 	}
@@ -47,10 +47,25 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (mod
 	return account, nil
 }
 
-// decoy returns a hash, with the service's parameters, of a password nobody knows.
-func (s *Service) decoy() (string, error) {
-	s.decoyOnce.Do(func() {
-		s.decoyHash, s.decoyErr = hashPassword(generatePassword(), s.passwordParams)
-	})
-	return s.decoyHash, s.decoyErr
+// decoy returns a hash, with the service's parameters, of a password nobody knows. It is kept once
+// made; a failure (such as a busy server) is not, so the next login tries again.
+func (s *Service) decoy(ctx context.Context) (string, error) {
+	s.decoyMu.Lock()
+	decoy := s.decoyHash
+	s.decoyMu.Unlock()
+	if decoy != "" {
+		return decoy, nil
+	}
+	// Made outside the lock, so no login waits on the mutex longer than on the hashing itself; two
+	// first logins may both make one, and the first kept wins.
+	decoy, err := s.hashPassword(ctx, generatePassword())
+	if err != nil {
+		return "", err
+	}
+	s.decoyMu.Lock()
+	defer s.decoyMu.Unlock()
+	if s.decoyHash == "" {
+		s.decoyHash = decoy
+	}
+	return s.decoyHash, nil
 }

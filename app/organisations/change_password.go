@@ -13,7 +13,7 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
-	match, err := passwordMatches(current, account.PasswordHash)
+	match, err := s.passwordMatches(ctx, current, account.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", accountID, err)
 	}
@@ -23,7 +23,7 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	if err := validatePassword(next); err != nil {
 		return err
 	}
-	hash, err := hashPassword(next, s.passwordParams)
+	hash, err := s.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) 
 	if err != nil {
 		return FirstAdmin{}, err
 	}
-	hash, err := hashPassword(password, s.passwordParams)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return FirstAdmin{}, err
 	}

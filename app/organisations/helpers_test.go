@@ -4,15 +4,14 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/alexedwards/argon2id"
-
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/store"
 )
 
-// cheapParams keep the many hashes of these tests fast; TestDefaultPasswordParams checks the real ones.
+// testService hashes with TestPasswordParams, to keep the many hashes of these tests fast;
+// TestDefaultPasswordParams checks the real ones.
 func testService(st *store.Store) *Service {
-	return newService(st, argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	return NewServiceWith(st, Options{PasswordParams: TestPasswordParams()})
 }
 
 // assertDomainError checks err is an *apperror.Error of kind naming field (field "" checks nothing).

@@ -1,6 +1,7 @@
 package organisations
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 
@@ -23,18 +24,47 @@ func defaultPasswordParams() argon2id.Params {
 	}
 }
 
-// hashPassword returns the argon2id PHC string of password.
-func hashPassword(password string, params argon2id.Params) (string, error) {
-	hash, err := argon2id.CreateHash(password, &params)
+// TestPasswordParams are cheap argon2id costs (1 MiB, one pass) for tests that hash many passwords.
+// They protect nothing: production never uses them (cmd/kring builds its services with the
+// defaults).
+func TestPasswordParams() argon2id.Params {
+	return argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+}
+
+// PasswordHasher makes and checks password hashes. Argon2id is the one Kring uses; tests wrap it to
+// count hashes or make them slow.
+type PasswordHasher interface {
+	// Hash returns the PHC string of password hashed with params.
+	Hash(password string, params argon2id.Params) (string, error)
+	// Matches compares password with a PHC string in constant time.
+	Matches(password, hash string) (bool, error)
+}
+
+// Argon2id hashes passwords with argon2id.
+type Argon2id struct{}
+
+// Hash returns the argon2id PHC string of password.
+func (Argon2id) Hash(password string, params argon2id.Params) (string, error) {
+	return argon2id.CreateHash(password, &params)
+}
+
+// Matches compares password with an argon2id PHC string in constant time.
+func (Argon2id) Matches(password, hash string) (bool, error) {
+	return argon2id.ComparePasswordAndHash(password, hash)
+}
+
+// hashPassword returns the PHC string of password, with the service's parameters.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	hash, err := s.hasher.Hash(password, s.passwordParams)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	return hash, nil
 }
 
-// passwordMatches compares password with an argon2id PHC string in constant time.
-func passwordMatches(password, hash string) (bool, error) {
-	match, err := argon2id.ComparePasswordAndHash(password, hash)
+// passwordMatches compares password with a PHC string in constant time.
+func (s *Service) passwordMatches(ctx context.Context, password, hash string) (bool, error) {
+	match, err := s.hasher.Matches(password, hash)
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}

@@ -18,20 +18,35 @@ type Role = model.Role
 type Service struct {
 	store          *store.Store
 	passwordParams argon2id.Params
+	hasher         PasswordHasher
 
 	// decoyHash is compared against when a login names an unknown email, so that answer takes as
 	// long as a wrong password. Made on first use: it costs one hash.
-	decoyOnce sync.Once
+	decoyMu   sync.Mutex
 	decoyHash string
-	decoyErr  error
 }
 
-// NewService returns a Service over st.
+// Options tune how a Service hashes passwords; the zero value is what production runs.
+type Options struct {
+	// PasswordParams are the argon2id costs of new hashes; zero means the defaults (64 MiB, two
+	// passes). Tests set TestPasswordParams.
+	PasswordParams argon2id.Params
+	// Hasher makes and checks hashes; nil means Argon2id.
+	Hasher PasswordHasher
+}
+
+// NewService returns a Service over st with the default options.
 func NewService(st *store.Store) *Service {
-	return newService(st, defaultPasswordParams())
+	return NewServiceWith(st, Options{})
 }
 
-// newService lets tests use cheaper hashing.
-func newService(st *store.Store, params argon2id.Params) *Service {
-	return &Service{store: st, passwordParams: params}
+// NewServiceWith returns a Service over st with opts.
+func NewServiceWith(st *store.Store, opts Options) *Service {
+	if opts.PasswordParams == (argon2id.Params{}) {
+		opts.PasswordParams = defaultPasswordParams()
+	}
+	if opts.Hasher == nil {
+		opts.Hasher = Argon2id{}
+	}
+	return &Service{store: st, passwordParams: opts.PasswordParams, hasher: opts.Hasher}
 }

@@ -59,7 +59,7 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.S
 		}
 	}
 	// Hash before the transaction: it takes tens of milliseconds and needs no lock.
-	hash, err := hashPassword(password, s.passwordParams)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return model.StaffAccount{}, "", err
 	}
@@ -122,7 +122,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, newPassword string) 
 	if err != nil {
 		return "", err
 	}
-	hash, err := hashPassword(password, s.passwordParams)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return "", err
 	}

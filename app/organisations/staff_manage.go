@@ -143,7 +143,7 @@ func (s *Service) ResetPasswordFor(ctx context.Context, change StaffChange) (str
 	}
 	password := generatePassword()
 	// Hash before the transaction: it takes tens of milliseconds and needs no lock.
-	hash, err := hashPassword(password, s.passwordParams)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return "", err
 	}
