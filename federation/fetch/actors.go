@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation/memo"
@@ -33,6 +35,9 @@ type Actors struct {
 	// its key each time costs a database round trip. A rotated key still verifies: the verifier asks
 	// again with refresh, which bypasses and replaces the cached one.
 	keys *memo.Cache[string, signing.VerifiedKey]
+	// flights merges concurrent fetches of one actor: a burst of signed requests from a sender Kring
+	// does not know yet costs its server one GET, not one per request.
+	flights singleflight.Group
 }
 
 // DefaultActorMaxAge keeps a fetched actor for a day, as Mastodon does.
@@ -62,7 +67,25 @@ func (a *Actors) ResolveActor(ctx context.Context, iri string) (model.RemoteActo
 	return a.fetchActor(ctx, iri)
 }
 
+// fetchActor fetches iri once however many ask for it at the same time. Each caller waits only as
+// long as its own context allows (the inbox gives a signer's key a few seconds); the fetch itself
+// goes on, bounded by the client's timeout, so the next request finds the actor cached.
 func (a *Actors) fetchActor(ctx context.Context, iri string) (model.RemoteActor, error) {
+	results := a.flights.DoChan(iri, func() (any, error) {
+		return a.fetchActorNow(context.WithoutCancel(ctx), iri)
+	})
+	select {
+	case <-ctx.Done():
+		return model.RemoteActor{}, fmt.Errorf("fetch actor %s: %w", iri, context.Cause(ctx))
+	case result := <-results:
+		if result.Err != nil {
+			return model.RemoteActor{}, result.Err
+		}
+		return result.Val.(model.RemoteActor), nil
+	}
+}
+
+func (a *Actors) fetchActorNow(ctx context.Context, iri string) (model.RemoteActor, error) {
 	doc, err := a.client.GetActivityJSON(ctx, iri)
 	if err != nil {
 		return model.RemoteActor{}, err
