@@ -60,7 +60,8 @@ type target struct {
 // Submit takes a remote actor's post into the groups it addresses and the group threads it replies
 // in. Posts that are not public or unlisted are never taken (the author did not consent to their
 // being shared); posts over the rate limits are dropped before anything is stored. Each group then
-// applies its own rules: archived, banned, suspended, posting policy, pre-moderation.
+// applies its own rules: archived, banned, suspended, posting policy, pre-moderation. The groups take
+// the post in one transaction, with the rate limits counted in it.
 func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Submission) ([]Result, error) {
 	targets, err := s.targetsOf(ctx, sub)
 	if err != nil {
@@ -79,21 +80,31 @@ func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Subm
 	if sub.Visibility != model.VisibilityPublic && sub.Visibility != model.VisibilityUnlisted {
 		return refuseAll("only public and unlisted posts are shared; this one is " + string(sub.Visibility)), nil
 	}
-	if reason, err := s.overLimit(ctx, author); err != nil || reason != "" {
-		return refuseAll(reason), err
-	}
-	results := make([]Result, 0, len(targets))
-	for _, t := range targets {
-		var result Result
-		err := s.store.Transaction(ctx, func(tx *store.Store) error {
-			var err error
-			result, err = s.submitTo(ctx, tx, author, sub, t)
-			return err
-		})
+	// The limits are counted in the transaction that stores the post, after the author's and their
+	// host's posting is locked: posts taken in at once (by several workers) are counted one after
+	// the other, each seeing the ones before it.
+	var results []Result
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		reason, err := s.overLimit(ctx, tx, author)
 		if err != nil {
-			return nil, fmt.Errorf("post %s into group %s: %w", sub.ObjectIRI, t.group.Slug, err)
+			return err
 		}
-		results = append(results, result)
+		if reason != "" {
+			results = refuseAll(reason)
+			return nil
+		}
+		results = make([]Result, 0, len(targets))
+		for _, t := range targets {
+			result, err := s.submitTo(ctx, tx, author, sub, t)
+			if err != nil {
+				return fmt.Errorf("post %s into group %s: %w", sub.ObjectIRI, t.group.Slug, err)
+			}
+			results = append(results, result)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }
@@ -134,17 +145,21 @@ func (s *Service) targetsOf(ctx context.Context, sub Submission) ([]target, erro
 	return targets, nil
 }
 
-// overLimit says why the author may not post now, or "" when they may.
-func (s *Service) overLimit(ctx context.Context, author model.RemoteActor) (string, error) {
+// overLimit says why the author may not post now, or "" when they may. It locks the author's and
+// their host's posting until tx ends, so the counts hold until the post is stored.
+func (s *Service) overLimit(ctx context.Context, tx *store.Store, author model.RemoteActor) (string, error) {
+	if err := tx.LockPostingRate(ctx, author.ID, author.Host); err != nil {
+		return "", err
+	}
 	since := s.now().Add(-s.limits.Window)
-	byActor, err := s.store.CountPostsByActorSince(ctx, author.ID, since)
+	byActor, err := tx.CountPostsByActorSince(ctx, author.ID, since)
 	if err != nil {
 		return "", err
 	}
 	if byActor >= int64(s.limits.PerActor) {
 		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, byActor, s.limits.Window), nil
 	}
-	byHost, err := s.store.CountPostsByHostSince(ctx, author.Host, since)
+	byHost, err := tx.CountPostsByHostSince(ctx, author.Host, since)
 	if err != nil {
 		return "", err
 	}

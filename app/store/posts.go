@@ -85,6 +85,34 @@ func (s *Store) DeletePost(ctx context.Context, id string) error {
 	return nil
 }
 
+// LockPostingRate makes the posting rate limits of one remote actor and of its host hold under
+// concurrency: until the transaction ends, other transactions that call it for the same actor or the
+// same host wait, so counts taken after it stay true until the post they admit is stored and
+// committed. It must be called inside Transaction, before the counts.
+//
+// On PostgreSQL it takes two transaction-scoped advisory locks, seen by every process on the
+// database: the actor's, then the host's, always in that order, so two callers never wait on each
+// other in a cycle. On SQLite every transaction begins IMMEDIATE and holds the database's only write
+// lock from its first statement, so writing transactions run one at a time already.
+func (s *Store) LockPostingRate(ctx context.Context, remoteActorID, host string) error {
+	if !s.InTransaction() {
+		return fmt.Errorf("lock the posting rate of actor %s: not inside a transaction", remoteActorID)
+	}
+	if s.dialect != Postgres {
+		return nil
+	}
+	// The two-key form keeps these locks apart from any taken with a single bigint key; a hash
+	// collision only makes two actors (or hosts) wait for each other.
+	const lock = "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))"
+	if err := s.conn(ctx).Exec(lock, "kring posting rate: actor", remoteActorID).Error; err != nil {
+		return fmt.Errorf("lock the posting rate of actor %s: %w", remoteActorID, err)
+	}
+	if err := s.conn(ctx).Exec(lock, "kring posting rate: host", host).Error; err != nil {
+		return fmt.Errorf("lock the posting rate of host %s: %w", host, err)
+	}
+	return nil
+}
+
 // CountPostsByActorSince counts the posts one remote actor made, in any group, since a time.
 func (s *Store) CountPostsByActorSince(ctx context.Context, remoteActorID string, since time.Time) (int64, error) {
 	var n int64
@@ -95,7 +123,9 @@ func (s *Store) CountPostsByActorSince(ctx context.Context, remoteActorID string
 	return n, nil
 }
 
-// CountPostsByHostSince counts the posts actors of one host made, in any group, since a time.
+// CountPostsByHostSince counts the posts actors of one host made, in any group, since a time. The
+// planner starts from the host's actors (remote_actors_host_username, then posts_author_created per
+// actor) or, for a host with many actors, from the window's posts (posts_created_at, migration 6).
 func (s *Store) CountPostsByHostSince(ctx context.Context, host string, since time.Time) (int64, error) {
 	var n int64
 	err := s.conn(ctx).Model(&model.Post{}).
