@@ -8,11 +8,17 @@ import (
 	"github.com/kring-social/kring/app/store"
 )
 
-// SetImage makes an upload the group's avatar or header: checked and re-encoded (prepareImage),
-// saved in media under a new name, recorded as a group.edit and federated as an Update of the
-// group's actor. The picture it replaces is deleted once the change is committed.
+// SetImage makes an upload the group's avatar or header: checked and re-encoded (prepareImage) once
+// one of the service's decode slots is free, saved in media under a new name, recorded as a
+// group.edit and federated as an Update of the group's actor. The picture it replaces is deleted
+// once the change is committed.
 func (s *Service) SetImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, upload []byte, staffID string) (model.Group, error) {
+	release, err := s.imageDecodes.acquire(ctx)
+	if err != nil {
+		return model.Group{}, err
+	}
 	picture, err := prepareImage(kind, upload)
+	release()
 	if err != nil {
 		return model.Group{}, err
 	}

@@ -14,6 +14,8 @@ import (
 type Service struct {
 	store     *store.Store
 	publisher ActorPublisher
+	// imageDecodes bounds the uploads decoded at once, by this Service and its copies.
+	imageDecodes imageSlots
 }
 
 // ActorPublisher sends an Update of a group's actor document to its followers through the delivery
@@ -24,9 +26,9 @@ type ActorPublisher interface {
 }
 
 // NewService returns a Service over st. Its changes to groups are not federated until
-// WithActorPublisher gives it a publisher.
+// WithActorPublisher gives it a publisher. It decodes DefaultConcurrentImageDecodes uploads at once.
 func NewService(st *store.Store) *Service {
-	return &Service{store: st}
+	return &Service{store: st, imageDecodes: make(imageSlots, DefaultConcurrentImageDecodes)}
 }
 
 // WithActorPublisher returns a copy of s that federates the changes it makes to a group's actor.
