@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -123,6 +124,9 @@ func (d *Deliverer) recordDelivered(ctx context.Context, delivery model.Delivery
 
 // attempt makes one attempt at a pending delivery; its results are Deliver's.
 func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAttempt bool, delivered deliveredFunc) error {
+	if reason := unsendableInbox(delivery.InboxURL); reason != "" {
+		return d.abandonTarget(ctx, delivery, reason)
+	}
 	host, skip, err := d.hostState(ctx, delivery.Host)
 	if err != nil {
 		return err
@@ -159,11 +163,15 @@ func (d *Deliverer) activity(ctx context.Context, id string) (model.OutboundActi
 }
 
 // record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but
-// 408 and 429 failed for good; 429, 5xx, 408 and network errors retried (honouring Retry-After).
+// 408 and 429 failed for good; an inbox the client must not reach (its name resolves to an address
+// the SSRF guard forbids, or a scheme not allowed) abandoned; 429, 5xx, 408 and other network
+// errors retried (honouring Retry-After).
 func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host model.RemoteHost, result fetch.PostResult,
 	postErr error, lastAttempt bool, delivered deliveredFunc) error {
 	status := result.Status
 	switch {
+	case errors.Is(postErr, fetch.ErrForbiddenAddress) || errors.Is(postErr, fetch.ErrScheme):
+		return d.abandonTarget(ctx, delivery, postErr.Error())
 	case postErr == nil && status >= 200 && status < 300:
 		// Only a host with failures on record has anything to reset: a healthy host's success costs
 		// no write, which matters when one activity goes to thousands of hosts.
@@ -203,6 +211,31 @@ func (d *Deliverer) settle(ctx context.Context, delivery model.Delivery, state m
 			"state", string(state), "status", status, "reason", reason)
 	}
 	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: state, Status: status, Error: reason})
+}
+
+// unsendableInbox says why no request to inbox may ever be made (a malformed URL, a scheme other than
+// http(s), no host), or "" when it may be tried.
+func unsendableInbox(inbox string) string {
+	u, err := url.Parse(inbox)
+	switch {
+	case err != nil:
+		return "malformed inbox URL: " + err.Error()
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Sprintf("inbox URL scheme %q is not http or https", u.Scheme)
+	case u.Host == "":
+		return fmt.Sprintf("inbox URL %q has no host", inbox)
+	}
+	return ""
+}
+
+// abandonTarget settles, after its one attempt, a delivery to an inbox Kring must never send to. No
+// later attempt could succeed, so none is made; and the host's circuit breaker is not charged: the
+// target says nothing about whether the host is up. Logged once, as a warning: a follower whose
+// inbox points inside the network is a misconfiguration or a probe.
+func (d *Deliverer) abandonTarget(ctx context.Context, delivery model.Delivery, reason string) error {
+	d.cfg.Logger.WarnContext(ctx, "delivery abandoned: the inbox may not be reached", "host", delivery.Host,
+		"inbox", delivery.InboxURL, "delivery", delivery.ID, "reason", reason)
+	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: model.DeliveryAbandoned, Error: reason})
 }
 
 // hostState loads the host's record (empty for a host never failed) and reports whether deliveries
