@@ -62,6 +62,7 @@ func NewEngine(opts Options) (*gin.Engine, error) {
 		return nil, fmt.Errorf("set trusted proxies: %w", err)
 	}
 	engine.Use(
+		securityHeaders(),
 		requestID(),
 		logRequests(opts.Logger),
 		recoverPanics(opts.Logger),

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -39,6 +41,105 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// securityHeaders puts on every response, whoever writes it (a page, the admin, a federation
+// document, a picture, a refusal, a redirect), the headers that keep browsers from misusing it:
+//   - X-Content-Type-Options: nosniff, so nothing is run or shown as another type than it says;
+//   - X-Frame-Options: DENY and the Content-Security-Policy directive frame-ancestors 'none', so no
+//     other site can frame a page under a visitor's clicks; the directive is added to the policy a
+//     page sets itself (group pages, the admin, pictures), and a response that chose its own
+//     framing keeps it;
+//   - Referrer-Policy: same-origin: Kring's own pages still see where a visitor came from, while
+//     the servers its pages link to (members' posts, the remote-follow redirect) learn nothing
+//     of the admin's or a group page's address. strict-origin-when-cross-origin would still give
+//     them the origin, which says nothing they need; the admin's CSRF check reads Origin, which
+//     this policy leaves on same-origin posts.
+//
+// A handler sets its own headers after this runs, so the policy is completed when the response's
+// headers are written: on the first write through the context's writer, or when the handlers are
+// done for a response that wrote no body.
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		guarded := &securedWriter{ResponseWriter: c.Writer}
+		c.Writer = guarded
+		c.Next()
+		guarded.secure()
+	}
+}
+
+// securedWriter completes a response's security headers just before they are sent.
+type securedWriter struct {
+	gin.ResponseWriter
+	done bool
+}
+
+func (w *securedWriter) secure() {
+	if w.done || w.Written() {
+		return
+	}
+	w.done = true
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	if h.Get("X-Frame-Options") == "" {
+		h.Set("X-Frame-Options", "DENY")
+	}
+	if h.Get("Referrer-Policy") == "" {
+		h.Set("Referrer-Policy", "same-origin")
+	}
+	policies := h.Values("Content-Security-Policy") // the header's own slice, not a copy
+	switch {
+	case slices.ContainsFunc(policies, func(p string) bool { return hasDirective(p, "frame-ancestors") }):
+		// the page decided (when there are several policies, each applies)
+	case len(policies) == 0:
+		h.Set("Content-Security-Policy", withFrameAncestors(""))
+	default:
+		policies[0] = withFrameAncestors(policies[0])
+	}
+}
+
+func (w *securedWriter) WriteHeaderNow() {
+	w.secure()
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *securedWriter) Write(data []byte) (int, error) {
+	w.secure()
+	return w.ResponseWriter.Write(data)
+}
+
+func (w *securedWriter) WriteString(s string) (int, error) {
+	w.secure()
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (w *securedWriter) Flush() {
+	w.secure()
+	w.ResponseWriter.Flush()
+}
+
+// withFrameAncestors is policy with frame-ancestors 'none' added, unless it has the directive.
+func withFrameAncestors(policy string) string {
+	if hasDirective(policy, "frame-ancestors") {
+		return policy
+	}
+	policy = strings.TrimRight(strings.TrimSpace(policy), "; ")
+	if policy == "" {
+		return "frame-ancestors 'none'"
+	}
+	return policy + "; frame-ancestors 'none'"
+}
+
+// hasDirective reports whether a Content-Security-Policy has the directive (names are
+// case-insensitive).
+func hasDirective(policy, name string) bool {
+	for directive := range strings.SplitSeq(policy, ";") {
+		fields := strings.Fields(directive)
+		if len(fields) > 0 && strings.EqualFold(fields[0], name) {
+			return true
+		}
+	}
+	return false
 }
 
 // logRequests writes one structured line per request once it is answered.
