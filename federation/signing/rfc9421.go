@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/dunglas/httpsfv"
 )
 
 // maxSignatureLabels bounds how many signatures one request may carry before Kring stops looking.
@@ -22,6 +20,7 @@ const maxSignatureLabels = 4
 // rfc9421Signature is one labelled signature of an RFC 9421 request: what it covers, its parameters
 // and its bytes.
 type rfc9421Signature struct {
+	label      string
 	components []string
 	keyID      string
 	algorithm  string
@@ -32,10 +31,13 @@ type rfc9421Signature struct {
 }
 
 // verifyRFC9421 checks HTTP Message Signatures (RFC 9421), as Mastodon 4.5 and Fedify send them
-// first. The structured fields are parsed with httpsfv, a maintained RFC 8941 implementation.
-func (v *Verifier) verifyRFC9421(ctx context.Context, req *http.Request, body []byte) (Verified, error) {
+// first.
+func (v *Verifier) verifyRFC9421(ctx context.Context, req *http.Request, body []byte, actor *origin) (Verified, error) {
 	sig, err := readRFC9421(req)
 	if err != nil {
+		return Verified{}, err
+	}
+	if err := checkKeyOrigin(sig.keyID, actor); err != nil {
 		return Verified{}, err
 	}
 	if err := v.checkRFC9421Coverage(req, sig, body); err != nil {
@@ -61,70 +63,141 @@ func (v *Verifier) verifyRFC9421(ctx context.Context, req *http.Request, body []
 	return Verified{KeyID: key.KeyID, OwnerIRI: key.OwnerIRI, Scheme: "rfc9421"}, nil
 }
 
-// readRFC9421 takes the first labelled signature present in both Signature-Input and Signature.
+// readRFC9421 takes the first labelled signature present in both Signature-Input and Signature. Both
+// fields are read with Kring's strict structured-field parser: a label, a parameter or a component given
+// twice is refused rather than letting one copy silently replace the other, and what is verified (the
+// components and the serialized parameters of the signature base) comes from this one parse.
 func readRFC9421(req *http.Request) (rfc9421Signature, error) {
-	inputs, err := httpsfv.UnmarshalDictionary(req.Header.Values("Signature-Input"))
+	inputLines, signatureLines := req.Header.Values("Signature-Input"), req.Header.Values("Signature")
+	if fieldLength(inputLines) > maxSignatureHeader || fieldLength(signatureLines) > maxSignatureHeader {
+		return rfc9421Signature{}, fmt.Errorf("%w: signature fields too long", ErrMalformed)
+	}
+	inputs, err := parseSFDictionary(inputLines)
 	if err != nil {
-		return rfc9421Signature{}, fmt.Errorf("%w: Signature-Input: %v", ErrMalformed, err)
+		return rfc9421Signature{}, fmt.Errorf("%w: Signature-Input: %w", ErrMalformed, err)
 	}
-	signatures, err := httpsfv.UnmarshalDictionary(req.Header.Values("Signature"))
+	signatures, err := parseSFDictionary(signatureLines)
 	if err != nil {
-		return rfc9421Signature{}, fmt.Errorf("%w: Signature: %v", ErrMalformed, err)
+		return rfc9421Signature{}, fmt.Errorf("%w: Signature: %w", ErrMalformed, err)
 	}
-	labels := inputs.Names()
-	if len(labels) == 0 || len(labels) > maxSignatureLabels {
-		return rfc9421Signature{}, fmt.Errorf("%w: %d signature labels", ErrMalformed, len(labels))
+	if len(inputs) == 0 || len(inputs) > maxSignatureLabels || len(signatures) > maxSignatureLabels {
+		return rfc9421Signature{}, fmt.Errorf("%w: %d signature labels", ErrMalformed, len(inputs))
 	}
-	for _, label := range labels {
-		input, _ := inputs.Get(label)
-		value, ok := signatures.Get(label)
-		if !ok {
-			continue
+	parsed := make([]rfc9421Signature, 0, len(inputs))
+	for _, input := range inputs {
+		sig, err := parseSignatureInput(input)
+		if err != nil {
+			return rfc9421Signature{}, err
 		}
-		item, isItem := value.(httpsfv.Item)
-		signature, isBytes := item.Value.([]byte)
-		list, isList := input.(httpsfv.InnerList)
-		if !isItem || !isBytes || !isList {
-			return rfc9421Signature{}, fmt.Errorf("%w: signature %s is not an inner list and a byte sequence", ErrMalformed, label)
+		parsed = append(parsed, sig)
+	}
+	for _, member := range signatures {
+		if member.inner || member.item.value.kind != sfBytes || len(member.params) > 0 {
+			return rfc9421Signature{}, fmt.Errorf("%w: signature %s is not a byte sequence", ErrMalformed, member.key)
 		}
-		return parseSignatureInput(list, signature)
+	}
+	for _, sig := range parsed {
+		for _, member := range signatures {
+			if member.key == sig.label {
+				sig.signature = member.item.value.bytes
+				return sig, nil
+			}
+		}
 	}
 	return rfc9421Signature{}, fmt.Errorf("%w: no Signature for any Signature-Input label", ErrMalformed)
 }
 
-func parseSignatureInput(list httpsfv.InnerList, signature []byte) (rfc9421Signature, error) {
-	sig := rfc9421Signature{signature: signature}
-	for _, item := range list.Items {
-		name, ok := item.Value.(string)
-		if !ok || len(item.Params.Names()) > 0 {
-			return rfc9421Signature{}, fmt.Errorf("%w: unsupported covered component %v", ErrMalformed, item.Value)
+func fieldLength(lines []string) int {
+	n := 0
+	for _, line := range lines {
+		n += len(line) + 2
+	}
+	return n
+}
+
+// parseSignatureInput reads one Signature-Input member: an inner list of distinct component names,
+// with no component parameters, and the metadata parameters RFC 9421 defines, each once and of its
+// type.
+func parseSignatureInput(member sfMember) (rfc9421Signature, error) {
+	sig := rfc9421Signature{label: member.key}
+	if !member.inner {
+		return rfc9421Signature{}, fmt.Errorf("%w: Signature-Input %s is not an inner list", ErrMalformed, member.key)
+	}
+	if len(member.items) > maxSignedHeaders {
+		return rfc9421Signature{}, fmt.Errorf("%w: too many covered components", ErrMalformed)
+	}
+	for _, item := range member.items {
+		name := item.value.str
+		if item.value.kind != sfString || len(item.params) > 0 {
+			return rfc9421Signature{}, fmt.Errorf("%w: unsupported covered component", ErrMalformed)
+		}
+		if !validComponentName(name) {
+			return rfc9421Signature{}, fmt.Errorf("%w: covered component %q is not a lowercase field name or a derived component", ErrMalformed, name)
+		}
+		if sig.covers(name) {
+			return rfc9421Signature{}, fmt.Errorf("%w: component %s covered twice", ErrMalformed, name)
 		}
 		sig.components = append(sig.components, name)
 	}
-	if len(sig.components) > maxSignedHeaders {
-		return rfc9421Signature{}, fmt.Errorf("%w: too many covered components", ErrMalformed)
+	for _, p := range member.params {
+		want := sfString
+		if p.name == "created" || p.name == "expires" {
+			want = sfInteger
+		}
+		switch p.name {
+		case "created", "expires", "nonce", "alg", "keyid", "tag":
+		default:
+			return rfc9421Signature{}, fmt.Errorf("%w: unknown signature parameter %s", ErrMalformed, p.name)
+		}
+		if p.value.kind != want {
+			return rfc9421Signature{}, fmt.Errorf("%w: signature parameter %s has the wrong type", ErrMalformed, p.name)
+		}
+		switch p.name {
+		case "created":
+			sig.created = p.value.num
+		case "expires":
+			sig.expires = p.value.num
+		case "alg":
+			sig.algorithm = p.value.str
+		case "keyid":
+			sig.keyID = p.value.str
+		}
 	}
-	if keyID, ok := list.Params.Get("keyid"); ok {
-		sig.keyID, _ = keyID.(string)
-	}
-	if algorithm, ok := list.Params.Get("alg"); ok {
-		sig.algorithm, _ = algorithm.(string)
-	}
-	if created, ok := list.Params.Get("created"); ok {
-		sig.created, _ = created.(int64)
-	}
-	if expires, ok := list.Params.Get("expires"); ok {
-		sig.expires, _ = expires.(int64)
-	}
-	if sig.keyID == "" || sig.created == 0 {
+	if sig.keyID == "" || sig.created <= 0 {
 		return rfc9421Signature{}, fmt.Errorf("%w: keyid and created are required", ErrMalformed)
 	}
-	params, err := httpsfv.Marshal(httpsfv.List{list}) // a one-member list serializes as its member
-	if err != nil {
-		return rfc9421Signature{}, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	sig.params = params
+	var b strings.Builder
+	member.serialize(&b)
+	sig.params = b.String()
 	return sig, nil
+}
+
+// validComponentName accepts the derived components Kring computes and lowercase field names.
+func validComponentName(name string) bool {
+	switch name {
+	case "@method", "@target-uri", "@authority", "@scheme", "@path", "@query", "@request-target":
+		return true
+	}
+	return validFieldName(name)
+}
+
+// validFieldName is a lowercase HTTP field name (an RFC 9110 token without capitals).
+func validFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if isUpperAlpha(c) || !isTokenChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTokenChar is an RFC 9110 tchar.
+func isTokenChar(c byte) bool {
+	return isLowerAlpha(c) || isUpperAlpha(c) || isDigit(c) || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 func (sig rfc9421Signature) covers(component string) bool {
@@ -157,36 +230,36 @@ func (v *Verifier) checkRFC9421Coverage(req *http.Request, sig rfc9421Signature,
 		return fmt.Errorf("%w: expired", ErrExpired)
 	}
 	if sig.covers("content-digest") {
-		return checkContentDigest(req.Header.Get("Content-Digest"), body)
+		return checkContentDigest(req.Header.Values("Content-Digest"), body)
 	}
 	return nil
 }
 
-// checkContentDigest compares an RFC 9530 Content-Digest (sha-256 or sha-512) with the body.
-func checkContentDigest(header string, body []byte) error {
-	digests, err := httpsfv.UnmarshalDictionary([]string{header})
+// checkContentDigest compares an RFC 9530 Content-Digest (sha-256 or sha-512) with the body. The field
+// lines are joined as the signature base joins them, and read with the same strict parser.
+func checkContentDigest(lines []string, body []byte) error {
+	digests, err := parseSFDictionary(lines)
 	if err != nil {
-		return fmt.Errorf("%w: Content-Digest: %v", ErrDigestMismatch, err)
+		return fmt.Errorf("%w: Content-Digest: %w", ErrDigestMismatch, err)
 	}
 	for _, algorithm := range []string{"sha-256", "sha-512"} {
-		member, ok := digests.Get(algorithm)
-		if !ok {
-			continue
+		for _, member := range digests {
+			if member.key != algorithm {
+				continue
+			}
+			var sum []byte
+			if algorithm == "sha-256" {
+				s := sha256.Sum256(body)
+				sum = s[:]
+			} else {
+				s := sha512.Sum512(body)
+				sum = s[:]
+			}
+			if member.inner || member.item.value.kind != sfBytes || !bytes.Equal(member.item.value.bytes, sum) {
+				return ErrDigestMismatch
+			}
+			return nil
 		}
-		item, _ := member.(httpsfv.Item)
-		given, _ := item.Value.([]byte)
-		var sum []byte
-		if algorithm == "sha-256" {
-			s := sha256.Sum256(body)
-			sum = s[:]
-		} else {
-			s := sha512.Sum512(body)
-			sum = s[:]
-		}
-		if !bytes.Equal(given, sum) {
-			return ErrDigestMismatch
-		}
-		return nil
 	}
 	return fmt.Errorf("%w: no sha-256 or sha-512 Content-Digest", ErrDigestMismatch)
 }
@@ -223,13 +296,10 @@ func (v *Verifier) signatureBase(req *http.Request, sig rfc9421Signature) (strin
 			if component == "host" {
 				values = []string{req.Host}
 			}
-			if len(values) == 0 {
+			if len(values) == 0 || (component == "host" && req.Host == "") {
 				return "", fmt.Errorf("%w: covered header %s missing", ErrMalformed, component)
 			}
-			for i := range values {
-				values[i] = strings.TrimSpace(values[i])
-			}
-			value = strings.Join(values, ", ")
+			value = joinFieldValues(values)
 		}
 		fmt.Fprintf(&b, "%q: %s\n", component, value)
 	}

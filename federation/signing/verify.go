@@ -10,11 +10,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
-
-	"github.com/go-fed/httpsig"
 )
 
 // Why a request was not verified. The inbox answers each with 401 and logs the reason.
@@ -27,6 +27,9 @@ var (
 	ErrDigestMismatch   = errors.New("body does not match its digest")
 	ErrBadSignature     = errors.New("signature does not verify")
 	ErrKeyUnavailable   = errors.New("signer's key unavailable")
+	// ErrKeyOffOrigin: the keyId is not on the origin of the actor the request speaks for, so Kring
+	// refuses it before fetching anything (a key on another server cannot speak for the actor).
+	ErrKeyOffOrigin = errors.New("signer's key is not on the actor's origin")
 )
 
 // VerifiedKey is a public key and the actor it belongs to, as the resolver checked them.
@@ -78,10 +81,27 @@ func (v *Verifier) maxSkew() time.Duration {
 }
 
 // Verify checks req's signature and, for a request with a body, that body matches the signed Digest.
-// body must be the bytes read from req.
+// body must be the bytes read from req. It does not look at where the key is: callers that know the
+// actor the request speaks for use VerifyActor.
 func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (Verified, error) {
-	if req.Header.Get("Signature-Input") != "" {
-		return v.verifyRFC9421(ctx, req, body)
+	return v.verify(ctx, req, body, nil)
+}
+
+// VerifyActor is Verify for a request that speaks for actorIRI: a keyId whose origin (scheme, host
+// lowercased without a trailing dot, port without the scheme's default) differs from the actor's is
+// refused with ErrKeyOffOrigin before the Resolver is asked for it, so before any fetch.
+func (v *Verifier) VerifyActor(ctx context.Context, req *http.Request, body []byte, actorIRI string) (Verified, error) {
+	actor, err := originOf(actorIRI)
+	if err != nil {
+		return Verified{}, fmt.Errorf("%w: actor %q: %w", ErrKeyOffOrigin, actorIRI, err)
+	}
+	return v.verify(ctx, req, body, &actor)
+}
+
+// verify checks req; with actor set, the keyId must be on that origin.
+func (v *Verifier) verify(ctx context.Context, req *http.Request, body []byte, actor *origin) (Verified, error) {
+	if len(req.Header.Values("Signature-Input")) > 0 {
+		return v.verifyRFC9421(ctx, req, body, actor)
 	}
 	header := req.Header.Get("Signature")
 	if header == "" {
@@ -94,6 +114,9 @@ func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (
 	if err != nil {
 		return Verified{}, err
 	}
+	if err := checkKeyOrigin(params.keyID, actor); err != nil {
+		return Verified{}, err
+	}
 	if err := v.checkCoverage(req, params, body); err != nil {
 		return Verified{}, err
 	}
@@ -101,32 +124,79 @@ func (v *Verifier) Verify(ctx context.Context, req *http.Request, body []byte) (
 		return Verified{}, err
 	}
 	if len(body) > 0 || params.covers("digest") {
-		if err := checkDigest(req.Header.Get("Digest"), body); err != nil {
+		if err := checkDigest(req.Header.Values("Digest"), body); err != nil {
 			return Verified{}, err
 		}
+	}
+	signed, err := params.signingString(req)
+	if err != nil {
+		return Verified{}, err
 	}
 	key, err := v.Resolver.PublicKey(ctx, params.keyID, false)
 	if err != nil {
 		return Verified{}, fmt.Errorf("%w: %w", ErrKeyUnavailable, err)
 	}
-	if err := verifyWith(req, params, key.Key); err != nil {
+	if err := verifyCavage(signed, params, key.Key); err != nil {
 		// The signer may have rotated its key since Kring cached it: fetch it again, once.
 		key, err = v.Resolver.PublicKey(ctx, params.keyID, true)
 		if err != nil {
 			return Verified{}, fmt.Errorf("%w: %w", ErrKeyUnavailable, err)
 		}
-		if err := verifyWith(req, params, key.Key); err != nil {
+		if err := verifyCavage(signed, params, key.Key); err != nil {
 			return Verified{}, err
 		}
 	}
 	return Verified{KeyID: key.KeyID, OwnerIRI: key.OwnerIRI, Scheme: "draft-cavage"}, nil
 }
 
+// origin is what two IRIs must share to be on one server.
+type origin struct{ scheme, host, port string }
+
+func (o origin) String() string {
+	if o.port == "" {
+		return o.scheme + "://" + o.host
+	}
+	return o.scheme + "://" + net.JoinHostPort(o.host, o.port)
+}
+
+// originOf reads an absolute IRI's origin: scheme, host lowercased without a trailing dot, and port,
+// with the scheme's default port dropped.
+func originOf(iri string) (origin, error) {
+	u, err := url.Parse(iri)
+	if err != nil {
+		return origin{}, err
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if u.Scheme == "" || u.Opaque != "" || host == "" {
+		return origin{}, errors.New("not an absolute IRI with a host")
+	}
+	o := origin{scheme: strings.ToLower(u.Scheme), host: host, port: u.Port()}
+	if (o.scheme == "https" && o.port == "443") || (o.scheme == "http" && o.port == "80") {
+		o.port = ""
+	}
+	return o, nil
+}
+
+// checkKeyOrigin refuses a keyId off actor's origin; with no actor, any keyId passes.
+func checkKeyOrigin(keyID string, actor *origin) error {
+	if actor == nil {
+		return nil
+	}
+	key, err := originOf(keyID)
+	if err != nil {
+		return fmt.Errorf("%w: keyId %q: %w", ErrKeyOffOrigin, keyID, err)
+	}
+	if key != *actor {
+		return fmt.Errorf("%w: keyId on %s, actor on %s", ErrKeyOffOrigin, key, actor)
+	}
+	return nil
+}
+
 // checkCoverage demands what peers demand: the request line and a date always, the host on GETs
 // (so a signature cannot be replayed to another server) and the digest whenever there is a body.
 func (v *Verifier) checkCoverage(req *http.Request, p signatureParams, body []byte) error {
-	required := []string{httpsig.RequestTarget}
-	if !p.covers("(created)") {
+	required := []string{requestTarget}
+	if !p.covers(createdHeader) {
 		required = append(required, "date")
 	}
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
@@ -146,10 +216,10 @@ func (v *Verifier) checkCoverage(req *http.Request, p signatureParams, body []by
 func (v *Verifier) checkDate(req *http.Request, p signatureParams) error {
 	now, skew := v.now(), v.maxSkew()
 	var signedAt time.Time
-	if p.covers("(created)") {
+	if p.covers(createdHeader) {
 		signedAt = time.Unix(p.created, 0)
 	} else {
-		date, err := http.ParseTime(req.Header.Get("Date"))
+		date, err := http.ParseTime(joinFieldValues(req.Header.Values("Date")))
 		if err != nil {
 			return fmt.Errorf("%w: Date header missing or malformed", ErrMalformed)
 		}
@@ -165,57 +235,57 @@ func (v *Verifier) checkDate(req *http.Request, p signatureParams) error {
 }
 
 // checkDigest compares the SHA-256 in a Digest header (`SHA-256=base64`, possibly beside other
-// algorithms) with the body's.
-func checkDigest(header string, body []byte) error {
+// algorithms) with the body's. The header's lines are joined as the signing string joins them, and a
+// SHA-256 given twice is refused.
+func checkDigest(lines []string, body []byte) error {
 	sum := sha256.Sum256(body)
-	for _, part := range strings.Split(header, ",") {
-		algorithm, value, found := strings.Cut(strings.TrimSpace(part), "=")
-		if !found || !strings.EqualFold(algorithm, "SHA-256") {
+	var found []byte
+	for _, part := range strings.Split(joinFieldValues(lines), ",") {
+		algorithm, value, ok := strings.Cut(trimOWS(part), "=")
+		if !ok || !strings.EqualFold(algorithm, "SHA-256") {
 			continue
 		}
-		given, err := base64.StdEncoding.DecodeString(value)
-		if err != nil || !bytes.Equal(given, sum[:]) {
-			return ErrDigestMismatch
+		if found != nil {
+			return fmt.Errorf("%w: SHA-256 given twice", ErrDigestMismatch)
 		}
-		return nil
+		given, err := base64.StdEncoding.DecodeString(value)
+		if err != nil {
+			return fmt.Errorf("%w: SHA-256 is not base64", ErrDigestMismatch)
+		}
+		found = given
 	}
-	return fmt.Errorf("%w: no SHA-256 Digest header", ErrDigestMismatch)
-}
-
-// verifyWith checks the signature with key. hs2019 and a missing algorithm mean "look at the key":
-// RSA keys verify as rsa-sha256 (what Mastodon sends under hs2019), Ed25519 keys as ed25519.
-func verifyWith(req *http.Request, p signatureParams, key crypto.PublicKey) error {
-	algorithm, err := algorithmFor(p.algorithm, key)
-	if err != nil {
-		return err
+	if found == nil {
+		return fmt.Errorf("%w: no SHA-256 Digest header", ErrDigestMismatch)
 	}
-	// The library reads every signed value from the header map; a server-side request keeps the
-	// Host header in req.Host, so give it a copy that has it.
-	signed := req.Clone(req.Context())
-	signed.Header.Set("Host", req.Host)
-	verifier, err := httpsig.NewVerifier(signed)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if err := verifier.Verify(key, algorithm); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSignature, err)
+	if !bytes.Equal(found, sum[:]) {
+		return ErrDigestMismatch
 	}
 	return nil
 }
 
-func algorithmFor(named string, key crypto.PublicKey) (httpsig.Algorithm, error) {
+// verifyCavage checks the signature over the signing string with key. hs2019 and a missing algorithm
+// mean "look at the key": RSA keys verify as rsa-sha256 (what Mastodon sends under hs2019), Ed25519
+// keys as ed25519. RSA keys shorter than 2048 bits are refused.
+func verifyCavage(signed string, p signatureParams, key crypto.PublicKey) error {
 	switch k := key.(type) {
 	case *rsa.PublicKey:
-		if named == "" || named == "hs2019" || named == "rsa-sha256" {
+		if p.algorithm == "" || p.algorithm == "hs2019" || p.algorithm == "rsa-sha256" {
 			if k.N.BitLen() < 2048 {
-				return "", fmt.Errorf("%w: RSA key shorter than 2048 bits", ErrAlgorithm)
+				return fmt.Errorf("%w: RSA key shorter than 2048 bits", ErrAlgorithm)
 			}
-			return httpsig.RSA_SHA256, nil
+			digest := sha256.Sum256([]byte(signed))
+			if err := rsa.VerifyPKCS1v15(k, crypto.SHA256, digest[:], p.signature); err != nil {
+				return fmt.Errorf("%w: %w", ErrBadSignature, err)
+			}
+			return nil
 		}
 	case ed25519.PublicKey:
-		if named == "" || named == "hs2019" || named == "ed25519" {
-			return httpsig.ED25519, nil
+		if p.algorithm == "" || p.algorithm == "hs2019" || p.algorithm == "ed25519" {
+			if !ed25519.Verify(k, []byte(signed), p.signature) {
+				return ErrBadSignature
+			}
+			return nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q with a %T key", ErrAlgorithm, named, key)
+	return fmt.Errorf("%w: %q with a %T key", ErrAlgorithm, p.algorithm, key)
 }
