@@ -48,7 +48,14 @@ func (s Signer) Sign(req *http.Request, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("prepare signer: %w", err)
 	}
-	if err := signer.SignRequest(s.Key, s.KeyID, req, body); err != nil {
+	// go-fed/httpsig signs URL.Path, the decoded path, but peers check the path as it is sent,
+	// percent-encoded (draft-cavage's :path). Give it a view of req whose Path is the escaped one; the
+	// header map is shared, so the headers it adds land on req.
+	view := *req
+	target := *req.URL
+	target.Path, target.RawPath = req.URL.EscapedPath(), ""
+	view.URL = &target
+	if err := signer.SignRequest(s.Key, s.KeyID, &view, body); err != nil {
 		return fmt.Errorf("sign %s %s: %w", req.Method, req.URL, err)
 	}
 	// go-fed/httpsig always names the algorithm hs2019. Say rsa-sha256, as Mastodon does: it is what

@@ -114,6 +114,27 @@ func TestSignThenVerify(t *testing.T) {
 	}
 }
 
+// The request target is signed as it is sent, percent-encoded, as peers check it (draft-cavage's
+// :path); a path with escapes signed in its decoded form verifies nowhere but in a library that decodes.
+func TestSignedPathAsSent(t *testing.T) {
+	alice, _ := testKeys(t)
+	for _, target := range []string{"https://kring.example/users/j%C3%B6rg", "https://kring.example/a%2Fb/inbox?q=%20x"} {
+		out, err := http.NewRequest(http.MethodGet, target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (Signer{KeyID: aliceKeyID, Key: alice}).Sign(out, nil); err != nil {
+			t.Fatal(err)
+		}
+		if out.URL.String() != target {
+			t.Errorf("signing changed the URL to %s", out.URL)
+		}
+		if _, err := (&Verifier{Resolver: aliceTable(t)}).Verify(context.Background(), asReceived(out, nil), nil); err != nil {
+			t.Errorf("GET %s: %v", target, err)
+		}
+	}
+}
+
 // tamper changes a signed request after signing; each case must be refused for its own reason.
 func TestRefusals(t *testing.T) {
 	alice, evil := testKeys(t)
