@@ -193,8 +193,14 @@ func (p *process) startHTTP() (*httpServer, error) {
 	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.iris, Version: version,
 		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
+	quota, err := workers.NewInboundQuota(p.broker, p.cfg.InboxLimits)
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, quota.Close)
 	inbox.NewReceiver(inbox.ReceiverConfig{
 		Store: p.store,
+		Quota: quota,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors),
 			Scheme: p.cfg.PublicURL.Scheme},
 		IRIs:           p.federation.iris,

@@ -37,6 +37,8 @@ type Config struct {
 	PostLimitWindow    time.Duration
 	PostLimitPerActor  int
 	PostLimitPerHost   int
+	// InboxLimits bound what senders may have the inbox store.
+	InboxLimits workers.InboundLimits
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -85,6 +87,20 @@ var settings = []setting{
 	{"KRING_POST_LIMIT_PER_HOST", "post-limit-per-host", "300",
 		"posts all accounts of one remote server may make into this server's groups per window (1-1000000)",
 		func(c *Config, v string) (err error) { c.PostLimitPerHost, err = parseIntIn(v, 1, 1000000); return err }},
+	{"KRING_INBOX_LIMIT_WINDOW", "inbox-limit-window", "10m",
+		"the window the inbox's storage limits count over (1m-24h)", applyInboxLimitWindow},
+	{"KRING_INBOX_LIMIT_PER_ACTOR", "inbox-limit-per-actor", "300",
+		"activities one remote account may have stored per window, and 64 KiB each on average (1-1000000); more get 429",
+		func(c *Config, v string) (err error) {
+			c.InboxLimits.PerActor, err = parseIntIn(v, 1, 1000000)
+			return err
+		}},
+	{"KRING_INBOX_LIMIT_PER_HOST", "inbox-limit-per-host", "6000",
+		"activities all accounts of one remote server may have stored per window, 64 KiB each on average (1-10000000)",
+		func(c *Config, v string) (err error) {
+			c.InboxLimits.PerHost, err = parseIntIn(v, 1, 10000000)
+			return err
+		}},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.
@@ -221,6 +237,11 @@ func applyShutdownTimeout(c *Config, v string) (err error) {
 
 func applyPostLimitWindow(c *Config, v string) (err error) {
 	c.PostLimitWindow, err = parseDurationIn(v, time.Minute, 24*time.Hour, "10m")
+	return err
+}
+
+func applyInboxLimitWindow(c *Config, v string) (err error) {
+	c.InboxLimits.Window, err = parseDurationIn(v, time.Minute, 24*time.Hour, "10m")
 	return err
 }
 

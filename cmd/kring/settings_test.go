@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kring-social/kring/workers"
 )
 
 func envFrom(values map[string]string) func(string) (string, bool) {
@@ -25,7 +27,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 	if cfg.WorkerConcurrency != 20 || cfg.ShutdownTimeout != 25*time.Second || len(cfg.FetchAllow) != 0 ||
-		cfg.WorkerPollInterval != 200*time.Millisecond || cfg.PostLimitWindow != 10*time.Minute {
+		cfg.WorkerPollInterval != 200*time.Millisecond || cfg.PostLimitWindow != 10*time.Minute ||
+		cfg.InboxLimits != workers.DefaultInboundLimits() {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -83,6 +86,9 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"KRING_WORKER_CONCURRENCY", "lots", "from 1 to 1000"},
 		{"KRING_SHUTDOWN_TIMEOUT", "1h", "between 1s and 10m, such as 25s"},
 		{"KRING_POST_LIMIT_WINDOW", "30s", "between 1m and 24h, such as 10m"},
+		{"KRING_INBOX_LIMIT_WINDOW", "2d", "between 1m and 24h, such as 10m"},
+		{"KRING_INBOX_LIMIT_PER_ACTOR", "0", "from 1 to 1000000"},
+		{"KRING_INBOX_LIMIT_PER_HOST", "many", "from 1 to 10000000"},
 		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 200ms"},
 		{"KRING_WORKER_POLL_INTERVAL", "soon", "between 10ms and 5s"},
 		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},

@@ -45,7 +45,7 @@ type remotePeer struct {
 	mu       sync.Mutex
 	users    map[string]*rsa.PrivateKey
 	posts    []receivedPost
-	fetched  []string // paths of the GETs that reached the peer
+	fetched  []string          // paths of the GETs that reached the peer
 	software string            // the NodeInfo software name; no NodeInfo when empty
 	objects  map[string][]byte // documents served by path, such as posts fetched by id
 }
@@ -167,7 +167,10 @@ var postLimits = conversations.Limits{Window: time.Hour, PerActor: 5, PerHost: 5
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
-func newKring(t *testing.T, st *store.Store) *kringUnderTest {
+func newKring(t *testing.T, st *store.Store) *kringUnderTest { return newKringWith(t, st, nil) }
+
+// newKringWith is newKring with the receiver's configuration adjusted first.
+func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConfig)) *kringUnderTest {
 	t.Helper()
 	ctx := context.Background()
 	served := testenv.ServeEngine(t, web.Options{})
@@ -200,8 +203,12 @@ func newKring(t *testing.T, st *store.Store) *kringUnderTest {
 	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
 	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
-	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}).Mount(engine)
+	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}
+	if adjust != nil {
+		adjust(&receiver)
+	}
+	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
 		store: st, iris: iris, server: server, open: open, approval: approval, talk: talk, reports: complaints,
 		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris,
@@ -216,6 +223,13 @@ func newKring(t *testing.T, st *store.Store) *kringUnderTest {
 
 // post sends body to path, signed by keyID with key (unsigned when key is nil).
 func (k *kringUnderTest) post(t *testing.T, path string, body []byte, keyID string, key *rsa.PrivateKey, adjust func(*http.Request)) int {
+	t.Helper()
+	status, _ := k.postReading(t, path, body, keyID, key, adjust)
+	return status
+}
+
+// postReading is post that also returns the answer's body.
+func (k *kringUnderTest) postReading(t *testing.T, path string, body []byte, keyID string, key *rsa.PrivateKey, adjust func(*http.Request)) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, k.server.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -234,8 +248,12 @@ func (k *kringUnderTest) post(t *testing.T, path string, body []byte, keyID stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(answer)
 }
 
 func follow(id, actor, object string) []byte {

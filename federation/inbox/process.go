@@ -100,6 +100,10 @@ func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state
 	return p.cfg.Store.FinishInboundActivity(ctx, row.ID, state, reason)
 }
 
+// handledActivityTypes are the types apply does something with; the inbox stores only these.
+var handledActivityTypes = map[string]bool{"Follow": true, "Undo": true, "Delete": true, "Create": true,
+	"Update": true, "Like": true, "Flag": true}
+
 func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {
 	switch a := activity.(type) {
 	case vocab.ActivityStreamsFollow:

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,9 +27,16 @@ import (
 	"github.com/kring-social/kring/federation/signing"
 )
 
-// SignatureVerifier checks a request's HTTP signature and says whose key made it.
+// SignatureVerifier checks a request's HTTP signature, made with a key on actorIRI's origin, and
+// says whose key made it. A key on another origin is refused before it is fetched.
 type SignatureVerifier interface {
-	Verify(ctx context.Context, req *http.Request, body []byte) (signing.Verified, error)
+	VerifyActor(ctx context.Context, req *http.Request, body []byte, actorIRI string) (signing.Verified, error)
+}
+
+// InboundQuota counts the activities an inbox stores per actor and per server. Take returns how long
+// the sender must wait when a limit is reached, zero when the activity may be stored.
+type InboundQuota interface {
+	Take(ctx context.Context, actorIRI, host string, size int) (time.Duration, error)
 }
 
 // ReceiverConfig is what a Receiver needs.
@@ -39,7 +48,16 @@ type ReceiverConfig struct {
 	// passed in because workers imports federation, not the other way round).
 	NewProcessTask func(inboundActivityID string) store.NewTask
 	Logger         *slog.Logger
+	// Quota bounds what one actor and one server may have stored; nil stores without counting.
+	Quota InboundQuota
+	// KeyFetchTimeout bounds how long a request waits for its signer's key to be fetched
+	// (DefaultKeyFetchTimeout when zero); the fetch itself goes on and is cached for the next request.
+	KeyFetchTimeout time.Duration
 }
+
+// DefaultKeyFetchTimeout: a server that takes longer to serve its actor's key is retried by its own
+// delivery queue, instead of holding one of Kring's requests open.
+const DefaultKeyFetchTimeout = 5 * time.Second
 
 // Receiver serves the inboxes: each group's and the shared one.
 type Receiver struct {
@@ -56,6 +74,9 @@ const groupTTL = 10 * time.Second
 func NewReceiver(cfg ReceiverConfig) *Receiver {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.KeyFetchTimeout <= 0 {
+		cfg.KeyFetchTimeout = DefaultKeyFetchTimeout
 	}
 	return &Receiver{cfg: cfg, suspensions: newSuspensions(cfg.Store),
 		groups: memo.New[string, store.GroupInOrganisation](groupTTL, 10000)}
@@ -128,14 +149,16 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		refusal.Refuse(c, status, reason)
 		return
 	}
-	verified, err := r.cfg.Verifier.Verify(ctx, c.Request, body)
+	verified, err := r.verify(ctx, c.Request, body, env.Actor)
 	if err != nil {
 		status := http.StatusUnauthorized
 		if errors.Is(err, ErrBlockedDomain) {
 			status = http.StatusForbidden
 		}
+		// The details (a fetch error names addresses and resolvers) go to the log only.
+		r.cfg.Logger.InfoContext(ctx, "inbox signature not verified", "actor", env.Actor, "activity", env.ID, "error", err)
 		// 401, never 2xx: a peer trying RFC 9421 first falls back to draft-cavage on a 4xx.
-		refusal.Refuse(c, status, "signature not verified: "+err.Error())
+		refusal.Refuse(c, status, "signature not verified: "+signatureRefusal(err))
 		return
 	}
 	if verified.OwnerIRI != env.Actor {
@@ -144,11 +167,62 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		refusal.Refuse(c, http.StatusUnauthorized, "signed by "+verified.OwnerIRI+", not by the activity's actor")
 		return
 	}
+	if !handledActivityTypes[env.Type] {
+		// Verified, but nothing the worker would do anything with: acknowledged, not kept, so a
+		// sender cannot fill the database with activities Kring ignores.
+		r.cfg.Logger.DebugContext(ctx, "inbound activity of an unhandled type acknowledged, not stored", "type", env.Type, "activity", env.ID)
+		c.Status(http.StatusAccepted)
+		return
+	}
+	if r.overQuota(c, env, len(body)) {
+		return
+	}
 	if err := r.store(ctx, env, group, body); err != nil {
 		r.fail(c, err)
 		return
 	}
 	c.Status(http.StatusAccepted)
+}
+
+// overQuota counts the activity against its actor's and server's quota and, past either, answers
+// 429 with the seconds until the window ends.
+func (r *Receiver) overQuota(c *gin.Context, env envelope, size int) bool {
+	if r.cfg.Quota == nil {
+		return false
+	}
+	wait, err := r.cfg.Quota.Take(c.Request.Context(), env.Actor, fetch.HostOf(env.Actor), size)
+	if err != nil {
+		r.fail(c, err)
+		return true
+	}
+	if wait <= 0 {
+		return false
+	}
+	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	refusal.Refuse(c, http.StatusTooManyRequests, "too many activities from this actor or server: try again later")
+	return true
+}
+
+// verify checks the request's signature within the key fetch deadline.
+func (r *Receiver) verify(ctx context.Context, req *http.Request, body []byte, actorIRI string) (signing.Verified, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.KeyFetchTimeout)
+	defer cancel()
+	return r.cfg.Verifier.VerifyActor(ctx, req, body, actorIRI)
+}
+
+// signatureReasons are the refusals a sender is told, each the text of its error kind: what was wrong
+// with its request, never what Kring's fetch of its key ran into.
+var signatureReasons = []error{ErrBlockedDomain, signing.ErrKeyOffOrigin, signing.ErrKeyUnavailable, signing.ErrUnsigned,
+	signing.ErrMalformed, signing.ErrAlgorithm, signing.ErrHeadersNotSigned, signing.ErrExpired, signing.ErrDigestMismatch,
+	signing.ErrBadSignature}
+
+func signatureRefusal(err error) string {
+	for _, reason := range signatureReasons {
+		if errors.Is(err, reason) {
+			return reason.Error()
+		}
+	}
+	return "signature does not verify"
 }
 
 // checkOrigins refuses activities whose id is on another server than their actor's, that claim to be

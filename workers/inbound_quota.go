@@ -1,0 +1,98 @@
+package workers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// InboundLimits bound what one remote actor, and all actors of one server, may have Kring store
+// through its inboxes in a window: a number of activities, and bytes at BytesPerActivity times that
+// number (real activities are a few KiB; a sender of 1 MiB bodies reaches its byte budget long before
+// its count).
+type InboundLimits struct {
+	Window   time.Duration
+	PerActor int
+	PerHost  int
+}
+
+// BytesPerActivity is the average body size the byte budgets allow for.
+const BytesPerActivity = 64 << 10
+
+// DefaultInboundLimits: 300 activities (about 19 MiB) per actor and 6,000 (375 MiB) per server in ten
+// minutes. An active member posts, likes and edits far less; a large server with many members in
+// Kring's groups stays well inside, and a flood is refused after seconds, not stored for two weeks.
+func DefaultInboundLimits() InboundLimits {
+	return InboundLimits{Window: 10 * time.Minute, PerActor: 300, PerHost: 6000}
+}
+
+// InboundQuota counts stored inbound activities per actor and per host on the broker's Redis, so
+// every serve process shares one count, and one script checks and counts atomically: fifty parallel
+// requests cannot all pass a limit they each read as not yet reached. Losing Redis's data only
+// resets the counts.
+type InboundQuota struct {
+	client redis.UniversalClient
+	limits InboundLimits
+	now    func() time.Time
+}
+
+// NewInboundQuota counts on the Redis at opt.
+func NewInboundQuota(opt asynq.RedisConnOpt, limits InboundLimits) (*InboundQuota, error) {
+	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, fmt.Errorf("broker connection %T does not make a Redis client", opt)
+	}
+	return &InboundQuota{client: client, limits: limits, now: time.Now}, nil
+}
+
+// Close releases the connection pool.
+func (q *InboundQuota) Close() error { return q.client.Close() }
+
+// takeQuota checks the four counters (actor's activities and bytes, host's activities and bytes)
+// of the current window and, only when none would pass its limit, adds this activity to each.
+// It answers 0 when taken, else the milliseconds until the window ends.
+var takeQuota = redis.NewScript(`
+local size = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local limits = {tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])}
+local adds = {1, size, 1, size}
+for i = 1, 4 do
+  local used = tonumber(redis.call("GET", KEYS[i]) or "0")
+  if used + adds[i] > limits[i] then
+    local left = redis.call("PTTL", KEYS[i])
+    if left < 1 then left = ttl end
+    return left
+  end
+end
+for i = 1, 4 do
+  redis.call("INCRBY", KEYS[i], adds[i])
+  redis.call("PEXPIRE", KEYS[i], ttl)
+end
+return 0
+`)
+
+// Take counts one activity of size bytes from actorIRI on host. It returns how long the sender
+// should wait when a limit is reached, zero when the activity may be stored.
+func (q *InboundQuota) Take(ctx context.Context, actorIRI, host string, size int) (time.Duration, error) {
+	window := q.limits.Window.Milliseconds()
+	now := q.now().UnixMilli()
+	start := now - now%window
+	prefix := "kring:inbound-quota:" + strconv.FormatInt(start, 10) + ":"
+	actorSum := sha256.Sum256([]byte(actorIRI))
+	actorKey := prefix + "actor:" + hex.EncodeToString(actorSum[:16])
+	hostKey := prefix + "host:" + host
+	keys := []string{actorKey + ":n", actorKey + ":b", hostKey + ":n", hostKey + ":b"}
+	ttl := start + window - now
+	wait, err := takeQuota.Run(ctx, q.client, keys, size, ttl,
+		q.limits.PerActor, q.limits.PerActor*BytesPerActivity, q.limits.PerHost, q.limits.PerHost*BytesPerActivity).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("count inbound activity of %s: %w", actorIRI, err)
+	}
+	return time.Duration(wait) * time.Millisecond, nil
+}
