@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/fetch"
 )
 
 // applyFollow answers a Follow of one of Kring's groups. Following several objects at once is not a
@@ -20,6 +22,13 @@ func (p *Processor) applyFollow(ctx context.Context, row model.InboundActivity, 
 	}
 	if len(groups) == 0 {
 		return ignored("the Follow names no group of this server")
+	}
+	// A domain suspended since the Follow was stored hears nothing: not even a fetch of its actor.
+	if groups, err = p.notSuspending(ctx, groups, fetch.HostOf(row.ActorIRI)); err != nil || len(groups) == 0 {
+		if err != nil {
+			return err
+		}
+		return ignored("the follower's domain is suspended")
 	}
 	follower, err := p.cfg.Actors.ResolveActor(ctx, row.ActorIRI)
 	if err != nil {
@@ -105,6 +114,21 @@ func (p *Processor) unfollow(ctx context.Context, groups []model.Group, follower
 		p.cfg.Logger.InfoContext(ctx, "unfollowed", "group", group.Slug, "follower", follower.IRI, "was_following", removed)
 	}
 	return nil
+}
+
+// notSuspending keeps the groups whose organisation (and the instance) did not suspend host.
+func (p *Processor) notSuspending(ctx context.Context, groups []model.Group, host string) ([]model.Group, error) {
+	kept := groups[:0:0]
+	for _, group := range groups {
+		blocks, err := p.cfg.Store.DomainBlocksFor(ctx, host, group.OrganisationID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(blocks, func(b model.DomainBlock) bool { return b.Severity == model.SeveritySuspend }) {
+			kept = append(kept, group)
+		}
+	}
+	return kept, nil
 }
 
 // localGroups returns the live local groups among iris.

@@ -75,3 +75,41 @@ func TestSharedInboxAppliesOrganisationSuspensions(t *testing.T) {
 		t.Fatalf("the follower of beta's group got %d deliveries (%+v), want garden's Accept", len(received), answer)
 	}
 }
+
+// A Follow stored before its domain was suspended is dropped when the worker comes to it: nothing
+// more is fetched from the domain, and no answer goes there.
+func TestFollowFromADomainSuspendedSinceIsDropped(t *testing.T) {
+	t.Parallel()
+	st := testenv.Postgres(t)
+	k := newKring(t, st)
+	ctx := context.Background()
+	peer := newRemotePeerAt(t, "127.0.0.3", "")
+	key := peer.addUser("late")
+	late := peer.actor("late")
+	if status := k.post(t, "/groups/lobby/inbox", follow(late+"/follows/1", late, k.iris.GroupActor("lobby")), late+"#main-key", key, nil); status != http.StatusAccepted {
+		t.Fatalf("follow: status %d", status)
+	}
+	fetchedBefore := len(peer.fetches())
+	acme, err := st.OrganisationBySlug(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: "127.0.0.3", OrganisationID: &acme.ID, Severity: model.SeveritySuspend}); err != nil {
+		t.Fatal(err)
+	}
+	k.processInbound(t)
+	k.deliverAll(t)
+	if fetched := peer.fetches(); len(fetched) != fetchedBefore {
+		t.Fatalf("fetched %q from the domain after it was suspended", fetched[fetchedBefore:])
+	}
+	if received := peer.received(); len(received) != 0 {
+		t.Fatalf("%d deliveries to a suspended domain", len(received))
+	}
+	var row model.InboundActivity
+	if err := st.DB().Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if row.State != model.InboundIgnored {
+		t.Fatalf("the Follow ended %s, want ignored", row.State)
+	}
+}
