@@ -64,7 +64,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		status             int
 		csp                []string // directives the page's own policy must keep
 	}{
-		{"group page", http.MethodGet, "/groups/lobby", 200, []string{"default-src 'none'", "img-src 'self'"}},
+		{"group page", http.MethodGet, "/groups/lobby", 200, []string{"default-src 'none'", "img-src 'self'", "form-action 'self' https:"}},
 		{"remote-follow redirect", http.MethodGet, "/groups/lobby/follow?server=m.example", 303, nil},
 		{"remote-follow refusal", http.MethodGet, "/groups/lobby/follow?server=%3Cscript%3E", 400, nil},
 		{"admin login page", http.MethodGet, "/admin/login", 200, []string{"form-action 'self'", "base-uri 'none'"}},
