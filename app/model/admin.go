@@ -17,11 +17,14 @@ type AdminSession struct {
 // TableName pins the table name so renaming the struct never renames the table.
 func (AdminSession) TableName() string { return "admin_sessions" }
 
-// LoginFailure is one failed login, counted by the login throttle.
+// LoginFailure is one password check the throttle counts: recorded before the password is hashed,
+// deleted when the password was right, so what stays are failures (and checks in flight). Purpose
+// says which form it came from: the login form or the password page's current password.
 type LoginFailure struct {
 	ID        string `gorm:"primaryKey"`
 	Email     string
 	IP        string `gorm:"column:ip"`
+	Purpose   string
 	CreatedAt time.Time
 }
 

@@ -7,6 +7,10 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 )
 
+// ErrWrongCurrentPassword is ChangePassword's answer when the current password given is not the
+// account's: the one outcome a throttle counts as a guess.
+var ErrWrongCurrentPassword = apperror.Invalid("current_password", "is not your current password")
+
 // ChangePassword lets a staff member replace their own password, proving they know the current one.
 func (s *Service) ChangePassword(ctx context.Context, accountID, current, next string) error {
 	account, err := s.store.StaffAccountByID(ctx, accountID)
@@ -18,7 +22,7 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 		return fmt.Errorf("change password of %s: %w", accountID, err)
 	}
 	if !match {
-		return apperror.Invalid("current_password", "is not your current password")
+		return ErrWrongCurrentPassword
 	}
 	if err := validatePassword(next); err != nil {
 		return err

@@ -1,5 +1,6 @@
-// Package sessions logs staff in to the web admin and out again: logins are throttled per e-mail and
-// per address across every process (the counts live in the database), sessions are server-side rows
+// Package sessions logs staff in to the web admin and out again: logins are throttled per address,
+// per account and address, and per account across every process (the counts live in the database,
+// and every attempt is recorded before its password is hashed), sessions are server-side rows
 // named by the SHA-256 of a random cookie token, expire after a quiet spell and at the latest after a
 // fixed lifetime, and carry the token every form must send back (CSRF).
 package sessions
@@ -21,20 +22,67 @@ import (
 	"github.com/kring-social/kring/app/store"
 )
 
-// Policy bounds sessions and login attempts.
+// Policy bounds sessions and password guessing.
 type Policy struct {
-	IdleTimeout     time.Duration // a session unused this long ends
-	MaxLifetime     time.Duration // and every session ends this long after login
-	ThrottleWindow  time.Duration // failures are counted over this window
-	MaxFailsByEmail int
-	MaxFailsByIP    int
+	IdleTimeout    time.Duration // a session unused this long ends
+	MaxLifetime    time.Duration // and every session ends this long after login
+	ThrottleWindow time.Duration // failed password checks are counted over this window
+
+	// MaxFailsByAddress: wrong logins from one address (to any accounts) before it must wait.
+	MaxFailsByAddress int
+	// MaxFailsByAccountAndAddress: wrong logins to one account from one address before that pair
+	// must wait; other addresses may still log in to the account.
+	MaxFailsByAccountAndAddress int
+	// AccountSlowAfter: once an account has this many wrong logins from all addresses together, it
+	// takes one login attempt per AccountSlowInterval, from whichever address comes first.
+	AccountSlowAfter    int
+	AccountSlowInterval time.Duration
+	// MaxPasswordChecks: wrong current passwords on the password page, per account, before it must
+	// wait.
+	MaxPasswordChecks int
 }
 
-// DefaultPolicy: a working day of idleness, a month at most; five wrong passwords for one account or
-// twenty from one address in fifteen minutes, then wait.
+// DefaultPolicy: a working day of idleness and a month at most for a session. Over a fifteen-minute
+// window:
+//   - 5 wrong passwords for one account from one address. Someone who mistypes rarely fails five
+//     times running; a guesser on one address gets 480 tries a day, and cannot lock the owner out
+//     of her own account, since the count is per address.
+//   - 20 from one address to any accounts: an office behind one address with a few people who
+//     mistype stays well below it; one address spraying guesses over many accounts is held to 20.
+//   - beyond 10 for one account from all addresses together (twice what one address may do, so
+//     one person's typos never reach it), one attempt per 30 seconds for that account, from any
+//     address: an attacker with many addresses is slowed to 2 guesses a minute (under 3,000 a day,
+//     against passwords of 12 characters or more), while the owner is never locked out: her attempt
+//     goes through at the next free slot, at most 30 seconds after the last one, however many
+//     addresses guess.
+//   - 5 wrong current passwords on the password page per account: only a session's holder gets
+//     there, and the right one has no reason to guess.
+//
+// Every attempt is recorded before its password is hashed (and deleted if the password was right),
+// so attempts sent at once are counted one by one, not all let through by one count.
 func DefaultPolicy() Policy {
 	return Policy{IdleTimeout: 12 * time.Hour, MaxLifetime: 30 * 24 * time.Hour, ThrottleWindow: 15 * time.Minute,
-		MaxFailsByEmail: 5, MaxFailsByIP: 20}
+		MaxFailsByAddress: 20, MaxFailsByAccountAndAddress: 5,
+		AccountSlowAfter: 10, AccountSlowInterval: 30 * time.Second,
+		MaxPasswordChecks: 5}
+}
+
+// allowsLogin says whether a login may be tried given the attempts on record.
+func (p Policy) allowsLogin(c store.LoginAttemptCounts, now time.Time) bool {
+	switch {
+	case c.ByAddress >= int64(p.MaxFailsByAddress):
+		return false
+	case c.ByAccountAndAddress >= int64(p.MaxFailsByAccountAndAddress):
+		return false
+	case c.ByAccount >= int64(p.AccountSlowAfter) && now.Before(c.LatestForAccount.Add(p.AccountSlowInterval)):
+		return false
+	}
+	return true
+}
+
+// allowsPasswordCheck says whether the password page may check a current password.
+func (p Policy) allowsPasswordCheck(c store.LoginAttemptCounts, _ time.Time) bool {
+	return c.ByAccount < int64(p.MaxPasswordChecks)
 }
 
 // Service logs staff in and out.
@@ -56,25 +104,55 @@ type Session struct {
 	Row     model.AdminSession
 }
 
-// ErrThrottled is returned when too many logins failed lately.
-var ErrThrottled = &apperror.Error{Kind: apperror.KindForbidden, Message: "too many failed logins: wait a few minutes and try again"}
+// ErrThrottled is returned when too many password checks failed lately.
+var ErrThrottled = &apperror.Error{Kind: apperror.KindForbidden, Message: "too many wrong passwords: wait a few minutes and try again"}
+
+// reserve records a password check of a purpose before it is made, if policy allows it given the
+// attempts on record: counting and recording happen in one transaction under a lock for the account
+// and the address, so checks sent at once are counted one by one. It returns the attempt's id, or
+// ErrThrottled.
+func (s *Service) reserve(ctx context.Context, purpose, email, ip string,
+	allows func(store.LoginAttemptCounts, time.Time) bool) (string, error) {
+	now := s.now()
+	var id string
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.LockLoginAttempts(ctx, purpose, email, ip); err != nil {
+			return err
+		}
+		counts, err := tx.CountLoginAttempts(ctx, purpose, email, ip, now.Add(-s.policy.ThrottleWindow))
+		if err != nil {
+			return err
+		}
+		if !allows(counts, now) {
+			return ErrThrottled
+		}
+		id, err = tx.RecordLoginAttempt(ctx, purpose, email, ip, now)
+		return err
+	})
+	return id, err
+}
+
+// clear deletes a reserved attempt that was no failure: the password was right, or it was never
+// checked (the server was busy or broken). It runs even when the request was cancelled meanwhile.
+func (s *Service) clear(ctx context.Context, id string) error {
+	return s.store.ClearLoginAttempt(context.WithoutCancel(ctx), id)
+}
 
 // Login checks the e-mail and password and opens a session; it returns the cookie token to set.
+// ErrThrottled when too many logins failed lately; organisations.ErrBusy when too many passwords
+// are being checked at once.
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (string, Session, error) {
 	email = store.NormaliseEmail(email)
-	byEmail, byIP, err := s.store.CountLoginFailures(ctx, email, ip, s.now().Add(-s.policy.ThrottleWindow))
+	attempt, err := s.reserve(ctx, store.AttemptLogin, email, ip, s.policy.allowsLogin)
 	if err != nil {
 		return "", Session{}, err
 	}
-	if byEmail >= int64(s.policy.MaxFailsByEmail) || byIP >= int64(s.policy.MaxFailsByIP) {
-		return "", Session{}, ErrThrottled
-	}
 	account, err := s.orgs.Authenticate(ctx, email, password)
 	if apperror.KindOf(err) == apperror.KindUnauthenticated {
-		if recordErr := s.store.RecordLoginFailure(ctx, email, ip); recordErr != nil {
-			return "", Session{}, recordErr
-		}
-		return "", Session{}, err
+		return "", Session{}, err // the reserved attempt stays, as a failure
+	}
+	if clearErr := s.clear(ctx, attempt); clearErr != nil && err == nil {
+		err = clearErr
 	}
 	if err != nil {
 		return "", Session{}, err
@@ -139,9 +217,21 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.DeleteAdminSession(ctx, tokenID(token))
 }
 
-// ChangePassword changes the session's account password and ends its other sessions.
+// ChangePassword changes the session's account password and ends its other sessions. Wrong current
+// passwords are throttled per account like logins (ErrThrottled).
 func (s *Service) ChangePassword(ctx context.Context, session Session, current, next string) error {
-	if err := s.orgs.ChangePassword(ctx, session.Account.ID, current, next); err != nil {
+	attempt, err := s.reserve(ctx, store.AttemptCurrentPassword, session.Account.Email, session.Row.IP, s.policy.allowsPasswordCheck)
+	if err != nil {
+		return err
+	}
+	err = s.orgs.ChangePassword(ctx, session.Account.ID, current, next)
+	if errors.Is(err, organisations.ErrWrongCurrentPassword) {
+		return err // the reserved attempt stays, as a failure
+	}
+	if clearErr := s.clear(ctx, attempt); clearErr != nil && err == nil {
+		err = clearErr
+	}
+	if err != nil {
 		return err
 	}
 	return s.store.DeleteAdminSessionsOf(ctx, session.Account.ID, session.Row.ID)

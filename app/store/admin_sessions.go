@@ -56,26 +56,6 @@ func (s *Store) DeleteAdminSessionsOf(ctx context.Context, accountID, keep strin
 	return nil
 }
 
-// RecordLoginFailure notes a failed login for the throttle.
-func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	row := model.LoginFailure{ID: model.NewID(), Email: email, IP: ip, CreatedAt: s.now()}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("record login failure: %w", err)
-	}
-	return nil
-}
-
-// CountLoginFailures counts failures since a time for one e-mail and for one address.
-func (s *Store) CountLoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int64, err error) {
-	if err := s.conn(ctx).Model(&model.LoginFailure{}).Where("email = ? AND created_at >= ?", email, dbTime(since)).Count(&byEmail).Error; err != nil {
-		return 0, 0, fmt.Errorf("count login failures: %w", err)
-	}
-	if err := s.conn(ctx).Model(&model.LoginFailure{}).Where("ip = ? AND created_at >= ?", ip, dbTime(since)).Count(&byIP).Error; err != nil {
-		return 0, 0, fmt.Errorf("count login failures: %w", err)
-	}
-	return byEmail, byIP, nil
-}
-
 // PruneAdminLogins deletes expired sessions and failures older than before.
 func (s *Store) PruneAdminLogins(ctx context.Context, before time.Time) error {
 	if err := s.conn(ctx).Where("expires_at < ?", s.now()).Delete(&model.AdminSession{}).Error; err != nil {

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// What a throttled password check is for (login_failures.purpose).
+const (
+	AttemptLogin           = "login"            // the login form
+	AttemptCurrentPassword = "current_password" // the password page's check of the current password
+)
+
+// LoginAttemptCounts are the attempts of one purpose on record since a time: failures, and checks
+// still in flight (a right password's row is deleted once it is known to be right).
+type LoginAttemptCounts struct {
+	ByAddress           int64     // from the address, for any account
+	ByAccountAndAddress int64     // for the account from the address
+	ByAccount           int64     // for the account from any address
+	LatestForAccount    time.Time // the newest for the account; zero when none
+}
+
+// LockLoginAttempts makes the rest of the transaction the only one counting and recording attempts
+// of this purpose for email or for ip, so a count and the insert that follows it cannot interleave
+// with another's: parallel guesses are counted one after another. On PostgreSQL it takes
+// transaction-scoped advisory locks (in a fixed order, so two transactions never wait on each
+// other); SQLite transactions already hold the database's write lock from their start (BEGIN
+// IMMEDIATE). It must run inside Transaction.
+func (s *Store) LockLoginAttempts(ctx context.Context, purpose, email, ip string) error {
+	if !s.InTransaction() {
+		return errors.New("lock login attempts: not in a transaction")
+	}
+	if s.dialect != Postgres {
+		return nil
+	}
+	keys := []int64{advisoryKey("login-attempts", purpose, "account", email), advisoryKey("login-attempts", purpose, "address", ip)}
+	slices.Sort(keys)
+	for _, key := range slices.Compact(keys) {
+		if err := s.conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", key).Error; err != nil {
+			return fmt.Errorf("lock login attempts: %w", err)
+		}
+	}
+	return nil
+}
+
+// advisoryKey names a PostgreSQL advisory lock by the 64-bit FNV-1a hash of parts. Two names that
+// collide only make their holders wait for each other.
+func advisoryKey(parts ...string) int64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		_, _ = h.Write([]byte(p))
+		_, _ = h.Write([]byte{0})
+	}
+	return int64(h.Sum64())
+}
+
+// CountLoginAttempts counts the attempts of a purpose since a time, for an account (its normalised
+// e-mail) and an address.
+func (s *Store) CountLoginAttempts(ctx context.Context, purpose, email, ip string, since time.Time) (LoginAttemptCounts, error) {
+	var c LoginAttemptCounts
+	recent := func() *gorm.DB {
+		return s.conn(ctx).Model(&model.LoginFailure{}).Where("purpose = ? AND created_at >= ?", purpose, dbTime(since))
+	}
+	if err := recent().Where("ip = ?", ip).Count(&c.ByAddress).Error; err != nil {
+		return c, fmt.Errorf("count login attempts: %w", err)
+	}
+	if err := recent().Where("email = ? AND ip = ?", email, ip).Count(&c.ByAccountAndAddress).Error; err != nil {
+		return c, fmt.Errorf("count login attempts: %w", err)
+	}
+	if err := recent().Where("email = ?", email).Count(&c.ByAccount).Error; err != nil {
+		return c, fmt.Errorf("count login attempts: %w", err)
+	}
+	if c.ByAccount > 0 {
+		var latest model.LoginFailure
+		if err := recent().Where("email = ?", email).Order("created_at DESC").Take(&latest).Error; err != nil {
+			return c, fmt.Errorf("find latest login attempt: %w", err)
+		}
+		c.LatestForAccount = latest.CreatedAt
+	}
+	return c, nil
+}
+
+// RecordLoginAttempt records an attempt made at a time and returns its id, to clear it by if the
+// password proves right.
+func (s *Store) RecordLoginAttempt(ctx context.Context, purpose, email, ip string, at time.Time) (string, error) {
+	row := model.LoginFailure{ID: model.NewID(), Email: email, IP: ip, Purpose: purpose, CreatedAt: dbTime(at)}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return "", fmt.Errorf("record login attempt: %w", err)
+	}
+	return row.ID, nil
+}
+
+// ClearLoginAttempt deletes an attempt that was not a failure: the password was right, or it was
+// never checked.
+func (s *Store) ClearLoginAttempt(ctx context.Context, id string) error {
+	if err := s.conn(ctx).Where("id = ?", id).Delete(&model.LoginFailure{}).Error; err != nil {
+		return fmt.Errorf("clear login attempt: %w", err)
+	}
+	return nil
+}
