@@ -12,8 +12,8 @@ import (
 // what makes guessing on GPUs and ASICs expensive (RFC 9106 recommends it for memory-constrained
 // servers); two passes over that memory take some 50-100 ms on the small 2-core machines Kring runs
 // on, slow for an attacker with a stolen table, unnoticeable at login; parallelism 2 uses both cores
-// for one login instead of making it wait twice as long. Logins are rate limited, so the memory
-// of concurrent hashes stays bounded.
+// for one login instead of making it wait twice as long. A HashLimiter bounds how many run at once,
+// so the memory of concurrent hashes stays bounded.
 func defaultPasswordParams() argon2id.Params {
 	return argon2id.Params{
 		Memory:      64 * 1024, // KiB
@@ -53,8 +53,14 @@ func (Argon2id) Matches(password, hash string) (bool, error) {
 	return argon2id.ComparePasswordAndHash(password, hash)
 }
 
-// hashPassword returns the PHC string of password, with the service's parameters.
+// hashPassword returns the PHC string of password, with the service's parameters, once the limiter
+// has room for it (ErrBusy when it had none in time).
 func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	release, err := s.hashes.acquire(ctx, uint64(s.passwordParams.Memory))
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	hash, err := s.hasher.Hash(password, s.passwordParams)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
@@ -62,8 +68,18 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 	return hash, nil
 }
 
-// passwordMatches compares password with a PHC string in constant time.
+// passwordMatches compares password with a PHC string in constant time, once the limiter has room
+// for the memory that hash's parameters need (ErrBusy when it had none in time).
 func (s *Service) passwordMatches(ctx context.Context, password, hash string) (bool, error) {
+	params, _, _, err := argon2id.DecodeHash(hash)
+	if err != nil {
+		return false, fmt.Errorf("check password: %w", err)
+	}
+	release, err := s.hashes.acquire(ctx, uint64(params.Memory))
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	match, err := s.hasher.Matches(password, hash)
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)

@@ -19,6 +19,7 @@ type Service struct {
 	store          *store.Store
 	passwordParams argon2id.Params
 	hasher         PasswordHasher
+	hashes         *HashLimiter
 
 	// decoyHash is compared against when a login names an unknown email, so that answer takes as
 	// long as a wrong password. Made on first use: it costs one hash.
@@ -33,6 +34,10 @@ type Options struct {
 	PasswordParams argon2id.Params
 	// Hasher makes and checks hashes; nil means Argon2id.
 	Hasher PasswordHasher
+	// Hashes bounds the hashes in flight. The services of one process share one, made by cmd from
+	// its settings; nil means one of this service's own with DefaultHashMemoryKiB and
+	// DefaultHashWait.
+	Hashes *HashLimiter
 }
 
 // NewService returns a Service over st with the default options.
@@ -48,5 +53,8 @@ func NewServiceWith(st *store.Store, opts Options) *Service {
 	if opts.Hasher == nil {
 		opts.Hasher = Argon2id{}
 	}
-	return &Service{store: st, passwordParams: opts.PasswordParams, hasher: opts.Hasher}
+	if opts.Hashes == nil {
+		opts.Hashes = NewHashLimiter(DefaultHashMemoryKiB, DefaultHashWait)
+	}
+	return &Service{store: st, passwordParams: opts.PasswordParams, hasher: opts.Hasher, hashes: opts.Hashes}
 }

@@ -235,3 +235,66 @@ func TestAccountWideLimitSlowsButDoesNotLock(t *testing.T) {
 		}
 	})
 }
+
+// slowHasher makes every password check take a while.
+type slowHasher struct {
+	organisations.PasswordHasher
+	delay time.Duration
+}
+
+func (h slowHasher) Matches(password, hash string) (bool, error) {
+	time.Sleep(h.delay)
+	return h.PasswordHasher.Matches(password, hash)
+}
+
+// TestBusyLoginsAreNotFailures: logins refused because too many passwords are being checked at once
+// get organisations.ErrBusy, and leave no attempt on record; the wrong passwords that were checked
+// stay on record as failures.
+func TestBusyLoginsAreNotFailures(t *testing.T) {
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		params := organisations.TestPasswordParams()
+		orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: params,
+			Hasher: slowHasher{PasswordHasher: organisations.Argon2id{}, delay: 200 * time.Millisecond},
+			Hashes: organisations.NewHashLimiter(uint64(params.Memory), 50*time.Millisecond)})
+		if _, _, err := orgs.CreateStaff(context.Background(), organisations.NewStaff{Email: owner, Password: ownerPassword, InstanceAdmin: true}); err != nil {
+			t.Fatal(err)
+		}
+		svc := NewService(st, orgs, DefaultPolicy())
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			outcomes = map[string]int{}
+		)
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				password := ownerPassword
+				if i%2 == 1 {
+					password = "a wrong password"
+				}
+				_, _, err := svc.Login(context.Background(), owner, password, fmt.Sprintf("203.0.113.%d", i+1), "test")
+				outcome := "ok"
+				switch {
+				case errors.Is(err, organisations.ErrBusy):
+					outcome = "busy"
+				case apperror.KindOf(err) == apperror.KindUnauthenticated:
+					outcome = "wrong"
+				case err != nil:
+					outcome = err.Error()
+				}
+				mu.Lock()
+				outcomes[outcome]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if outcomes["busy"] == 0 || outcomes["busy"]+outcomes["ok"]+outcomes["wrong"] != 8 {
+			t.Fatalf("outcomes %v: want some busy, the rest ok or wrong", outcomes)
+		}
+		var rows int64
+		if err := st.DB().Model(&model.LoginFailure{}).Count(&rows).Error; err != nil || rows != int64(outcomes["wrong"]) {
+			t.Errorf("%d attempts on record (%v), want the %d wrong passwords checked", rows, err, outcomes["wrong"])
+		}
+	})
+}

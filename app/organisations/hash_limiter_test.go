@@ -1,0 +1,215 @@
+package organisations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// slowHasher makes every hash take delay and records how many run at once.
+type slowHasher struct {
+	Argon2id
+	delay time.Duration
+
+	mu       sync.Mutex
+	inFlight int
+	most     int
+	calls    int
+}
+
+func (h *slowHasher) enter() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inFlight++
+	h.calls++
+	h.most = max(h.most, h.inFlight)
+}
+
+func (h *slowHasher) leave() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inFlight--
+}
+
+func (h *slowHasher) Hash(password string, params argon2id.Params) (string, error) {
+	h.enter()
+	defer h.leave()
+	time.Sleep(h.delay)
+	return h.Argon2id.Hash(password, params)
+}
+
+func (h *slowHasher) Matches(password, hash string) (bool, error) {
+	h.enter()
+	defer h.leave()
+	time.Sleep(h.delay)
+	return h.Argon2id.Matches(password, hash)
+}
+
+func (h *slowHasher) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.most, h.calls = 0, 0
+}
+
+// TestHashLimiterBoundsHashesInFlight: logins, password changes, staff creation and resets sent at
+// once share one limiter sized for two hashes: never more than two run, and what cannot start within
+// the wait is refused as busy.
+func TestHashLimiterBoundsHashesInFlight(t *testing.T) {
+	st := testenv.SQLite(t)
+	ctx := context.Background()
+	params := TestPasswordParams()
+	hasher := &slowHasher{delay: 150 * time.Millisecond}
+	svc := NewServiceWith(st, Options{PasswordParams: params, Hasher: hasher,
+		Hashes: NewHashLimiter(2*uint64(params.Memory), 400*time.Millisecond)})
+	const password = "a long enough password"
+	account, _, err := svc.CreateStaff(ctx, NewStaff{Email: "mod@example.org", Password: password, InstanceAdmin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.CreateStaff(ctx, NewStaff{Email: "reset@example.org", Password: password, InstanceAdmin: true}); err != nil {
+		t.Fatal(err)
+	}
+	hasher.reset()
+
+	calls := []func(i int) error{
+		func(int) error { _, err := svc.Authenticate(ctx, "mod@example.org", password); return err },
+		func(int) error { _, err := svc.Authenticate(ctx, "mod@example.org", "a wrong password"); return err },
+		func(int) error { _, err := svc.Authenticate(ctx, "nobody@example.org", password); return err },
+		func(int) error { return svc.ChangePassword(ctx, account.ID, "a wrong password", "a new long password") },
+		func(i int) error {
+			_, _, err := svc.CreateStaff(ctx, NewStaff{Email: fmt.Sprintf("new%d@example.org", i), Password: password, InstanceAdmin: true})
+			return err
+		},
+		func(int) error { _, err := svc.ResetPassword(ctx, "reset@example.org", ""); return err },
+	}
+	var (
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		busy, done int
+		start      = make(chan struct{})
+	)
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			began := time.Now()
+			err := calls[i%len(calls)](i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, ErrBusy):
+				busy++
+				if waited := time.Since(began); waited > 2*time.Second {
+					t.Errorf("refused as busy after %s, want within the wait", waited)
+				}
+			case err == nil, apperror.KindOf(err) == apperror.KindUnauthenticated, errors.Is(err, ErrWrongCurrentPassword):
+				done++
+			default:
+				t.Errorf("call %d: %v", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if hasher.most > 2 {
+		t.Errorf("%d hashes ran at once, want at most 2", hasher.most)
+	}
+	if busy == 0 || done < 2 {
+		t.Errorf("%d calls done and %d refused as busy: want some of each", done, busy)
+	}
+	t.Logf("%d done, %d busy, %d hashes", done, busy, hasher.calls)
+}
+
+// TestHashLimiterWeighsHashesByMemory: with room for 3 MiB, hashes of 2 MiB run one at a time, and a
+// stored hash costlier than all the room still runs, alone.
+func TestHashLimiterWeighsHashesByMemory(t *testing.T) {
+	st := testenv.SQLite(t)
+	ctx := context.Background()
+	const password = "a long enough password"
+	costly := TestPasswordParams()
+	costly.Memory = 4 * 1024
+	if _, _, err := NewServiceWith(st, Options{PasswordParams: costly}).CreateStaff(ctx,
+		NewStaff{Email: "old@example.org", Password: password, InstanceAdmin: true}); err != nil {
+		t.Fatal(err)
+	}
+	params := TestPasswordParams()
+	params.Memory = 2 * 1024
+	hasher := &slowHasher{delay: 50 * time.Millisecond}
+	svc := NewServiceWith(st, Options{PasswordParams: params, Hasher: hasher, Hashes: NewHashLimiter(3*1024, 5*time.Second)})
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, _, err := svc.CreateStaff(ctx, NewStaff{Email: fmt.Sprintf("new%d@example.org", i), Password: password, InstanceAdmin: true}); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := svc.Authenticate(ctx, "old@example.org", password); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if hasher.most != 1 {
+		t.Errorf("%d hashes ran at once, want 1", hasher.most)
+	}
+}
+
+// TestHashLimiterQueue: waiters are served in order; one that gives up lets those behind it in, and
+// a request whose context ends stops waiting.
+func TestHashLimiterQueue(t *testing.T) {
+	ctx := context.Background()
+	limiter := NewHashLimiter(2, 300*time.Millisecond)
+	releaseFirst, err := limiter.acquire(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A wants all the room and waits at the front; B, behind it, fits but must not overtake it.
+	aDone := make(chan error, 1)
+	go func() {
+		release, err := limiter.acquire(ctx, 2)
+		if err == nil {
+			release()
+		}
+		aDone <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	bStarted := time.Now()
+	releaseB, err := limiter.acquire(ctx, 1)
+	if err != nil {
+		t.Fatalf("B, once A gave up: %v", err)
+	}
+	if waited := time.Since(bStarted); waited < 150*time.Millisecond {
+		t.Errorf("B got in after %s, before A gave up", waited)
+	}
+	if err := <-aDone; !errors.Is(err, ErrBusy) {
+		t.Errorf("A: %v, want busy", err)
+	}
+	releaseB()
+	releaseFirst()
+
+	// Everything free again: all the room at once.
+	release, err := limiter.acquire(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	if _, err := limiter.acquire(cancelled, 1); err == nil || time.Since(began) > 200*time.Millisecond {
+		t.Errorf("with the request gone: %v after %s, want an error at once", err, time.Since(began))
+	}
+	release()
+}
