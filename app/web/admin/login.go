@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/web/refusal"
 )
@@ -18,6 +19,13 @@ import (
 // loginCookie carries the login form's CSRF token before there is a session (double submit): a
 // forged cross-site login would otherwise sign a victim in to the forger's account.
 const loginCookie = "kring_login"
+
+// Retry-After (seconds) of a throttled password check, and of one refused because too many
+// passwords were being checked at once.
+const (
+	throttledRetryAfter = "60"
+	busyRetryAfter      = "5"
+)
 
 type loginData struct {
 	Email string
@@ -53,11 +61,13 @@ func (a *Admin) login(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
 	next := safeNext(c.PostForm("next"))
 	token, _, err := a.cfg.Sessions.Login(c.Request.Context(), email, c.PostForm("password"), c.ClientIP(), c.Request.UserAgent())
-	switch {
-	case errors.Is(err, sessions.ErrThrottled):
-		c.Set(refusal.ReasonKey, "login throttled")
+	if retryAfter := tooManyRetryAfter(err); retryAfter != "" {
+		c.Set(refusal.ReasonKey, apperror.SafeMessage(err))
+		c.Header("Retry-After", retryAfter)
 		a.renderLogin(c, http.StatusTooManyRequests, loginData{Email: email, Next: next, Error: apperror.SafeMessage(err)})
 		return
+	}
+	switch {
 	case apperror.KindOf(err) == apperror.KindUnauthenticated:
 		c.Set(refusal.ReasonKey, "wrong e-mail or password")
 		a.renderLogin(c, http.StatusUnauthorized, loginData{Email: email, Next: next, Error: apperror.SafeMessage(err)})
@@ -102,6 +112,12 @@ func (a *Admin) changePassword(c *gin.Context) {
 		return
 	}
 	err := a.cfg.Sessions.ChangePassword(c.Request.Context(), sessionOf(c), c.PostForm("current_password"), next)
+	if retryAfter := tooManyRetryAfter(err); retryAfter != "" {
+		c.Set(refusal.ReasonKey, apperror.SafeMessage(err))
+		c.Header("Retry-After", retryAfter)
+		a.renderStatus(c, http.StatusTooManyRequests, "password.html", "Change password", passwordData{Error: apperror.SafeMessage(err)})
+		return
+	}
 	if apperror.KindOf(err) == apperror.KindInvalid {
 		a.renderStatus(c, http.StatusBadRequest, "password.html", "Change password", passwordData{Error: apperror.SafeMessage(err)})
 		return
@@ -111,4 +127,16 @@ func (a *Admin) changePassword(c *gin.Context) {
 		return
 	}
 	a.done(c, "/admin", "Password changed; your other sessions were logged out.")
+}
+
+// tooManyRetryAfter is the Retry-After of an error that means "not now" (throttled, or too many
+// passwords being checked at once), "" for any other.
+func tooManyRetryAfter(err error) string {
+	switch {
+	case errors.Is(err, sessions.ErrThrottled):
+		return throttledRetryAfter
+	case errors.Is(err, organisations.ErrBusy):
+		return busyRetryAfter
+	}
+	return ""
 }
