@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/textinput"
 	"github.com/kring-social/kring/app/web/refusal"
 )
 
@@ -46,6 +47,12 @@ func (r *Routes) webfinger(c *gin.Context) {
 	if username == r.instanceUsername() {
 		actor = r.cfg.IRIs.InstanceActor()
 	} else {
+		// Only a name a group could have is looked up: PostgreSQL answers some strings (a NUL byte,
+		// invalid UTF-8) with an error, which would turn a bad resource into a server error.
+		if textinput.Slug("resource", username) != nil {
+			refusal.Refuse(c, http.StatusNotFound, "no such group")
+			return
+		}
 		group, ok := r.liveGroup(c, username)
 		if !ok {
 			return
