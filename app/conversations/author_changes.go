@@ -35,8 +35,8 @@ func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit 
 	}
 	return s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
 		content, summary := SanitizeHTML(edit.ContentHTML), clip(edit.Summary, maxSummary)
-		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": content,
-			"summary": summary, "url": edit.URL, "edited_at": edit.EditedAt})
+		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(content), Summary: store.To(summary),
+			URL: store.To(edit.URL), EditedAt: store.To(&edit.EditedAt)})
 		if err != nil || post.State != model.PostVisible {
 			return err
 		}

@@ -68,7 +68,7 @@ func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *s
 			return err
 		}
 		post.CreateActivityIRI, post.ActivityJSON = created.ActivityIRI, created.ActivityJSON
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"create_activity_iri": created.ActivityIRI, "activity_json": created.ActivityJSON}); err != nil {
+		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
 			return err
 		}
 		return logAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
@@ -93,14 +93,12 @@ func (s *Service) SetPinned(ctx context.Context, postID string, staffID *string,
 		if (post.PinnedAt != nil) == pinned {
 			return post, nil
 		}
-		var pinnedAt any
+		post.PinnedAt = nil
 		if pinned {
 			now := s.now()
-			post.PinnedAt, pinnedAt = &now, now
-		} else {
-			post.PinnedAt = nil
+			post.PinnedAt = &now
 		}
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"pinned_at": pinnedAt}); err != nil {
+		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{PinnedAt: store.To(post.PinnedAt)}); err != nil {
 			return post, err
 		}
 		return post, s.federator.UpdateGroupActor(ctx, tx, group)
@@ -119,7 +117,8 @@ func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *str
 		}
 		now := s.now()
 		post.ContentHTML, post.Summary, post.EditedAt = TextToHTML(text), summary, &now
-		err := tx.UpdatePost(ctx, post.ID, map[string]any{"content_html": post.ContentHTML, "summary": post.Summary, "edited_at": now})
+		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
+			EditedAt: store.To(post.EditedAt)})
 		if err != nil {
 			return post, err
 		}

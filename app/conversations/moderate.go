@@ -17,7 +17,7 @@ func (s *Service) Approve(ctx context.Context, postID string, staffID *string) (
 		if post.State != model.PostHeld {
 			return post, apperror.Conflict("state", "post is %s, not held", post.State)
 		}
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"state": model.PostVisible}); err != nil {
+		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{State: store.To(model.PostVisible)}); err != nil {
 			return post, err
 		}
 		post.State = model.PostVisible
@@ -32,7 +32,7 @@ func (s *Service) Decline(ctx context.Context, postID string, staffID *string, r
 		if post.State != model.PostHeld {
 			return post, apperror.Conflict("state", "post is %s, not held", post.State)
 		}
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"state": model.PostDeclined, "removed_reason": reason}); err != nil {
+		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{State: store.To(model.PostDeclined), RemovedReason: store.To(reason)}); err != nil {
 			return post, err
 		}
 		post.State = model.PostDeclined
@@ -64,9 +64,10 @@ func (s *Service) Remove(ctx context.Context, postID string, staffID *string, re
 // withdraw takes a visible post out of the group into state (removed, with reason and time, or held
 // again) and undoes the group's Announces of it.
 func (s *Service) withdraw(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, reason string) (model.Post, error) {
-	change := map[string]any{"state": state}
+	change := store.PostChange{State: store.To(state)}
 	if state == model.PostRemoved {
-		change["removed_reason"], change["removed_at"] = reason, s.now()
+		now := s.now()
+		change.RemovedReason, change.RemovedAt = store.To(reason), store.To(&now)
 	}
 	if err := tx.UpdatePost(ctx, post.ID, change); err != nil {
 		return post, err

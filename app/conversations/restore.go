@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"time"
 
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
@@ -18,7 +19,8 @@ func (s *Service) Restore(ctx context.Context, postID string, staffID *string, r
 		if post.State != model.PostRemoved {
 			return post, apperror.Conflict("state", "post is %s, not removed", post.State)
 		}
-		if err := tx.UpdatePost(ctx, post.ID, map[string]any{"state": model.PostVisible, "removed_reason": "", "removed_at": nil}); err != nil {
+		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{State: store.To(model.PostVisible),
+			RemovedReason: store.To(""), RemovedAt: store.To[*time.Time](nil)}); err != nil {
 			return post, err
 		}
 		post.State, post.RemovedReason, post.RemovedAt = model.PostVisible, "", nil

@@ -265,15 +265,15 @@ func (s *Service) announce(ctx context.Context, tx *store.Store, group model.Gro
 	if err != nil {
 		return err
 	}
-	columns := map[string]any{}
+	var change store.PostChange
 	if announced.ObjectAnnounceIRI != "" {
-		columns["announce_activity_iri"] = announced.ObjectAnnounceIRI
+		change.AnnounceActivityIRI = store.To(&announced.ObjectAnnounceIRI)
 	}
 	if announced.ActivityAnnounceIRI != "" {
-		columns["activity_announce_iri"] = announced.ActivityAnnounceIRI
+		change.ActivityAnnounceIRI = store.To(&announced.ActivityAnnounceIRI)
 	}
-	if len(columns) == 0 {
+	if change.Empty() {
 		return nil
 	}
-	return tx.UpdatePost(ctx, post.ID, columns)
+	return tx.UpdatePost(ctx, post.ID, change)
 }

@@ -28,23 +28,28 @@ func SettingsOf(g model.Group) Settings {
 		ApproveFollowers: g.ApproveFollowers, Discoverable: g.Discoverable}
 }
 
-// setting is one column of a group an edit may change; public when it shows in the actor document,
-// so other servers must be told.
+// setting is one setting of a group an edit may change, named as the moderation log names it;
+// public when it shows in the actor document, so other servers must be told. write sets its new
+// value in a change.
 type setting struct {
-	column   string
+	name     string
 	from, to any
 	public   bool
+	write    func(*store.GroupChange)
 }
 
 func settingsChanged(from model.Group, to Settings) []setting {
 	all := []setting{
-		{"slug", from.Slug, to.Slug, true},
-		{"name", from.Name, to.Name, true},
-		{"summary", from.Summary, to.Summary, true},
-		{"rules", from.Rules, to.Rules, false},
-		{"posting_policy", from.PostingPolicy, to.PostingPolicy, false},
-		{"approve_followers", from.ApproveFollowers, to.ApproveFollowers, true},
-		{"discoverable", from.Discoverable, to.Discoverable, true},
+		{"slug", from.Slug, to.Slug, true, func(c *store.GroupChange) { c.Slug = store.To(to.Slug) }},
+		{"name", from.Name, to.Name, true, func(c *store.GroupChange) { c.Name = store.To(to.Name) }},
+		{"summary", from.Summary, to.Summary, true, func(c *store.GroupChange) { c.Summary = store.To(to.Summary) }},
+		{"rules", from.Rules, to.Rules, false, func(c *store.GroupChange) { c.Rules = store.To(to.Rules) }},
+		{"posting_policy", from.PostingPolicy, to.PostingPolicy, false,
+			func(c *store.GroupChange) { c.PostingPolicy = store.To(to.PostingPolicy) }},
+		{"approve_followers", from.ApproveFollowers, to.ApproveFollowers, true,
+			func(c *store.GroupChange) { c.ApproveFollowers = store.To(to.ApproveFollowers) }},
+		{"discoverable", from.Discoverable, to.Discoverable, true,
+			func(c *store.GroupChange) { c.Discoverable = store.To(to.Discoverable) }},
 	}
 	var changed []setting
 	for _, s := range all {
@@ -65,10 +70,10 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 		return model.Group{}, err
 	}
 	return s.changeGroup(ctx, groupID, staffID, func(tx *store.Store, current model.Group) (groupChange, error) {
-		change := groupChange{columns: map[string]any{}, metadata: map[string]any{}, entry: model.ModerationAction{Action: model.ActionGroupEdit}}
+		change := groupChange{metadata: map[string]any{}, entry: model.ModerationAction{Action: model.ActionGroupEdit}}
 		for _, c := range settingsChanged(current, in) {
-			change.columns[c.column] = c.to
-			change.metadata[c.column] = map[string]any{"from": c.from, "to": c.to}
+			c.write(&change.write)
+			change.metadata[c.name] = map[string]any{"from": c.from, "to": c.to}
 			change.public = change.public || c.public
 		}
 		if in.Slug != current.Slug {
@@ -78,17 +83,17 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 	})
 }
 
-// groupChange is what one change of a group writes: its columns, the moderation log entry saying so,
-// and whether other servers must be sent the changed actor.
+// groupChange is what one change of a group writes: the group's new values, the moderation log entry
+// saying so, and whether other servers must be sent the changed actor.
 type groupChange struct {
-	columns  map[string]any
+	write    store.GroupChange
 	entry    model.ModerationAction
 	metadata map[string]any
 	public   bool
 }
 
 // changeGroup loads the group, lets decide what to change, and writes that with its log entry and,
-// when public, the Update of the actor, all in one transaction. A change of no columns writes
+// when public, the Update of the actor, all in one transaction. A change that sets nothing writes
 // nothing. It returns the group as it is afterwards.
 func (s *Service) changeGroup(ctx context.Context, groupID, staffID string, decide func(tx *store.Store, current model.Group) (groupChange, error)) (model.Group, error) {
 	var group model.Group
@@ -99,12 +104,13 @@ func (s *Service) changeGroup(ctx context.Context, groupID, staffID string, deci
 		}
 		group = current
 		change, err := decide(tx, current)
-		if err != nil || len(change.columns) == 0 {
+		if err != nil || change.write.Empty() {
 			return err
 		}
-		err = tx.UpdateGroup(ctx, groupID, change.columns)
+		err = tx.UpdateGroup(ctx, groupID, change.write)
 		if errors.Is(err, store.ErrDuplicate) {
-			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", change.columns["slug"])
+			slug, _ := change.write.Slug.Get()
+			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", slug)
 		}
 		if err != nil {
 			return err

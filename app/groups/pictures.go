@@ -49,7 +49,13 @@ func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID st
 		if previous == name {
 			return groupChange{}, nil
 		}
-		return groupChange{columns: map[string]any{column: name}, public: true,
+		var write store.GroupChange
+		if kind == Avatar {
+			write.AvatarPath = store.To(name)
+		} else {
+			write.HeaderPath = store.To(name)
+		}
+		return groupChange{write: write, public: true,
 			entry:    model.ModerationAction{Action: model.ActionGroupEdit},
 			metadata: map[string]any{column: map[string]any{"from": previous, "to": name}}}, nil
 	})

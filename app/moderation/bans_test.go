@@ -54,7 +54,7 @@ func (r *fakeRemover) Remove(ctx context.Context, postID string, _ *string, reas
 		return model.Post{}, apperror.Conflict("state", "post is removed, not visible")
 	}
 	r.removed = append(r.removed, postID)
-	return model.Post{}, r.st.UpdatePost(ctx, postID, map[string]any{"state": model.PostRemoved, "removed_reason": reason})
+	return model.Post{}, r.st.UpdatePost(ctx, postID, store.PostChange{State: store.To(model.PostRemoved), RemovedReason: store.To(reason)})
 }
 
 type membersFixture struct {

@@ -8,19 +8,44 @@ import (
 	"github.com/kring-social/kring/app/model"
 )
 
-// UpdateGroup writes the given columns of a group and bumps updated_at. A taken slug is ErrDuplicate;
-// an unknown group ErrNotFound.
-func (s *Store) UpdateGroup(ctx context.Context, id string, columns map[string]any) error {
+// GroupChange says which columns of a group UpdateGroup writes; a field left zero keeps its column.
+type GroupChange struct {
+	Slug             Set[string]
+	Name             Set[string]
+	Summary          Set[string]
+	Rules            Set[string]
+	PostingPolicy    Set[model.PostingPolicy]
+	ApproveFollowers Set[bool]
+	Discoverable     Set[bool]
+	AvatarPath       Set[string]
+	HeaderPath       Set[string]
+	ArchivedAt       Set[*time.Time]
+}
+
+func (c GroupChange) columns() columns {
+	out := columns{}
+	put(out, "slug", c.Slug)
+	put(out, "name", c.Name)
+	put(out, "summary", c.Summary)
+	put(out, "rules", c.Rules)
+	put(out, "posting_policy", c.PostingPolicy)
+	put(out, "approve_followers", c.ApproveFollowers)
+	put(out, "discoverable", c.Discoverable)
+	put(out, "avatar_path", c.AvatarPath)
+	put(out, "header_path", c.HeaderPath)
+	put(out, "archived_at", c.ArchivedAt)
+	return out
+}
+
+// Empty reports whether the change writes no column.
+func (c GroupChange) Empty() bool { return len(c.columns()) == 0 }
+
+// UpdateGroup writes the columns change sets and bumps updated_at. A taken slug is ErrDuplicate; an
+// unknown group ErrNotFound.
+func (s *Store) UpdateGroup(ctx context.Context, id string, change GroupChange) error {
+	columns := change.columns()
 	columns["updated_at"] = s.now()
-	for name, value := range columns {
-		switch v := value.(type) {
-		case time.Time:
-			columns[name] = dbTime(v)
-		case *time.Time:
-			columns[name] = dbTimePtr(v)
-		}
-	}
-	res := s.conn(ctx).Model(&model.Group{}).Where("id = ?", id).Updates(columns)
+	res := s.conn(ctx).Model(&model.Group{}).Where("id = ?", id).Updates(map[string]any(columns))
 	if res.Error != nil {
 		return fmt.Errorf("update group %s: %w", id, classify(res.Error))
 	}

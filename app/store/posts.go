@@ -56,15 +56,50 @@ func (s *Store) PostsOfObject(ctx context.Context, objectIRI string) ([]model.Po
 	return posts, nil
 }
 
-// UpdatePost writes the given columns of a post and bumps updated_at.
-func (s *Store) UpdatePost(ctx context.Context, id string, columns map[string]any) error {
+// PostChange says which columns of a post UpdatePost writes; a field left zero keeps its column.
+type PostChange struct {
+	State         Set[model.PostState]
+	RemovedReason Set[string]
+	RemovedAt     Set[*time.Time]
+	// What the author (or, for the group's own posts, staff) wrote, and when it was last edited.
+	ContentHTML Set[string]
+	Summary     Set[string]
+	URL         Set[string]
+	EditedAt    Set[*time.Time]
+	PinnedAt    Set[*time.Time]
+	// The activities that federate the post.
+	CreateActivityIRI   Set[string]
+	ActivityJSON        Set[string]
+	AnnounceActivityIRI Set[*string]
+	ActivityAnnounceIRI Set[*string]
+}
+
+func (c PostChange) columns() columns {
+	out := columns{}
+	put(out, "state", c.State)
+	put(out, "removed_reason", c.RemovedReason)
+	put(out, "removed_at", c.RemovedAt)
+	put(out, "content_html", c.ContentHTML)
+	put(out, "summary", c.Summary)
+	put(out, "url", c.URL)
+	put(out, "edited_at", c.EditedAt)
+	put(out, "pinned_at", c.PinnedAt)
+	put(out, "create_activity_iri", c.CreateActivityIRI)
+	put(out, "activity_json", c.ActivityJSON)
+	put(out, "announce_activity_iri", c.AnnounceActivityIRI)
+	put(out, "activity_announce_iri", c.ActivityAnnounceIRI)
+	return out
+}
+
+// Empty reports whether the change writes no column.
+func (c PostChange) Empty() bool { return len(c.columns()) == 0 }
+
+// UpdatePost writes the columns change sets and bumps updated_at; ErrNotFound when there is no post
+// with that id.
+func (s *Store) UpdatePost(ctx context.Context, id string, change PostChange) error {
+	columns := change.columns()
 	columns["updated_at"] = s.now()
-	for name, value := range columns {
-		if t, ok := value.(time.Time); ok {
-			columns[name] = dbTime(t)
-		}
-	}
-	res := s.conn(ctx).Model(&model.Post{}).Where("id = ?", id).Updates(columns)
+	res := s.conn(ctx).Model(&model.Post{}).Where("id = ?", id).Updates(map[string]any(columns))
 	if res.Error != nil {
 		return fmt.Errorf("update post %s: %w", id, classify(res.Error))
 	}

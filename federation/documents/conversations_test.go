@@ -80,7 +80,7 @@ func newConversation(t *testing.T, st *store.Store) *conversation {
 		t.Fatal(err)
 	}
 	c.storeSent(t, c.createOfPlain, create)
-	c.setColumn(t, c.plain.ID, "create_activity_iri", c.createOfPlain)
+	c.updatePost(t, c.plain.ID, store.PostChange{CreateActivityIRI: store.To(c.createOfPlain)})
 	c.announce = c.iris.NewActivity()
 	audience := activities.Audience{Visibility: model.VisibilityPublic, Followers: c.iris.GroupFollowers("lobby"), Group: c.iris.GroupActor("lobby")}
 	announce, err := activities.Announce{ID: c.announce, Group: c.iris.GroupActor("lobby"), Audience: audience, ObjectIRI: root, At: now}.Build()
@@ -88,9 +88,9 @@ func newConversation(t *testing.T, st *store.Store) *conversation {
 		t.Fatal(err)
 	}
 	c.storeSent(t, c.announce, announce)
-	c.setColumn(t, c.memberRoot.ID, "announce_activity_iri", c.announce)
+	c.updatePost(t, c.memberRoot.ID, store.PostChange{AnnounceActivityIRI: store.To(&c.announce)})
 	missing := c.iris.NewActivity()
-	c.setColumn(t, c.unannounced.ID, "announce_activity_iri", missing)
+	c.updatePost(t, c.unannounced.ID, store.PostChange{AnnounceActivityIRI: store.To(&missing)})
 	return c
 }
 
@@ -116,9 +116,9 @@ func (c *conversation) storeSent(t *testing.T, id string, activity vocab.Type) {
 	}
 }
 
-func (c *conversation) setColumn(t *testing.T, postID, column, value string) {
+func (c *conversation) updatePost(t *testing.T, postID string, change store.PostChange) {
 	t.Helper()
-	if err := c.site.store.UpdatePost(context.Background(), postID, map[string]any{column: value}); err != nil {
+	if err := c.site.store.UpdatePost(context.Background(), postID, change); err != nil {
 		t.Fatal(err)
 	}
 }
