@@ -117,10 +117,31 @@ func blockLogEntry(block model.DomainBlock, action string, by *string, extra map
 func NormaliseDomain(raw string) (string, error) {
 	domain := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(raw)), ".")
 	ascii, err := idna.Lookup.ToASCII(domain)
-	if err != nil || ascii == "" || strings.ContainsAny(ascii, "/:@ ") || !strings.Contains(ascii, ".") {
+	if err != nil || !isHostName(ascii) {
 		return "", apperror.Invalid("domain", "must be a domain name such as spam.example (got %q)", raw)
 	}
 	return ascii, nil
+}
+
+// isHostName reports whether d is a host name as DNS and certificates have them: at least two
+// labels of 1 to 63 letters, digits and inner hyphens, 253 bytes in all. The IDNA lookup lets
+// empty and overlong labels through.
+func isHostName(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, label := range labels {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // DomainBlocks lists an organisation's blocks, or the instance-wide ones for an empty slug.

@@ -100,17 +100,23 @@ func readDomainBlocksCSV(file io.Reader, reason string, staff *string) (rows []i
 			break
 		}
 		var parseErr *csv.ParseError
-		if errors.As(err, &parseErr) {
-			refused = append(refused, ImportLine{Line: parseErr.StartLine, Problem: "not valid CSV: " + parseErr.Err.Error()})
-			continue
-		}
-		if err != nil {
+		line := 0
+		switch {
+		case errors.As(err, &parseErr):
+			line = parseErr.StartLine
+		case err != nil:
 			return nil, nil, nil, fmt.Errorf("read domain blocks file: %w", err)
+		default:
+			line, _ = reader.FieldPos(0)
 		}
-		line, _ := reader.FieldPos(0)
+		// Rows that are not valid CSV count too, or a file could pass the limit by starting with them.
 		if read == MaxImportRows {
 			refused = append(refused, ImportLine{Line: line, Problem: fmt.Sprintf("only the first %d rows of a file are read: import the rest from another file", MaxImportRows)})
 			break
+		}
+		if parseErr != nil {
+			refused = append(refused, ImportLine{Line: line, Problem: "not valid CSV: " + parseErr.Err.Error()})
+			continue
 		}
 		field := func(name string) string {
 			if i, ok := column[name]; ok && i < len(record) {
