@@ -52,7 +52,7 @@ func runChecks(ctx context.Context, checks []ReadinessCheck, logger *slog.Logger
 			outcome := "ok"
 			if err := check.Check(checkCtx); err != nil {
 				// The probe only needs the verdict; the operator needs the cause.
-				logger.Warn("readiness check failed", "check", check.Name, "error", err)
+				logger.WarnContext(ctx, "readiness check failed", "check", check.Name, "error", err)
 				outcome = "unavailable"
 			}
 			mu.Lock()

@@ -37,14 +37,14 @@ func serveMedia(c *gin.Context, dir string, logger *slog.Logger) {
 		return
 	}
 	if err != nil {
-		logger.Error("open picture", "name", name, "error", err)
+		logger.ErrorContext(c.Request.Context(), "open picture", "name", name, "error", err)
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")
 		return
 	}
 	defer file.Close()
 	info, err := file.Stat()
 	if err != nil {
-		logger.Error("read picture", "name", name, "error", err)
+		logger.ErrorContext(c.Request.Context(), "read picture", "name", name, "error", err)
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")
 		return
 	}

@@ -13,13 +13,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/logctx"
 	"github.com/kring-social/kring/app/web/refusal"
 )
 
 const requestIDHeader = "X-Request-ID"
 
-// requestID gives every request an id, echoed in the response and the log, so an operator can match
-// a complaint to a log line. A proxy's id is kept when it looks sane.
+// requestID gives every request an id, echoed in the response and carried in the request's context,
+// so every line logged while serving it (the access line, services, the store) names it and an
+// operator can match a complaint to its log lines. A proxy's id is kept when it looks sane.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(requestIDHeader)
@@ -30,6 +32,7 @@ func requestID() gin.HandlerFunc {
 		}
 		c.Set(requestIDHeader, id)
 		c.Header(requestIDHeader, id)
+		c.Request = c.Request.WithContext(logctx.WithRequestID(c.Request.Context(), id))
 		c.Next()
 	}
 }
@@ -142,8 +145,11 @@ func hasDirective(policy, name string) bool {
 	return false
 }
 
-// logRequests writes one structured line per request once it is answered.
+// logRequests writes one structured line per request once it is answered. Its request id comes from
+// the context, as on every other line of the request, through logctx's handler (added here when the
+// logger has none, so the access line always names its request).
 func logRequests(logger *slog.Logger) gin.HandlerFunc {
+	logger = slog.New(logctx.Handler(logger.Handler()))
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -164,7 +170,6 @@ func logRequests(logger *slog.Logger) gin.HandlerFunc {
 			slog.Duration("duration", time.Since(start)),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.String("client", c.ClientIP()),
-			slog.String("request_id", c.GetString(requestIDHeader)),
 		}
 		if reason := refusal.Reason(c); reason != "" {
 			attrs = append(attrs, slog.String("reason", reason))
@@ -175,14 +180,15 @@ func logRequests(logger *slog.Logger) gin.HandlerFunc {
 
 // recoverPanics turns a panic in a handler into a logged 500 instead of a dead connection.
 func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
+	logger = slog.New(logctx.Handler(logger.Handler()))
 	return func(c *gin.Context) {
 		defer func() {
 			if recovered := recover(); recovered != nil {
 				if recovered == http.ErrAbortHandler {
 					panic(recovered) // the server's own way to abort a response; let it through
 				}
-				logger.Error("handler panicked", "panic", recovered, "path", c.Request.URL.Path,
-					"request_id", c.GetString(requestIDHeader), "stack", string(debug.Stack()))
+				logger.ErrorContext(c.Request.Context(), "handler panicked", "panic", recovered, "path", c.Request.URL.Path,
+					"stack", string(debug.Stack()))
 				if !c.Writer.Written() {
 					refusal.Respond(c, http.StatusInternalServerError, "internal error")
 				}

@@ -21,7 +21,7 @@ func respondError(c *gin.Context, logger *slog.Logger, err error) {
 	}
 	status := statusFor(apperror.KindOf(err))
 	if status >= 500 {
-		logger.Error("request failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDHeader), "error", err)
+		logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "error", err)
 		refusal.Respond(c, status, "internal error")
 		return
 	}
