@@ -1,9 +1,12 @@
 package jsonguard
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckObject(t *testing.T) {
@@ -40,11 +43,153 @@ func TestCheckObject(t *testing.T) {
 	}
 }
 
+// Keys are case-sensitive for go-fed and JSON-LD but not for encoding/json, and a repeated key means
+// what the last parser to read it decides: CheckObject refuses both, with the key and where it is.
+func TestCheckObjectKeys(t *testing.T) {
+	const as = "https://www.w3.org/ns/activitystreams"
+	cases := []struct {
+		name    string
+		body    string
+		want    error
+		message string
+	}{
+		{"case variant beside the key", `{"actor":"https://v.example/bob","Actor":"https://a.example/alice"}`, ErrKeyVariant, "key Actor differs only in case from actor"},
+		{"case variant alone", `{"Actor":"https://a.example/alice"}`, ErrKeyVariant, "key Actor differs only in case from actor"},
+		{"upper-case id", `{"ID":"https://a.example/1","id":"https://a.example/2"}`, ErrKeyVariant, "key ID differs only in case from id"},
+		{"upper-case to", `{"to":["a"],"TO":["b"]}`, ErrKeyVariant, "key TO differs only in case from to"},
+		{"escaped case variant", `{"\u0041ctor":"https://a.example/alice"}`, ErrKeyVariant, "key Actor differs only in case from actor"},
+		{"embedded object's author", `{"object":{"attributedTo":"a","AttributedTo":"b"}}`, ErrKeyVariant, "key AttributedTo differs only in case from attributedTo in object"},
+		{"deeper", `{"object":{"tag":[{"type":"Mention"},{"Type":"Mention"}]}}`, ErrKeyVariant, "key Type differs only in case from type in object.tag[1]"},
+		{"cc and audience", `{"Audience":"x"}`, ErrKeyVariant, "key Audience differs only in case from audience"},
+		{"duplicate actor", `{"actor":"https://a.example/alice","actor":"https://v.example/bob"}`, ErrDuplicateKey, "duplicate key actor"},
+		{"escaped duplicate", `{"actor":"a","\u0061ctor":"b"}`, ErrDuplicateKey, "duplicate key actor"},
+		{"duplicate to", `{"to":"a","cc":"b","to":"c"}`, ErrDuplicateKey, "duplicate key to"},
+		{"duplicate of any key", `{"content":"a","content":"b"}`, ErrDuplicateKey, "duplicate key content"},
+		{"duplicate in the embedded object", `{"object":{"id":"a","id":"b"}}`, ErrDuplicateKey, "duplicate key id in object"},
+		{"duplicate after many keys", `{"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k5":12}`, ErrDuplicateKey, "duplicate key k5"},
+		{"compact IRI", `{"actor":"a","as:actor":"b"}`, ErrKeyVariant, "key as:actor is another spelling of actor"},
+		{"absolute IRI", `{"object":"a","` + as + `#object":"b"}`, ErrKeyVariant, "key " + as + "#object is another spelling of object"},
+		{"keyword", `{"@id":"a"}`, ErrKeyVariant, "key @id is another spelling of id"},
+		{"hostile key quoted", `{"a\nb":1,"a\nb":2}`, ErrDuplicateKey, `duplicate key "a\nb"`},
+		{"long key clipped", `{"` + strings.Repeat("x", 300) + `":1,"` + strings.Repeat("x", 300) + `":2}`, ErrDuplicateKey, "duplicate key " + strings.Repeat("x", 64) + "..."},
+		{"the same key in sibling objects", `{"a":{"id":1,"type":"x"},"b":{"id":2,"type":"y"},"c":[{"id":3},{"id":4}]}`, nil, ""},
+		{"the same key at each level", `{"id":1,"object":{"id":2,"object":{"id":3}}}`, nil, ""},
+		{"terms in a context", `{"@context":["` + as + `",{"Object":"as:Object","Type":"as:type","as":"` + as + `#"}],"type":"Create"}`, nil, ""},
+		{"other prefixes", `{"sc:type":"x","toot:actor":"y","_misskey_content":"z"}`, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckObject([]byte(tc.body), DefaultMaxDepth)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("CheckObject = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("CheckObject = %v, want %v", err, tc.want)
+			}
+			if err.Error() != tc.message {
+				t.Fatalf("message %q, want %q", err.Error(), tc.message)
+			}
+		})
+	}
+}
+
+// Bodies far larger than the inbox takes, shaped to make a careless duplicate check quadratic: one
+// object with very many keys, very many small objects, one deep chain of objects with many keys.
+func TestCheckObjectLargeBodiesLinear(t *testing.T) {
+	var wide strings.Builder
+	wide.WriteString(`{"id":"x"`)
+	for i := 0; wide.Len() < 4<<20; i++ {
+		fmt.Fprintf(&wide, `,"k%d":1`, i)
+	}
+	wide.WriteString("}")
+	var many strings.Builder
+	many.WriteString(`{"items":[`)
+	for i := 0; many.Len() < 4<<20; i++ {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		many.WriteString(`{"id":1,"type":"Note","to":"a","cc":"b","k1":1,"k2":2,"k3":3,"k4":4,"k5":5}`)
+	}
+	many.WriteString("]}")
+	for name, body := range map[string]string{"wide": wide.String(), "many": many.String()} {
+		start := time.Now()
+		if err := CheckObject([]byte(body), DefaultMaxDepth); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		// A quadratic check takes hours on the wide body; a linear one well under a second.
+		if took := time.Since(start); took > 20*time.Second {
+			t.Fatalf("%s: %d bytes took %v", name, len(body), took)
+		}
+	}
+}
+
+func BenchmarkCheckObject(b *testing.B) {
+	var body strings.Builder
+	body.WriteString(`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://a.example/1","type":"Create","actor":"https://a.example/u","object":{"id":"https://a.example/n","type":"Note","attributedTo":"https://a.example/u","tag":[`)
+	for i := 0; body.Len() < 1<<20-200; i++ {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `{"type":"Mention","href":"https://b.example/u/%d","name":"@u%d"}`, i, i)
+	}
+	body.WriteString("]}}")
+	data := []byte(body.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := CheckObject(data, DefaultMaxDepth); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func FuzzCheckObject(f *testing.F) {
-	for _, seed := range []string{`{"a":[1,{"b":null}]}`, `{`, `[]`, `{"a":1}{}`, `{"a":"\u00e9"}`} {
+	for _, seed := range []string{
+		`{"a":[1,{"b":null}]}`, `{`, `[]`, `{"a":1}{}`, `{"a":"\u00e9"}`,
+		`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://a.example/f/1","type":"Follow","actor":"https://a.example/u/alice","object":"https://k.example/groups/lobby"}`,
+		`{"id":"https://a.example/s/1/activity","type":"Create","actor":"https://a.example/u/alice","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"https://a.example/s/1","type":"Note","attributedTo":"https://a.example/u/alice","content":"<p>hi</p>","tag":[{"type":"Mention","href":"https://k.example/groups/lobby"}]}}`,
+		`{"actor":"a","Actor":"b"}`, `{"object":{"attributedTo":"a","attributedTo":"b"}}`, `{"\u0061ctor":"a","actor":"b"}`,
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_ = CheckObject(body, 8) // must never panic or hang
+		err := CheckObject(body, 8)
+		valid := json.Valid(body)
+		if valid && (errors.Is(err, ErrMalformed) || errors.Is(err, ErrTrailingData)) {
+			// The scanner must read JSON exactly as encoding/json does.
+			t.Fatalf("encoding/json takes it, CheckObject says %v", err)
+		}
+		if err != nil {
+			return
+		}
+		// Accepted: encoding/json reads it as one object, and no object in it (outside @context)
+		// has a key that encoding/json would take for one of the checked names but go-fed would not.
+		var doc map[string]any
+		if !valid || json.Unmarshal(body, &doc) != nil || doc == nil {
+			t.Fatalf("accepted, but encoding/json does not read one object from it")
+		}
+		checkNoVariants(t, doc)
 	})
+}
+
+func checkNoVariants(t *testing.T, value any) {
+	switch v := value.(type) {
+	case map[string]any:
+		for key, inner := range v {
+			for _, name := range checkedNames {
+				if key != name && strings.EqualFold(key, name) {
+					t.Fatalf("accepted key %q, a case variant of %q", key, name)
+				}
+			}
+			if key != "@context" {
+				checkNoVariants(t, inner)
+			}
+		}
+	case []any:
+		for _, inner := range v {
+			checkNoVariants(t, inner)
+		}
+	}
 }
