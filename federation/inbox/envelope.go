@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,52 +10,67 @@ import (
 )
 
 // envelope is what the inbox reads of an activity before storing it: enough to route and to check
-// origins, decoded with encoding/json alone. The worker parses the whole activity later.
+// origins. It reads keys exactly as go-fed's streams (which the worker parses with) and JSON-LD do:
+// case-sensitively, and only the plain names. encoding/json's struct decoding would match "Actor"
+// or "ACTOR" too, and show the signer check another actor than the worker sees; jsonguard.CheckObject,
+// which runs first, refuses bodies with such keys or with repeated keys.
 type envelope struct {
 	ID    string
 	Type  string
 	Actor string
 	// Object is the id of the activity's object when it has exactly one ('' otherwise), and
-	// ObjectAuthor its attributedTo when the object is embedded with exactly one.
-	Object       string
-	ObjectAuthor string
+	// ObjectAuthors every attributedTo of that object when it is embedded.
+	Object        string
+	ObjectAuthors []string
 }
 
-// Per-field limits: ids and types longer than this are not real (GHSA-gg8q-rcg7-p79g).
+// Per-field limits: ids and types longer than this are not real (GHSA-gg8q-rcg7-p79g), nor objects
+// written by more than maxAuthors actors.
 const (
 	maxIRILength  = 2048
 	maxTypeLength = 64
+	maxAuthors    = 16
 )
 
+// activityStreamsNamespaces are the spellings of the ActivityStreams namespace go-fed recognises in
+// an @context.
+var activityStreamsNamespaces = [...]string{"https://www.w3.org/ns/activitystreams", "http://www.w3.org/ns/activitystreams"}
+
+// readEnvelope reads the envelope of body, which jsonguard.CheckObject accepted. On its own it reads
+// as go-fed does (the last of repeated keys wins), so its fields are the worker's.
 func readEnvelope(body []byte) (envelope, error) {
-	var raw struct {
-		ID     json.RawMessage `json:"id"`
-		Type   json.RawMessage `json:"type"`
-		Actor  json.RawMessage `json:"actor"`
-		Object json.RawMessage `json:"object"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
 		return envelope{}, fmt.Errorf("decode activity: %w", err)
+	}
+	if err := checkContext(top["@context"]); err != nil {
+		return envelope{}, err
 	}
 	var env envelope
 	var err error
-	if env.ID, err = stringField(raw.ID, "id"); err != nil {
+	if env.ID, err = stringField(top["id"], "id"); err != nil {
 		return envelope{}, err
 	}
-	if env.Type, err = stringField(raw.Type, "type"); err != nil {
+	if env.Type, err = stringField(top["type"], "type"); err != nil {
 		return envelope{}, err
 	}
-	if env.Actor, err = referenceField(raw.Actor, "actor"); err != nil {
+	if env.Actor, err = referenceField(top["actor"], "actor"); err != nil {
 		return envelope{}, err
 	}
-	if len(raw.Object) > 0 {
+	if raw, ok := top["object"]; ok {
 		// Optional here: the worker decides whether an activity without a usable object means anything.
-		env.Object, _ = referenceField(raw.Object, "object")
-		var embedded struct {
-			AttributedTo json.RawMessage `json:"attributedTo"`
+		env.Object, _ = referenceField(raw, "object")
+		object, err := embeddedObject(raw)
+		if err != nil {
+			return envelope{}, err
 		}
-		if json.Unmarshal(raw.Object, &embedded) == nil && len(embedded.AttributedTo) > 0 {
-			env.ObjectAuthor, _ = referenceField(embedded.AttributedTo, "attributedTo")
+		if object != nil {
+			if err := checkEmbeddedID(object["id"]); err != nil {
+				return envelope{}, err
+			}
+			if env.ObjectAuthors, err = authors(object["attributedTo"]); err != nil {
+				return envelope{}, err
+			}
 		}
 	}
 	if len(env.Type) > maxTypeLength {
@@ -68,6 +84,42 @@ func readEnvelope(body []byte) (envelope, error) {
 	return env, nil
 }
 
+// checkContext refuses an @context that gives the ActivityStreams namespace a prefix: go-fed would
+// then read "x:actor" where this envelope reads "actor". (go-fed takes the prefix from an object of
+// the @context, or of an array of them, whose key is the namespace and whose value is a string.)
+// No server writes such a context.
+func checkContext(raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var context any
+	if err := json.Unmarshal(raw, &context); err != nil {
+		return fmt.Errorf("decode @context: %w", err)
+	}
+	if renamesActivityStreams(context) {
+		return errors.New("the @context renames the ActivityStreams vocabulary")
+	}
+	return nil
+}
+
+func renamesActivityStreams(context any) bool {
+	switch c := context.(type) {
+	case []any:
+		for _, inner := range c {
+			if renamesActivityStreams(inner) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, namespace := range activityStreamsNamespaces {
+			if prefix, ok := c[namespace].(string); ok && prefix != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func stringField(raw json.RawMessage, name string) (string, error) {
 	var s string
 	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil || s == "" {
@@ -79,21 +131,105 @@ func stringField(raw json.RawMessage, name string) (string, error) {
 // referenceField reads a property that holds an IRI or an object with an id; a single-element array
 // of either is accepted too, since some servers send arrays for every property.
 func referenceField(raw json.RawMessage, name string) (string, error) {
-	var one string
-	if json.Unmarshal(raw, &one) == nil && one != "" {
-		return one, nil
+	value := bytes.TrimSpace(raw)
+	if len(value) > 0 && value[0] == '[' {
+		var list []json.RawMessage
+		if json.Unmarshal(value, &list) == nil && len(list) == 1 {
+			value = bytes.TrimSpace(list[0])
+		}
 	}
-	var object struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &object) == nil && object.ID != "" {
-		return object.ID, nil
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) == nil && len(list) == 1 {
-		return referenceField(list[0], name)
+	if iri, ok := reference(value); ok {
+		return iri, nil
 	}
 	return "", fmt.Errorf("%s must be an IRI or an object with an id", name)
+}
+
+// reference reads one value that names something: an IRI, or an object with an id.
+func reference(value json.RawMessage) (string, bool) {
+	if len(value) == 0 {
+		return "", false
+	}
+	switch value[0] {
+	case '"':
+		var iri string
+		if json.Unmarshal(value, &iri) == nil && iri != "" {
+			return iri, true
+		}
+	case '{':
+		var object map[string]json.RawMessage
+		if json.Unmarshal(value, &object) == nil {
+			var id string
+			if json.Unmarshal(object["id"], &id) == nil && id != "" {
+				return id, true
+			}
+		}
+	}
+	return "", false
+}
+
+// embeddedObject returns the activity's object when it is embedded, alone or as the only element
+// of an array; nil when it is given by id or is no single object.
+func embeddedObject(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	value := bytes.TrimSpace(raw)
+	if len(value) > 0 && value[0] == '[' {
+		var list []json.RawMessage
+		if json.Unmarshal(value, &list) != nil || len(list) != 1 {
+			return nil, nil
+		}
+		value = bytes.TrimSpace(list[0])
+	}
+	if len(value) == 0 || value[0] != '{' {
+		return nil, nil
+	}
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal(value, &object); err != nil {
+		return nil, fmt.Errorf("decode object: %w", err)
+	}
+	return object, nil
+}
+
+// checkEmbeddedID refuses an embedded object whose id go-fed cannot read as a URI (it needs a string
+// that parses with a scheme): the worker would find an id it cannot use where it expects one, such
+// as an undone Like's. An object without an id is left to the worker.
+func checkEmbeddedID(raw json.RawMessage) error {
+	if raw == nil {
+		return nil
+	}
+	var id string
+	if json.Unmarshal(raw, &id) == nil {
+		if u, err := url.Parse(id); err == nil && u.Scheme != "" && len(id) <= maxIRILength {
+			return nil
+		}
+	}
+	return errors.New("the object's id must be an IRI")
+}
+
+// authors reads an embedded object's attributedTo: each value must be an IRI or an object with an
+// id, and there may be at most maxAuthors.
+func authors(raw json.RawMessage) ([]string, error) {
+	attributedTo := bytes.TrimSpace(raw)
+	if len(attributedTo) == 0 || string(attributedTo) == "null" {
+		return nil, nil
+	}
+	values := []json.RawMessage{attributedTo}
+	if attributedTo[0] == '[' {
+		values = nil
+		if err := json.Unmarshal(attributedTo, &values); err != nil {
+			return nil, fmt.Errorf("decode attributedTo: %w", err)
+		}
+		if len(values) > maxAuthors {
+			return nil, fmt.Errorf("attributedTo has more than %d values", maxAuthors)
+		}
+	}
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		author, ok := reference(bytes.TrimSpace(v))
+		if !ok {
+			return nil, errors.New("attributedTo must hold IRIs or objects with ids")
+		}
+		out = append(out, author)
+	}
+	return out, nil
 }
 
 func checkIRI(iri string) error {

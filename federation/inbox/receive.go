@@ -266,7 +266,9 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 var authoredActivities = map[string]bool{"Create": true, "Update": true, "Delete": true}
 
 // checkObjectOrigin refuses a Create, Update or Delete of an object on another server than its
-// actor's, or attributed to someone else: a spoofed post or an edit of someone else's.
+// actor's, or attributed to anyone but its actor: a spoofed post or an edit of someone else's. Every
+// attributedTo counts (the worker and other servers may take any of them as the author); the actor
+// updating or deleting itself is its own object.
 func checkObjectOrigin(env envelope) string {
 	if !authoredActivities[env.Type] || env.Object == "" {
 		return ""
@@ -274,8 +276,13 @@ func checkObjectOrigin(env envelope) string {
 	if origin(env.Object) != origin(env.Actor) {
 		return "the object of a " + env.Type + " must be on its actor's server"
 	}
-	if env.ObjectAuthor != "" && env.ObjectAuthor != env.Actor && env.Object != env.Actor {
-		return "the object of a " + env.Type + " is attributed to someone else than its actor"
+	if env.Object == env.Actor {
+		return ""
+	}
+	for _, author := range env.ObjectAuthors {
+		if author != env.Actor {
+			return "the object of a " + env.Type + " is attributed to someone else than its actor"
+		}
 	}
 	return ""
 }
