@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -22,12 +23,18 @@ const (
 )
 
 // DeliverBatch makes the first attempt at a batch of a fan-out's deliveries. Deliveries that must be
-// tried again become single-delivery tasks (NewRetryTask), with the full retry policy ahead of
-// them; the batch itself fails only when it cannot read or record its work.
+// tried again (the remote failed, its host was busy, the database failed during the attempt) become
+// single-delivery tasks (NewRetryTask), with the full retry policy ahead of them; what no retry could
+// help is settled by the attempt (see attempt), and deliveries gone or settled since are skipped. The
+// batch itself fails only when it cannot read or record its work. Every attempt that leaves its
+// delivery pending is logged.
 func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	deliveries, err := d.cfg.Store.PendingDeliveries(ctx, ids)
 	if err != nil {
 		return err
+	}
+	if skipped := len(ids) - len(deliveries); skipped > 0 {
+		d.cfg.Logger.InfoContext(ctx, "deliveries of the batch skipped: settled or gone", "skipped", skipped, "batch", len(ids))
 	}
 	if err := d.learnHosts(ctx, deliveries); err != nil {
 		return err
@@ -64,6 +71,7 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 			default:
 				task.RunAt = d.cfg.Now().Add(firstRetryDelay)
 			}
+			d.logUnsettled(ctx, delivery, err, slog.Time("retry_at", task.RunAt))
 			mu.Lock()
 			retries = append(retries, task)
 			mu.Unlock()

@@ -98,20 +98,53 @@ func NewDeliverer(cfg DeliverConfig) *Deliverer {
 }
 
 // Deliver makes one attempt at delivery id. lastAttempt says no retry follows, so a failure abandons
-// the delivery. It returns nil when the delivery is settled (delivered, refused for good, abandoned),
-// a *RetryLater when it should be tried again, or ErrHostBusy.
+// the delivery. It returns nil when the delivery is settled (delivered, refused for good, abandoned,
+// or gone), a *RetryLater when it should be tried again, ErrHostBusy, or the error that kept the
+// attempt from being made or recorded (the database's), which a retry may get past.
 func (d *Deliverer) Deliver(ctx context.Context, id string, lastAttempt bool) error {
 	delivery, err := d.cfg.Store.DeliveryByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // the activity was deleted with its group: nothing left to send
+		// The activity was deleted with its group: nothing left to send.
+		d.cfg.Logger.InfoContext(ctx, "delivery skipped: it no longer exists", "delivery", id)
+		return nil
 	}
 	if err != nil {
 		return err
 	}
 	if delivery.State != model.DeliveryPending {
-		return nil // settled by an earlier run: deliveries are at least once, never twice on purpose
+		// Settled by an earlier run: deliveries are at least once, never twice on purpose.
+		d.cfg.Logger.DebugContext(ctx, "delivery skipped: already settled", "delivery", id, "state", string(delivery.State))
+		return nil
 	}
-	return d.attempt(ctx, delivery, lastAttempt, d.recordDelivered)
+	err = d.attempt(ctx, delivery, lastAttempt, d.recordDelivered)
+	d.logUnsettled(ctx, delivery, err)
+	return err
+}
+
+// logAttempt writes a line about an attempt at delivery naming its activity, host and attempt
+// number (counted from 1, as the delivery's attempts are), its inbox and its id, then more.
+func (d *Deliverer) logAttempt(ctx context.Context, level slog.Level, message string, delivery model.Delivery, more ...slog.Attr) {
+	if !d.cfg.Logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := append([]slog.Attr{slog.String("activity", delivery.OutboundActivityID), slog.String("host", delivery.Host),
+		slog.Int("attempt", delivery.Attempts+1), slog.String("inbox", delivery.InboxURL), slog.String("delivery", delivery.ID)},
+		more...)
+	d.cfg.Logger.LogAttrs(ctx, level, message, attrs...)
+}
+
+// logUnsettled logs an attempt that left delivery pending without a remote's answer to show for it
+// (that answer is logged where it is read): its host was busy, or the attempt could not be made or
+// recorded. more says what happens next.
+func (d *Deliverer) logUnsettled(ctx context.Context, delivery model.Delivery, err error, more ...slog.Attr) {
+	var later *RetryLater
+	switch {
+	case err == nil || errors.As(err, &later):
+	case errors.Is(err, ErrHostBusy):
+		d.logAttempt(ctx, slog.LevelDebug, "delivery postponed: its host has too many in flight", delivery, more...)
+	default:
+		d.logAttempt(ctx, slog.LevelWarn, "delivery attempt failed", delivery, append(more, slog.Any("error", err))...)
+	}
 }
 
 // deliveredFunc records that a delivery was accepted with status: at once (Deliver) or later, with
@@ -140,10 +173,17 @@ func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAt
 	defer d.hosts.release(delivery.Host)
 
 	activity, err := d.activity(ctx, delivery.OutboundActivityID)
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted since the delivery was read (with its group); the delivery row went with it.
+		return d.settle(ctx, delivery, model.DeliveryAbandoned, 0, "its activity no longer exists")
+	}
 	if err != nil {
 		return err
 	}
 	signer, err := d.cfg.Signers.SignerFor(ctx, activity)
+	if errors.Is(err, ErrUnusableKey) {
+		return d.abandonUnsigned(ctx, delivery, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -180,6 +220,7 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 				return err
 			}
 		}
+		d.logAttempt(ctx, slog.LevelDebug, "delivered", delivery, slog.Int("status", status))
 		return delivered(ctx, delivery, status)
 	case postErr == nil && (status == http.StatusNotFound || status == http.StatusGone):
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, fmt.Sprintf("inbox answered %d", status))
@@ -202,13 +243,18 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 		State: model.DeliveryPending, Status: status, Error: reason}); err != nil {
 		return err
 	}
+	attrs := []slog.Attr{slog.Int("status", status), slog.String("reason", reason)}
+	if result.RetryAfter > 0 {
+		attrs = append(attrs, slog.Duration("retry_after", result.RetryAfter))
+	}
+	d.logAttempt(ctx, slog.LevelInfo, "delivery failed; it will be retried", delivery, attrs...)
 	return &RetryLater{Delay: result.RetryAfter, Err: errors.New(reason)}
 }
 
 func (d *Deliverer) settle(ctx context.Context, delivery model.Delivery, state model.DeliveryState, status int, reason string) error {
 	if state != model.DeliveryDelivered {
-		d.cfg.Logger.InfoContext(ctx, "delivery not delivered", "delivery", delivery.ID, "inbox", delivery.InboxURL,
-			"state", string(state), "status", status, "reason", reason)
+		d.logAttempt(ctx, slog.LevelInfo, "delivery not delivered", delivery, slog.String("state", string(state)),
+			slog.Int("status", status), slog.String("reason", reason))
 	}
 	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: state, Status: status, Error: reason})
 }
@@ -233,9 +279,18 @@ func unsendableInbox(inbox string) string {
 // target says nothing about whether the host is up. Logged once, as a warning: a follower whose
 // inbox points inside the network is a misconfiguration or a probe.
 func (d *Deliverer) abandonTarget(ctx context.Context, delivery model.Delivery, reason string) error {
-	d.cfg.Logger.WarnContext(ctx, "delivery abandoned: the inbox may not be reached", "host", delivery.Host,
-		"inbox", delivery.InboxURL, "delivery", delivery.ID, "reason", reason)
+	d.logAttempt(ctx, slog.LevelWarn, "delivery abandoned: the inbox may not be reached", delivery, slog.String("reason", reason))
 	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: model.DeliveryAbandoned, Error: reason})
+}
+
+// abandonUnsigned settles a delivery whose activity cannot be signed (ErrUnusableKey): sent unsigned
+// it would be refused, and no retry finds a key that is not there, so it is abandoned after this one
+// attempt, without a request and without charging its host. Logged as an error: a group's key is
+// missing or damaged, which an operator has to repair.
+func (d *Deliverer) abandonUnsigned(ctx context.Context, delivery model.Delivery, err error) error {
+	d.logAttempt(ctx, slog.LevelError, "delivery abandoned: the activity cannot be signed", delivery, slog.Any("error", err))
+	return d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{State: model.DeliveryAbandoned,
+		Error: "cannot be signed: " + err.Error()})
 }
 
 // hostState loads the host's record (empty for a host never failed) and reports whether deliveries

@@ -28,6 +28,11 @@ type KeyRing struct {
 	signers *memo.Cache[string, signing.Signer] // by actor: "instance" or the group's id
 }
 
+// ErrUnusableKey says an activity's actor has no key it can sign with: none is on record (or its
+// group is gone), or the stored key does not parse. No later attempt fares better until someone
+// repairs the key, so deliveries that meet it are abandoned, not retried.
+var ErrUnusableKey = errors.New("no usable signing key")
+
 // signerTTL is how soon a rotated key is used for signing.
 const signerTTL = time.Minute
 
@@ -36,7 +41,8 @@ func NewKeyRing(st *store.Store, iris federation.IRIs) *KeyRing {
 	return &KeyRing{store: st, iris: iris, keys: map[string]*rsa.PrivateKey{}, signers: memo.New[string, signing.Signer](signerTTL, 10000)}
 }
 
-// SignerFor returns the signer of activity's actor.
+// SignerFor returns the signer of activity's actor. An error wrapping ErrUnusableKey will not go away
+// by itself; any other (a database failure) may.
 func (k *KeyRing) SignerFor(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error) {
 	actorKey := string(model.OwnerInstance)
 	if activity.ActorKind == model.OwnerGroup && activity.GroupID != nil {
@@ -61,21 +67,23 @@ func (k *KeyRing) loadSigner(ctx context.Context, activity model.OutboundActivit
 	)
 	if activity.ActorKind == model.OwnerGroup && activity.GroupID != nil {
 		var group model.Group
-		if group, err = k.store.GroupByID(ctx, *activity.GroupID); err != nil {
-			return signing.Signer{}, err
+		if group, err = k.store.GroupByID(ctx, *activity.GroupID); err == nil {
+			actor = k.iris.GroupActor(group.Slug)
+			row, err = k.store.ActiveGroupKey(ctx, group.ID)
 		}
-		actor = k.iris.GroupActor(group.Slug)
-		row, err = k.store.ActiveGroupKey(ctx, group.ID)
 	} else {
 		actor = k.iris.InstanceActor()
 		row, err = k.store.ActiveInstanceKey(ctx)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return signing.Signer{}, fmt.Errorf("%w: %w", ErrUnusableKey, err)
 	}
 	if err != nil {
 		return signing.Signer{}, err
 	}
 	key, err := k.parsed(row)
 	if err != nil {
-		return signing.Signer{}, err
+		return signing.Signer{}, fmt.Errorf("%w: %w", ErrUnusableKey, err)
 	}
 	return signing.Signer{KeyID: actor + "#" + row.KeySuffix, Key: key}, nil
 }
