@@ -41,7 +41,7 @@ var (
 	blue = color.RGBA{B: 255, A: 255}
 )
 
-func encoded(t *testing.T, encode func(*bytes.Buffer) error) []byte {
+func encoded(t testing.TB, encode func(*bytes.Buffer) error) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := encode(&b); err != nil {
