@@ -22,10 +22,10 @@ const (
 // LoginAttemptCounts are the attempts of one purpose on record since a time: failures, and checks
 // still in flight (a right password's row is deleted once it is known to be right).
 type LoginAttemptCounts struct {
-	ByAddress           int64     // from the address, for any account
-	ByAccountAndAddress int64     // for the account from the address
-	ByAccount           int64     // for the account from any address
-	LatestForAccount    time.Time // the newest for the account; zero when none
+	ByAddress           int64     `gorm:"column:by_address"`             // from the address, for any account
+	ByAccountAndAddress int64     `gorm:"column:by_account_and_address"` // for the account from the address
+	ByAccount           int64     `gorm:"column:by_account"`             // for the account from any address
+	LatestForAccount    time.Time `gorm:"-"`                             // the newest for the account; zero when none
 }
 
 // LockLoginAttempts makes the rest of the transaction the only one counting and recording attempts
@@ -63,25 +63,25 @@ func advisoryKey(parts ...string) int64 {
 }
 
 // CountLoginAttempts counts the attempts of a purpose since a time, for an account (its normalised
-// e-mail) and an address.
+// e-mail) and an address: one query for the three counts, and one for the latest when the account
+// has any.
 func (s *Store) CountLoginAttempts(ctx context.Context, purpose, email, ip string, since time.Time) (LoginAttemptCounts, error) {
 	var c LoginAttemptCounts
 	recent := func() *gorm.DB {
 		return s.conn(ctx).Model(&model.LoginFailure{}).Where("purpose = ? AND created_at >= ?", purpose, dbTime(since))
 	}
-	if err := recent().Where("ip = ?", ip).Count(&c.ByAddress).Error; err != nil {
-		return c, fmt.Errorf("count login attempts: %w", err)
-	}
-	if err := recent().Where("email = ? AND ip = ?", email, ip).Count(&c.ByAccountAndAddress).Error; err != nil {
-		return c, fmt.Errorf("count login attempts: %w", err)
-	}
-	if err := recent().Where("email = ?", email).Count(&c.ByAccount).Error; err != nil {
-		return c, fmt.Errorf("count login attempts: %w", err)
+	err := recent().Where("email = ? OR ip = ?", email, ip).
+		Select("COUNT(CASE WHEN ip = ? THEN 1 END) AS by_address, "+
+			"COUNT(CASE WHEN email = ? AND ip = ? THEN 1 END) AS by_account_and_address, "+
+			"COUNT(CASE WHEN email = ? THEN 1 END) AS by_account", ip, email, ip, email).
+		Scan(&c).Error
+	if err != nil {
+		return LoginAttemptCounts{}, fmt.Errorf("count login attempts: %w", err)
 	}
 	if c.ByAccount > 0 {
 		var latest model.LoginFailure
 		if err := recent().Where("email = ?", email).Order("created_at DESC").Take(&latest).Error; err != nil {
-			return c, fmt.Errorf("find latest login attempt: %w", err)
+			return LoginAttemptCounts{}, fmt.Errorf("find latest login attempt: %w", err)
 		}
 		c.LatestForAccount = latest.CreatedAt
 	}
