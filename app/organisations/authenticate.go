@@ -47,25 +47,43 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (mod
 	return account, nil
 }
 
-// decoy returns a hash, with the service's parameters, of a password nobody knows. It is kept once
-// made; a failure (such as a busy server) is not, so the next login tries again.
+// decoy returns a hash, with the service's parameters, of a password nobody knows. One login makes
+// it while the others that need it meanwhile wait and share its outcome (a burst of unknown
+// e-mails would otherwise each spend a hash on making one, or, when the server is busy, queue to
+// retry one after another). It is kept once made; a failure is not, so a later login tries again.
 func (s *Service) decoy(ctx context.Context) (string, error) {
 	s.decoyMu.Lock()
-	decoy := s.decoyHash
+	if s.decoyHash != "" {
+		defer s.decoyMu.Unlock()
+		return s.decoyHash, nil
+	}
+	if call := s.decoyCall; call != nil {
+		s.decoyMu.Unlock()
+		select {
+		case <-call.done:
+			return call.hash, call.err
+		case <-ctx.Done():
+			return "", fmt.Errorf("log in: %w", ctx.Err())
+		}
+	}
+	call := &decoyCall{done: make(chan struct{})}
+	s.decoyCall = call
 	s.decoyMu.Unlock()
-	if decoy != "" {
-		return decoy, nil
-	}
-	// Made outside the lock, so no login waits on the mutex longer than on the hashing itself; two
-	// first logins may both make one, and the first kept wins.
-	decoy, err := s.hashPassword(ctx, generatePassword())
-	if err != nil {
-		return "", err
-	}
+
+	call.hash, call.err = s.hashPassword(ctx, generatePassword())
 	s.decoyMu.Lock()
-	defer s.decoyMu.Unlock()
-	if s.decoyHash == "" {
-		s.decoyHash = decoy
+	if call.err == nil {
+		s.decoyHash = call.hash
 	}
-	return s.decoyHash, nil
+	s.decoyCall = nil
+	s.decoyMu.Unlock()
+	close(call.done)
+	return call.hash, call.err
+}
+
+// decoyCall is the making of the decoy hash, which the logins that need it meanwhile wait for.
+type decoyCall struct {
+	done chan struct{} // closed once hash and err are set
+	hash string
+	err  error
 }

@@ -213,3 +213,82 @@ func TestHashLimiterQueue(t *testing.T) {
 	}
 	release()
 }
+
+// countingHasher counts the hashes made and checked.
+type countingHasher struct {
+	Argon2id
+	mu      sync.Mutex
+	made    int
+	checked int
+}
+
+func (h *countingHasher) Hash(password string, params argon2id.Params) (string, error) {
+	h.mu.Lock()
+	h.made++
+	h.mu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	return h.Argon2id.Hash(password, params)
+}
+
+func (h *countingHasher) Matches(password, hash string) (bool, error) {
+	h.mu.Lock()
+	h.checked++
+	h.mu.Unlock()
+	return h.Argon2id.Matches(password, hash)
+}
+
+// TestDecoyMadeOnce: a burst of logins for unknown e-mails makes one decoy hash between them, not
+// one each: each hash made there is a hash an attacker got for free.
+func TestDecoyMadeOnce(t *testing.T) {
+	st := testenv.SQLite(t)
+	hasher := &countingHasher{}
+	svc := NewServiceWith(st, Options{PasswordParams: TestPasswordParams(), Hasher: hasher})
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Authenticate(context.Background(), fmt.Sprintf("nobody%d@example.org", i), "a password")
+			if apperror.KindOf(err) != apperror.KindUnauthenticated {
+				t.Errorf("unknown e-mail: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if hasher.made != 1 || hasher.checked != 10 {
+		t.Errorf("%d hashes made and %d checked, want 1 decoy and 10 checks", hasher.made, hasher.checked)
+	}
+}
+
+// TestDecoyFailureSharedByWaiters: when the login making the decoy is refused as busy, the logins
+// waiting for it are refused with it, at once, instead of each queueing to make it in turn.
+func TestDecoyFailureSharedByWaiters(t *testing.T) {
+	st := testenv.SQLite(t)
+	params := TestPasswordParams()
+	limiter := NewHashLimiter(uint64(params.Memory), 200*time.Millisecond)
+	svc := NewServiceWith(st, Options{PasswordParams: params, Hashes: limiter})
+	release, err := limiter.acquire(context.Background(), uint64(params.Memory)) // the server is busy
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	began := time.Now()
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Authenticate(context.Background(), fmt.Sprintf("nobody%d@example.org", i), "a password")
+			if !errors.Is(err, ErrBusy) {
+				t.Errorf("unknown e-mail on a busy server: %v, want busy", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(began); took > time.Second {
+		t.Errorf("ten refusals took %s, want about one wait (200 ms)", took)
+	}
+	release()
+	if _, err := svc.Authenticate(context.Background(), "nobody@example.org", "a password"); apperror.KindOf(err) != apperror.KindUnauthenticated {
+		t.Errorf("once the server is free: %v", err)
+	}
+}

@@ -22,9 +22,11 @@ type Service struct {
 	hashes         *HashLimiter
 
 	// decoyHash is compared against when a login names an unknown email, so that answer takes as
-	// long as a wrong password. Made on first use: it costs one hash.
+	// long as a wrong password. Made on first use: it costs one hash. decoyCall is its making, while
+	// a login makes it.
 	decoyMu   sync.Mutex
 	decoyHash string
+	decoyCall *decoyCall
 }
 
 // Options tune how a Service hashes passwords; the zero value is what production runs.
