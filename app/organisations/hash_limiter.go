@@ -11,10 +11,13 @@ import (
 )
 
 // DefaultHashMemoryKiB is the memory the password hashes of one process may use together when
-// nothing else is configured: 256 MiB, four hashes at the default 64 MiB. Two of them already keep
-// both cores of a small machine busy (each uses two lanes), so more at once would only make each
-// slower and the process bigger; four leave room for a login to start while another finishes.
-const DefaultHashMemoryKiB = 256 * 1024
+// nothing else is configured: 128 MiB, two hashes at the default 64 MiB. Each uses two lanes, so two
+// at once already keep both cores of the small machines Kring runs on busy: more would only make
+// each slower and the process bigger. Measured with bench/logins (60 logins at once against `kring
+// serve`), room for two peaked at 370-380 MB of RSS with /healthz answering in 56-74 ms at p99; for
+// three, about 500 MB and 109-234 ms; for four, about 630 MB and 191-226 ms, with no more logins
+// served. Machines with more cores and memory can raise it (KRING_PASSWORD_HASH_MEMORY).
+const DefaultHashMemoryKiB = 128 * 1024
 
 // DefaultHashWait is how long a hash waits for room before its request is refused as busy: long
 // enough for the hashes ahead of it to finish in a burst of a few logins (some 100 ms each), short

@@ -15,7 +15,9 @@ import (
 
 // mountAdmin wires the web admin at /admin.
 func (p *process) mountAdmin(engine *gin.Engine) error {
-	orgs := organisations.NewService(p.store)
+	// One limiter for every password hash the web admin makes: logins, password changes, staff.
+	orgs := organisations.NewServiceWith(p.store, organisations.Options{
+		Hashes: organisations.NewHashLimiter(uint64(p.cfg.PasswordHashMemoryMiB)*1024, organisations.DefaultHashWait)})
 	web, err := admin.New(admin.Config{
 		Store:         p.store,
 		Sessions:      sessions.NewService(p.store, orgs, sessions.DefaultPolicy()),

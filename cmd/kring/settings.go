@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -39,6 +40,8 @@ type Config struct {
 	PostLimitPerHost   int
 	// InboxLimits bound what senders may have the inbox store.
 	InboxLimits workers.InboundLimits
+	// PasswordHashMemoryMiB bounds the memory of the password hashes one process runs at once.
+	PasswordHashMemoryMiB int
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -99,6 +102,12 @@ var settings = []setting{
 		"activities all accounts of one remote server may have stored per window, 64 KiB each on average (1-10000000)",
 		func(c *Config, v string) (err error) {
 			c.InboxLimits.PerHost, err = parseIntIn(v, 1, 10000000)
+			return err
+		}},
+	{"KRING_PASSWORD_HASH_MEMORY", "password-hash-memory", strconv.Itoa(organisations.DefaultHashMemoryKiB / 1024),
+		"MiB the password hashes of one process may use at once, 64 per login (64-65536); more logins wait, then get 429",
+		func(c *Config, v string) (err error) {
+			c.PasswordHashMemoryMiB, err = parseIntIn(v, 64, 65536)
 			return err
 		}},
 }
