@@ -75,10 +75,11 @@ func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, un
 	}
 	if it.IsActivityStreamsLike() {
 		like := it.GetActivityStreamsLike()
-		if actorOf(like.GetActivityStreamsActor()) != row.ActorIRI || like.GetJSONLDId() == nil {
+		likeID := idOf(like)
+		if actorOf(like.GetActivityStreamsActor()) != row.ActorIRI || likeID == "" {
 			return ignored("Undo of a Like made by someone else, or without an id")
 		}
-		return p.unlike(ctx, row, follower, like.GetJSONLDId().Get().String())
+		return p.unlike(ctx, row, follower, likeID)
 	}
 	if it.IsIRI() {
 		follows, err := p.cfg.Store.FollowsByActivityIRI(ctx, it.GetIRI().String(), follower.ID)
@@ -157,6 +158,15 @@ func actorOf(actors vocab.ActivityStreamsActorProperty) string {
 	}
 	if id := iteratorIRI(actors.At(0)); id != nil {
 		return id.String()
+	}
+	return ""
+}
+
+// idOf is t's id, or "" when it has none that go-fed could read as an IRI (a relative id parses to
+// nothing).
+func idOf(t vocab.Type) string {
+	if id := t.GetJSONLDId(); id != nil && id.Get() != nil {
+		return id.Get().String()
 	}
 	return ""
 }
