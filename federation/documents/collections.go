@@ -110,7 +110,7 @@ func (r *Routes) outbox(c *gin.Context) {
 		}
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(activity.Body), &doc); err != nil {
-			r.cfg.Logger.Warn("outbox: stored activity is not JSON", "activity", iri, "error", err)
+			r.cfg.Logger.WarnContext(ctx, "outbox: stored activity is not JSON", "activity", iri, "error", err)
 			continue
 		}
 		contexts.Add(doc["@context"])

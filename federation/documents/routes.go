@@ -212,7 +212,7 @@ func (r *Routes) writeJSON(c *gin.Context, doc any) {
 }
 
 func (r *Routes) fail(c *gin.Context, err error) {
-	r.cfg.Logger.Error("serve document", "path", c.Request.URL.Path, "error", err)
+	r.cfg.Logger.ErrorContext(c.Request.Context(), "serve document", "path", c.Request.URL.Path, "error", err)
 	refusal.Respond(c, http.StatusInternalServerError, "internal error")
 }
 

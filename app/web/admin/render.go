@@ -111,7 +111,7 @@ func (a *Admin) renderStatus(c *gin.Context, status int, page, title string, dat
 	v.Notice = a.takeNotice(c)
 	var out bytes.Buffer
 	if err := t.Execute(&out, v); err != nil {
-		a.cfg.Logger.Error("render admin page", "page", page, "error", err)
+		a.cfg.Logger.ErrorContext(c.Request.Context(), "render admin page", "page", page, "error", err)
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")
 		return
 	}
@@ -136,7 +136,7 @@ func (a *Admin) fail(c *gin.Context, err error) {
 	}
 	message := apperror.SafeMessage(err)
 	if status >= 500 {
-		a.cfg.Logger.Error("admin request failed", "path", c.Request.URL.Path, "error", err)
+		a.cfg.Logger.ErrorContext(c.Request.Context(), "admin request failed", "path", c.Request.URL.Path, "error", err)
 	} else {
 		c.Set(refusal.ReasonKey, message)
 	}
