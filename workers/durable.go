@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/logctx"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -18,19 +19,20 @@ const outboxWriteTimeout = 10 * time.Second
 
 // durable wraps a handler with the outbox bookkeeping: it runs the handler only while the task's row
 // exists, deletes the row when the handler succeeds, and records failures, marking the row dead when
-// asynq will not retry again.
+// asynq will not retry again. The handler's context carries the task's id and type (logctx), so every
+// line logged while the task runs names it.
 func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, task *asynq.Task) error {
 		id, ok := asynq.GetTaskID(ctx)
 		if !ok {
 			return fmt.Errorf("run %s task: no task id in context: %w", task.Type(), asynq.SkipRetry)
 		}
-		log := logger.With(slog.String("task_id", id), slog.String("task_type", task.Type()))
+		ctx = logctx.WithTaskID(ctx, id, task.Type())
 		if _, err := st.FindTask(ctx, id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				// The row goes when the work is done: this is a second copy of finished work (the
 				// sweeper raced a completion, or the broker kept a task the outbox already closed).
-				log.DebugContext(ctx, "task already completed; dropping it")
+				logger.DebugContext(ctx, "task already completed; dropping it")
 				return nil
 			}
 			return fmt.Errorf("load outbox row of task %s: %w", id, err)
@@ -44,7 +46,7 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			if cerr := st.CompleteTask(bookCtx, id); cerr != nil {
 				// The work is done but the row stays: the sweeper will run it again later, which is
 				// why handlers must be idempotent.
-				log.ErrorContext(ctx, "task done but not marked complete", slog.Any("error", cerr))
+				logger.ErrorContext(ctx, "task done but not marked complete", slog.Any("error", cerr))
 			}
 			return nil
 		}
@@ -54,11 +56,11 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 		if errors.Is(ctx.Err(), context.Canceled) {
 			// Shutdown ran out of time (or the lease was lost): asynq has put the task back, so
 			// this was no failure of the work itself.
-			log.InfoContext(ctx, "task interrupted; it will run again", slog.Any("error", err))
+			logger.InfoContext(ctx, "task interrupted; it will run again", slog.Any("error", err))
 			return err
 		}
 		if ferr := st.RecordTaskFailure(bookCtx, id, err, isFinalAttempt(ctx, err)); ferr != nil {
-			log.ErrorContext(ctx, "task failure not recorded", slog.Any("error", ferr))
+			logger.ErrorContext(ctx, "task failure not recorded", slog.Any("error", ferr))
 		}
 		return err
 	})

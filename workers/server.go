@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/logctx"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -71,7 +72,9 @@ func NewServer(cfg Config) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	logger = logger.With(slog.String("component", "worker"))
+	// The server's own lines name their task through the context like everyone else's, even when
+	// the logger given has no logctx handler yet.
+	logger = slog.New(logctx.Handler(logger.Handler())).With(slog.String("component", "worker"))
 	shutdownTimeout := cfg.ShutdownTimeout
 	if shutdownTimeout <= 0 {
 		shutdownTimeout = DefaultShutdownTimeout
@@ -175,6 +178,7 @@ func (s *Server) shutdown() {
 func errorLogger(logger *slog.Logger) func(context.Context, *asynq.Task, error) {
 	return func(ctx context.Context, task *asynq.Task, err error) {
 		id, _ := asynq.GetTaskID(ctx)
+		ctx = logctx.WithTaskID(ctx, id, task.Type()) // asynq passes its own context, not the handler's
 		retried, _ := asynq.GetRetryCount(ctx)
 		maxRetry, _ := asynq.GetMaxRetry(ctx)
 		level := slog.LevelWarn
@@ -187,7 +191,6 @@ func errorLogger(logger *slog.Logger) func(context.Context, *asynq.Task, error) 
 			level, message = slog.LevelError, "task failed for good"
 		}
 		logger.Log(ctx, level, message,
-			slog.String("task_id", id), slog.String("task_type", task.Type()),
 			slog.Int("retried", retried), slog.Int("max_retry", maxRetry), slog.Any("error", err))
 	}
 }
