@@ -22,19 +22,51 @@ type groupCard struct {
 }
 
 // visibleGroups lists the groups a principal may see: all of the organisations they manage, and the
-// ones they moderate.
+// ones they moderate. The store reads only the groups of the principal's scope; access still decides
+// each of them.
 func (a *Admin) visibleGroups(ctx context.Context, p access.Principal) ([]store.GroupInOrganisation, error) {
-	all, err := a.cfg.Store.ListGroups(ctx, "")
+	scope, err := a.groupScope(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	candidates, err := a.cfg.Store.GroupsInScope(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
 	var out []store.GroupInOrganisation
-	for _, g := range all {
+	for _, g := range candidates {
 		if p.Moderates(g.Group) {
 			out = append(out, g)
 		}
 	}
 	return out, nil
+}
+
+// groupScope is the groups the principal may see, as the store selects them: every group for an
+// instance admin, every group of the organisations they manage, and the groups they are assigned to
+// in organisations where they are a moderator.
+func (a *Admin) groupScope(ctx context.Context, p access.Principal) (store.GroupScope, error) {
+	scope := store.GroupScope{All: p.InstanceAdmin()}
+	if scope.All {
+		return scope, nil
+	}
+	moderator := false
+	for _, id := range p.OrganisationIDs() {
+		switch {
+		case p.ManagesOrganisation(id):
+			scope.OrganisationIDs = append(scope.OrganisationIDs, id)
+		case p.RoleIn(id) == model.RoleModerator:
+			moderator = true
+		}
+	}
+	if moderator {
+		assigned, err := a.cfg.Store.GroupsModeratedBy(ctx, p.Account.ID)
+		if err != nil {
+			return scope, err
+		}
+		scope.GroupIDs = assigned
+	}
+	return scope, nil
 }
 
 func (a *Admin) dashboard(c *gin.Context) {
@@ -45,26 +77,20 @@ func (a *Admin) dashboard(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
+	counts, err := a.cfg.Store.CountsOfGroups(ctx, ids)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	cards := make([]groupCard, 0, len(groups))
 	for _, g := range groups {
-		card := groupCard{Group: g, CanManage: p.ManagesOrganisation(g.OrganisationID), Organisation: g.OrganisationSlug}
-		if card.Members, err = a.cfg.Store.CountFollowers(ctx, g.ID); err != nil {
-			a.fail(c, err)
-			return
-		}
-		if card.Pending, err = a.cfg.Store.CountFollowsInState(ctx, g.ID, model.FollowPending); err != nil {
-			a.fail(c, err)
-			return
-		}
-		if card.Queue, err = a.cfg.Store.CountPosts(ctx, g.ID, model.PostHeld); err != nil {
-			a.fail(c, err)
-			return
-		}
-		if card.OpenReports, err = a.cfg.Store.CountOpenReports(ctx, g.ID); err != nil {
-			a.fail(c, err)
-			return
-		}
-		cards = append(cards, card)
+		n := counts[g.ID]
+		cards = append(cards, groupCard{Group: g, CanManage: p.ManagesOrganisation(g.OrganisationID), Organisation: g.OrganisationSlug,
+			Members: n.Followers, Pending: n.FollowRequests, Queue: n.HeldPosts, OpenReports: n.OpenReports})
 	}
 	a.render(c, "dashboard.html", "Dashboard", cards)
 }

@@ -112,25 +112,28 @@ type postRow struct {
 	HeldBecause []string
 }
 
-// postRows loads the authors of posts, each once.
+// postRows loads the authors of posts, all in one query; rows by one author share it.
 func (a *Admin) postRows(ctx context.Context, posts []model.Post) ([]postRow, error) {
-	authors := map[string]*model.RemoteActor{}
+	var ids []string
+	for _, post := range posts {
+		if post.AuthorActorID != nil {
+			ids = append(ids, *post.AuthorActorID)
+		}
+	}
+	actors, err := a.cfg.Store.RemoteActorsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	authors := make(map[string]*model.RemoteActor, len(actors))
+	for id, actor := range actors {
+		authors[id] = &actor
+	}
 	rows := make([]postRow, len(posts))
 	for i, post := range posts {
 		rows[i].Post = post
-		if post.AuthorActorID == nil {
-			continue
+		if post.AuthorActorID != nil {
+			rows[i].Author = authors[*post.AuthorActorID]
 		}
-		author, seen := authors[*post.AuthorActorID]
-		if !seen {
-			actor, err := a.cfg.Store.RemoteActorByID(ctx, *post.AuthorActorID)
-			if err != nil {
-				return nil, err
-			}
-			author = &actor
-			authors[actor.ID] = author
-		}
-		rows[i].Author = author
 	}
 	return rows, nil
 }

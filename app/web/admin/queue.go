@@ -42,11 +42,17 @@ func (a *Admin) queue(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	authors := make([]*model.RemoteActor, len(rows))
 	for i := range rows {
-		if rows[i].HeldBecause, err = a.cfg.Conversations.HoldReasons(ctx, group.Group, rows[i].Post, rows[i].Author); err != nil {
-			a.fail(c, err)
-			return
-		}
+		authors[i] = rows[i].Author
+	}
+	screen, err := a.cfg.Conversations.HoldScreen(ctx, group.Group, authors)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for i := range rows {
+		rows[i].HeldBecause = screen.Reasons(rows[i].Post, rows[i].Author)
 	}
 	a.render(c, "queue.html", "Queue of "+group.Name, queuePage{Group: group, Posts: rows, Limit: queueLimit})
 }
