@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -30,6 +32,11 @@ func (s *Store) CreateGroup(ctx context.Context, group model.Group) (model.Group
 
 // GroupBySlug loads a group, and its organisation's slug, by the group's slug.
 func (s *Store) GroupBySlug(ctx context.Context, slug string) (GroupInOrganisation, error) {
+	if !storableText(slug) {
+		// No group has such a slug, and PostgreSQL would refuse the query with an error: a URL with
+		// a NUL byte or invalid UTF-8 in it must be a 404, not a 500.
+		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, ErrNotFound)
+	}
 	var rows []GroupInOrganisation
 	if err := s.groupsWithOrganisation(ctx).Where("groups.slug = ?", slug).Limit(1).Scan(&rows).Error; err != nil {
 		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, err)
@@ -67,4 +74,10 @@ func (s *Store) GroupByID(ctx context.Context, id string) (model.Group, error) {
 		return model.Group{}, fmt.Errorf("find group %s: %w", id, classify(err))
 	}
 	return group, nil
+}
+
+// storableText reports whether text can be compared with a text column at all: PostgreSQL refuses
+// NUL bytes and invalid UTF-8 in text values.
+func storableText(text string) bool {
+	return utf8.ValidString(text) && !strings.ContainsRune(text, 0)
 }

@@ -70,6 +70,8 @@ func TestInboxRefusals(t *testing.T) {
 		// the block is even looked at, nothing fetched either way.
 		{"blocked key host", "/inbox", good, "https://blocked.example/users/x#main-key", aliceKey, nil, http.StatusUnauthorized},
 		{"unknown group", "/groups/nobody/inbox", good, alice + "#main-key", aliceKey, nil, http.StatusNotFound},
+		{"NUL byte in the group's name", "/groups/lob%00by/inbox", good, alice + "#main-key", aliceKey, nil, http.StatusNotFound},
+		{"invalid UTF-8 in the group's name", "/groups/lob%ffby/inbox", good, alice + "#main-key", aliceKey, nil, http.StatusNotFound},
 		{"javascript actor", "/inbox", []byte(`{"id":"javascript:alert(1)","type":"Follow","actor":"javascript:alert(1)"}`), alice + "#main-key", aliceKey, nil, http.StatusBadRequest},
 	}
 	for _, tc := range cases {
