@@ -245,13 +245,13 @@ func (r *Receiver) checkOrigins(ctx context.Context, env envelope, group *model.
 	}
 	blocked, err := r.suspensions.covers(ctx, fetch.HostOf(env.Actor), organisationID)
 	if err != nil {
-		r.cfg.Logger.Error("check domain blocks", "error", err)
+		r.cfg.Logger.ErrorContext(ctx, "check domain blocks", "error", err)
 		return http.StatusServiceUnavailable, "try again later"
 	}
 	if !blocked && group == nil {
 		blocked, err = r.sharedInboxSuspended(ctx, env.Actor, body)
 		if err != nil {
-			r.cfg.Logger.Error("check domain blocks at the shared inbox", "error", err)
+			r.cfg.Logger.ErrorContext(ctx, "check domain blocks at the shared inbox", "error", err)
 			return http.StatusServiceUnavailable, "try again later"
 		}
 	}
@@ -299,7 +299,7 @@ func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, 
 }
 
 func (r *Receiver) fail(c *gin.Context, err error) {
-	r.cfg.Logger.Error("inbox failed", "path", c.Request.URL.Path, "error", err)
+	r.cfg.Logger.ErrorContext(c.Request.Context(), "inbox failed", "path", c.Request.URL.Path, "error", err)
 	refusal.Respond(c, http.StatusInternalServerError, "internal error")
 }
 
