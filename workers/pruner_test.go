@@ -37,12 +37,16 @@ func TestPruneKeepsWhatIsStillNeeded(t *testing.T) {
 		prune(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now())
 
 		var left []model.InboundActivity
-		st.DB().Order("activity_iri").Find(&left)
+		if err := st.DB().Order("activity_iri").Find(&left).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(left) != 2 || left[0].ActivityIRI != "https://a.example/2" || left[1].ActivityIRI != "https://a.example/3" {
 			t.Fatalf("inbound left %+v; want the pending one and the recent one", left)
 		}
 		var tasks []model.QueuedTask
-		st.DB().Find(&tasks)
+		if err := st.DB().Find(&tasks).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(tasks) != 1 || tasks[0].DeadAt != nil {
 			t.Fatalf("tasks left %+v; want only the live one", tasks)
 		}

@@ -94,7 +94,9 @@ func TestCreateGroup(t *testing.T) {
 		if plain.PostingPolicy != model.PostingFollowers || plain.ApproveFollowers || !plain.Discoverable {
 			t.Errorf("defaults: %+v", plain)
 		}
-		if log, _ := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: plain.ID}); len(log) != 1 || log[0].StaffAccountID != nil {
+		if log, err := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: plain.ID}); err != nil {
+			t.Fatal(err)
+		} else if len(log) != 1 || log[0].StaffAccountID != nil {
 			t.Errorf("log of a group created by Kring: %+v", log)
 		}
 	})
@@ -153,8 +155,12 @@ func TestCreateGroupRefusals(t *testing.T) {
 			t.Errorf("half-created group: %v", err)
 		}
 		var keys, entries int64
-		st.DB().Model(&model.SigningKey{}).Count(&keys)
-		st.DB().Model(&model.ModerationAction{}).Count(&entries)
+		if err := st.DB().Model(&model.SigningKey{}).Count(&keys).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().Model(&model.ModerationAction{}).Count(&entries).Error; err != nil {
+			t.Fatal(err)
+		}
 		if keys != 1 || entries != 1 {
 			t.Errorf("%d keys and %d log entries, want only the lobby's one of each", keys, entries)
 		}
@@ -233,7 +239,9 @@ func TestEnsureInstanceKey(t *testing.T) {
 			t.Errorf("later start: %+v, %v; want the same key", again, err)
 		}
 		var count int64
-		st.DB().Model(&model.SigningKey{}).Where("owner_kind = ?", model.OwnerInstance).Count(&count)
+		if err := st.DB().Model(&model.SigningKey{}).Where("owner_kind = ?", model.OwnerInstance).Count(&count).Error; err != nil {
+			t.Fatal(err)
+		}
 		if count != 1 {
 			t.Errorf("%d instance keys stored, want 1", count)
 		}

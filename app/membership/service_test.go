@@ -117,7 +117,9 @@ func TestFollowsOfAnOpenGroupAreAccepted(t *testing.T) {
 		if err != nil || !removed {
 			t.Fatalf("unfollow: %t %v", removed, err)
 		}
-		if follows, _ := f.service.Follows(ctx, "lobby", ""); len(follows) != 0 {
+		if follows, err := f.service.Follows(ctx, "lobby", ""); err != nil {
+			t.Fatal(err)
+		} else if len(follows) != 0 {
 			t.Fatalf("follow left after unfollow: %+v", follows)
 		}
 	})
@@ -205,7 +207,9 @@ func TestBannedAndBlockedFollowersAreRejected(t *testing.T) {
 		if _, err := st.FollowOf(ctx, f.open.ID, spammer.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("follow of a suspended domain's actor recorded: %v", err)
 		}
-		if accepted, _ := f.service.Follows(ctx, "lobby", model.FollowAccepted); len(accepted) != 0 {
+		if accepted, err := f.service.Follows(ctx, "lobby", model.FollowAccepted); err != nil {
+			t.Fatal(err)
+		} else if len(accepted) != 0 {
 			t.Fatalf("rejected followers became members: %+v", accepted)
 		}
 	})
@@ -220,7 +224,9 @@ func TestFollowAndAnswerCommitTogether(t *testing.T) {
 		if _, err := f.service.ReceiveFollow(context.Background(), f.open, alice, "https://a.example/f/1"); err == nil {
 			t.Fatal("want the responder's failure")
 		}
-		if follows, _ := f.service.Follows(context.Background(), "lobby", ""); len(follows) != 0 {
+		if follows, err := f.service.Follows(context.Background(), "lobby", ""); err != nil {
+			t.Fatal(err)
+		} else if len(follows) != 0 {
 			t.Fatalf("follow committed without its answer: %+v", follows)
 		}
 	})

@@ -115,13 +115,17 @@ func TestBanIsAllOrNothing(t *testing.T) {
 		if _, err := f.members.Ban(ctx, moderation.MemberDecision{Group: f.group, ActorIRI: f.alice.IRI, Reason: "spam"}, false); err == nil {
 			t.Fatal("the ban must fail with its Block")
 		}
-		if banned, _ := st.IsBanned(ctx, f.group.ID, f.alice.ID); banned {
+		if banned, err := st.IsBanned(ctx, f.group.ID, f.alice.ID); err != nil {
+			t.Fatal(err)
+		} else if banned {
 			t.Error("ban kept without its Block")
 		}
 		if _, err := st.FollowOf(ctx, f.group.ID, f.alice.ID); err != nil {
 			t.Errorf("follow lost: %v", err)
 		}
-		if log, _ := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: f.group.ID}); len(log) != 1 || log[0].Action != model.ActionGroupCreate {
+		if log, err := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: f.group.ID}); err != nil {
+			t.Fatal(err)
+		} else if len(log) != 1 || log[0].Action != model.ActionGroupCreate {
 			t.Errorf("only the group's creation may be logged: %+v", log)
 		}
 	})
@@ -144,7 +148,9 @@ func TestBanRemovesOnlyVisiblePosts(t *testing.T) {
 		if result.RemovedPosts != 1 || len(f.posts.removed) != 1 || f.posts.removed[0] != visible.ID {
 			t.Errorf("removed %d: %v", result.RemovedPosts, f.posts.removed)
 		}
-		if post, _ := st.PostByID(ctx, held.ID); post.State != model.PostHeld {
+		if post, err := st.PostByID(ctx, held.ID); err != nil {
+			t.Fatal(err)
+		} else if post.State != model.PostHeld {
 			t.Errorf("held post became %s", post.State)
 		}
 		if _, err := st.FollowOf(ctx, f.group.ID, f.alice.ID); !errors.Is(err, store.ErrNotFound) {

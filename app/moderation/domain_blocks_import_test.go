@@ -97,7 +97,9 @@ func TestUnblock(t *testing.T) {
 		if err != nil || lifted.Domain != "spam.example" {
 			t.Fatalf("unblock: %+v %v", lifted, err)
 		}
-		if blocks, _ := st.DomainBlocksFor(ctx, "spam.example", ""); len(blocks) != 0 {
+		if blocks, err := st.DomainBlocksFor(ctx, "spam.example", ""); err != nil {
+			t.Fatal(err)
+		} else if len(blocks) != 0 {
 			t.Errorf("still blocked: %+v", blocks)
 		}
 		if _, err := svc.Unblock(ctx, block.ID, nil, ""); apperror.KindOf(err) != apperror.KindNotFound {

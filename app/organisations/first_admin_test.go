@@ -46,7 +46,9 @@ func TestEnsureFirstAdmin(t *testing.T) {
 				t.Errorf("later start with %s: got %+v, %v; want nothing done", email, again, err)
 			}
 		}
-		if n, _ := st.CountStaffAccounts(ctx); n != 1 {
+		if n, err := st.CountStaffAccounts(ctx); err != nil {
+			t.Fatal(err)
+		} else if n != 1 {
 			t.Errorf("%d staff accounts, want 1", n)
 		}
 	})

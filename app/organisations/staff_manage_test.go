@@ -38,7 +38,9 @@ func TestManageStaff(t *testing.T) {
 		if err := svc.ChangeRole(ctx, change(mod), model.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
-		if profile, _ := svc.StaffProfile(ctx, mod.ID); profile.RoleIn(org.ID) != model.RoleAdmin {
+		if profile, err := svc.StaffProfile(ctx, mod.ID); err != nil {
+			t.Fatal(err)
+		} else if profile.RoleIn(org.ID) != model.RoleAdmin {
 			t.Errorf("role after change: %+v", profile.Roles)
 		}
 		refusals := []struct {

@@ -49,7 +49,9 @@ func TestChangesWriteWhatTheySet(t *testing.T) {
 		if err := st.UpdateGroup(ctx, group.ID, store.GroupChange{ArchivedAt: store.To[*time.Time](nil)}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := st.GroupByID(ctx, group.ID); got.ArchivedAt != nil || got.Name != "Hall" {
+		if got, err := st.GroupByID(ctx, group.ID); err != nil {
+			t.Fatal(err)
+		} else if got.ArchivedAt != nil || got.Name != "Hall" {
 			t.Errorf("after clearing archived_at: %+v", got)
 		}
 		if err := st.UpdateGroup(ctx, group.ID, store.GroupChange{Slug: store.To(taken.Slug)}); !errors.Is(err, store.ErrDuplicate) {
@@ -90,7 +92,10 @@ func TestChangesWriteWhatTheySet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		restored, _ := st.PostByID(ctx, post.ID)
+		restored, err := st.PostByID(ctx, post.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if restored.State != model.PostVisible || restored.RemovedReason != "" || restored.RemovedAt != nil ||
 			restored.AnnounceActivityIRI == nil {
 			t.Errorf("after restoring: %+v", restored)

@@ -15,12 +15,18 @@ import (
 func TestPublicPagePostsAndCounts(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		org, _ := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		lobby, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingFollowers})
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, _ := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "other", Name: "Other", PostingPolicy: model.PostingFollowers})
+		other, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "other", Name: "Other", PostingPolicy: model.PostingFollowers})
+		if err != nil {
+			t.Fatal(err)
+		}
 		now := time.Now().UTC()
 		alice := model.RemoteActor{ID: model.NewID(), IRI: "https://m.example/users/alice", Host: "m.example", ActorType: "Person",
 			PreferredUsername: "alice", DisplayName: "Alice A.", InboxURL: "https://m.example/inbox", FetchedAt: now, CreatedAt: now, UpdatedAt: now}
@@ -78,7 +84,9 @@ func TestPublicPagePostsAndCounts(t *testing.T) {
 		if own := page.Recent[0]; own.AuthorName != "" || own.AuthorUsername != "" || own.AuthorActorID != nil {
 			t.Errorf("group post has a remote author: %+v", own)
 		}
-		if limited, _ := st.PublicPagePosts(ctx, lobby.ID, 1); names(limited.Recent) != "[new]" {
+		if limited, err := st.PublicPagePosts(ctx, lobby.ID, 1); err != nil {
+			t.Fatal(err)
+		} else if names(limited.Recent) != "[new]" {
 			t.Errorf("limit 1: %s", names(limited.Recent))
 		}
 
@@ -101,8 +109,14 @@ func names(posts []store.AuthoredPost) string {
 func TestOutboundActivitiesByIRI(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		org, _ := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
-		lobby, _ := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingFollowers})
+		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lobby, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingFollowers})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, iri := range []string{"https://k.example/activities/1", "https://k.example/activities/2"} {
 			if _, err := st.CreateOutboundActivity(ctx, model.OutboundActivity{ActivityIRI: iri, ActorKind: model.OwnerGroup,
 				GroupID: &lobby.ID, ActivityType: "Announce", Body: `{"id":"` + iri + `"}`}); err != nil {

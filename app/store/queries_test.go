@@ -77,8 +77,14 @@ func TestOrganisationAndStaffQueries(t *testing.T) {
 func TestGroupQueries(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		acme, _ := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
-		beta, _ := st.CreateOrganisation(ctx, model.Organisation{Slug: "beta", Name: "Beta"})
+		acme, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		beta, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "beta", Name: "Beta"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, g := range []struct{ org, slug string }{{beta.ID, "zeta"}, {acme.ID, "lobby"}, {acme.ID, "chat"}} {
 			if _, err := st.CreateGroup(ctx, model.Group{OrganisationID: g.org, Slug: g.slug, Name: g.slug, PostingPolicy: model.PostingFollowers}); err != nil {
 				t.Fatal(err)

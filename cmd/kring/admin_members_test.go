@@ -58,7 +58,9 @@ func TestAdminMembersBanUnbanRemove(t *testing.T) {
 	if code != exitOK || json.Unmarshal([]byte(out), &view) != nil || view.Actor != alice.IRI || view.Group != "lobby" {
 		t.Fatalf("ban: exit %d: %s %s", code, out, errOut)
 	}
-	if banned, _ := st.IsBanned(ctx, group.ID, alice.ID); !banned {
+	if banned, err := st.IsBanned(ctx, group.ID, alice.ID); err != nil {
+		t.Fatal(err)
+	} else if !banned {
 		t.Error("not banned")
 	}
 	var blocks int64

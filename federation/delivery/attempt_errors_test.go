@@ -208,7 +208,9 @@ func TestBatchSkipsDeliveriesThatAreGone(t *testing.T) {
 		t.Error("skipping a delivery that is gone leaves no line in the log")
 	}
 	var n int64
-	st.DB().Model(&model.Delivery{}).Count(&n)
+	if err := st.DB().Model(&model.Delivery{}).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Fatalf("%d deliveries left; the cascade should have removed the one planned", n)
 	}

@@ -106,7 +106,9 @@ func TestFanOutOneDeliveryPerSharedInbox(t *testing.T) {
 			t.Fatalf("planned %d deliveries, want 120 (100 shared inboxes + 20 inboxes)", n)
 		}
 		var tasks int64
-		st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", workers.TypeDeliverActivity).Count(&tasks)
+		if err := st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", workers.TypeDeliverActivity).Count(&tasks).Error; err != nil {
+			t.Fatal(err)
+		}
 		if tasks != 120 {
 			t.Errorf("queued %d delivery tasks, want 120", tasks)
 		}
@@ -165,7 +167,9 @@ func TestDeliveryOutcomes(t *testing.T) {
 	st := testenv.Postgres(t)
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
-			st.DB().Exec("DELETE FROM deliveries")
+			if err := st.DB().Exec("DELETE FROM deliveries").Error; err != nil {
+				t.Fatal(err)
+			}
 			f := &fixture{}
 			*f = *sharedFixture(t, st)
 			srv, _ := sink(t, tc.status)
@@ -253,7 +257,9 @@ func TestUnreachableHostIsProbedNotHammered(t *testing.T) {
 	}
 	f.now = time.Now().Add(2 * delivery.UnreachableSpan) // a long outage: the failures span days
 	var ids []string
-	st.DB().Model(&model.Delivery{}).Order("id").Pluck("id", &ids)
+	if err := st.DB().Model(&model.Delivery{}).Order("id").Pluck("id", &ids).Error; err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range ids {
 		err := f.deliverer.Deliver(context.Background(), id, false)
 		var later *delivery.RetryLater
@@ -268,25 +274,35 @@ func TestUnreachableHostIsProbedNotHammered(t *testing.T) {
 	// While unreachable and before the probe time, deliveries are dropped without a request.
 	f.planOne(t, srv.URL+"/inbox")
 	var last model.Delivery
-	st.DB().Order("id DESC").First(&last)
+	if err := st.DB().Order("id DESC").First(&last).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err := f.deliverer.Deliver(context.Background(), last.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	var dropped model.Delivery
-	st.DB().Where("id = ?", last.ID).First(&dropped)
+	if err := st.DB().Where("id = ?", last.ID).First(&dropped).Error; err != nil {
+		t.Fatal(err)
+	}
 	if dropped.State != model.DeliveryAbandoned {
 		t.Fatalf("delivery to an unreachable host: %s, want abandoned", dropped.State)
 	}
 	// When the probe time comes, one delivery probes; a success makes the host reachable again.
 	up, upCalls := sink(t)
-	st.DB().Exec("UPDATE remote_hosts SET next_probe_at = ? WHERE host = ?", time.Now().Add(-time.Minute).UTC(), host)
+	if err := st.DB().Exec("UPDATE remote_hosts SET next_probe_at = ? WHERE host = ?", time.Now().Add(-time.Minute).UTC(), host).Error; err != nil {
+		t.Fatal(err)
+	}
 	f.planOne(t, up.URL+"/inbox")
 	var probe model.Delivery // a fresh struct: gorm's First would reuse a filled one's id as a condition
-	st.DB().Order("id DESC").First(&probe)
+	if err := st.DB().Order("id DESC").First(&probe).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err := f.deliverer.Deliver(context.Background(), probe.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	record, _ = st.RemoteHostByName(context.Background(), host)
+	if record, err = st.RemoteHostByName(context.Background(), host); err != nil {
+		t.Fatal(err)
+	}
 	if upCalls.Load() != 1 || record.UnreachableSince != nil || record.ConsecutiveFailures != 0 {
 		t.Fatalf("probe: %d calls, host %+v", upCalls.Load(), record)
 	}
@@ -308,7 +324,9 @@ func TestBusyHostPostpones(t *testing.T) {
 		f.planOne(t, fmt.Sprintf("%s/users/%d/inbox", slow.URL, i))
 	}
 	var ids []string
-	st.DB().Model(&model.Delivery{}).Order("id").Pluck("id", &ids)
+	if err := st.DB().Model(&model.Delivery{}).Order("id").Pluck("id", &ids).Error; err != nil {
+		t.Fatal(err)
+	}
 	results := make(chan error, 2)
 	for _, id := range ids[:2] { // the per-host limit in this fixture is 2
 		go func() { results <- f.deliverer.Deliver(context.Background(), id, false) }()
@@ -322,7 +340,9 @@ func TestBusyHostPostpones(t *testing.T) {
 		t.Fatalf("third delivery to a host with 2 in flight: %v, want ErrHostBusy", err)
 	}
 	var third model.Delivery
-	st.DB().Where("id = ?", ids[2]).First(&third)
+	if err := st.DB().Where("id = ?", ids[2]).First(&third).Error; err != nil {
+		t.Fatal(err)
+	}
 	if third.Attempts != 0 || third.State != model.DeliveryPending {
 		t.Fatalf("a postponed delivery counts no attempt: %+v", third)
 	}
@@ -358,7 +378,9 @@ func TestBatchDelivery(t *testing.T) {
 			t.Fatalf("planned %d", n)
 		}
 		var batches []model.QueuedTask
-		st.DB().Where("task_type = ?", workers.TypeDeliverBatch).Find(&batches)
+		if err := st.DB().Where("task_type = ?", workers.TypeDeliverBatch).Find(&batches).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(batches) != 3 {
 			t.Fatalf("%d batch tasks, want 3", len(batches))
 		}
@@ -379,7 +401,9 @@ func TestBatchDelivery(t *testing.T) {
 			t.Fatalf("delivery states %v, %v", counts, err)
 		}
 		var retries []model.QueuedTask
-		st.DB().Where("task_type = ?", workers.TypeDeliverActivity).Find(&retries)
+		if err := st.DB().Where("task_type = ?", workers.TypeDeliverActivity).Find(&retries).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(retries) != 1 || time.Until(retries[0].RunAt) < time.Minute {
 			t.Fatalf("retry tasks %+v; want one, due after the host's Retry-After of 2 minutes", retries)
 		}

@@ -213,7 +213,9 @@ func TestThreadListsTheConversationOldestFirst(t *testing.T) {
 				TotalItems   int
 				OrderedItems []string
 			}
-			_ = json.Unmarshal(rec.Body.Bytes(), &doc)
+			if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
 			if doc.ID != c.iris.GroupThread("lobby", tc.id) || doc.Type != "OrderedCollection" || doc.TotalItems != len(tc.items) ||
 				strings.Join(doc.OrderedItems, " ") != strings.Join(tc.items, " ") {
 				t.Errorf("%s: %s\nwant items %v", tc.name, rec.Body, tc.items)

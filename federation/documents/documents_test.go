@@ -116,7 +116,9 @@ func TestWebFinger(t *testing.T) {
 		// Round trip: the actor's preferredUsername + host must WebFinger back to the same actor.
 		actor := s.get(t, strings.TrimPrefix(self.Href, "https://kring.example"), "application/activity+json")
 		var doc struct{ ID, PreferredUsername string }
-		_ = json.Unmarshal(actor.Body.Bytes(), &doc)
+		if err := json.Unmarshal(actor.Body.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
 		if doc.ID != self.Href || "acct:"+doc.PreferredUsername+"@kring.example" != tc.subject {
 			t.Errorf("%q: actor %s does not round-trip", tc.resource, actor.Body)
 		}
@@ -179,7 +181,10 @@ func TestGroupActorHasWhatMastodonReads(t *testing.T) {
 		t.Errorf("endpoints %v", m["endpoints"])
 	}
 	key := m["publicKey"].(map[string]any)
-	stored, _ := s.store.ActiveGroupKey(context.Background(), s.lobby.ID)
+	stored, err := s.store.ActiveGroupKey(context.Background(), s.lobby.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if key["id"] != "https://kring.example/groups/lobby#main-key" || key["owner"] != m["id"] || key["publicKeyPem"] != stored.PublicPEM {
 		t.Errorf("publicKey %v", key)
 	}
@@ -211,7 +216,9 @@ func TestFollowersArePagedWithoutGapsOrDuplicates(t *testing.T) {
 			TotalItems int
 			First      string
 		}
-		_ = json.Unmarshal(s.get(t, "/groups/lobby/followers", "").Body.Bytes(), &collection)
+		if err := json.Unmarshal(s.get(t, "/groups/lobby/followers", "").Body.Bytes(), &collection); err != nil {
+			t.Fatal(err)
+		}
 		if collection.TotalItems != len(want) {
 			t.Fatalf("totalItems %d, want %d", collection.TotalItems, len(want))
 		}
@@ -222,7 +229,9 @@ func TestFollowersArePagedWithoutGapsOrDuplicates(t *testing.T) {
 				OrderedItems []string
 				Next         string
 			}
-			_ = json.Unmarshal(s.get(t, strings.TrimPrefix(next, "https://kring.example"), "").Body.Bytes(), &page)
+			if err := json.Unmarshal(s.get(t, strings.TrimPrefix(next, "https://kring.example"), "").Body.Bytes(), &page); err != nil {
+				t.Fatal(err)
+			}
 			for _, item := range page.OrderedItems {
 				if seen[item] || !want[item] {
 					t.Fatalf("page %d lists %s twice or wrongly", pages, item)
@@ -269,7 +278,9 @@ func TestRemoteFollowRedirectsOnlyToAServer(t *testing.T) {
 func TestNodeInfo(t *testing.T) {
 	s := newSite(t, testenv.SQLite(t))
 	var links struct{ Links []struct{ Rel, Href string } }
-	_ = json.Unmarshal(s.get(t, "/.well-known/nodeinfo", "").Body.Bytes(), &links)
+	if err := json.Unmarshal(s.get(t, "/.well-known/nodeinfo", "").Body.Bytes(), &links); err != nil {
+		t.Fatal(err)
+	}
 	if len(links.Links) != 1 || links.Links[0].Href != "https://kring.example/nodeinfo/2.1" {
 		t.Fatalf("links %+v", links)
 	}

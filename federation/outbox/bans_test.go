@@ -151,7 +151,9 @@ func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
 			t.Errorf("each removed post's Announce must be undone: %d Undo", len(undos))
 		}
 		for _, p := range f.posts {
-			if post, _ := st.PostByID(ctx, p.ID); post.State != model.PostRemoved || post.RemovedReason != "spam" {
+			if post, err := st.PostByID(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			} else if post.State != model.PostRemoved || post.RemovedReason != "spam" {
 				t.Errorf("post %s: %s %q", p.ID, post.State, post.RemovedReason)
 			}
 		}
@@ -169,7 +171,9 @@ func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
 		if err := f.members.Unban(ctx, moderation.MemberDecision{Group: f.group, ActorIRI: f.alice.IRI, Reason: "appealed"}); err != nil {
 			t.Fatal(err)
 		}
-		if banned, _ := st.IsBanned(ctx, f.group.ID, f.alice.ID); banned {
+		if banned, err := st.IsBanned(ctx, f.group.ID, f.alice.ID); err != nil {
+			t.Fatal(err)
+		} else if banned {
 			t.Error("still banned after unban")
 		}
 		var undoBlock *sent
@@ -206,7 +210,9 @@ func TestRemoveRejectsTheFollow(t *testing.T) {
 		if _, err := st.FollowOf(ctx, f.group.ID, f.bob.ID); err == nil {
 			t.Error("the removed member's follow must be gone")
 		}
-		if banned, _ := st.IsBanned(ctx, f.group.ID, f.bob.ID); banned {
+		if banned, err := st.IsBanned(ctx, f.group.ID, f.bob.ID); err != nil {
+			t.Fatal(err)
+		} else if banned {
 			t.Error("removing is not banning")
 		}
 		rejects := f.sentOfType(t, "Reject")

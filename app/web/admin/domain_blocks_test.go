@@ -108,7 +108,9 @@ func TestDomainBlocksImportAndExport(t *testing.T) {
 	if strings.Contains(page, "<b>bad</b>") {
 		t.Error("the import page shows a file's markup")
 	}
-	if blocks, _ := s.store.ListDomainBlocks(context.Background(), ""); len(blocks) != 0 {
+	if blocks, err := s.store.ListDomainBlocks(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	} else if len(blocks) != 0 {
 		t.Errorf("an organisation's import blocked instance-wide: %+v", blocks)
 	}
 
@@ -156,7 +158,10 @@ func TestDomainBlocksRoles(t *testing.T) {
 	ctx := context.Background()
 	unblocked := func(path string) func() string {
 		return func() string {
-			blocks, _ := s.store.ListDomainBlocks(ctx, s.lobby.OrganisationID)
+			blocks, err := s.store.ListDomainBlocks(ctx, s.lobby.OrganisationID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, b := range blocks {
 				if err := s.store.DeleteDomainBlock(ctx, b.ID); err != nil {
 					t.Fatal(err)

@@ -102,7 +102,9 @@ func TestFilterOfAnotherGroup(t *testing.T) {
 	if status, _ := s.loggedIn(lobbyMod).submit("/admin", "/admin/groups/lobby/filters/"+deskFilter.ID+"/delete", nil); status != http.StatusNotFound {
 		t.Errorf("deleting desk's filter through lobby: %d, want 404", status)
 	}
-	if filters, _ := s.talk.Filters(context.Background(), s.desk.ID); len(filters) != 1 {
+	if filters, err := s.talk.Filters(context.Background(), s.desk.ID); err != nil {
+		t.Fatal(err)
+	} else if len(filters) != 1 {
 		t.Error("desk's filter is gone")
 	}
 }

@@ -136,7 +136,9 @@ func TestFollowRequestsApproveAndReject(t *testing.T) {
 		t.Fatalf("reject: %d", status)
 	}
 	for actor, want := range map[model.RemoteActor]model.FollowState{yes: model.FollowAccepted, no: model.FollowRejected} {
-		if follow, _ := s.store.FollowOf(context.Background(), s.lobby.ID, actor.ID); follow.State != want {
+		if follow, err := s.store.FollowOf(context.Background(), s.lobby.ID, actor.ID); err != nil {
+			t.Fatal(err)
+		} else if follow.State != want {
 			t.Errorf("%s: %s, want %s", actor.PreferredUsername, follow.State, want)
 		}
 	}
@@ -183,7 +185,9 @@ func TestRemoveBanAndUnban(t *testing.T) {
 		if status, _ := b.submit(banPage, "/admin/groups/lobby/members/ban", url.Values{"actor": {spammer.IRI}, "reason": {"spam"}, "remove_posts": {"1"}}); status != http.StatusSeeOther {
 			t.Fatalf("ban: %d", status)
 		}
-		if banned, _ := st.IsBanned(ctx, s.lobby.ID, spammer.ID); !banned {
+		if banned, err := st.IsBanned(ctx, s.lobby.ID, spammer.ID); err != nil {
+			t.Fatal(err)
+		} else if !banned {
 			t.Error("not banned")
 		}
 		blocks := s.sentTo(spammer.InboxURL, "Block")
