@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // Set is one column's new value in a change of a row (PostChange, GroupChange): the zero Set leaves
 // the column as it is, To(value) writes value. A nullable column takes a pointer, so
@@ -32,4 +36,18 @@ func put[T any](c columns, name string, s Set[T]) {
 	default:
 		c[name] = s.value
 	}
+}
+
+// updateRow writes columns and updated_at to the row of row's table with id; what names the row in
+// errors ("post", "group"). ErrNotFound when there is no such row.
+func (s *Store) updateRow(ctx context.Context, row any, what, id string, change columns) error {
+	change["updated_at"] = s.now()
+	res := s.conn(ctx).Model(row).Where("id = ?", id).Updates(map[string]any(change))
+	if res.Error != nil {
+		return fmt.Errorf("update %s %s: %w", what, id, classify(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update %s %s: %w", what, id, ErrNotFound)
+	}
+	return nil
 }

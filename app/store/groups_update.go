@@ -43,16 +43,7 @@ func (c GroupChange) Empty() bool { return len(c.columns()) == 0 }
 // UpdateGroup writes the columns change sets and bumps updated_at. A taken slug is ErrDuplicate; an
 // unknown group ErrNotFound.
 func (s *Store) UpdateGroup(ctx context.Context, id string, change GroupChange) error {
-	columns := change.columns()
-	columns["updated_at"] = s.now()
-	res := s.conn(ctx).Model(&model.Group{}).Where("id = ?", id).Updates(map[string]any(columns))
-	if res.Error != nil {
-		return fmt.Errorf("update group %s: %w", id, classify(res.Error))
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("update group %s: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.updateRow(ctx, &model.Group{}, "group", id, change.columns())
 }
 
 // GroupHasFederated reports whether other servers may know the group: it has been marked federated,

@@ -97,16 +97,7 @@ func (c PostChange) Empty() bool { return len(c.columns()) == 0 }
 // UpdatePost writes the columns change sets and bumps updated_at; ErrNotFound when there is no post
 // with that id.
 func (s *Store) UpdatePost(ctx context.Context, id string, change PostChange) error {
-	columns := change.columns()
-	columns["updated_at"] = s.now()
-	res := s.conn(ctx).Model(&model.Post{}).Where("id = ?", id).Updates(map[string]any(columns))
-	if res.Error != nil {
-		return fmt.Errorf("update post %s: %w", id, classify(res.Error))
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("update post %s: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.updateRow(ctx, &model.Post{}, "post", id, change.columns())
 }
 
 // DeletePost removes a post, its likes with it.
