@@ -40,6 +40,10 @@ type Actors struct {
 	flights singleflight.Group
 }
 
+// justFetched is how recent a stored actor must be for a caller that just missed the fetch that
+// stored it to take it instead of fetching again.
+const justFetched = 10 * time.Second
+
 // DefaultActorMaxAge keeps a fetched actor for a day, as Mastodon does.
 const DefaultActorMaxAge = 24 * time.Hour
 
@@ -64,15 +68,29 @@ func (a *Actors) ResolveActor(ctx context.Context, iri string) (model.RemoteActo
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return model.RemoteActor{}, err
 	}
-	return a.fetchActor(ctx, iri)
+	return a.fetchActor(ctx, iri, false)
 }
 
 // fetchActor fetches iri once however many ask for it at the same time. Each caller waits only as
 // long as its own context allows (the inbox gives a signer's key a few seconds); the fetch itself
 // goes on, bounded by the client's timeout, so the next request finds the actor cached.
-func (a *Actors) fetchActor(ctx context.Context, iri string) (model.RemoteActor, error) {
-	results := a.flights.DoChan(iri, func() (any, error) {
-		return a.fetchActorNow(context.WithoutCancel(ctx), iri)
+//
+// A caller that found no usable copy before asking may come just after a fetch of the same actor
+// finished: unless it needs a new copy (refresh), it takes the one that fetch stored.
+func (a *Actors) fetchActor(ctx context.Context, iri string, refresh bool) (model.RemoteActor, error) {
+	flight := iri
+	if refresh {
+		flight = "refresh " + iri
+	}
+	results := a.flights.DoChan(flight, func() (any, error) {
+		detached := context.WithoutCancel(ctx)
+		if !refresh {
+			cached, err := a.store.RemoteActorByIRI(detached, iri)
+			if err == nil && a.now().Sub(cached.FetchedAt) < justFetched {
+				return cached, nil
+			}
+		}
+		return a.fetchActorNow(detached, iri)
 	})
 	select {
 	case <-ctx.Done():
@@ -133,7 +151,7 @@ func (a *Actors) PublicKey(ctx context.Context, keyID string, refresh bool) (sig
 	} else if !a.limits.allow(keyID, a.now()) {
 		return signing.VerifiedKey{}, fmt.Errorf("key %s was refetched less than a minute ago", keyID)
 	}
-	actor, err := a.fetchActor(ctx, actorOfKey(keyID))
+	actor, err := a.fetchActor(ctx, actorOfKey(keyID), refresh)
 	if err != nil {
 		return signing.VerifiedKey{}, err
 	}
