@@ -67,7 +67,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	served := testenv.ServeEngine(t, web.Options{LargerBodies: admin.UploadRoutes()})
 	engine, server, iris := served.Engine, served.Server, served.IRIs
 
-	orgs := organisations.NewService(st)
+	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
 	for _, org := range []string{"acme", "other"} {
 		if _, err := orgs.CreateOrganisation(ctx, org, strings.ToUpper(org[:1])+org[1:]); err != nil {
 			t.Fatal(err)
