@@ -19,28 +19,11 @@ func respondError(c *gin.Context, logger *slog.Logger, err error) {
 		refusal.Refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
 		return
 	}
-	status := statusFor(apperror.KindOf(err))
+	status := refusal.StatusFor(err)
 	if status >= 500 {
 		logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "error", err)
 		refusal.Respond(c, status, "internal error")
 		return
 	}
 	refusal.Refuse(c, status, apperror.SafeMessage(err))
-}
-
-func statusFor(kind apperror.Kind) int {
-	switch kind {
-	case apperror.KindInvalid:
-		return http.StatusBadRequest
-	case apperror.KindConflict:
-		return http.StatusConflict
-	case apperror.KindNotFound:
-		return http.StatusNotFound
-	case apperror.KindForbidden:
-		return http.StatusForbidden
-	case apperror.KindUnauthenticated:
-		return http.StatusUnauthorized
-	default:
-		return http.StatusInternalServerError
-	}
 }

@@ -121,19 +121,7 @@ func (a *Admin) renderStatus(c *gin.Context, status int, page, title string, dat
 // fail is the one place an error becomes an admin page: the status follows the error's kind, the
 // page shows only the safe message, and internal causes go to the log.
 func (a *Admin) fail(c *gin.Context, err error) {
-	status := http.StatusInternalServerError
-	switch apperror.KindOf(err) {
-	case apperror.KindInvalid:
-		status = http.StatusBadRequest
-	case apperror.KindConflict:
-		status = http.StatusConflict
-	case apperror.KindNotFound:
-		status = http.StatusNotFound
-	case apperror.KindForbidden:
-		status = http.StatusForbidden
-	case apperror.KindUnauthenticated:
-		status = http.StatusUnauthorized
-	}
+	status := refusal.StatusFor(err)
 	message := apperror.SafeMessage(err)
 	if status >= 500 {
 		a.cfg.Logger.ErrorContext(c.Request.Context(), "admin request failed", "path", c.Request.URL.Path, "error", err)
