@@ -1,5 +1,7 @@
-// Package federation speaks ActivityPub for Kring: actor and collection documents, WebFinger, NodeInfo,
-// the inbox pipeline, HTTP signatures, safe remote fetching and delivery planning.
+// Package federation names Kring's ActivityPub identifiers: IRIs builds the ids of the local actors,
+// collections, posts and activities, and reads group slugs back out of them. The ActivityPub work
+// itself lives in its subpackages: documents (actors, collections, WebFinger, NodeInfo), inbox,
+// signing, fetch (safe remote fetching), delivery, outbox and activities.
 package federation
 
 import (

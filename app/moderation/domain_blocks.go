@@ -1,5 +1,6 @@
-// Package moderation holds the rules moderators act by: domain blocks now; bans, removals, reports
-// and the moderation log's entries as the admin grows.
+// Package moderation holds the rules moderators act by on whole accounts and servers: domain blocks
+// (suspend, silence, import and export of domain_blocks.csv) and members' bans, unbans and removals,
+// each logged in the moderation log. Posts are moderated in conversations, reports in reports.
 package moderation
 
 import (
