@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -18,15 +19,15 @@ func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 	opt := testenv.Redis(t)
 	runs := newExecutions()
 	srv := newServer(t, st, opt, nil)
-	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 		runs.record(ctx)
 		return nil
 	})
 	start(t, srv)
 
 	// As if the row had been completed while the broker still held a copy.
-	orphan := model.QueuedTask{ID: model.NewID(), TaskType: workers.TypeDeliverActivity,
-		Queue: workers.QueueDeliveries, Payload: `{"delivery_id":"x"}`, RunAt: time.Now()}
+	orphan := model.QueuedTask{ID: model.NewID(), TaskType: tasks.TypeDeliverActivity,
+		Queue: tasks.QueueDeliveries, Payload: `{"delivery_id":"x"}`, RunAt: time.Now()}
 	client := workers.NewClient(opt)
 	defer client.Close()
 	if err := client.Enqueue(context.Background(), orphan); err != nil {
@@ -48,7 +49,7 @@ func TestPanicIsRecordedAsFailure(t *testing.T) {
 	runs := newExecutions()
 	attemptsSeen := make(chan model.QueuedTask, 1)
 	srv := newServer(t, st, opt, nil)
-	srv.HandleFunc(workers.TypePublishScheduled, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(typeTest, func(ctx context.Context, task *asynq.Task) error {
 		if runs.record(ctx) == 1 {
 			panic("nil post")
 		}
@@ -62,7 +63,7 @@ func TestPanicIsRecordedAsFailure(t *testing.T) {
 	})
 	start(t, srv)
 
-	row := record(t, st, workers.NewPublishScheduledTask("p1", time.Time{}))
+	row := record(t, st, testTask("p1", time.Time{}))
 	waitFor(t, "the row is deleted", func() bool { return rowGone(t, st, row.ID) })
 	seen := <-attemptsSeen
 	if seen.Attempts != 1 || !strings.Contains(seen.LastError, "panicked: nil post") {
@@ -77,7 +78,7 @@ func TestUnhandledTaskTypeFailsInsteadOfVanishing(t *testing.T) {
 	srv := newServer(t, st, opt, nil) // no handlers
 	start(t, srv)
 
-	row := record(t, st, workers.NewRefreshRemoteActorTask("a1"))
+	row := record(t, st, testTask("a1", time.Time{}))
 	waitFor(t, "the failure is recorded", func() bool { return findRow(t, st, row.ID).Attempts >= 1 })
 	if got := findRow(t, st, row.ID); got.LastError == "" {
 		t.Error("no error recorded for a task nobody handles")

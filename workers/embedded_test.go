@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -40,24 +41,24 @@ func TestEmbeddedBroker(t *testing.T) {
 		mu.Lock()
 		ranAt[id] = time.Now()
 		mu.Unlock()
-		if task.Type() == workers.TypeProcessInbound && runs.record(ctx) == 1 {
+		if task.Type() == tasks.TypeProcessInbound && runs.record(ctx) == 1 {
 			return errors.New("first attempt fails")
 		}
-		if task.Type() != workers.TypeProcessInbound {
+		if task.Type() != tasks.TypeProcessInbound {
 			runs.record(ctx)
 		}
 		return nil
 	}
 	srv := newServer(t, st, opt, nil)
-	for _, taskType := range []string{workers.TypeDeliverActivity, workers.TypeProcessInbound, workers.TypePublishScheduled} {
+	for _, taskType := range []string{tasks.TypeDeliverActivity, tasks.TypeProcessInbound, typeTest} {
 		srv.HandleFunc(taskType, handler)
 	}
 	start(t, srv)
 
 	publishAt := time.Now().Add(1500 * time.Millisecond)
-	delivery := record(t, st, workers.NewDeliverActivityTask("d1"))
-	inbound := record(t, st, workers.NewProcessInboundTask("i1"))
-	scheduled := record(t, st, workers.NewPublishScheduledTask("p1", publishAt))
+	delivery := record(t, st, tasks.NewDeliverActivityTask("d1"))
+	inbound := record(t, st, tasks.NewProcessInboundTask("i1"))
+	scheduled := record(t, st, testTask("p1", publishAt))
 
 	for _, id := range []string{delivery.ID, inbound.ID, scheduled.ID} {
 		waitFor(t, "row "+id+" is deleted", func() bool { return rowGone(t, st, id) })
@@ -70,7 +71,7 @@ func TestEmbeddedBroker(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if ran := ranAt[scheduled.ID]; ran.Before(publishAt) {
-		t.Errorf("scheduled post published at %s, before its time %s", ran.Format(time.StampMilli), publishAt.Format(time.StampMilli))
+		t.Errorf("task due later ran at %s, before its time %s", ran.Format(time.StampMilli), publishAt.Format(time.StampMilli))
 	}
 }
 
@@ -83,7 +84,7 @@ func TestEmbeddedBrokerRestartLosesNothing(t *testing.T) {
 	}
 	client := workers.NewClient(first.RedisConnOpt())
 	st.SetTaskDispatcher(workers.NewDispatcher(client, st, testLogger()))
-	row := record(t, st, workers.NewDeliverActivityTask("before-restart"))
+	row := record(t, st, tasks.NewDeliverActivityTask("before-restart"))
 	_ = client.Close()
 	first.Close()
 
@@ -94,7 +95,7 @@ func TestEmbeddedBrokerRestartLosesNothing(t *testing.T) {
 	t.Cleanup(second.Close)
 	runs := newExecutions()
 	srv := newServer(t, st, second.RedisConnOpt(), nil)
-	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 		runs.record(ctx)
 		return nil
 	})

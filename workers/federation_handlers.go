@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/inbox"
 )
@@ -16,8 +17,8 @@ const busyHostDelay = 2 * time.Second
 
 // HandleInbound registers the processing of stored inbound activities.
 func (s *Server) HandleInbound(processor *inbox.Processor) {
-	s.HandleFunc(TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
-		payload, err := DecodePayload[ProcessInboundPayload](task)
+	s.HandleFunc(tasks.TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[tasks.ProcessInboundPayload](task)
 		if err != nil {
 			return err
 		}
@@ -30,8 +31,8 @@ func (s *Server) HandleInbound(processor *inbox.Processor) {
 // terms: a busy host postpones without spending a retry, a Retry-After sets the delay,
 // and the attempt asynq will not retry is told it is the last, so the delivery is abandoned.
 func (s *Server) HandleDeliveries(deliverer *delivery.Deliverer) {
-	s.HandleFunc(TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
-		payload, err := DecodePayload[DeliverActivityPayload](task)
+	s.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[tasks.DeliverActivityPayload](task)
 		if err != nil {
 			return err
 		}
@@ -47,8 +48,8 @@ func (s *Server) HandleDeliveries(deliverer *delivery.Deliverer) {
 		}
 		return err
 	})
-	s.HandleFunc(TypeDeliverBatch, func(ctx context.Context, task *asynq.Task) error {
-		payload, err := DecodePayload[DeliverBatchPayload](task)
+	s.HandleFunc(tasks.TypeDeliverBatch, func(ctx context.Context, task *asynq.Task) error {
+		payload, err := DecodePayload[tasks.DeliverBatchPayload](task)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -120,6 +121,15 @@ func findRow(t *testing.T, st *store.Store, id string) model.QueuedTask {
 		t.Fatalf("find task %s: %v", id, err)
 	}
 	return row
+}
+
+// typeTest is a task type production does not have, for tests that need any task, one nobody handles,
+// or one with a run time ahead; like any unknown type it runs on the maintenance queue.
+const typeTest = "test:task"
+
+// testTask describes a task of typeTest, due at runAt (zero: at once).
+func testTask(id string, runAt time.Time) store.NewTask {
+	return store.NewTask{Type: typeTest, Queue: tasks.QueueFor(typeTest), Payload: map[string]string{"id": id}, RunAt: runAt}
 }
 
 // record writes task in its own transaction and returns its row.

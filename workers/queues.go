@@ -1,21 +1,14 @@
 package workers
 
-// Queue names. Each task type belongs to exactly one queue (see queueFor).
-const (
-	QueueInbound     = "inbound"
-	QueueDeliveries  = "deliveries"
-	QueueScheduled   = "scheduled"
-	QueueMaintenance = "maintenance"
-)
+import "github.com/kring-social/kring/app/tasks"
 
-// QueuePriorities returns the weight of each queue for asynq's weighted (not strict) priority: inbound
-// work comes first because a remote server is waiting to see its activity take effect, deliveries next,
-// maintenance last; no queue starves because strict priority stays off.
+// QueuePriorities returns the weight of each queue (named in app/tasks) for asynq's weighted (not
+// strict) priority: inbound work comes first because a remote server is waiting to see its activity
+// take effect, deliveries next, maintenance last; no queue starves because strict priority stays off.
 func QueuePriorities() map[string]int {
 	return map[string]int{
-		QueueInbound:     6,
-		QueueDeliveries:  5,
-		QueueScheduled:   3,
-		QueueMaintenance: 1,
+		tasks.QueueInbound:     6,
+		tasks.QueueDeliveries:  5,
+		tasks.QueueMaintenance: 1,
 	}
 }

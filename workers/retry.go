@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // RetryPolicy says how often and how patiently a task type is retried.
@@ -22,12 +24,10 @@ type RetryPolicy struct {
 // Mastodon does, because a remote server down for a weekend should still receive what was posted.
 func RetryPolicyFor(taskType string) RetryPolicy {
 	switch taskType {
-	case TypeDeliverActivity:
+	case tasks.TypeDeliverActivity:
 		return RetryPolicy{MaxRetry: 16, Base: 30 * time.Second, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
-	case TypeProcessInbound:
+	case tasks.TypeProcessInbound:
 		return RetryPolicy{MaxRetry: 8, Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
-	case TypePublishScheduled:
-		return RetryPolicy{MaxRetry: 10, Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2, Timeout: 5 * time.Minute}
 	default:
 		return RetryPolicy{MaxRetry: 5, Base: time.Minute, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 5 * time.Minute}
 	}

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/tasks"
 )
 
 func TestRetryDelay(t *testing.T) {
-	delivery := RetryPolicyFor(TypeDeliverActivity)
+	delivery := RetryPolicyFor(tasks.TypeDeliverActivity)
 	plain := errors.New("connection refused")
 	tests := []struct {
 		name   string
@@ -43,7 +45,7 @@ func TestRetryDelay(t *testing.T) {
 }
 
 func TestDeliveryRetriesLastAboutTwoDays(t *testing.T) {
-	policy := RetryPolicyFor(TypeDeliverActivity)
+	policy := RetryPolicyFor(tasks.TypeDeliverActivity)
 	if policy.MaxRetry != 16 {
 		t.Errorf("deliveries retry %d times, want 16 as Mastodon", policy.MaxRetry)
 	}
@@ -68,7 +70,7 @@ func TestDeliveryRetriesLastAboutTwoDays(t *testing.T) {
 
 func TestRetryDelayUsesTheTaskTypesPolicy(t *testing.T) {
 	plain := errors.New("boom")
-	for _, taskType := range []string{TypeDeliverActivity, TypeProcessInbound, TypePublishScheduled, TypeRefreshRemoteActor} {
+	for _, taskType := range []string{tasks.TypeDeliverActivity, tasks.TypeProcessInbound, "test:task"} {
 		policy := RetryPolicyFor(taskType)
 		for n := range 30 {
 			got := RetryDelay(n, plain, asynq.NewTask(taskType, nil))
@@ -88,7 +90,7 @@ func TestPostponedIsNoFailure(t *testing.T) {
 	if !isFailure(errors.New("boom")) {
 		t.Error("an ordinary error is a failure")
 	}
-	policy := RetryPolicyFor(TypeDeliverActivity)
+	policy := RetryPolicyFor(tasks.TypeDeliverActivity)
 	for _, spread := range []float64{0, 0.5, 0.999} {
 		if d := retryDelay(policy, 3, err, spread); d < 2*time.Second || d >= 4*time.Second {
 			t.Errorf("postponed delay with spread %.3f = %s, want within [2s, 4s)", spread, d)

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -31,7 +32,7 @@ func TestRoundTrip(t *testing.T) {
 			opt := testenv.Redis(t)
 			wireDispatcher(t, st, opt)
 
-			row := record(t, st, workers.NewDeliverActivityTask("delivery-1"))
+			row := record(t, st, tasks.NewDeliverActivityTask("delivery-1"))
 			if got := findRow(t, st, row.ID); got.EnqueuedAt == nil {
 				t.Fatal("row not marked enqueued after commit")
 			}
@@ -43,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			for _, q := range stats {
 				want := 0
-				if q.Queue == workers.QueueDeliveries {
+				if q.Queue == tasks.QueueDeliveries {
 					want = 1
 				}
 				if q.Pending != want {
@@ -55,9 +56,9 @@ func TestRoundTrip(t *testing.T) {
 			var mu sync.Mutex
 			var delivered []string
 			srv := newServer(t, st, opt, nil)
-			srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+			srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 				runs.record(ctx)
-				payload, err := workers.DecodePayload[workers.DeliverActivityPayload](task)
+				payload, err := workers.DecodePayload[tasks.DeliverActivityPayload](task)
 				if err != nil {
 					return err
 				}
@@ -92,7 +93,7 @@ func TestFailureIsRetriedAndCounted(t *testing.T) {
 			seenAttempts := make(chan int, 1)
 			var seenError string
 			srv := newServer(t, st, opt, nil)
-			srv.HandleFunc(workers.TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
+			srv.HandleFunc(tasks.TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
 				if runs.record(ctx) == 1 {
 					return errors.New("remote actor unreachable")
 				}
@@ -107,7 +108,7 @@ func TestFailureIsRetriedAndCounted(t *testing.T) {
 			})
 			start(t, srv)
 
-			row := record(t, st, workers.NewProcessInboundTask("inbound-1"))
+			row := record(t, st, tasks.NewProcessInboundTask("inbound-1"))
 			waitFor(t, "the row is deleted", func() bool { return rowGone(t, st, row.ID) })
 			if n := runs.count(row.ID); n != 2 {
 				t.Errorf("handler ran %d times, want 2", n)
@@ -131,13 +132,13 @@ func TestPermanentFailureMarksTaskDead(t *testing.T) {
 
 			runs := newExecutions()
 			srv := newServer(t, st, opt, nil)
-			srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+			srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 				runs.record(ctx)
 				return fmt.Errorf("remote answered 410 Gone: %w", asynq.SkipRetry)
 			})
 			start(t, srv)
 
-			row := record(t, st, workers.NewDeliverActivityTask("delivery-gone"))
+			row := record(t, st, tasks.NewDeliverActivityTask("delivery-gone"))
 			waitFor(t, "the row is dead", func() bool { return findRow(t, st, row.ID).DeadAt != nil })
 			got := findRow(t, st, row.ID)
 			if got.Attempts != 1 || !strings.Contains(got.LastError, "410 Gone") {
@@ -161,15 +162,15 @@ func TestExhaustedRetriesMarkTaskDead(t *testing.T) {
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	// No dispatcher yet: the row waits in the outbox as if the broker had lost it after many failures.
-	row := record(t, st, workers.NewRefreshRemoteActorTask("actor-1"))
-	policy := workers.RetryPolicyFor(workers.TypeRefreshRemoteActor)
+	row := record(t, st, testTask("actor-1", time.Time{}))
+	policy := workers.RetryPolicyFor(typeTest)
 	if err := st.DB().Model(&row).Update("attempts", policy.MaxRetry-1).Error; err != nil {
 		t.Fatal(err)
 	}
 
 	runs := newExecutions()
 	srv := newServer(t, st, opt, nil)
-	srv.HandleFunc(workers.TypeRefreshRemoteActor, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(typeTest, func(ctx context.Context, task *asynq.Task) error {
 		runs.record(ctx)
 		return errors.New("still failing")
 	})
@@ -193,7 +194,7 @@ func TestRolledBackTransactionEnqueuesNothing(t *testing.T) {
 	var recorded string
 	rollback := errors.New("validation failed later in the transaction")
 	err := st.Transaction(context.Background(), func(tx *store.Store) error {
-		row, err := tx.RecordTask(context.Background(), workers.NewDeliverActivityTask("never"))
+		row, err := tx.RecordTask(context.Background(), tasks.NewDeliverActivityTask("never"))
 		if err != nil {
 			return err
 		}
@@ -211,7 +212,7 @@ func TestRolledBackTransactionEnqueuesNothing(t *testing.T) {
 	}
 
 	// The same path with a commit does reach the broker.
-	record(t, st, workers.NewDeliverActivityTask("committed"))
+	record(t, st, tasks.NewDeliverActivityTask("committed"))
 	if total := queueTotals(t, opt); total.Pending != 1 {
 		t.Errorf("broker holds %d pending after a commit, want 1", total.Pending)
 	}
@@ -226,7 +227,7 @@ func TestPostponedTaskKeepsItsRetries(t *testing.T) {
 	type seen struct{ retried, attempts int }
 	second := make(chan seen, 1)
 	srv := newServer(t, st, opt, nil)
-	srv.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 		if runs.record(ctx) == 1 {
 			return &workers.Postponed{Delay: 100 * time.Millisecond, Reason: "host busy"}
 		}
@@ -240,7 +241,7 @@ func TestPostponedTaskKeepsItsRetries(t *testing.T) {
 		return nil
 	})
 	start(t, srv)
-	row := record(t, st, workers.NewDeliverActivityTask("delivery-1"))
+	row := record(t, st, tasks.NewDeliverActivityTask("delivery-1"))
 	waitFor(t, "the row is deleted", func() bool { return rowGone(t, st, row.ID) })
 	if got := <-second; got.retried != 0 || got.attempts != 0 {
 		t.Errorf("after a postponement: asynq retried %d, outbox attempts %d; want 0 and 0", got.retried, got.attempts)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -19,7 +20,7 @@ func TestShutdownRequeuesTheTaskInFlight(t *testing.T) {
 	started := make(chan struct{}, 1)
 	interrupted := make(chan error, 1)
 	first := newServer(t, st, opt, func(cfg *workers.Config) { cfg.ShutdownTimeout = 300 * time.Millisecond })
-	first.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	first.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 		started <- struct{}{}
 		<-ctx.Done() // a delivery stuck on a slow remote
 		interrupted <- ctx.Err()
@@ -27,7 +28,7 @@ func TestShutdownRequeuesTheTaskInFlight(t *testing.T) {
 	})
 	start(t, first)
 
-	row := record(t, st, workers.NewDeliverActivityTask("slow"))
+	row := record(t, st, tasks.NewDeliverActivityTask("slow"))
 	select {
 	case <-started:
 	case <-time.After(20 * time.Second):
@@ -51,7 +52,7 @@ func TestShutdownRequeuesTheTaskInFlight(t *testing.T) {
 
 	runs := newExecutions()
 	second := newServer(t, st, opt, nil)
-	second.HandleFunc(workers.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	second.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
 		runs.record(ctx)
 		return nil
 	})

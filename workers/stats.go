@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // QueueStats is the state of one queue, for readiness pages and metrics.
@@ -40,7 +42,7 @@ func (i *Inspector) QueueStats() ([]QueueStats, error) {
 		seen[q] = true
 	}
 	stats := make([]QueueStats, 0, len(QueuePriorities()))
-	for _, queue := range []string{QueueInbound, QueueDeliveries, QueueScheduled, QueueMaintenance} {
+	for _, queue := range []string{tasks.QueueInbound, tasks.QueueDeliveries, tasks.QueueMaintenance} {
 		if !seen[queue] {
 			stats = append(stats, QueueStats{Queue: queue})
 			continue

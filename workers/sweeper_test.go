@@ -8,6 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -20,9 +21,9 @@ func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 	wireDispatcher(t, st, opt)
 
 	rows := []string{
-		record(t, st, workers.NewDeliverActivityTask("d1")).ID,
-		record(t, st, workers.NewProcessInboundTask("i1")).ID,
-		record(t, st, workers.NewRefreshRemoteActorTask("a1")).ID,
+		record(t, st, tasks.NewDeliverActivityTask("d1")).ID,
+		record(t, st, tasks.NewProcessInboundTask("i1")).ID,
+		record(t, st, testTask("a1", time.Time{})).ID,
 	}
 	if got := queueTotals(t, opt).Pending; got != 3 {
 		t.Fatalf("broker holds %d pending, want 3", got)
@@ -40,7 +41,7 @@ func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 	// Two worker processes sweep at start together; task ids keep each row queued once.
 	for range 2 {
 		srv := newServer(t, st, opt, nil)
-		for _, taskType := range []string{workers.TypeDeliverActivity, workers.TypeProcessInbound, workers.TypeRefreshRemoteActor} {
+		for _, taskType := range []string{tasks.TypeDeliverActivity, tasks.TypeProcessInbound, typeTest} {
 			srv.HandleFunc(taskType, handler)
 		}
 		start(t, srv)
@@ -66,7 +67,7 @@ func TestSweeperHonoursTheLease(t *testing.T) {
 	dispatcher := wireDispatcher(t, st, opt)
 	sweeper := workers.NewSweeper(st, dispatcher, time.Minute, 10*time.Minute, testLogger())
 
-	row := record(t, st, workers.NewDeliverActivityTask("d1"))
+	row := record(t, st, tasks.NewDeliverActivityTask("d1"))
 	flush(t, opt)
 
 	// Enqueued just now: within the lease, the periodic sweep leaves it.
@@ -101,7 +102,7 @@ func TestSweeperPagesThroughManyRows(t *testing.T) {
 	opt := testenv.Redis(t)
 	const count = 1203 // more than two pages
 	for i := range count {
-		if _, err := st.RecordTask(context.Background(), workers.NewRefreshRemoteActorTask("a"+string(rune('0'+i%10)))); err != nil {
+		if _, err := st.RecordTask(context.Background(), testTask("a"+string(rune('0'+i%10)), time.Time{})); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
@@ -94,8 +95,8 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 	srv.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Signers: delivery.NewKeyRing(st, iris),
 		Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 			AllowHTTP: true, Timeout: 3 * time.Second}),
-		Logger: logger, NewRetryTask: workers.NewDeliverActivityTask}))
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+		Logger: logger, NewRetryTask: tasks.NewDeliverActivityTask}))
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
 	err = st.Transaction(ctx, func(tx *store.Store) error {
 		return planner.ToInbox(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Accept", GroupID: group.ID,
 			Body: []byte(`{"type":"Accept"}`)}, inbox.URL+"/inbox", "127.0.0.1")
@@ -104,7 +105,7 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 		t.Fatal(err)
 	}
 	var task model.QueuedTask
-	if err := st.DB().Where("task_type = ?", workers.TypeDeliverActivity).Take(&task).Error; err != nil {
+	if err := st.DB().Where("task_type = ?", tasks.TypeDeliverActivity).Take(&task).Error; err != nil {
 		t.Fatal(err)
 	}
 	start(t, srv)
@@ -118,8 +119,8 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 			continue
 		}
 		want[message] = true
-		if line["task_id"] != task.ID || line["task_type"] != workers.TypeDeliverActivity {
-			t.Errorf("%q: task %v (%v), want %s (%s)", message, line["task_id"], line["task_type"], task.ID, workers.TypeDeliverActivity)
+		if line["task_id"] != task.ID || line["task_type"] != tasks.TypeDeliverActivity {
+			t.Errorf("%q: task %v (%v), want %s (%s)", message, line["task_id"], line["task_type"], task.ID, tasks.TypeDeliverActivity)
 		}
 		if n := strings.Count(raw[i], `"task_id"`); n != 1 {
 			t.Errorf("%q names its task %d times: %s", message, n, raw[i])

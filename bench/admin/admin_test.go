@@ -33,13 +33,13 @@ import (
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // pageLimit is the time one admin page may take to render.
@@ -104,7 +104,7 @@ func BenchmarkAdminPages(b *testing.B) {
 
 // mountAdmin mounts the admin on the served engine, wired as kring serve wires it.
 func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
 	iris := served.IRIs
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{

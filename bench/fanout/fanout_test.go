@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
@@ -44,14 +45,14 @@ func benchFanOut(b *testing.B, followers, hosts int) {
 		b.Fatal(err)
 	}
 	server.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris),
-		NewRetryTask: workers.NewDeliverActivityTask}))
+		NewRetryTask: tasks.NewDeliverActivityTask}))
 	st.SetTaskDispatcher(server.Dispatcher())
 	if err := server.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(server.Shutdown)
 	limit := signingLimit(b)
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
 
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {

@@ -11,13 +11,13 @@ import (
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
-	"github.com/kring-social/kring/workers"
 )
 
 // federationParts is the federation side of the object graph, shared by serve, worker and admin.
@@ -50,7 +50,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		AllowHTTP: cfg.PublicURL.Scheme == "http", // development and tests; production is https only
 		Signer:    signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey},
 	})
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask, NewBatchTask: workers.NewDeliverBatchTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
 	return &federationParts{
 		iris:       iris,
 		client:     client,

@@ -12,8 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // recordPendingTask writes an outbox row straight into the database, as a crashed process would have
@@ -27,7 +27,7 @@ func recordPendingTask(t *testing.T, opts store.Options) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	row, err := st.RecordTask(ctx, workers.NewRefreshRemoteActorTask("no-such-actor"))
+	row, err := st.RecordTask(ctx, store.NewTask{Type: "test:unhandled", Queue: tasks.QueueMaintenance, Payload: map[string]string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func brokerHasTask(t *testing.T, opt asynq.RedisClientOpt, id string) bool {
 	t.Helper()
 	inspector := asynq.NewInspector(opt)
 	defer inspector.Close()
-	_, err := inspector.GetTaskInfo(workers.QueueMaintenance, id)
+	_, err := inspector.GetTaskInfo(tasks.QueueMaintenance, id)
 	return err == nil
 }
 

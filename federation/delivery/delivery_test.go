@@ -17,11 +17,11 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 type fixture struct {
@@ -47,7 +47,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	iris := federation.NewIRIs(public)
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		AllowHTTP: true, Timeout: 3 * time.Second})
-	f := &fixture{st: st, group: group, iris: iris, planner: delivery.Planner{NewTask: workers.NewDeliverActivityTask}, now: time.Now()}
+	f := &fixture{st: st, group: group, iris: iris, planner: delivery.Planner{NewTask: tasks.NewDeliverActivityTask}, now: time.Now()}
 	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris),
 		PerHostLimit: 2, Now: func() time.Time { return f.now }})
 	return f
@@ -105,12 +105,12 @@ func TestFanOutOneDeliveryPerSharedInbox(t *testing.T) {
 		if n := f.fanOut(t); n != 120 {
 			t.Fatalf("planned %d deliveries, want 120 (100 shared inboxes + 20 inboxes)", n)
 		}
-		var tasks int64
-		if err := st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", workers.TypeDeliverActivity).Count(&tasks).Error; err != nil {
+		var queued int64
+		if err := st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", tasks.TypeDeliverActivity).Count(&queued).Error; err != nil {
 			t.Fatal(err)
 		}
-		if tasks != 120 {
-			t.Errorf("queued %d delivery tasks, want 120", tasks)
+		if queued != 120 {
+			t.Errorf("queued %d delivery tasks, want 120", queued)
 		}
 	})
 }
@@ -360,10 +360,10 @@ func TestBusyHostPostpones(t *testing.T) {
 func TestBatchDelivery(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		f.planner.NewBatchTask = workers.NewDeliverBatchTask
+		f.planner.NewBatchTask = tasks.NewDeliverBatchTask
 		f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test",
 			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, AllowHTTP: true, Timeout: 3 * time.Second}),
-			Signers: delivery.NewKeyRing(st, f.iris), NewRetryTask: workers.NewDeliverActivityTask, Now: time.Now})
+			Signers: delivery.NewKeyRing(st, f.iris), NewRetryTask: tasks.NewDeliverActivityTask, Now: time.Now})
 		good, goodCalls := sink(t)
 		busy, _ := sink(t, http.StatusTooManyRequests)
 		const followers = 120 // three batches
@@ -378,14 +378,14 @@ func TestBatchDelivery(t *testing.T) {
 			t.Fatalf("planned %d", n)
 		}
 		var batches []model.QueuedTask
-		if err := st.DB().Where("task_type = ?", workers.TypeDeliverBatch).Find(&batches).Error; err != nil {
+		if err := st.DB().Where("task_type = ?", tasks.TypeDeliverBatch).Find(&batches).Error; err != nil {
 			t.Fatal(err)
 		}
 		if len(batches) != 3 {
 			t.Fatalf("%d batch tasks, want 3", len(batches))
 		}
 		for _, b := range batches {
-			var payload workers.DeliverBatchPayload
+			var payload tasks.DeliverBatchPayload
 			if err := json.Unmarshal([]byte(b.Payload), &payload); err != nil {
 				t.Fatal(err)
 			}
@@ -401,7 +401,7 @@ func TestBatchDelivery(t *testing.T) {
 			t.Fatalf("delivery states %v, %v", counts, err)
 		}
 		var retries []model.QueuedTask
-		if err := st.DB().Where("task_type = ?", workers.TypeDeliverActivity).Find(&retries).Error; err != nil {
+		if err := st.DB().Where("task_type = ?", tasks.TypeDeliverActivity).Find(&retries).Error; err != nil {
 			t.Fatal(err)
 		}
 		if len(retries) != 1 || time.Until(retries[0].RunAt) < time.Minute {

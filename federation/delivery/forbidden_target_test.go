@@ -11,10 +11,10 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // guardedDeliverer replaces the fixture's deliverer with one whose client has no loopback
@@ -22,7 +22,7 @@ import (
 func (f *fixture) guardedDeliverer(allowHTTP bool) {
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", AllowHTTP: allowHTTP, Timeout: 3 * time.Second})
 	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: f.st, Poster: client, Signers: delivery.NewKeyRing(f.st, f.iris),
-		NewRetryTask: workers.NewDeliverActivityTask, Now: time.Now})
+		NewRetryTask: tasks.NewDeliverActivityTask, Now: time.Now})
 }
 
 // planTo plans one delivery to inbox, recorded against host.
@@ -45,7 +45,7 @@ func (f *fixture) planTo(t *testing.T, inbox, host string) model.Delivery {
 func (f *fixture) retryTasks(t *testing.T) int64 {
 	t.Helper()
 	var n int64
-	if err := f.st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", workers.TypeDeliverActivity).Count(&n).Error; err != nil {
+	if err := f.st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", tasks.TypeDeliverActivity).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -122,7 +122,7 @@ func TestForbiddenTargetAbandonedAtOnce(t *testing.T) {
 func TestForbiddenTargetAbandonedInBatch(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		f.planner.NewBatchTask = workers.NewDeliverBatchTask
+		f.planner.NewBatchTask = tasks.NewDeliverBatchTask
 		f.guardedDeliverer(true)
 		srv, calls := sink(t)
 		u, _ := url.Parse(srv.URL)
@@ -139,10 +139,10 @@ func TestForbiddenTargetAbandonedInBatch(t *testing.T) {
 			t.Fatalf("planned %d deliveries, want %d", n, len(inboxes))
 		}
 		var batches []model.QueuedTask
-		if err := st.DB().Where("task_type = ?", workers.TypeDeliverBatch).Find(&batches).Error; err != nil || len(batches) != 1 {
+		if err := st.DB().Where("task_type = ?", tasks.TypeDeliverBatch).Find(&batches).Error; err != nil || len(batches) != 1 {
 			t.Fatalf("batch tasks %d, %v; want 1", len(batches), err)
 		}
-		var payload workers.DeliverBatchPayload
+		var payload tasks.DeliverBatchPayload
 		if err := json.Unmarshal([]byte(batches[0].Payload), &payload); err != nil {
 			t.Fatal(err)
 		}

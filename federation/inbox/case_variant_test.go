@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // field is one key of a JSON object written in order: hostile bodies repeat keys, which no Go map
@@ -178,7 +178,7 @@ func TestCaseVariantAndDuplicateKeys(t *testing.T) {
 			}
 		})
 	}
-	if n := len(queued(t, st, workers.TypeProcessInbound)); n != 0 {
+	if n := len(queued(t, st, tasks.TypeProcessInbound)); n != 0 {
 		t.Fatalf("%d activities queued by refused requests", n)
 	}
 	k.processInbound(t)
@@ -190,7 +190,7 @@ func TestCaseVariantAndDuplicateKeys(t *testing.T) {
 	if storedAfter != storedBefore {
 		t.Fatalf("refused requests stored %d activities", storedAfter-storedBefore)
 	}
-	if n := len(queued(t, st, workers.TypeDeliverActivity)); n != 0 {
+	if n := len(queued(t, st, tasks.TypeDeliverActivity)); n != 0 {
 		t.Fatalf("%d deliveries queued by refused requests", n)
 	}
 	if after := len(peer.received()) + len(victimPeer.received()); after != deliveredBefore {
@@ -238,7 +238,7 @@ func TestEmbeddedObjectIDIsAnIRI(t *testing.T) {
 			t.Fatalf("id %v: status %d %q, want 400", id, status, reason)
 		}
 	}
-	if n := len(queued(t, st, workers.TypeProcessInbound)); n != 0 {
+	if n := len(queued(t, st, tasks.TypeProcessInbound)); n != 0 {
 		t.Fatalf("%d refused activities queued", n)
 	}
 	if status, reason := k.postForReason(t, alice, k.open, undo(alice.actor()+"/likes/1")); status != http.StatusAccepted {

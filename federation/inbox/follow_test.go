@@ -12,9 +12,9 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // groupKeys resolves Kring's group keys from the database, as a peer would after fetching the actor.
@@ -76,7 +76,7 @@ func TestFollowIsAcceptedAndTheAcceptVerifies(t *testing.T) {
 		if status := k.post(t, "/inbox", body, alice+"#main-key", aliceKey, nil); status != http.StatusAccepted {
 			t.Fatalf("redelivered Follow: status %d, want 202", status)
 		}
-		if n := len(queued(t, st, workers.TypeProcessInbound)); n != 1 {
+		if n := len(queued(t, st, tasks.TypeProcessInbound)); n != 1 {
 			t.Fatalf("processing tasks queued = %d, want 1", n)
 		}
 		k.processInbound(t)

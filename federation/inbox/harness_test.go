@@ -25,6 +25,7 @@ import (
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
@@ -34,7 +35,6 @@ import (
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // remotePeer is another fediverse server on loopback: it serves its users' actor documents and
@@ -199,11 +199,11 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: loopback, AllowHTTP: true, Timeout: 5 * time.Second,
 		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#main-key", Key: private}})
 	actors := fetch.NewActors(client, st, nil)
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
 	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
 	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
-	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: workers.NewProcessInboundTask,
+	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: tasks.NewProcessInboundTask,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}
 	if adjust != nil {
 		adjust(&receiver)
@@ -285,8 +285,8 @@ func runQueued(t *testing.T, st *store.Store, taskType string, fn func(payload [
 }
 
 func (k *kringUnderTest) processInbound(t *testing.T) {
-	runQueued(t, k.store, workers.TypeProcessInbound, func(payload []byte) error {
-		var p workers.ProcessInboundPayload
+	runQueued(t, k.store, tasks.TypeProcessInbound, func(payload []byte) error {
+		var p tasks.ProcessInboundPayload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return err
 		}
@@ -295,8 +295,8 @@ func (k *kringUnderTest) processInbound(t *testing.T) {
 }
 
 func (k *kringUnderTest) deliverAll(t *testing.T) {
-	runQueued(t, k.store, workers.TypeDeliverActivity, func(payload []byte) error {
-		var p workers.DeliverActivityPayload
+	runQueued(t, k.store, tasks.TypeDeliverActivity, func(payload []byte) error {
+		var p tasks.DeliverActivityPayload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return err
 		}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // signWithKey signs text as rsa-sha256 (PKCS #1 v1.5) and returns it in base64.
@@ -84,7 +84,7 @@ func TestInboxSignatureCoverage(t *testing.T) {
 	if err := st.DB().Model(&model.InboundActivity{}).Count(&stored).Error; err != nil {
 		t.Fatal(err)
 	}
-	if tasks := queued(t, st, workers.TypeProcessInbound); stored != 0 || len(tasks) != 0 {
+	if tasks := queued(t, st, tasks.TypeProcessInbound); stored != 0 || len(tasks) != 0 {
 		t.Fatalf("refused requests changed something: %d activities stored, %d tasks queued", stored, len(tasks))
 	}
 	// The same RFC 9421 signature with its label once is accepted, and so is the draft-cavage one as

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // The worker takes whatever was stored, even what today's inbox would refuse (stored by an older
@@ -21,7 +21,7 @@ func TestWorkerIgnoresAnUndoOfALikeWithoutAUsableID(t *testing.T) {
 	body := `{"@context":"https://www.w3.org/ns/activitystreams","id":"` + alice + `/undos/1","type":"Undo","actor":"` + alice +
 		`","object":{"id":"likes/1","type":"Like","actor":"` + alice + `","object":"` + alice + `/notes/1"}}`
 	if _, err := st.AcceptInboundActivity(context.Background(), model.InboundActivity{ActivityIRI: alice + "/undos/1",
-		ActorIRI: alice, ActivityType: "Undo", RawBody: body}, workers.NewProcessInboundTask); err != nil {
+		ActorIRI: alice, ActivityType: "Undo", RawBody: body}, tasks.NewProcessInboundTask); err != nil {
 		t.Fatal(err)
 	}
 	k.processInbound(t)

@@ -13,11 +13,11 @@ import (
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // banFixture is a group with two followers, alice (who posted twice) and bob, and the member decisions
@@ -42,7 +42,7 @@ func newBanFixture(t *testing.T, st *store.Store) *banFixture {
 		t.Fatal(err)
 	}
 	iris := federation.NewIRIs(&url.URL{Scheme: "https", Host: "kring.example"})
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	f := &banFixture{st: st, group: group, groupIRI: iris.GroupActor("lobby"),
 		members: moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, talk)}

@@ -23,6 +23,7 @@ import (
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation"
@@ -30,7 +31,6 @@ import (
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/test/testenv"
-	"github.com/kring-social/kring/workers"
 )
 
 // password is every test account's password.
@@ -103,7 +103,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	s.assign(lobbyMod, s.lobby)
 	s.assign(deskMod, s.desk)
 
-	planner := delivery.Planner{NewTask: workers.NewDeliverActivityTask}
+	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
 	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,

@@ -1,0 +1,68 @@
+// Package tasks is the vocabulary of background work: task type names, their payloads (ids, not
+// documents), the queue each type runs on, and the constructors that describe a task to record with
+// store.RecordTask. It is a leaf: it imports only app/store (for store.NewTask), so federation and app
+// may use it directly, and workers, which runs the tasks, imports it too.
+package tasks
+
+import "github.com/kring-social/kring/app/store"
+
+// Task types, in asynq's "family:action" style.
+const (
+	TypeDeliverActivity = "delivery:activity"
+	TypeDeliverBatch    = "delivery:batch"
+	TypeProcessInbound  = "inbound:activity"
+)
+
+// Queue names. Each task type belongs to exactly one queue (see QueueFor).
+const (
+	QueueInbound     = "inbound"
+	QueueDeliveries  = "deliveries"
+	QueueMaintenance = "maintenance"
+)
+
+// DeliverActivityPayload asks for one stored delivery (one activity to one inbox) to be sent.
+type DeliverActivityPayload struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+// DeliverBatchPayload names the deliveries of one fan-out that one task sends together.
+type DeliverBatchPayload struct {
+	DeliveryIDs []string
+}
+
+// ProcessInboundPayload asks for one stored inbound activity to be parsed and applied.
+type ProcessInboundPayload struct {
+	InboundActivityID string `json:"inbound_activity_id"`
+}
+
+// NewDeliverActivityTask describes a delivery to record with store.RecordTask.
+func NewDeliverActivityTask(deliveryID string) store.NewTask {
+	return newTask(TypeDeliverActivity, DeliverActivityPayload{DeliveryID: deliveryID})
+}
+
+// NewDeliverBatchTask makes the task that sends a batch of a fan-out's deliveries.
+func NewDeliverBatchTask(deliveryIDs []string) store.NewTask {
+	return newTask(TypeDeliverBatch, DeliverBatchPayload{DeliveryIDs: deliveryIDs})
+}
+
+// NewProcessInboundTask describes the processing of an inbound activity to record.
+func NewProcessInboundTask(inboundActivityID string) store.NewTask {
+	return newTask(TypeProcessInbound, ProcessInboundPayload{InboundActivityID: inboundActivityID})
+}
+
+func newTask(taskType string, payload any) store.NewTask {
+	return store.NewTask{Type: taskType, Queue: QueueFor(taskType), Payload: payload}
+}
+
+// QueueFor names the queue a task type runs on; unknown types go to maintenance, the lowest priority,
+// so a typo cannot crowd out deliveries.
+func QueueFor(taskType string) string {
+	switch taskType {
+	case TypeDeliverActivity, TypeDeliverBatch:
+		return QueueDeliveries
+	case TypeProcessInbound:
+		return QueueInbound
+	default:
+		return QueueMaintenance
+	}
+}
