@@ -95,8 +95,8 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 	srv.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Signers: delivery.NewKeyRing(st, iris),
 		Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 			AllowHTTP: true, Timeout: 3 * time.Second}),
-		Logger: logger, NewRetryTask: tasks.NewDeliverActivityTask}))
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
+		Logger: logger}))
+	planner := delivery.Planner{}
 	err = st.Transaction(ctx, func(tx *store.Store) error {
 		return planner.ToInbox(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Accept", GroupID: group.ID,
 			Body: []byte(`{"type":"Accept"}`)}, inbox.URL+"/inbox", "127.0.0.1")

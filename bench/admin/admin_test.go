@@ -33,7 +33,6 @@ import (
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation/activities"
@@ -104,7 +103,7 @@ func BenchmarkAdminPages(b *testing.B) {
 
 // mountAdmin mounts the admin on the served engine, wired as kring serve wires it.
 func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
+	planner := delivery.Planner{}
 	iris := served.IRIs
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
@@ -44,15 +43,14 @@ func benchFanOut(b *testing.B, followers, hosts int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	server.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris),
-		NewRetryTask: tasks.NewDeliverActivityTask}))
+	server.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris)}))
 	st.SetTaskDispatcher(server.Dispatcher())
 	if err := server.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(server.Shutdown)
 	limit := signingLimit(b)
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
+	planner := delivery.Planner{Batch: true}
 
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {

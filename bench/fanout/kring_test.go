@@ -15,7 +15,6 @@ import (
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
@@ -64,7 +63,7 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/bench", Allow: loopback, AllowHTTP: true, Timeout: 30 * time.Second,
 		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey}})
 	actors := fetch.NewActors(client, st, logger)
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
+	planner := delivery.Planner{Batch: true}
 
 	worker, err := workers.NewServer(workers.Config{RedisConnOpt: redis, Store: st, Logger: logger,
 		Concurrency: shape.concurrency, IdlePoll: shape.idlePoll, PollInterval: shape.poll})
@@ -80,14 +79,14 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 			return doc.Body, err
 		})}))
 	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client,
-		Signers: delivery.NewKeyRing(st, iris), Logger: logger, NewRetryTask: tasks.NewDeliverActivityTask}))
+		Signers: delivery.NewKeyRing(st, iris), Logger: logger}))
 	st.SetTaskDispatcher(worker.Dispatcher())
 	if err := worker.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(worker.Shutdown)
 
-	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: tasks.NewProcessInboundTask, Logger: logger,
+	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, Logger: logger,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors), Scheme: "http"}}).Mount(engine)
 	return &kringUnderBench{url: server.URL, iris: iris}
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/bench/limits"
 	"github.com/kring-social/kring/federation/fetch"
@@ -58,8 +57,7 @@ func BenchmarkInboxAccepts(b *testing.B) {
 	keys := cachedActors(b, st)
 	// A client that may fetch nothing: every key must come from the cache.
 	actorCache := fetch.NewActors(fetch.NewClient(fetch.Options{UserAgent: "Kring/bench"}), st, nil)
-	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: tasks.NewProcessInboundTask,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
+	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
 
 	verifyLimit := limits.RSAVerificationsPerSecond(keys[0].key)
 	insertLimit := insertsPerSecond(b, st)

@@ -11,7 +11,6 @@ import (
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
@@ -50,7 +49,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		AllowHTTP: cfg.PublicURL.Scheme == "http", // development and tests; production is https only
 		Signer:    signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey},
 	})
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
+	planner := delivery.Planner{Batch: true}
 	return &federationParts{
 		iris:       iris,
 		client:     client,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation/delivery"
@@ -167,7 +166,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		Conversations: p.federation.conversations, Software: p.federation.software, Reports: p.federation.reports,
 		Objects: inbox.ObjectsThrough(p.federation.fetchObject)}))
 	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
-		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger, NewRetryTask: tasks.NewDeliverActivityTask}))
+		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger}))
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
 	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
@@ -204,9 +203,8 @@ func (p *process) startHTTP() (*httpServer, error) {
 		Quota: quota,
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors),
 			Scheme: p.cfg.PublicURL.Scheme},
-		IRIs:           p.federation.iris,
-		NewProcessTask: tasks.NewProcessInboundTask,
-		Logger:         p.logger,
+		IRIs:   p.federation.iris,
+		Logger: p.logger,
 	}).Mount(engine)
 	if err := p.mountAdmin(engine); err != nil {
 		return nil, err

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/signing"
@@ -106,7 +105,7 @@ func TestAttemptErrorsAreLoggedAndRetriedOnlyWhenTheyCanPass(t *testing.T) {
 			t.Run(strings.ReplaceAll(tc.name, " ", "_")+"/"+path, func(t *testing.T) {
 				st := testenv.Postgres(t)
 				f := newFixture(t, st)
-				f.planner.NewBatchTask = tasks.NewDeliverBatchTask
+				f.planner.Batch = true
 				if tc.breakKey != nil {
 					tc.breakKey(t, f)
 				}
@@ -117,7 +116,7 @@ func TestAttemptErrorsAreLoggedAndRetriedOnlyWhenTheyCanPass(t *testing.T) {
 				var logs capturedLog
 				f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test",
 					Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, AllowHTTP: true, Timeout: 3 * time.Second}),
-					Signers: signers, NewRetryTask: tasks.NewDeliverActivityTask, Now: time.Now, Logger: logs.logger()})
+					Signers: signers, Now: time.Now, Logger: logs.logger()})
 				before := calls.Load()
 
 				f.follower(t, 1, "127.0.0.1", srv.URL+"/users/1/inbox", "", model.FollowAccepted)
@@ -183,10 +182,10 @@ func TestAttemptErrorsAreLoggedAndRetriedOnlyWhenTheyCanPass(t *testing.T) {
 func TestBatchSkipsDeliveriesThatAreGone(t *testing.T) {
 	st := testenv.SQLite(t)
 	f := newFixture(t, st)
-	f.planner.NewBatchTask = tasks.NewDeliverBatchTask
+	f.planner.Batch = true
 	var logs capturedLog
 	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test"}),
-		Signers: delivery.NewKeyRing(st, f.iris), NewRetryTask: tasks.NewDeliverActivityTask, Logger: logs.logger()})
+		Signers: delivery.NewKeyRing(st, f.iris), Logger: logs.logger()})
 	srv, calls := sink(t)
 	f.follower(t, 1, "127.0.0.1", srv.URL+"/users/1/inbox", "", model.FollowAccepted)
 	f.fanOut(t)

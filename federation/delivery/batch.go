@@ -9,6 +9,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // batchParallelism is how many deliveries of one batch are in flight at once. Together with the
@@ -24,10 +25,10 @@ const (
 
 // DeliverBatch makes the first attempt at a batch of a fan-out's deliveries. Deliveries that must be
 // tried again (the remote failed, its host was busy, the database failed during the attempt) become
-// single-delivery tasks (NewRetryTask), with the full retry policy ahead of them; what no retry could
-// help is settled by the attempt (see attempt), and deliveries gone or settled since are skipped. The
-// batch itself fails only when it cannot read or record its work. Every attempt that leaves its
-// delivery pending is logged.
+// single-delivery tasks (tasks.NewDeliverActivityTask), with the full retry policy ahead of them;
+// what no retry could help is settled by the attempt (see attempt), and deliveries gone or settled
+// since are skipped. The batch itself fails only when it cannot read or record its work. Every
+// attempt that leaves its delivery pending is logged.
 func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	deliveries, err := d.cfg.Store.PendingDeliveries(ctx, ids)
 	if err != nil {
@@ -61,7 +62,7 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 			if err == nil {
 				return
 			}
-			task := d.cfg.NewRetryTask(delivery.ID)
+			task := tasks.NewDeliverActivityTask(delivery.ID)
 			var later *RetryLater
 			switch {
 			case errors.Is(err, ErrHostBusy):

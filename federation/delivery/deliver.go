@@ -60,9 +60,6 @@ type DeliverConfig struct {
 	PerHostLimit int
 	Logger       *slog.Logger
 	Now          func() time.Time
-	// NewRetryTask makes the single-delivery task that retries a delivery a batch could not settle
-	// (workers.NewDeliverActivityTask).
-	NewRetryTask func(deliveryID string) store.NewTask
 }
 
 // DefaultPerHostLimit is how many deliveries one worker process sends to one host at once.

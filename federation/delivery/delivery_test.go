@@ -47,7 +47,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	iris := federation.NewIRIs(public)
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		AllowHTTP: true, Timeout: 3 * time.Second})
-	f := &fixture{st: st, group: group, iris: iris, planner: delivery.Planner{NewTask: tasks.NewDeliverActivityTask}, now: time.Now()}
+	f := &fixture{st: st, group: group, iris: iris, planner: delivery.Planner{}, now: time.Now()}
 	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris),
 		PerHostLimit: 2, Now: func() time.Time { return f.now }})
 	return f
@@ -360,10 +360,10 @@ func TestBusyHostPostpones(t *testing.T) {
 func TestBatchDelivery(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		f.planner.NewBatchTask = tasks.NewDeliverBatchTask
+		f.planner.Batch = true
 		f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test",
 			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, AllowHTTP: true, Timeout: 3 * time.Second}),
-			Signers: delivery.NewKeyRing(st, f.iris), NewRetryTask: tasks.NewDeliverActivityTask, Now: time.Now})
+			Signers: delivery.NewKeyRing(st, f.iris), Now: time.Now})
 		good, goodCalls := sink(t)
 		busy, _ := sink(t, http.StatusTooManyRequests)
 		const followers = 120 // three batches

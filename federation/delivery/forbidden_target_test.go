@@ -22,7 +22,7 @@ import (
 func (f *fixture) guardedDeliverer(allowHTTP bool) {
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", AllowHTTP: allowHTTP, Timeout: 3 * time.Second})
 	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: f.st, Poster: client, Signers: delivery.NewKeyRing(f.st, f.iris),
-		NewRetryTask: tasks.NewDeliverActivityTask, Now: time.Now})
+		Now: time.Now})
 }
 
 // planTo plans one delivery to inbox, recorded against host.
@@ -122,7 +122,7 @@ func TestForbiddenTargetAbandonedAtOnce(t *testing.T) {
 func TestForbiddenTargetAbandonedInBatch(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		f.planner.NewBatchTask = tasks.NewDeliverBatchTask
+		f.planner.Batch = true
 		f.guardedDeliverer(true)
 		srv, calls := sink(t)
 		u, _ := url.Parse(srv.URL)

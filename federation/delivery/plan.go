@@ -10,6 +10,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // Activity is an activity to send, already serialized: the body is made once per fan-out, whatever
@@ -21,13 +22,12 @@ type Activity struct {
 	Body    []byte
 }
 
-// Planner writes deliveries. NewTask makes the task that delivers one (workers.NewDeliverActivityTask;
-// passed in because workers imports federation, not the other way round). NewBatchTask, when set,
-// makes the task that sends a batch of a fan-out's deliveries: one task per BatchSize deliveries
-// instead of one each, which spares the queue and the database most of their per-task work.
+// Planner writes deliveries, each with the task that delivers it (tasks.NewDeliverActivityTask). With
+// Batch, a fan-out of more than one delivery is sent by batch tasks (tasks.NewDeliverBatchTask): one
+// task per BatchSize deliveries instead of one each, which spares the queue and the database most of
+// their per-task work.
 type Planner struct {
-	NewTask      func(deliveryID string) store.NewTask
-	NewBatchTask func(deliveryIDs []string) store.NewTask
+	Batch bool
 }
 
 // BatchSize is how many deliveries of a fan-out one batch task sends.
@@ -121,23 +121,23 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 	if err != nil || len(deliveries) == 0 {
 		return err
 	}
-	if p.NewBatchTask == nil || len(deliveries) == 1 {
-		tasks := make([]store.NewTask, len(deliveries))
+	if !p.Batch || len(deliveries) == 1 {
+		queued := make([]store.NewTask, len(deliveries))
 		for i, d := range deliveries {
-			tasks[i] = p.NewTask(d.ID)
+			queued[i] = tasks.NewDeliverActivityTask(d.ID)
 		}
-		return tx.RecordTasks(ctx, tasks)
+		return tx.RecordTasks(ctx, queued)
 	}
-	var tasks []store.NewTask
+	var queued []store.NewTask
 	for start := 0; start < len(deliveries); start += BatchSize {
 		batch := deliveries[start:min(start+BatchSize, len(deliveries))]
 		ids := make([]string, len(batch))
 		for i, d := range batch {
 			ids[i] = d.ID
 		}
-		tasks = append(tasks, p.NewBatchTask(ids))
+		queued = append(queued, tasks.NewDeliverBatchTask(ids))
 	}
-	return tx.RecordTasks(ctx, tasks)
+	return tx.RecordTasks(ctx, queued)
 }
 
 // withoutSuspended drops targets on domains suspended instance-wide or by the organisation. The

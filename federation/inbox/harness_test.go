@@ -199,12 +199,11 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: loopback, AllowHTTP: true, Timeout: 5 * time.Second,
 		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#main-key", Key: private}})
 	actors := fetch.NewActors(client, st, nil)
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
+	planner := delivery.Planner{}
 	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
 	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
-	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, NewProcessTask: tasks.NewProcessInboundTask,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}
+	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}
 	if adjust != nil {
 		adjust(&receiver)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/fetch"
@@ -44,10 +45,7 @@ type ReceiverConfig struct {
 	Store    *store.Store
 	Verifier SignatureVerifier
 	IRIs     federation.IRIs
-	// NewProcessTask makes the task that processes a stored activity (workers.NewProcessInboundTask;
-	// passed in because workers imports federation, not the other way round).
-	NewProcessTask func(inboundActivityID string) store.NewTask
-	Logger         *slog.Logger
+	Logger   *slog.Logger
 	// Quota bounds what one actor and one server may have stored; nil stores without counting.
 	Quota InboundQuota
 	// KeyFetchTimeout bounds how long a request waits for its signer's key to be fetched
@@ -294,7 +292,7 @@ func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, 
 	if group != nil {
 		row.GroupID = &group.ID
 	}
-	_, err := r.cfg.Store.AcceptInboundActivity(ctx, row, r.cfg.NewProcessTask)
+	_, err := r.cfg.Store.AcceptInboundActivity(ctx, row, tasks.NewProcessInboundTask)
 	return err
 }
 

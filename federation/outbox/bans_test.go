@@ -13,7 +13,6 @@ import (
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
@@ -42,7 +41,7 @@ func newBanFixture(t *testing.T, st *store.Store) *banFixture {
 		t.Fatal(err)
 	}
 	iris := federation.NewIRIs(&url.URL{Scheme: "https", Host: "kring.example"})
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
+	planner := delivery.Planner{}
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	f := &banFixture{st: st, group: group, groupIRI: iris.GroupActor("lobby"),
 		members: moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, talk)}

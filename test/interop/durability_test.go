@@ -16,7 +16,6 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/test/testenv"
@@ -90,7 +89,7 @@ func fanOutFixture(t *testing.T, databaseURL string, redisOpt asynq.RedisClientO
 	client := workers.NewClient(redisOpt)
 	defer client.Close()
 	st.SetTaskDispatcher(workers.NewDispatcher(client, st, nil))
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask, NewBatchTask: tasks.NewDeliverBatchTask}
+	planner := delivery.Planner{Batch: true}
 	iris := federation.NewIRIs(&url.URL{Scheme: "http", Host: "127.0.0.1:1"})
 	err = st.Transaction(ctx, func(tx *store.Store) error {
 		_, err := planner.ToFollowers(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce", GroupID: group.ID,

@@ -23,7 +23,6 @@ import (
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation"
@@ -103,7 +102,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	s.assign(lobbyMod, s.lobby)
 	s.assign(deskMod, s.desk)
 
-	planner := delivery.Planner{NewTask: tasks.NewDeliverActivityTask}
+	planner := delivery.Planner{}
 	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
