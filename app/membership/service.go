@@ -87,7 +87,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Store, group model.Group
 	if err != nil {
 		return "", err
 	}
-	if hasSuspension(blocks) {
+	if model.AnySuspension(blocks) {
 		return Dropped, nil
 	}
 	if group.ArchivedAt != nil {
@@ -112,15 +112,6 @@ func (s *Service) decide(ctx context.Context, tx *store.Store, group model.Group
 	default:
 		return "", err
 	}
-}
-
-func hasSuspension(blocks []model.DomainBlock) bool {
-	for _, b := range blocks {
-		if b.Severity == model.SeveritySuspend {
-			return true
-		}
-	}
-	return false
 }
 
 // Unfollow removes follower from group, as an Undo{Follow} asks; false when it did not follow.

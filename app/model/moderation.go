@@ -12,6 +12,16 @@ const (
 	SeveritySilence Severity = "silence"
 )
 
+// AnySuspension reports whether any of blocks suspends its domain.
+func AnySuspension(blocks []DomainBlock) bool {
+	for _, b := range blocks {
+		if b.Severity == SeveritySuspend {
+			return true
+		}
+	}
+	return false
+}
+
 // DomainBlock blocks a remote domain for one organisation, or instance-wide when OrganisationID is nil.
 type DomainBlock struct {
 	ID               string `gorm:"primaryKey"`

@@ -145,10 +145,8 @@ func (s *Service) fileFlag(ctx context.Context, tx *store.Store, flag Flag, c *c
 	if err != nil {
 		return model.Report{}, err
 	}
-	for _, b := range blocks {
-		if b.Severity == model.SeveritySuspend {
-			return model.Report{}, nil
-		}
+	if model.AnySuspension(blocks) {
+		return model.Report{}, nil
 	}
 	postsJSON, err := json.Marshal(nonNil(posts))
 	if err != nil {

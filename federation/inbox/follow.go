@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/go-fed/activity/streams/vocab"
 
@@ -125,7 +124,7 @@ func (p *Processor) notSuspending(ctx context.Context, groups []model.Group, hos
 		if err != nil {
 			return nil, err
 		}
-		if !slices.ContainsFunc(blocks, func(b model.DomainBlock) bool { return b.Severity == model.SeveritySuspend }) {
+		if !model.AnySuspension(blocks) {
 			kept = append(kept, group)
 		}
 	}
