@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/app/refusal"
 )
 
 // ReadinessCheck is one dependency /readyz asks before saying the process can take traffic.

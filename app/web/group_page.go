@@ -13,8 +13,8 @@ import (
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/groups"
-	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/app/refusal"
 )
 
 // MountMedia serves the pictures Kring made of uploads (groups' avatars and headers) from dir at

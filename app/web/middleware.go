@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/logctx"
-	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/app/refusal"
 )
 
 const requestIDHeader = "X-Request-ID"

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/apperror"
-	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/app/refusal"
 )
 
 // respondError is the one place a domain error becomes an HTTP response: the status follows the

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/textinput"
-	"github.com/kring-social/kring/app/web/refusal"
 )
 
 // webfinger answers acct:slug@host (or the actor's URL) with the group's actor link, and

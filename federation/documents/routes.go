@@ -10,8 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
 )
 

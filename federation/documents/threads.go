@@ -6,8 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/web/refusal"
 )
 
 // maxThreadItems bounds one thread collection. Conversations longer than this are rare in a group,

@@ -18,9 +18,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/tasks"
-	"github.com/kring-social/kring/app/web/refusal"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/jsonguard"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/sessions"
-	"github.com/kring-social/kring/app/web/refusal"
 )
 
 // loginCookie carries the login form's CSRF token before there is a session (double submit): a

@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/apperror"
-	"github.com/kring-social/kring/app/web/refusal"
+	"github.com/kring-social/kring/app/refusal"
 )
 
 //go:embed templates/*.html

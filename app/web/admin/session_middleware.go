@@ -8,8 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/access"
+	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/sessions"
-	"github.com/kring-social/kring/app/web/refusal"
 )
 
 const (

@@ -1,5 +1,8 @@
 // Package refusal answers requests Kring turns away. Every refusal is logged with its reason by the
 // request log, whichever package refuses: the web front, the admin or the federation endpoints.
+//
+// It is a leaf (it imports only gin and app/apperror) so that federation's handlers and the web front
+// can share it without federation importing the web front that mounts it.
 package refusal
 
 import "github.com/gin-gonic/gin"
