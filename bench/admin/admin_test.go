@@ -35,7 +35,6 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/test/testenv"
@@ -111,7 +110,7 @@ func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, serv
 		Groups:        groups.NewService(st).WithActorPublisher(outbox.Federator{IRIs: iris, Planner: planner}),
 		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, talk),
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		Membership:    membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
 		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 		Conversations: talk, PublicOrigin: served.Server.URL,
 	})

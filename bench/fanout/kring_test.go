@@ -17,7 +17,6 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
@@ -71,7 +70,7 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 		b.Fatal(err)
 	}
 	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors,
-		Membership: membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}), IRIs: iris, Logger: logger,
+		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}), IRIs: iris, Logger: logger,
 		Conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, limits),
 		Software:      fetch.NewSoftware(client, st, logger),
 		Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {

@@ -12,7 +12,6 @@ import (
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/outbox"
@@ -55,7 +54,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		client:     client,
 		actors:     fetch.NewActors(client, st, logger),
 		planner:    planner,
-		membership: membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
 		conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner},
 			conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost}),
 		software: fetch.NewSoftware(client, st, logger),

@@ -28,7 +28,6 @@ import (
 	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
@@ -200,7 +199,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#main-key", Key: private}})
 	actors := fetch.NewActors(client, st, nil)
 	planner := delivery.Planner{}
-	members := membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner})
+	members := membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner})
 	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
 	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
 	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}

@@ -46,7 +46,7 @@ func (b Bans) UndoBlock(ctx context.Context, tx *store.Store, group model.Group,
 
 // RejectFollow queues the group's Reject of the member's Follow, as for a refused follow request.
 func (b Bans) RejectFollow(ctx context.Context, tx *store.Store, group model.Group, follow model.Follow, follower model.RemoteActor) error {
-	return activities.FollowResponder{IRIs: b.IRIs, Planner: b.Planner}.RejectFollow(ctx, tx, group, follow, follower)
+	return FollowResponder{IRIs: b.IRIs, Planner: b.Planner}.RejectFollow(ctx, tx, group, follow, follower)
 }
 
 func (b Bans) blockRef(group model.Group, member model.RemoteActor, id string, at time.Time) activities.BlockRef {

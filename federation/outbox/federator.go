@@ -1,6 +1,8 @@
 // Package outbox builds what a group sends about its conversations (Announces in both shapes, their
 // Undo, Rejects of declined posts, the group's own Create, Update and Delete) and queues it through
-// the delivery outbox of the caller's transaction. It is the conversations service's Federator.
+// the delivery outbox of the caller's transaction. It is the conversations service's Federator;
+// Bans, Flags and FollowResponder do the same for moderation's bans, reports' forwarded Flags and
+// membership's answers to follow requests.
 package outbox
 
 import (

@@ -26,7 +26,6 @@ import (
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/test/testenv"
@@ -109,7 +108,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 		Groups:        groupService.WithActorPublisher(outbox.Federator{IRIs: iris, Planner: planner}),
 		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, s.talk),
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Membership:    membership.NewService(st, activities.FollowResponder{IRIs: iris, Planner: planner}),
+		Membership:    membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
 		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 		Conversations: s.talk, PublicOrigin: server.URL,
 	})

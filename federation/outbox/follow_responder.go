@@ -1,4 +1,4 @@
-package activities
+package outbox
 
 import (
 	"context"
@@ -9,11 +9,13 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
+	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/delivery"
 )
 
-// FollowResponder sends a group's answers to follow requests: an Accept or Reject built here,
-// delivered to the follower's own inbox through the delivery outbox of the caller's transaction.
+// FollowResponder sends a group's answers to follow requests: an Accept or Reject built by
+// activities, delivered to the follower's own inbox through the delivery outbox of the caller's
+// transaction. It is the membership service's Responder.
 type FollowResponder struct {
 	IRIs    federation.IRIs
 	Planner delivery.Planner
@@ -23,23 +25,23 @@ var _ membership.Responder = FollowResponder{}
 
 // AcceptFollow queues an Accept of follow.
 func (r FollowResponder) AcceptFollow(ctx context.Context, tx *store.Store, group model.Group, follow model.Follow, follower model.RemoteActor) error {
-	return r.answer(ctx, tx, Accept, group, follow, follower)
+	return r.answer(ctx, tx, activities.Accept, group, follow, follower)
 }
 
 // RejectFollow queues a Reject of follow.
 func (r FollowResponder) RejectFollow(ctx context.Context, tx *store.Store, group model.Group, follow model.Follow, follower model.RemoteActor) error {
-	return r.answer(ctx, tx, Reject, group, follow, follower)
+	return r.answer(ctx, tx, activities.Reject, group, follow, follower)
 }
 
-func (r FollowResponder) answer(ctx context.Context, tx *store.Store, build func(string, string, FollowRef) (vocab.Type, error),
+func (r FollowResponder) answer(ctx context.Context, tx *store.Store, build func(string, string, activities.FollowRef) (vocab.Type, error),
 	group model.Group, follow model.Follow, follower model.RemoteActor) error {
 	groupIRI := r.IRIs.GroupActor(group.Slug)
 	id := r.IRIs.NewActivity()
-	activity, err := build(id, groupIRI, FollowRef{ID: follow.FollowActivityIRI, Actor: follower.IRI, Object: groupIRI})
+	activity, err := build(id, groupIRI, activities.FollowRef{ID: follow.FollowActivityIRI, Actor: follower.IRI, Object: groupIRI})
 	if err != nil {
 		return err
 	}
-	body, err := Marshal(activity)
+	body, err := activities.Marshal(activity)
 	if err != nil {
 		return err
 	}
