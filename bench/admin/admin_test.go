@@ -24,19 +24,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kring-social/kring/app/conversations"
-	"github.com/kring-social/kring/app/groups"
-	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
-	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/delivery"
-	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -102,17 +97,19 @@ func BenchmarkAdminPages(b *testing.B) {
 
 // mountAdmin mounts the admin on the served engine, wired as kring serve wires it.
 func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
-	planner := delivery.Planner{}
-	iris := served.IRIs
-	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
+	public, err := url.Parse(served.Server.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fed, err := wiring.Build(context.Background(), wiring.Config{PublicURL: public, Version: "bench"}, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: b.TempDir(),
-		Groups:        groups.NewService(st).WithActorPublisher(outbox.Federator{IRIs: iris, Planner: planner}),
-		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, talk),
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports,
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Membership:    membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
-		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
-		Conversations: talk, PublicOrigin: served.Server.URL,
+		Conversations: fed.Conversations, PublicOrigin: served.Server.URL,
 	})
 	if err != nil {
 		b.Fatal(err)

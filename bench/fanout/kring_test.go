@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -12,16 +13,12 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/conversations"
-	"github.com/kring-social/kring/app/groups"
-	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/delivery"
-	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
-	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -35,8 +32,8 @@ type workerShape struct {
 	poll time.Duration
 }
 
-// kringUnderBench is Kring wired as `kring all` wires it (cmd/kring/processes.go and federation.go)
-// on PostgreSQL and Redis: the inbox mounted on the web engine and served over real HTTP, and one
+// kringUnderBench is Kring wired as `kring all` wires it (federation/wiring, used as cmd/kring/processes.go
+// uses it) on PostgreSQL and Redis: the inbox mounted on the web engine and served over real HTTP, and one
 // worker that processes inbound activities and sends deliveries.
 type kringUnderBench struct {
 	url  string
@@ -51,34 +48,22 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	served := testenv.ServeEngine(b, web.Options{Logger: logger})
 	engine, server, iris := served.Engine, served.Server, served.IRIs
 
-	instanceKey, err := groups.NewService(st).EnsureInstanceKey(ctx)
+	public, err := url.Parse(server.URL)
 	if err != nil {
 		b.Fatal(err)
 	}
-	privateKey, err := delivery.ParsePrivateKey(instanceKey.PrivatePEM)
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "bench", FetchAllow: loopback, PostLimits: limits}, st, logger)
 	if err != nil {
 		b.Fatal(err)
 	}
-	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/bench", Allow: loopback, AllowHTTP: true, Timeout: 30 * time.Second,
-		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#" + instanceKey.KeySuffix, Key: privateKey}})
-	actors := fetch.NewActors(client, st, logger)
-	planner := delivery.Planner{Batch: true}
 
 	worker, err := workers.NewServer(workers.Config{RedisConnOpt: redis, Store: st, Logger: logger,
 		Concurrency: shape.concurrency, IdlePoll: shape.idlePoll, PollInterval: shape.poll})
 	if err != nil {
 		b.Fatal(err)
 	}
-	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors,
-		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}), IRIs: iris, Logger: logger,
-		Conversations: conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, limits),
-		Software:      fetch.NewSoftware(client, st, logger),
-		Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {
-			doc, err := client.GetActivityJSON(ctx, iri)
-			return doc.Body, err
-		})}))
-	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client,
-		Signers: delivery.NewKeyRing(st, iris), Logger: logger}))
+	worker.HandleInbound(fed.Processor())
+	worker.HandleDeliveries(fed.Deliverer())
 	st.SetTaskDispatcher(worker.Dispatcher())
 	if err := worker.Start(ctx); err != nil {
 		b.Fatal(err)
@@ -86,7 +71,7 @@ func startKring(b *testing.B, st *store.Store, redis asynq.RedisConnOpt, shape w
 	b.Cleanup(worker.Shutdown)
 
 	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, Logger: logger,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors), Scheme: "http"}}).Mount(engine)
+		Verifier: &signing.Verifier{Resolver: fed.KeyResolver(), Scheme: "http"}}).Mount(engine)
 	return &kringUnderBench{url: server.URL, iris: iris}
 }
 

@@ -97,9 +97,9 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 		if err != nil {
 			return err
 		}
-		env := &adminEnv{args: args, membership: parts.membership, conversations: parts.conversations, out: inv.stdout, json: asJSON,
+		env := &adminEnv{args: args, membership: parts.Membership, conversations: parts.Conversations, out: inv.stdout, json: asJSON,
 			organisations: organisations.NewService(st), groups: groups.NewService(st), moderation: moderation.NewService(st),
-			iris: federation.NewIRIs(cfg.PublicURL), members: parts.members(st)}
+			iris: parts.IRIs, members: parts.Members()}
 		result, err := run(ctx, env)
 		if err != nil {
 			return err

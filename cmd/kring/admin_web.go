@@ -5,12 +5,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/outbox"
 )
 
 // mountAdmin wires the web admin at /admin.
@@ -22,14 +20,13 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Store:         p.store,
 		Sessions:      sessions.NewService(p.store, orgs, sessions.DefaultPolicy()),
 		Organisations: orgs,
-		Groups: groups.NewService(p.store).WithActorPublisher(
-			outbox.Federator{IRIs: p.federation.iris, Planner: p.federation.planner}),
+		Groups:        p.federation.Groups,
 		MediaDir:      mediaDir(p.cfg),
-		Membership:    p.federation.membership,
-		Conversations: p.federation.conversations,
-		Reports:       p.federation.reports,
+		Membership:    p.federation.Membership,
+		Conversations: p.federation.Conversations,
+		Reports:       p.federation.Reports,
 		Moderation:    moderation.NewService(p.store),
-		Members:       p.federation.members(p.store),
+		Members:       p.federation.Members(),
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",
 		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
 		Logger:        p.logger,

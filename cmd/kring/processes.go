@@ -12,10 +12,10 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/documents"
 	"github.com/kring-social/kring/federation/inbox"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -25,7 +25,7 @@ type process struct {
 	cfg        *Config
 	logger     *slog.Logger
 	store      *store.Store
-	federation *federationParts
+	federation *wiring.Federation
 	broker     asynq.RedisConnOpt
 	pinger     *workers.BrokerPinger
 	closers    []func() error
@@ -161,12 +161,8 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	worker.HandleInbound(inbox.NewProcessor(inbox.ProcessorConfig{Store: p.store, Actors: p.federation.actors,
-		Membership: p.federation.membership, IRIs: p.federation.iris, Logger: p.logger,
-		Conversations: p.federation.conversations, Software: p.federation.software, Reports: p.federation.reports,
-		Objects: inbox.ObjectsThrough(p.federation.fetchObject)}))
-	worker.HandleDeliveries(delivery.NewDeliverer(delivery.DeliverConfig{Store: p.store, Poster: p.federation.client,
-		Signers: delivery.NewKeyRing(p.store, p.federation.iris), Logger: p.logger}))
+	worker.HandleInbound(p.federation.Processor())
+	worker.HandleDeliveries(p.federation.Deliverer())
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
 	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
@@ -188,10 +184,10 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := web.NewGroupPages(p.federation.iris)
+	pages := web.NewGroupPages(p.federation.IRIs)
 	pages.Mount(engine)
 	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
-	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.iris, Version: version,
+	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.IRIs, Version: version,
 		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
 	quota, err := workers.NewInboundQuota(p.broker, p.cfg.InboxLimits)
 	if err != nil {
@@ -199,12 +195,11 @@ func (p *process) startHTTP() (*httpServer, error) {
 	}
 	p.closers = append(p.closers, quota.Close)
 	inbox.NewReceiver(inbox.ReceiverConfig{
-		Store: p.store,
-		Quota: quota,
-		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(p.store, p.federation.actors),
-			Scheme: p.cfg.PublicURL.Scheme},
-		IRIs:   p.federation.iris,
-		Logger: p.logger,
+		Store:    p.store,
+		Quota:    quota,
+		Verifier: &signing.Verifier{Resolver: p.federation.KeyResolver(), Scheme: p.cfg.PublicURL.Scheme},
+		IRIs:     p.federation.IRIs,
+		Logger:   p.logger,
 	}).Mount(engine)
 	if err := p.mountAdmin(engine); err != nil {
 		return nil, err

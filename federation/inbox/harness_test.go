@@ -14,13 +14,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
-	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/reports"
@@ -29,10 +29,9 @@ import (
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
-	"github.com/kring-social/kring/federation/fetch"
 	"github.com/kring-social/kring/federation/inbox"
-	"github.com/kring-social/kring/federation/outbox"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -187,35 +186,24 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	if err != nil {
 		t.Fatal(err)
 	}
-	instanceKey, err := groupService.EnsureInstanceKey(ctx)
+	public, err := url.Parse(server.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	private, err := delivery.ParsePrivateKey(instanceKey.PrivatePEM)
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", FetchAllow: loopback,
+		FetchTimeout: 5 * time.Second, PostLimits: postLimits}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := fetch.NewClient(fetch.Options{UserAgent: "Kring/test", Allow: loopback, AllowHTTP: true, Timeout: 5 * time.Second,
-		Signer: signing.Signer{KeyID: iris.InstanceActor() + "#main-key", Key: private}})
-	actors := fetch.NewActors(client, st, nil)
-	planner := delivery.Planner{}
-	members := membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner})
-	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, postLimits)
-	complaints := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
-	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actors)}}
+	// Scheme stays empty (https): the tests sign RFC 9421's @target-uri as if behind the TLS proxy.
+	receiver := inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: fed.KeyResolver()}}
 	if adjust != nil {
 		adjust(&receiver)
 	}
 	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
-		store: st, iris: iris, server: server, open: open, approval: approval, talk: talk, reports: complaints,
-		processor: inbox.NewProcessor(inbox.ProcessorConfig{Store: st, Actors: actors, Membership: members, IRIs: iris,
-			Conversations: talk, Software: fetch.NewSoftware(client, st, nil), Reports: complaints,
-			Objects: inbox.ObjectsThrough(func(ctx context.Context, iri string) ([]byte, error) {
-				doc, err := client.GetActivityJSON(ctx, iri)
-				return doc.Body, err
-			})}),
-		deliverer: delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: client, Signers: delivery.NewKeyRing(st, iris)}),
+		store: st, iris: iris, server: server, open: open, approval: approval, talk: fed.Conversations, reports: fed.Reports,
+		processor: fed.Processor(), deliverer: fed.Deliverer(),
 	}
 }
 
@@ -292,6 +280,7 @@ func (k *kringUnderTest) processInbound(t *testing.T) {
 	})
 }
 
+// deliverAll runs the queued deliveries, one each and in batches, as the worker would.
 func (k *kringUnderTest) deliverAll(t *testing.T) {
 	runQueued(t, k.store, tasks.TypeDeliverActivity, func(payload []byte) error {
 		var p tasks.DeliverActivityPayload
@@ -299,5 +288,12 @@ func (k *kringUnderTest) deliverAll(t *testing.T) {
 			return err
 		}
 		return k.deliverer.Deliver(context.Background(), p.DeliveryID, false)
+	})
+	runQueued(t, k.store, tasks.TypeDeliverBatch, func(payload []byte) error {
+		var p tasks.DeliverBatchPayload
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return err
+		}
+		return k.deliverer.DeliverBatch(context.Background(), p.DeliveryIDs)
 	})
 }

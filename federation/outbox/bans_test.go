@@ -7,15 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/delivery"
-	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -40,11 +37,12 @@ func newBanFixture(t *testing.T, st *store.Store) *banFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iris := federation.NewIRIs(&url.URL{Scheme: "https", Host: "kring.example"})
-	planner := delivery.Planner{}
-	talk := conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
-	f := &banFixture{st: st, group: group, groupIRI: iris.GroupActor("lobby"),
-		members: moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, talk)}
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: &url.URL{Scheme: "https", Host: "kring.example"}, Version: "test"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iris := fed.IRIs
+	f := &banFixture{st: st, group: group, groupIRI: iris.GroupActor("lobby"), members: fed.Members()}
 	f.alice, f.bob = f.follower(t, "alice", "a.example"), f.follower(t, "bob", "b.example")
 	for i, object := range []string{"https://a.example/notes/1", "https://a.example/notes/2"} {
 		announce := iris.NewActivity()

@@ -16,18 +16,15 @@ import (
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
-	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
-	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation"
-	"github.com/kring-social/kring/federation/delivery"
-	"github.com/kring-social/kring/federation/outbox"
+	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -101,15 +98,19 @@ func newSite(t *testing.T, st *store.Store) *site {
 	s.assign(lobbyMod, s.lobby)
 	s.assign(deskMod, s.desk)
 
-	planner := delivery.Planner{}
-	s.talk = conversations.NewService(st, outbox.Federator{IRIs: iris, Planner: planner}, conversations.DefaultLimits())
+	public, err := url.Parse(server.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.talk = fed.Conversations
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
-		Groups:        groupService.WithActorPublisher(outbox.Federator{IRIs: iris, Planner: planner}),
-		Members:       moderation.NewMembers(st, outbox.Bans{IRIs: iris, Planner: planner}, s.talk),
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports,
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Membership:    membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
-		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 		Conversations: s.talk, PublicOrigin: server.URL,
 	})
 	if err != nil {
