@@ -47,23 +47,20 @@ func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit 
 		case rejection != "":
 			return s.withdrawEdited(ctx, tx, group, post, model.PostRemoved, model.ActionPostRemove, "edited, then "+rejection)
 		case held:
-			return s.withdrawEdited(ctx, tx, group, post, model.PostHeld, ActionPostHold, "edited to match a holding keyword filter")
+			return s.withdrawEdited(ctx, tx, group, post, model.PostHeld, model.ActionPostHold, "edited to match a holding keyword filter")
 		}
 		return s.federator.ForwardActivity(ctx, tx, group, edit.ActivityJSON)
 	})
 }
 
-// ActionPostHold is the moderation log entry of a visible post Kring took back into the queue.
-const ActionPostHold = "post.hold"
-
 // withdrawEdited takes a visible post out of followers' timelines after an edit the filters caught:
 // removed (restorable by a moderator) or held (approving announces it anew), logged as Kring's own.
-func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, action, reason string) error {
+func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group model.Group, post model.Post, state model.PostState, action model.LogAction, reason string) error {
 	post, err := s.withdraw(ctx, tx, group, post, state, reason)
 	if err != nil {
 		return err
 	}
-	return logAction(ctx, tx, group, nil, action, post, reason)
+	return logPostAction(ctx, tx, group, nil, action, post, reason)
 }
 
 // ApplyDelete deletes every group's copy of an author's post, as the author asked: the group's

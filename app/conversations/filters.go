@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,12 +12,8 @@ import (
 	"github.com/kring-social/kring/app/textinput"
 )
 
-// Moderation log entries of keyword filters.
-const (
-	ActionFilterAdd     = "filter.add"
-	ActionFilterRemove  = "filter.remove"
-	TargetKeywordFilter = "keyword_filter"
-)
+// TargetKeywordFilter is the target kind of the moderation log's entries about keyword filters.
+const TargetKeywordFilter = "keyword_filter"
 
 // NewFilter is a keyword filter a moderator adds to a group.
 type NewFilter struct {
@@ -67,7 +62,7 @@ func (s *Service) AddFilter(ctx context.Context, groupID string, staffID *string
 		if err != nil {
 			return err
 		}
-		return logFilterAction(ctx, tx, group, staffID, ActionFilterAdd, filter)
+		return logFilterAction(ctx, tx, group, staffID, model.ActionFilterAdd, filter)
 	})
 	if err != nil {
 		return model.KeywordFilter{}, fmt.Errorf("add keyword filter to group %s: %w", groupID, err)
@@ -92,7 +87,7 @@ func (s *Service) RemoveFilter(ctx context.Context, groupID, filterID string, st
 		if err := tx.DeleteKeywordFilter(ctx, filter.ID); err != nil {
 			return err
 		}
-		return logFilterAction(ctx, tx, group, staffID, ActionFilterRemove, filter)
+		return logFilterAction(ctx, tx, group, staffID, model.ActionFilterRemove, filter)
 	})
 	if err != nil {
 		return fmt.Errorf("remove keyword filter %s: %w", filterID, err)
@@ -102,12 +97,9 @@ func (s *Service) RemoveFilter(ctx context.Context, groupID, filterID string, st
 
 // logFilterAction records a filter change; the keyword goes in the metadata, since the filter row
 // itself is gone after a removal.
-func logFilterAction(ctx context.Context, tx *store.Store, group model.Group, staffID *string, action string, filter model.KeywordFilter) error {
-	metadata, err := json.Marshal(map[string]any{"keyword": filter.Keyword, "whole_word": filter.WholeWord, "action": filter.Action})
-	if err != nil {
-		return err
-	}
-	_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
-		StaffAccountID: staffID, Action: action, TargetKind: TargetKeywordFilter, TargetID: filter.ID, Metadata: string(metadata)})
+func logFilterAction(ctx context.Context, tx *store.Store, group model.Group, staffID *string, action model.LogAction, filter model.KeywordFilter) error {
+	_, err := tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
+		StaffAccountID: staffID, Action: action, TargetKind: TargetKeywordFilter, TargetID: filter.ID,
+		Metadata: map[string]any{"keyword": filter.Keyword, "whole_word": filter.WholeWord, "action": filter.Action}})
 	return err
 }

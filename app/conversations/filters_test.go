@@ -98,7 +98,7 @@ func TestKeywordFilterChanges(t *testing.T) {
 		if left, err := f.talk.Filters(ctx, f.group.ID); err != nil || len(left) != 0 {
 			t.Errorf("filters left: %+v %v", left, err)
 		}
-		for _, action := range []string{conversations.ActionFilterAdd, conversations.ActionFilterRemove} {
+		for _, action := range []model.LogAction{model.ActionFilterAdd, model.ActionFilterRemove} {
 			logged := f.actions(action)
 			if len(logged) != 1 || logged[0].TargetID != added.ID || *logged[0].StaffAccountID != *f.staffID ||
 				!strings.Contains(logged[0].Metadata, `"keyword":"spam"`) {
@@ -180,7 +180,7 @@ func TestKeywordFiltersOnEdit(t *testing.T) {
 		if len(f.fed.withdrawn) != 2 || f.fed.withdrawn[0] != removed.ID || f.fed.withdrawn[1] != held.ID {
 			t.Errorf("withdrawn %q, want the removed then the held post", f.fed.withdrawn)
 		}
-		for action, post := range map[string]model.Post{model.ActionPostRemove: removed, conversations.ActionPostHold: held} {
+		for action, post := range map[model.LogAction]model.Post{model.ActionPostRemove: removed, model.ActionPostHold: held} {
 			logged := f.actions(action)
 			if len(logged) != 1 || logged[0].TargetID != post.ID || logged[0].StaffAccountID != nil {
 				t.Errorf("%s logged %+v, want one entry by Kring about %s", action, logged, post.ID)

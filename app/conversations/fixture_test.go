@@ -68,7 +68,7 @@ func (f *fixture) post(contentHTML string) conversations.Result {
 }
 
 // actions lists the group's moderation log entries of one action, newest first.
-func (f *fixture) actions(action string) []model.ModerationAction {
+func (f *fixture) actions(action model.LogAction) []model.ModerationAction {
 	f.t.Helper()
 	rows, err := f.store.ModerationLog(context.Background(), store.ModerationLogFilter{GroupID: f.group.ID})
 	if err != nil {

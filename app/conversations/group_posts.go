@@ -71,7 +71,7 @@ func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *s
 		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
 			return err
 		}
-		return logAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
+		return logPostAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
 	})
 	if err != nil {
 		return model.Post{}, fmt.Errorf("publish as group %s: %w", groupID, err)

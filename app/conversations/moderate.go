@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -77,7 +76,7 @@ func (s *Service) withdraw(ctx context.Context, tx *store.Store, group model.Gro
 }
 
 // moderate runs one moderator's decision on a post in a transaction and logs it.
-func (s *Service) moderate(ctx context.Context, postID string, staffID *string, action, reason string,
+func (s *Service) moderate(ctx context.Context, postID string, staffID *string, action model.LogAction, reason string,
 	decide func(tx *store.Store, group model.Group, post model.Post) (model.Post, error)) (model.Post, error) {
 	var post model.Post
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
@@ -93,7 +92,7 @@ func (s *Service) moderate(ctx context.Context, postID string, staffID *string, 
 		if post, err = decide(tx, group, post); err != nil {
 			return err
 		}
-		return logAction(ctx, tx, group, staffID, action, post, reason)
+		return logPostAction(ctx, tx, group, staffID, action, post, reason)
 	})
 	if err != nil {
 		return model.Post{}, fmt.Errorf("%s %s: %w", action, postID, err)
@@ -101,14 +100,12 @@ func (s *Service) moderate(ctx context.Context, postID string, staffID *string, 
 	return post, nil
 }
 
-func logAction(ctx context.Context, tx *store.Store, group model.Group, staffID *string, action string, post model.Post, reason string) error {
-	metadata, err := json.Marshal(map[string]string{"object": post.ObjectIRI})
-	if err != nil {
-		return err
-	}
-	_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
+// logPostAction records an action on a post of group, naming the post's object in the metadata:
+// that is how other servers know it, and it is what a reader of the log can look up.
+func logPostAction(ctx context.Context, tx *store.Store, group model.Group, staffID *string, action model.LogAction, post model.Post, reason string) error {
+	_, err := tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
 		StaffAccountID: staffID, Action: action, TargetKind: model.TargetPost, TargetID: post.ID, Reason: reason,
-		Metadata: string(metadata)})
+		Metadata: map[string]any{"object": post.ObjectIRI}})
 	return err
 }
 

@@ -9,13 +9,10 @@ import (
 	"github.com/kring-social/kring/app/store"
 )
 
-// ActionPostRestore is the moderation log entry of a restored post.
-const ActionPostRestore = "post.restore"
-
 // Restore brings a removed post back: visible again and announced anew. The new Announces get new
 // ids: followers' servers saw the old ones undone, and drop an activity whose id they have seen.
 func (s *Service) Restore(ctx context.Context, postID string, staffID *string, reason string) (model.Post, error) {
-	return s.moderate(ctx, postID, staffID, ActionPostRestore, reason, func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
+	return s.moderate(ctx, postID, staffID, model.ActionPostRestore, reason, func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
 		if post.State != model.PostRemoved {
 			return post, apperror.Conflict("state", "post is %s, not removed", post.State)
 		}

@@ -51,7 +51,7 @@ func TestRestore(t *testing.T) {
 		if len(f.fed.announced) != 4 || len(f.fed.withdrawn) != 1 {
 			t.Errorf("announced %v, withdrawn %v", f.fed.announced, f.fed.withdrawn)
 		}
-		logged := f.actions(conversations.ActionPostRestore)
+		logged := f.actions(model.ActionPostRestore)
 		if len(logged) != 1 || logged[0].TargetID != before.ID || *logged[0].StaffAccountID != *f.staffID ||
 			logged[0].Reason != "it was on topic after all" {
 			t.Errorf("logged %+v", logged)

@@ -28,7 +28,7 @@ func (s *Service) SetArchived(ctx context.Context, groupID string, archived bool
 			now := time.Now()
 			at, action = &now, model.ActionGroupArchive
 		}
-		return groupChange{write: store.GroupChange{ArchivedAt: store.To(at)}, metadata: map[string]any{},
-			entry: model.ModerationAction{Action: action, Reason: reason}}, nil
+		return groupChange{write: store.GroupChange{ArchivedAt: store.To(at)},
+			entry: store.LogEntry{Action: action, Reason: reason}}, nil
 	})
 }

@@ -70,10 +70,10 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 		return model.Group{}, err
 	}
 	return s.changeGroup(ctx, groupID, staffID, func(tx *store.Store, current model.Group) (groupChange, error) {
-		change := groupChange{metadata: map[string]any{}, entry: model.ModerationAction{Action: model.ActionGroupEdit}}
+		change := groupChange{entry: store.LogEntry{Action: model.ActionGroupEdit, Metadata: map[string]any{}}}
 		for _, c := range settingsChanged(current, in) {
 			c.write(&change.write)
-			change.metadata[c.name] = map[string]any{"from": c.from, "to": c.to}
+			change.entry.Metadata[c.name] = map[string]any{"from": c.from, "to": c.to}
 			change.public = change.public || c.public
 		}
 		if in.Slug != current.Slug {
@@ -86,10 +86,9 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 // groupChange is what one change of a group writes: the group's new values, the moderation log entry
 // saying so, and whether other servers must be sent the changed actor.
 type groupChange struct {
-	write    store.GroupChange
-	entry    model.ModerationAction
-	metadata map[string]any
-	public   bool
+	write  store.GroupChange
+	entry  store.LogEntry
+	public bool
 }
 
 // changeGroup loads the group, lets decide what to change, and writes that with its log entry and,
@@ -118,7 +117,7 @@ func (s *Service) changeGroup(ctx context.Context, groupID, staffID string, deci
 		if group, err = tx.GroupByID(ctx, groupID); err != nil {
 			return err
 		}
-		if err := recordGroupAction(ctx, tx, group, staffID, change.entry, change.metadata); err != nil {
+		if err := recordGroupAction(ctx, tx, group, staffID, change.entry); err != nil {
 			return err
 		}
 		if change.public {

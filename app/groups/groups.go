@@ -2,7 +2,6 @@ package groups
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -83,27 +82,24 @@ func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, er
 }
 
 func recordGroupCreated(ctx context.Context, tx *store.Store, group model.Group, staffID string) error {
-	return recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: model.ActionGroupCreate}, map[string]any{
+	return recordGroupAction(ctx, tx, group, staffID, store.LogEntry{Action: model.ActionGroupCreate, Metadata: map[string]any{
 		"slug": group.Slug, "name": group.Name, "posting_policy": group.PostingPolicy,
 		"approve_followers": group.ApproveFollowers,
-	})
+	}})
 }
 
-// recordGroupAction writes entry about group to the moderation log, its target the group unless it
-// names another; staffID is empty when Kring itself acted.
-func recordGroupAction(ctx context.Context, tx *store.Store, group model.Group, staffID string, entry model.ModerationAction, metadata map[string]any) error {
-	encoded, err := json.Marshal(metadata)
-	if err != nil {
-		return fmt.Errorf("encode %s metadata: %w", entry.Action, err)
-	}
-	entry.OrganisationID, entry.GroupID, entry.Metadata = &group.OrganisationID, &group.ID, string(encoded)
+// recordGroupAction writes entry about group to the moderation log, in the group and its
+// organisation, its target the group unless it names another; staffID is empty when Kring itself
+// acted.
+func recordGroupAction(ctx context.Context, tx *store.Store, group model.Group, staffID string, entry store.LogEntry) error {
+	entry.OrganisationID, entry.GroupID = &group.OrganisationID, &group.ID
 	if entry.TargetKind == "" {
 		entry.TargetKind, entry.TargetID = model.TargetGroup, group.ID
 	}
 	if staffID != "" {
 		entry.StaffAccountID = &staffID
 	}
-	_, err = tx.RecordModerationAction(ctx, entry)
+	_, err := tx.RecordModerationAction(ctx, entry)
 	return err
 }
 

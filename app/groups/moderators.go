@@ -68,7 +68,6 @@ func (s *Service) UnassignModerator(ctx context.Context, groupID, accountID, sta
 	})
 }
 
-func recordModeratorChange(ctx context.Context, tx *store.Store, group model.Group, action, accountID, staffID string) error {
-	return recordGroupAction(ctx, tx, group, staffID, model.ModerationAction{Action: action,
-		TargetKind: model.TargetStaff, TargetID: accountID}, map[string]any{})
+func recordModeratorChange(ctx context.Context, tx *store.Store, group model.Group, action model.LogAction, accountID, staffID string) error {
+	return recordGroupAction(ctx, tx, group, staffID, store.LogEntry{Action: action, TargetKind: model.TargetStaff, TargetID: accountID})
 }

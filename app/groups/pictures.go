@@ -55,9 +55,8 @@ func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID st
 		} else {
 			write.HeaderPath = store.To(name)
 		}
-		return groupChange{write: write, public: true,
-			entry:    model.ModerationAction{Action: model.ActionGroupEdit},
-			metadata: map[string]any{column: map[string]any{"from": previous, "to": name}}}, nil
+		return groupChange{write: write, public: true, entry: store.LogEntry{Action: model.ActionGroupEdit,
+			Metadata: map[string]any{column: map[string]any{"from": previous, "to": name}}}}, nil
 	})
 	if err != nil {
 		return model.Group{}, err

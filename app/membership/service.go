@@ -124,12 +124,6 @@ func (s *Service) ForgetActor(ctx context.Context, follower model.RemoteActor) (
 	return s.store.DeleteFollowsOfActor(ctx, follower.ID)
 }
 
-// Actions the answers to follow requests record in the moderation log.
-const (
-	ActionFollowApprove = "follow.approve"
-	ActionFollowReject  = "follow.reject"
-)
-
 // Approve accepts a held follow request of the group slug by actorIRI; the follower is told and the
 // decision logged in staffID's name (nil: Kring's command line).
 func (s *Service) Approve(ctx context.Context, groupSlug, actorIRI string, staffID *string) error {
@@ -173,12 +167,12 @@ func (s *Service) settle(ctx context.Context, groupSlug, actorIRI string, staffI
 			if err := s.responder.AcceptFollow(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
 				return err
 			}
-			return tx.RecordMemberDecision(ctx, group.Group, staffID, ActionFollowApprove, "", found.Actor, nil)
+			return tx.RecordMemberDecision(ctx, group.Group, staffID, model.ActionFollowApprove, "", found.Actor, nil)
 		}
 		if err := s.responder.RejectFollow(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
 			return err
 		}
-		return tx.RecordMemberDecision(ctx, group.Group, staffID, ActionFollowReject, "", found.Actor, nil)
+		return tx.RecordMemberDecision(ctx, group.Group, staffID, model.ActionFollowReject, "", found.Actor, nil)
 	})
 }
 

@@ -158,7 +158,7 @@ func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
 			t.Fatalf("answers %q, want %q", f.responder.answers, want)
 		}
 		// Each answer is logged once, about the follower, in the name of who gave it.
-		for action, actor := range map[string]model.RemoteActor{membership.ActionFollowApprove: bob, membership.ActionFollowReject: carol} {
+		for action, actor := range map[model.LogAction]model.RemoteActor{model.ActionFollowApprove: bob, model.ActionFollowReject: carol} {
 			entries, err := st.ModerationLog(ctx, store.ModerationLogFilter{GroupID: f.approval.ID, Action: action})
 			if err != nil || len(entries) != 1 || entries[0].TargetID != actor.IRI || entries[0].StaffAccountID != nil ||
 				!strings.Contains(entries[0].Metadata, "@"+actor.PreferredUsername+"@") {

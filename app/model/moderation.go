@@ -53,30 +53,6 @@ type GroupBan struct {
 // TableName pins the table name so renaming the struct never renames the table.
 func (GroupBan) TableName() string { return "group_bans" }
 
-// Actions recorded in the moderation log.
-const (
-	ActionGroupCreate = "group.create"
-	ActionDomainBlock = "domain.block"
-	ActionPostApprove = "post.approve"
-	ActionPostDecline = "post.decline"
-	ActionPostRemove  = "post.remove"
-	ActionPostPublish = "post.publish"
-	ActionPostEdit    = "post.edit"
-	ActionPostDelete  = "post.delete"
-	ActionPostPin     = "post.pin"
-	ActionPostUnpin   = "post.unpin"
-)
-
-// Actions of group management in the web admin: edits (images included), archiving and moderator
-// assignments.
-const (
-	ActionGroupEdit              = "group.edit"
-	ActionGroupArchive           = "group.archive"
-	ActionGroupUnarchive         = "group.unarchive"
-	ActionGroupModeratorAssign   = "group.moderator.assign"
-	ActionGroupModeratorUnassign = "group.moderator.unassign"
-)
-
 // Target kinds of moderation log entries.
 const (
 	TargetGroup        = "group"
@@ -93,7 +69,7 @@ type ModerationAction struct {
 	OrganisationID *string // nil for instance-wide actions
 	GroupID        *string
 	StaffAccountID *string // nil when Kring itself acted
-	Action         string  // such as ActionGroupCreate
+	Action         LogAction
 	TargetKind     string
 	TargetID       string
 	Reason         string

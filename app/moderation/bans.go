@@ -11,13 +11,6 @@ import (
 	"github.com/kring-social/kring/app/textinput"
 )
 
-// Actions the member decisions record in the moderation log.
-const (
-	ActionMemberRemove = "member.remove"
-	ActionMemberBan    = "member.ban"
-	ActionMemberUnban  = "member.unban"
-)
-
 // BanFederator tells a member's server what the group decided. Each method is called inside the
 // transaction that records the decision, so the activity is queued if and only if it commits.
 type BanFederator interface {
@@ -95,7 +88,7 @@ func (m *Members) Ban(ctx context.Context, in MemberDecision, removePosts bool) 
 		if _, err := tx.DeleteFollow(ctx, in.Group.ID, actor.ID); err != nil {
 			return err
 		}
-		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, ActionMemberBan, reason, actor, map[string]any{"remove_posts": removePosts})
+		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, model.ActionMemberBan, reason, actor, map[string]any{"remove_posts": removePosts})
 	})
 	if err != nil {
 		return BanResult{}, fmt.Errorf("ban %s from %s: %w", in.ActorIRI, in.Group.Slug, err)
@@ -154,7 +147,7 @@ func (m *Members) Unban(ctx context.Context, in MemberDecision) error {
 				return err
 			}
 		}
-		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, ActionMemberUnban, reason, actor, map[string]any{"block": ban.BlockActivityIRI})
+		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, model.ActionMemberUnban, reason, actor, map[string]any{"block": ban.BlockActivityIRI})
 	})
 	if err != nil {
 		return fmt.Errorf("unban %s from %s: %w", in.ActorIRI, in.Group.Slug, err)

@@ -35,7 +35,7 @@ func (m *Members) Remove(ctx context.Context, in MemberDecision) error {
 		if err := m.federator.RejectFollow(ctx, tx, in.Group, found.Follow, found.Actor); err != nil {
 			return err
 		}
-		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, ActionMemberRemove, reason, found.Actor, nil)
+		return tx.RecordMemberDecision(ctx, in.Group, in.StaffID, model.ActionMemberRemove, reason, found.Actor, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("remove %s from %s: %w", in.ActorIRI, in.Group.Slug, err)

@@ -5,8 +5,8 @@ package moderation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -102,15 +102,11 @@ func organisationIDOf(ctx context.Context, tx *store.Store, organisationSlug str
 
 // blockLogEntry is the moderation log's record of an action on a block by a staff member (nil:
 // Kring's command line), with the block's reason; extra goes into the metadata next to the severity.
-func blockLogEntry(block model.DomainBlock, action string, by *string, extra map[string]string) model.ModerationAction {
-	metadata := map[string]string{"severity": string(block.Severity)}
-	for k, v := range extra {
-		metadata[k] = v
-	}
-	// A map of strings always marshals.
-	encoded, _ := json.Marshal(metadata)
-	return model.ModerationAction{OrganisationID: block.OrganisationID, StaffAccountID: by, Action: action,
-		TargetKind: model.TargetDomain, TargetID: block.Domain, Reason: block.Reason, Metadata: string(encoded)}
+func blockLogEntry(block model.DomainBlock, action model.LogAction, by *string, extra map[string]any) store.LogEntry {
+	metadata := map[string]any{"severity": block.Severity}
+	maps.Copy(metadata, extra)
+	return store.LogEntry{OrganisationID: block.OrganisationID, StaffAccountID: by, Action: action,
+		TargetKind: model.TargetDomain, TargetID: block.Domain, Reason: block.Reason, Metadata: metadata}
 }
 
 // NormaliseDomain turns what a moderator typed into the form blocks are matched in: lowercase ASCII

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -84,20 +83,17 @@ func (s *Service) ImportDomainBlocks(ctx context.Context, in DomainBlockImport) 
 		if result.Added, err = tx.CreateDomainBlocks(ctx, blocks); err != nil {
 			return err
 		}
-		entries := make([]model.ModerationAction, len(result.Added))
+		entries := make([]store.LogEntry, len(result.Added))
 		for i, b := range result.Added {
-			entries[i] = blockLogEntry(b, model.ActionDomainBlock, in.StaffID, map[string]string{"import": fileName})
+			entries[i] = blockLogEntry(b, model.ActionDomainBlock, in.StaffID, map[string]any{"import": fileName})
 		}
 		if err := tx.RecordModerationActions(ctx, entries); err != nil {
 			return err
 		}
-		summary, err := json.Marshal(map[string]int{"added": len(result.Added), "skipped": len(result.Skipped), "refused": len(result.Refused)})
-		if err != nil {
-			return err
-		}
-		_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: organisationID,
-			StaffAccountID: in.StaffID, Action: ActionDomainImport, TargetKind: targetFile, TargetID: fileName,
-			Reason: reason, Metadata: string(summary)})
+		_, err = tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: organisationID,
+			StaffAccountID: in.StaffID, Action: model.ActionDomainImport, TargetKind: targetFile, TargetID: fileName,
+			Reason: reason, Metadata: map[string]any{"added": len(result.Added), "skipped": len(result.Skipped),
+				"refused": len(result.Refused)}})
 		return err
 	})
 	if err != nil {

@@ -68,14 +68,14 @@ func TestImportAndExportDomainBlocks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts := map[string]int{}
+		counts := map[model.LogAction]int{}
 		for _, e := range log {
 			counts[e.Action]++
 		}
-		if counts[model.ActionDomainBlock] != 3 || counts[moderation.ActionDomainImport] != 2 {
+		if counts[model.ActionDomainBlock] != 3 || counts[model.ActionDomainImport] != 2 {
 			t.Errorf("log %v", counts)
 		}
-		if log[0].Action != moderation.ActionDomainImport || log[0].TargetID != "x.csv" || log[0].Metadata != `{"added":0,"refused":0,"skipped":3}` {
+		if log[0].Action != model.ActionDomainImport || log[0].TargetID != "x.csv" || log[0].Metadata != `{"added":0,"refused":0,"skipped":3}` {
 			t.Errorf("newest entry %+v", log[0])
 		}
 		if _, err := svc.ImportDomainBlocks(ctx, moderation.DomainBlockImport{OrganisationSlug: "nope", File: strings.NewReader(file)}); apperror.KindOf(err) != apperror.KindNotFound {
@@ -105,7 +105,7 @@ func TestUnblock(t *testing.T) {
 		if _, err := svc.Unblock(ctx, block.ID, nil, ""); apperror.KindOf(err) != apperror.KindNotFound {
 			t.Errorf("second unblock: %v", err)
 		}
-		log, err := st.ModerationLog(ctx, store.ModerationLogFilter{Action: moderation.ActionDomainUnblock})
+		log, err := st.ModerationLog(ctx, store.ModerationLogFilter{Action: model.ActionDomainUnblock})
 		if err != nil || len(log) != 1 || log[0].TargetID != "spam.example" || log[0].Reason != "they cleaned up" || log[0].OrganisationID != nil {
 			t.Errorf("log %+v %v", log, err)
 		}

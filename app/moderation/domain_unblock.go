@@ -10,12 +10,6 @@ import (
 	"github.com/kring-social/kring/app/textinput"
 )
 
-// Actions on domain blocks the moderation log records besides model.ActionDomainBlock.
-const (
-	ActionDomainUnblock = "domain.unblock"
-	ActionDomainImport  = "domain.import"
-)
-
 // DomainBlock loads one block; NotFound when there is none. Callers check who may see it by its
 // OrganisationID (nil: instance-wide).
 func (s *Service) DomainBlock(ctx context.Context, id string) (model.DomainBlock, error) {
@@ -42,7 +36,7 @@ func (s *Service) Unblock(ctx context.Context, blockID string, staffID *string, 
 		if err := tx.DeleteDomainBlock(ctx, blockID); err != nil {
 			return err
 		}
-		entry := blockLogEntry(block, ActionDomainUnblock, staffID, nil)
+		entry := blockLogEntry(block, model.ActionDomainUnblock, staffID, nil)
 		entry.Reason = reason
 		_, err = tx.RecordModerationAction(ctx, entry)
 		return err

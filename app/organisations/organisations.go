@@ -2,7 +2,6 @@ package organisations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,9 +10,6 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/textinput"
 )
-
-// ActionOrganisationCreate is the moderation log entry of a new organisation.
-const ActionOrganisationCreate = "organisation.create"
 
 // CreateOrganisation creates an organisation with a unique slug, logged as Kring's own (the command
 // line's).
@@ -40,13 +36,9 @@ func (s *Service) CreateOrganisationBy(ctx context.Context, slug, name string, b
 		if err != nil {
 			return err
 		}
-		metadata, err := json.Marshal(map[string]string{"name": org.Name})
-		if err != nil {
-			return err
-		}
-		_, err = tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &org.ID, StaffAccountID: by,
-			Action: ActionOrganisationCreate, TargetKind: model.TargetOrganisation, TargetID: org.Slug,
-			Metadata: string(metadata)})
+		_, err = tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &org.ID, StaffAccountID: by,
+			Action: model.ActionOrganisationCreate, TargetKind: model.TargetOrganisation, TargetID: org.Slug,
+			Metadata: map[string]any{"name": org.Name}})
 		return err
 	})
 	if err != nil {

@@ -78,14 +78,14 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (account model.S
 				return err
 			}
 		}
-		metadata := map[string]string{}
+		metadata := map[string]any{}
 		if in.Role != "" {
 			metadata["role"] = string(in.Role)
 		}
 		if in.InstanceAdmin {
 			metadata["instance_admin"] = "true"
 		}
-		return logStaffAction(ctx, tx, org.ID, in.CreatedBy, ActionStaffCreate, account, metadata)
+		return logStaffAction(ctx, tx, org.ID, in.CreatedBy, model.ActionStaffCreate, account, metadata)
 	})
 	if err != nil {
 		return model.StaffAccount{}, "", err

@@ -2,7 +2,6 @@ package organisations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,15 +9,6 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
-)
-
-// Actions on staff accounts the moderation log records.
-const (
-	ActionStaffCreate        = "staff.create"
-	ActionStaffRole          = "staff.role"
-	ActionStaffDisable       = "staff.disable"
-	ActionStaffEnable        = "staff.enable"
-	ActionStaffPasswordReset = "staff.password_reset"
 )
 
 // StaffProfile is a staff account with every role it holds. Changes that reach the whole account
@@ -95,8 +85,8 @@ func (s *Service) ChangeRole(ctx context.Context, change StaffChange, role Role)
 		if _, err := tx.SetStaffRole(ctx, profile.Account.ID, change.OrganisationID, role); err != nil {
 			return err
 		}
-		return logStaffAction(ctx, tx, change.OrganisationID, change.By, ActionStaffRole, profile.Account,
-			map[string]string{"from": string(current), "to": string(role)})
+		return logStaffAction(ctx, tx, change.OrganisationID, change.By, model.ActionStaffRole, profile.Account,
+			map[string]any{"from": string(current), "to": string(role)})
 	})
 }
 
@@ -115,7 +105,7 @@ func (s *Service) SetDisabled(ctx context.Context, change StaffChange, disabled 
 			return nil
 		}
 		var at *time.Time
-		action := ActionStaffEnable
+		action := model.ActionStaffEnable
 		if disabled {
 			for _, r := range profile.Roles {
 				if r.Role == model.RoleOwner {
@@ -125,7 +115,7 @@ func (s *Service) SetDisabled(ctx context.Context, change StaffChange, disabled 
 				}
 			}
 			now := time.Now()
-			at, action = &now, ActionStaffDisable
+			at, action = &now, model.ActionStaffDisable
 		}
 		if err := tx.SetStaffDisabled(ctx, profile.Account.ID, at); err != nil {
 			return err
@@ -155,7 +145,7 @@ func (s *Service) ResetPasswordFor(ctx context.Context, change StaffChange) (str
 		if err := tx.SetStaffPassword(ctx, profile.Account.ID, hash); err != nil {
 			return err
 		}
-		return logStaffAction(ctx, tx, change.OrganisationID, change.By, ActionStaffPasswordReset, profile.Account, nil)
+		return logStaffAction(ctx, tx, change.OrganisationID, change.By, model.ActionStaffPasswordReset, profile.Account, nil)
 	})
 	if err != nil {
 		return "", err
@@ -191,18 +181,13 @@ func keepAnOwner(ctx context.Context, tx *store.Store, organisationID, field, me
 // logStaffAction records a change to a staff account in the moderation log of an organisation (""
 // for instance-wide), naming the account by its email so the entry reads well even once the account
 // is gone.
-func logStaffAction(ctx context.Context, tx *store.Store, organisationID string, by *string, action string,
-	account model.StaffAccount, metadata map[string]string) error {
+func logStaffAction(ctx context.Context, tx *store.Store, organisationID string, by *string, action model.LogAction,
+	account model.StaffAccount, metadata map[string]any) error {
 	var orgID *string
 	if organisationID != "" {
 		orgID = &organisationID
 	}
-	encoded := []byte("{}")
-	if len(metadata) > 0 {
-		// A map of strings always marshals.
-		encoded, _ = json.Marshal(metadata)
-	}
-	_, err := tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: orgID, StaffAccountID: by,
-		Action: action, TargetKind: model.TargetStaff, TargetID: account.Email, Metadata: string(encoded)})
+	_, err := tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: orgID, StaffAccountID: by,
+		Action: action, TargetKind: model.TargetStaff, TargetID: account.Email, Metadata: metadata})
 	return err
 }

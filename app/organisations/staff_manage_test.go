@@ -94,7 +94,7 @@ func TestManageStaff(t *testing.T) {
 		}
 		var actions []string
 		for _, e := range log {
-			actions = append(actions, e.Action+" "+e.TargetID)
+			actions = append(actions, string(e.Action)+" "+e.TargetID)
 		}
 		want := []string{"staff.role second@acme.test", "staff.create second@acme.test", "staff.password_reset mod@acme.test",
 			"staff.enable mod@acme.test", "staff.disable mod@acme.test", "staff.role mod@acme.test",

@@ -46,18 +46,18 @@ func (s *Service) AddNote(ctx context.Context, reportID, staffID, body string) e
 		if _, err := tx.AddReportNote(ctx, model.ReportNote{ReportID: report.ID, StaffAccountID: &staffID, Body: body}); err != nil {
 			return err
 		}
-		return record(ctx, tx, report, &staffID, ActionNote, body, nil)
+		return record(ctx, tx, report, &staffID, model.ActionReportNote, body, nil)
 	})
 }
 
 // transitions says which statuses each status may be reached from, and the log action of the move.
 var transitions = map[model.ReportStatus]struct {
 	from   []model.ReportStatus
-	action string
+	action model.LogAction
 }{
-	model.ReportResolved:  {[]model.ReportStatus{model.ReportOpen}, ActionResolve},
-	model.ReportDismissed: {[]model.ReportStatus{model.ReportOpen}, ActionDismiss},
-	model.ReportOpen:      {[]model.ReportStatus{model.ReportResolved, model.ReportDismissed}, ActionReopen},
+	model.ReportResolved:  {[]model.ReportStatus{model.ReportOpen}, model.ActionReportResolve},
+	model.ReportDismissed: {[]model.ReportStatus{model.ReportOpen}, model.ActionReportDismiss},
+	model.ReportOpen:      {[]model.ReportStatus{model.ReportResolved, model.ReportDismissed}, model.ActionReportReopen},
 }
 
 // SetStatus resolves, dismisses or reopens a report, with an optional reason for the log. Only an
@@ -127,7 +127,7 @@ func (s *Service) Forward(ctx context.Context, reportID, staffID, comment string
 		if err := s.forwarder.ForwardFlag(ctx, tx, target, onServerOf(target.IRI, posts), comment); err != nil {
 			return err
 		}
-		return record(ctx, tx, report, &staffID, ActionForward, comment, map[string]string{"to": target.Host})
+		return record(ctx, tx, report, &staffID, model.ActionReportForward, comment, map[string]any{"to": target.Host})
 	})
 }
 
@@ -145,19 +145,11 @@ func (s *Service) decide(ctx context.Context, reportID string, change func(tx *s
 	})
 }
 
-// record writes a decision on report to the moderation log.
-func record(ctx context.Context, tx *store.Store, report model.Report, staffID *string, action, reason string, metadata map[string]string) error {
-	meta := "{}"
-	if metadata != nil {
-		b, err := json.Marshal(metadata)
-		if err != nil {
-			return err
-		}
-		meta = string(b)
-	}
-	_, err := tx.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &report.OrganisationID,
+// record writes a decision on report to the moderation log, in the report's organisation and group.
+func record(ctx context.Context, tx *store.Store, report model.Report, staffID *string, action model.LogAction, reason string, metadata map[string]any) error {
+	_, err := tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &report.OrganisationID,
 		GroupID: report.GroupID, StaffAccountID: staffID, Action: action, TargetKind: TargetReport, TargetID: report.ID,
-		Reason: reason, Metadata: meta})
+		Reason: reason, Metadata: metadata})
 	return err
 }
 

@@ -53,7 +53,7 @@ func (s *Service) File(ctx context.Context, in StaffReport) (model.Report, error
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, report, &in.StaffID, ActionFile, note, nil)
+		return record(ctx, tx, report, &in.StaffID, model.ActionReportFile, note, nil)
 	})
 	return report, err
 }

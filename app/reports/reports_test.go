@@ -234,7 +234,7 @@ func TestReportDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var actions []string
+		var actions []model.LogAction
 		for _, entry := range slices.Backward(log) {
 			if entry.TargetKind != reports.TargetReport {
 				continue
@@ -244,8 +244,8 @@ func TestReportDecisions(t *testing.T) {
 			}
 			actions = append(actions, entry.Action)
 		}
-		if wantActions := []string{reports.ActionNote, reports.ActionResolve, reports.ActionReopen, reports.ActionDismiss,
-			reports.ActionForward}; !slices.Equal(actions, wantActions) {
+		if wantActions := []model.LogAction{model.ActionReportNote, model.ActionReportResolve, model.ActionReportReopen, model.ActionReportDismiss,
+			model.ActionReportForward}; !slices.Equal(actions, wantActions) {
 			t.Errorf("logged %v, want %v", actions, wantActions)
 		}
 		var meta map[string]string

@@ -19,16 +19,9 @@ type Forwarder interface {
 	ForwardFlag(ctx context.Context, tx *store.Store, target model.RemoteActor, postIRIs []string, comment string) error
 }
 
-// Actions this package writes to the moderation log, and the kind of target they name.
-const (
-	ActionFile    = "report.file"
-	ActionNote    = "report.note"
-	ActionResolve = "report.resolve"
-	ActionDismiss = "report.dismiss"
-	ActionReopen  = "report.reopen"
-	ActionForward = "report.forward"
-	TargetReport  = "report"
-)
+// TargetReport is the target kind of the moderation log's entries about reports (the
+// model.ActionReport actions).
+const TargetReport = "report"
 
 // Limits on what a report keeps. Mastodon's report comments stop at 1,000 characters; a Flag naming
 // more posts than maxObjects is cut, not refused (the first ones are what the reporter picked).

@@ -48,23 +48,3 @@ func (s *Store) CreateDomainBlocks(ctx context.Context, blocks []model.DomainBlo
 	}
 	return blocks, nil
 }
-
-// RecordModerationActions appends many entries to the moderation log at once (an import), each
-// given an id and the same time.
-func (s *Store) RecordModerationActions(ctx context.Context, actions []model.ModerationAction) error {
-	if len(actions) == 0 {
-		return nil
-	}
-	now := s.now()
-	for i := range actions {
-		actions[i].ID = model.NewID()
-		actions[i].CreatedAt = now
-		if actions[i].Metadata == "" {
-			actions[i].Metadata = "{}"
-		}
-	}
-	if err := s.conn(ctx).CreateInBatches(actions, importBatchSize).Error; err != nil {
-		return fmt.Errorf("record %d moderation actions: %w", len(actions), classify(err))
-	}
-	return nil
-}

@@ -128,8 +128,8 @@ func TestGroupQueries(t *testing.T) {
 			t.Errorf("instance key before creation: got %v, want ErrNotFound", err)
 		}
 
-		for _, action := range []string{"first", "second", "third"} {
-			if _, err := st.RecordModerationAction(ctx, model.ModerationAction{OrganisationID: &acme.ID, GroupID: &lobby.ID,
+		for _, action := range []model.LogAction{"first", "second", "third"} {
+			if _, err := st.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &acme.ID, GroupID: &lobby.ID,
 				Action: action, TargetKind: model.TargetGroup, TargetID: lobby.ID}); err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -92,14 +91,14 @@ func TestAdminMembersBanUnbanRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
+	seen := map[model.LogAction]bool{}
 	for _, entry := range log {
 		seen[entry.Action] = true
 		if entry.StaffAccountID != nil {
 			t.Errorf("%s logged with staff %s; the command line acts as Kring", entry.Action, *entry.StaffAccountID)
 		}
 	}
-	for _, action := range []string{moderation.ActionMemberBan, moderation.ActionMemberUnban, moderation.ActionMemberRemove} {
+	for _, action := range []model.LogAction{model.ActionMemberBan, model.ActionMemberUnban, model.ActionMemberRemove} {
 		if !seen[action] {
 			t.Errorf("%s not logged", action)
 		}

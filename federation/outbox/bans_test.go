@@ -105,7 +105,7 @@ func (f *banFixture) sentOfType(t *testing.T, activityType string) []sent {
 	return out
 }
 
-func (f *banFixture) logged(t *testing.T, action string) []model.ModerationAction {
+func (f *banFixture) logged(t *testing.T, action model.LogAction) []model.ModerationAction {
 	t.Helper()
 	var rows []model.ModerationAction
 	if err := f.st.DB().Where("action = ?", action).Order("created_at").Find(&rows).Error; err != nil {
@@ -154,7 +154,7 @@ func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
 				t.Errorf("post %s: %s %q", p.ID, post.State, post.RemovedReason)
 			}
 		}
-		bans := f.logged(t, moderation.ActionMemberBan)
+		bans := f.logged(t, model.ActionMemberBan)
 		if len(bans) != 1 || bans[0].TargetID != f.alice.IRI || bans[0].Reason != "spam" || *bans[0].GroupID != f.group.ID {
 			t.Errorf("ban log: %+v", bans)
 		}
@@ -186,7 +186,7 @@ func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
 		if embedded["id"] != result.Ban.BlockActivityIRI || embedded["actor"] != f.groupIRI || embedded["object"] != f.alice.IRI {
 			t.Errorf("the Undo must embed the recorded Block: %+v", embedded)
 		}
-		if unbans := f.logged(t, moderation.ActionMemberUnban); len(unbans) != 1 || unbans[0].Reason != "appealed" {
+		if unbans := f.logged(t, model.ActionMemberUnban); len(unbans) != 1 || unbans[0].Reason != "appealed" {
 			t.Errorf("unban log: %+v", unbans)
 		}
 		if err := f.members.Unban(ctx, moderation.MemberDecision{Group: f.group, ActorIRI: f.alice.IRI}); err == nil {
@@ -219,7 +219,7 @@ func TestRemoveRejectsTheFollow(t *testing.T) {
 		if follow, _ := rejects[0].Doc["object"].(map[string]any); follow["type"] != "Follow" || follow["id"] != "https://b.example/follows/bob" {
 			t.Errorf("the Reject must embed bob's Follow: %+v", rejects[0].Doc)
 		}
-		if removed := f.logged(t, moderation.ActionMemberRemove); len(removed) != 1 || removed[0].Reason != "left the org" {
+		if removed := f.logged(t, model.ActionMemberRemove); len(removed) != 1 || removed[0].Reason != "left the org" {
 			t.Errorf("remove log: %+v", removed)
 		}
 		if err := f.members.Remove(ctx, moderation.MemberDecision{Group: f.group, ActorIRI: f.bob.IRI}); err == nil {

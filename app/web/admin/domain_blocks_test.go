@@ -57,7 +57,7 @@ func TestDomainBlocksAddAndRemove(t *testing.T) {
 			t.Errorf("removing twice: %d", status)
 		}
 		staff := s.staffID(acmeAdmin)
-		for action, reason := range map[string]string{model.ActionDomainBlock: "spam waves", moderation.ActionDomainUnblock: "cleaned up"} {
+		for action, reason := range map[model.LogAction]string{model.ActionDomainBlock: "spam waves", model.ActionDomainUnblock: "cleaned up"} {
 			entries, err := st.ModerationLog(context.Background(), store.ModerationLogFilter{Action: action})
 			if err != nil || len(entries) != 1 || entries[0].Reason != reason || entries[0].StaffAccountID == nil || *entries[0].StaffAccountID != staff {
 				t.Errorf("%s logged: %+v %v", action, entries, err)

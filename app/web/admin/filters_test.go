@@ -78,7 +78,7 @@ func TestFiltersThroughAdmin(t *testing.T) {
 		}
 
 		staff := s.staffID(lobbyMod)
-		for action, count := range map[string]int{conversations.ActionFilterAdd: 2, conversations.ActionFilterRemove: 1} {
+		for action, count := range map[model.LogAction]int{model.ActionFilterAdd: 2, model.ActionFilterRemove: 1} {
 			logged := s.logged(s.lobby, action)
 			if len(logged) != count {
 				t.Errorf("%s logged %d times, want %d", action, len(logged), count)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kring-social/kring/app/access"
 	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -48,7 +49,7 @@ func (a *Admin) moderationLog(c *gin.Context) {
 	}
 	page := logPage{Groups: groups, Group: c.Query("group"), Action: strings.TrimSpace(c.Query("action")),
 		Staff: strings.TrimSpace(c.Query("staff"))}
-	filter := store.ModerationLogFilter{Action: page.Action, Before: c.Query("before"), Limit: logPageSize + 1}
+	filter := store.ModerationLogFilter{Action: model.LogAction(page.Action), Before: c.Query("before"), Limit: logPageSize + 1}
 	if !p.InstanceAdmin() {
 		filter.Visible = logVisibility(p, groups)
 	}

@@ -16,9 +16,9 @@ import (
 
 // record writes a log entry as email (Kring itself for ""), in group (or the organisation orgID
 // when group is nil; the instance when both are empty), with target as its target id.
-func (s *site) record(email string, orgID string, group *model.Group, action, target string) {
+func (s *site) record(email string, orgID string, group *model.Group, action model.LogAction, target string) {
 	s.t.Helper()
-	entry := model.ModerationAction{Action: action, TargetKind: "test", TargetID: target}
+	entry := store.LogEntry{Action: action, TargetKind: "test", TargetID: target}
 	if email != "" {
 		id := s.staffID(email)
 		entry.StaffAccountID = &id

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
 )
@@ -218,7 +217,7 @@ func TestRemoveBanAndUnban(t *testing.T) {
 			t.Errorf("unban page of someone not banned: %d", status)
 		}
 
-		for action, reason := range map[string]string{moderation.ActionMemberRemove: "left", moderation.ActionMemberBan: "spam", moderation.ActionMemberUnban: "appeal granted"} {
+		for action, reason := range map[model.LogAction]string{model.ActionMemberRemove: "left", model.ActionMemberBan: "spam", model.ActionMemberUnban: "appeal granted"} {
 			logged := s.logged(s.lobby, action)
 			if len(logged) != 1 || logged[0].Reason != reason || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != staff {
 				t.Errorf("%s logged: %+v", action, logged)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
 )
@@ -36,7 +36,7 @@ func TestInstanceAdminCreatesOrganisations(t *testing.T) {
 		if status, page := root.get("/admin/staff?org=coop"); status != http.StatusOK || !strings.Contains(page, "Organisation Housing Co-op created") {
 			t.Errorf("after creating: %d, the staff page lacks the notice\n%s", status, page)
 		}
-		log, err := st.ModerationLog(ctx, store.ModerationLogFilter{OrganisationID: org.ID, Action: organisations.ActionOrganisationCreate})
+		log, err := st.ModerationLog(ctx, store.ModerationLogFilter{OrganisationID: org.ID, Action: model.ActionOrganisationCreate})
 		if err != nil || len(log) != 1 || log[0].StaffAccountID == nil || *log[0].StaffAccountID != s.staffID(instanceAdmin) {
 			t.Errorf("log: %+v %v, want the creation in the instance admin's name", log, err)
 		}

@@ -86,7 +86,7 @@ func (s *site) postNow(id string) model.Post {
 }
 
 // logged lists the moderation log entries of action in group.
-func (s *site) logged(group model.Group, action string) []model.ModerationAction {
+func (s *site) logged(group model.Group, action model.LogAction) []model.ModerationAction {
 	s.t.Helper()
 	rows, err := s.store.ModerationLog(context.Background(), store.ModerationLogFilter{GroupID: group.ID})
 	if err != nil {

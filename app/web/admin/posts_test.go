@@ -80,7 +80,7 @@ func TestRemoveAndRestore(t *testing.T) {
 			t.Errorf("unknown state filter: %d", status)
 		}
 		staff := s.staffID(lobbyMod)
-		for _, action := range []string{model.ActionPostRemove, conversations.ActionPostRestore} {
+		for _, action := range []model.LogAction{model.ActionPostRemove, model.ActionPostRestore} {
 			logged := s.logged(s.lobby, action)
 			if len(logged) != 1 || logged[0].TargetID != post.ID || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != staff {
 				t.Errorf("%s logged: %+v", action, logged)

@@ -73,7 +73,7 @@ func TestQueueApproveAndDecline(t *testing.T) {
 			t.Errorf("approving twice: %d, want 409", status)
 		}
 		staff := s.staffID(deskMod)
-		for action, id := range map[string]string{model.ActionPostApprove: first.ID, model.ActionPostDecline: second.ID} {
+		for action, id := range map[model.LogAction]string{model.ActionPostApprove: first.ID, model.ActionPostDecline: second.ID} {
 			logged := s.logged(s.desk, action)
 			if len(logged) != 1 || logged[0].TargetID != id || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != staff {
 				t.Errorf("%s logged: %+v", action, logged)

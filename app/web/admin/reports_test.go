@@ -176,7 +176,7 @@ func TestHandleAReport(t *testing.T) {
 		if report := s.reportNow(r.report.ID); report.Status != model.ReportResolved || report.ForwardedAt == nil {
 			t.Errorf("report %+v", report)
 		}
-		for _, action := range []string{reports.ActionNote, reports.ActionForward, reports.ActionResolve, model.ActionPostRemove} {
+		for _, action := range []model.LogAction{model.ActionReportNote, model.ActionReportForward, model.ActionReportResolve, model.ActionPostRemove} {
 			logged := s.logged(s.lobby, action)
 			if len(logged) != 1 || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
 				t.Errorf("%s logged %+v", action, logged)

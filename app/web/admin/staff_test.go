@@ -115,7 +115,7 @@ func TestStaffManagement(t *testing.T) {
 		var actions []string
 		for _, e := range entries {
 			if e.StaffAccountID != nil {
-				actions = append(actions, e.Action+" "+e.TargetID)
+				actions = append(actions, string(e.Action)+" "+e.TargetID)
 			}
 		}
 		want := "staff.role new@acme.test|staff.password_reset lobbymod@acme.test|staff.enable lobbymod@acme.test|" +
