@@ -54,6 +54,11 @@ func (p RetryPolicy) Horizon() time.Duration {
 	return total
 }
 
+// LeaseExpiredRetry is the wait before retrying a task whose worker stopped extending its lease
+// (killed, or cut off from Redis); spread doubles it at most, so a dead worker's tasks do not all
+// return in the same instant.
+const LeaseExpiredRetry = time.Second
+
 // MinRetryAfter is the shortest wait honoured from a RetryAfter, so a remote answering "Retry-After: 0"
 // is not hammered.
 const MinRetryAfter = 5 * time.Second
@@ -77,6 +82,11 @@ func RetryDelay(n int, err error, task *asynq.Task) time.Duration {
 }
 
 func retryDelay(policy RetryPolicy, n int, err error, spread float64) time.Duration {
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		// The worker holding the task died (or lost Redis) mid-attempt: nothing about the remote calls
+		// for a wait, and asynq's recoverer has already let a minute pass, so try again almost at once.
+		return LeaseExpiredRetry + time.Duration(spread*float64(LeaseExpiredRetry))
+	}
 	var postponed *Postponed
 	if errors.As(err, &postponed) {
 		// Spread the postponed tasks of a busy host so they do not all come back at once.

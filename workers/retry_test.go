@@ -34,6 +34,8 @@ func TestRetryDelay(t *testing.T) {
 		{"wrapped retry-after honoured", 3, fmt.Errorf("deliver: %w", &RetryAfter{Delay: 90 * time.Second, Err: plain}), 0.9, 90 * time.Second},
 		{"retry-after below minimum", 5, &RetryAfter{Delay: 0, Err: plain}, 0.5, MinRetryAfter},
 		{"retry-after above cap", 0, &RetryAfter{Delay: 72 * time.Hour, Err: plain}, 0.5, 6 * time.Hour},
+		{"a dead worker's task comes back at once", 0, asynq.ErrLeaseExpired, 0, LeaseExpiredRetry},
+		{"a dead worker's task, late retry, spread", 7, asynq.ErrLeaseExpired, 0.5, LeaseExpiredRetry * 3 / 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 // software Kring does not know, so its users get the group's boost of the original note, not the
 // author's Create embedded.
 func TestFedifyConversationInAGroup(t *testing.T) {
+	t.Parallel()
 	base, env := startKringOnPostgres(t)
 	fedify := startPeer(t)
 	lobby := base + "/groups/lobby"
@@ -63,6 +64,7 @@ func TestFedifyConversationInAGroup(t *testing.T) {
 // A pre-moderated group holds posts: nothing is announced until a moderator approves, and a declined
 // post's author is sent a Reject of their Create with the moderator's reason.
 func TestFedifyConversationInAPremoderatedGroup(t *testing.T) {
+	t.Parallel()
 	base, env := startKringOnPostgres(t)
 	if code, out := testenv.RunKring(t, env, "admin", "group", "create", "--org", "acme", "--slug", "desk", "--name", "Desk",
 		"--posting-policy", "premoderated"); code != 0 {

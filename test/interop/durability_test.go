@@ -104,8 +104,10 @@ func fanOutFixture(t *testing.T, databaseURL string, redisOpt asynq.RedisClientO
 // A worker killed in the middle of a fan-out (SIGKILL: no graceful shutdown) loses nothing: the next
 // worker gets the activity to every inbox, once each, also when Redis lost its data meanwhile.
 func TestFanOutSurvivesAKilledWorker(t *testing.T) {
+	t.Parallel()
 	for _, flush := range []bool{false, true} {
 		t.Run(fmt.Sprintf("redis flushed %t", flush), func(t *testing.T) {
+			t.Parallel()
 			const hosts = 200
 			databaseURL := testenv.PostgresURL(t)
 			redisOpt := testenv.Redis(t)
@@ -144,7 +146,9 @@ func TestFanOutSurvivesAKilledWorker(t *testing.T) {
 				client.Close()
 			}
 			// Tasks the killed worker held stay leased in Redis until asynq's recoverer hands them on
-			// (up to about two minutes); the rest go at once.
+			// (a minute or two: a lease lasts 30 s and the recoverer looks once a minute for leases
+			// expired 30 s ago), then they are retried at once (workers.LeaseExpiredRetry); the rest go
+			// at once.
 			testenv.StartKring(t, env, "worker")
 			for deadline := time.Now().Add(240 * time.Second); sink.distinct() < hosts; time.Sleep(50 * time.Millisecond) {
 				if time.Now().After(deadline) {

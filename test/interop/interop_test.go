@@ -144,6 +144,7 @@ func startKringAt(t *testing.T, base, listen string, extra map[string]string) ma
 }
 
 func TestFedifyFindsAndFollowsAGroup(t *testing.T) {
+	t.Parallel()
 	base, env := startKring(t)
 	fedify := startPeer(t)
 	lobby := base + "/groups/lobby"
@@ -216,6 +217,7 @@ func followList(t *testing.T, env map[string]string, group, state string) []foll
 // for the test). Fedify finds the group by its handle, through WebFinger, as a person typing
 // @lobby@host into their app would, and follows it.
 func TestFedifyFollowsByHandleOverTLS(t *testing.T) {
+	t.Parallel()
 	ca := newThrowawayCA(t)
 	proxyPort, backendPort := freePort(t), freePort(t)
 	base := "https://127.0.0.1:" + proxyPort
