@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -36,7 +37,7 @@ type Applied struct {
 	AppliedAt time.Time
 }
 
-func newProvider(db *sql.DB, dialect Dialect, logger *slog.Logger) (*goose.Provider, error) {
+func newProvider(ctx context.Context, db *sql.DB, dialect Dialect, logger *slog.Logger) (*goose.Provider, error) {
 	source, err := fs.Sub(embedded, "sql")
 	if err != nil {
 		return nil, fmt.Errorf("open embedded migrations: %w", err)
@@ -50,9 +51,14 @@ func newProvider(db *sql.DB, dialect Dialect, logger *slog.Logger) (*goose.Provi
 	case Postgres:
 		gooseDialect = goose.DialectPostgres
 		// serve and worker may start together: a session advisory lock makes one of them migrate
-		// while the other waits, so migrations run exactly once.
-		// Poll for the lock every second (goose's default is every 5) for up to 5 minutes.
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		// while the other waits, so migrations run exactly once. The lock is the schema's own, so
+		// Krings in other schemas of the same database (the tests' many schemas too) never wait on
+		// each other. Poll for it every second (goose's default is every 5) for up to 5 minutes.
+		lockID, err := schemaLockID(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("create migration lock: %w", err)
 		}
@@ -69,9 +75,20 @@ func newProvider(db *sql.DB, dialect Dialect, logger *slog.Logger) (*goose.Provi
 	return provider, nil
 }
 
+// schemaLockID is the advisory lock key that guards migrations of the schema db's connections use.
+func schemaLockID(ctx context.Context, db *sql.DB) (int64, error) {
+	var schema string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return 0, fmt.Errorf("read the schema to migrate: %w", err)
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("kring migrations " + schema))
+	return int64(h.Sum64() >> 1), nil
+}
+
 // Up applies every migration that has not run yet and returns how many it applied.
 func Up(ctx context.Context, db *sql.DB, dialect Dialect, logger *slog.Logger) (int, error) {
-	provider, err := newProvider(db, dialect, logger)
+	provider, err := newProvider(ctx, db, dialect, logger)
 	if err != nil {
 		return 0, err
 	}
@@ -84,7 +101,7 @@ func Up(ctx context.Context, db *sql.DB, dialect Dialect, logger *slog.Logger) (
 
 // Status lists every known migration in order, with whether it has been applied.
 func Status(ctx context.Context, db *sql.DB, dialect Dialect) ([]Applied, error) {
-	provider, err := newProvider(db, dialect, nil)
+	provider, err := newProvider(ctx, db, dialect, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +123,7 @@ func Status(ctx context.Context, db *sql.DB, dialect Dialect) ([]Applied, error)
 
 // Pending reports whether any migration has not been applied.
 func Pending(ctx context.Context, db *sql.DB, dialect Dialect) (bool, error) {
-	provider, err := newProvider(db, dialect, nil)
+	provider, err := newProvider(ctx, db, dialect, nil)
 	if err != nil {
 		return false, err
 	}

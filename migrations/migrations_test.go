@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -152,5 +153,44 @@ func TestConcurrentUpOnPostgres(t *testing.T) {
 	}
 	if versions != total {
 		t.Errorf("goose_db_version holds %d applied versions, want %d", versions, total)
+	}
+}
+
+// The migration lock belongs to one schema: while a migration of one schema holds it, another
+// schema of the same database migrates without waiting (before, every schema shared one lock, and
+// a test suite's schemas migrated one at a time).
+func TestMigrationLockIsPerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	holder := sqlDB(t, testenv.EmptyPostgres(t))
+	held, err := migrations.SchemaLockID(ctx, holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", held); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", held) }()
+
+	other := sqlDB(t, testenv.EmptyPostgres(t))
+	if id, err := migrations.SchemaLockID(ctx, other); err != nil || id == held {
+		t.Fatalf("the other schema's lock is %d (%v), the same as the held one", id, err)
+	}
+	// The lock is polled every second for 5 minutes: a shared lock would outlast this deadline.
+	bounded, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := migrations.Up(bounded, other, migrations.Postgres, nil); err != nil {
+		t.Fatalf("the other schema could not migrate while the first one's lock was held: %v", err)
+	}
+	// The held schema's own migration does wait for its lock.
+	short, cancelShort := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancelShort()
+	if _, err := migrations.Up(short, holder, migrations.Postgres, nil); err == nil {
+		t.Fatal("a migration ran on a schema whose migration lock another session held")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"hash/fnv"
 	"net/url"
 	"os"
 	"testing"
@@ -101,38 +100,17 @@ func limitPool(t testing.TB, st *store.Store, conns int) {
 	sqlDB.SetMaxIdleConns(conns)
 }
 
-// migrateTestStore brings st's schema up to date. On PostgreSQL, goose's migration lock is one
-// advisory lock for the whole database, polled every 5 seconds; test packages migrating their own
-// schemas in parallel would wait on each other in 5-second steps. So tests first queue on a blocking
-// advisory lock of their own, and goose then finds its lock free at the first try.
+// migrateTestStore brings st's schema up to date. Each test has a schema of its own and migrations
+// lock per schema, so tests migrating in parallel do not wait on each other.
 func migrateTestStore(t testing.TB, st *store.Store) {
 	t.Helper()
-	ctx := context.Background()
 	sqlDB, err := st.DB().DB()
 	if err != nil {
 		t.Fatalf("database handle: %v", err)
 	}
-	if st.Dialect() == store.Postgres {
-		conn, err := sqlDB.Conn(ctx)
-		if err != nil {
-			t.Fatalf("connection for the test migration lock: %v", err)
-		}
-		defer func() { _ = conn.Close() }()
-		key := testMigrationLockKey()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
-			t.Fatalf("take the test migration lock: %v", err)
-		}
-		defer func() { _, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key) }()
-	}
-	if _, err := migrations.Up(ctx, sqlDB, migrations.Dialect(st.Dialect()), nil); err != nil {
+	if _, err := migrations.Up(context.Background(), sqlDB, migrations.Dialect(st.Dialect()), nil); err != nil {
 		t.Fatalf("migrate the test database (%s): %v", st.Dialect(), err)
 	}
-}
-
-func testMigrationLockKey() int64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte("kring test migrations"))
-	return int64(h.Sum64() >> 1)
 }
 
 func randomHex(t testing.TB, n int) string {
