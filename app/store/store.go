@@ -150,6 +150,19 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // DB returns the gorm handle, for migrations and tests.
 func (s *Store) DB() *gorm.DB { return s.db }
 
+// PoolSize is how many connections the store opens at most; what serves requests sizes its
+// admission to it, so requests wait at the door rather than for a connection.
+func (s *Store) PoolSize() int {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 1
+	}
+	if n := sqlDB.Stats().MaxOpenConnections; n > 0 {
+		return n
+	}
+	return PostgresMaxOpenConns // unlimited: never the case for a store Open made
+}
+
 // SetTaskDispatcher wires the broker that committed tasks are handed to. cmd calls it once while
 // building the object graph, before the store is shared.
 func (s *Store) SetTaskDispatcher(d TaskDispatcher) { s.dispatcher = d }

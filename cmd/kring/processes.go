@@ -195,11 +195,12 @@ func (p *process) startHTTP() (*httpServer, error) {
 	}
 	p.closers = append(p.closers, quota.Close)
 	inbox.NewReceiver(inbox.ReceiverConfig{
-		Store:    p.store,
-		Quota:    quota,
-		Verifier: &signing.Verifier{Resolver: p.federation.KeyResolver(), Scheme: p.cfg.PublicURL.Scheme},
-		IRIs:     p.federation.IRIs,
-		Logger:   p.logger,
+		Store:       p.store,
+		Quota:       quota,
+		Verifier:    &signing.Verifier{Resolver: p.federation.KeyResolver(), Scheme: p.cfg.PublicURL.Scheme},
+		IRIs:        p.federation.IRIs,
+		Logger:      p.logger,
+		MaxInFlight: p.cfg.InboxMaxInFlight,
 	}).Mount(engine)
 	if err := p.mountAdmin(engine); err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ type Config struct {
 	PostLimitPerHost   int
 	// InboxLimits bound what senders may have the inbox store.
 	InboxLimits workers.InboundLimits
+	// InboxMaxInFlight bounds the inbox requests one serve process works on at once; 0 sizes it to
+	// the database pool.
+	InboxMaxInFlight int
 	// PasswordHashMemoryMiB bounds the memory of the password hashes one process runs at once.
 	PasswordHashMemoryMiB int
 }
@@ -104,6 +107,9 @@ var settings = []setting{
 			c.InboxLimits.PerHost, err = parseIntIn(v, 1, 10000000)
 			return err
 		}},
+	{"KRING_INBOX_MAX_IN_FLIGHT", "inbox-max-in-flight", "0",
+		"inbox requests one serve process checks and stores at once (0-10000; 0: three quarters of the database pool); more get 503 with Retry-After",
+		func(c *Config, v string) (err error) { c.InboxMaxInFlight, err = parseIntIn(v, 0, 10000); return err }},
 	{"KRING_PASSWORD_HASH_MEMORY", "password-hash-memory", strconv.Itoa(organisations.DefaultHashMemoryKiB / 1024),
 		"MiB the password hashes of one process may use at once, 64 per login (64-65536); more logins wait, then get 429",
 		func(c *Config, v string) (err error) {

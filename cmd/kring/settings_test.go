@@ -89,6 +89,7 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"KRING_INBOX_LIMIT_WINDOW", "2d", "between 1m and 24h, such as 10m"},
 		{"KRING_INBOX_LIMIT_PER_ACTOR", "0", "from 1 to 1000000"},
 		{"KRING_INBOX_LIMIT_PER_HOST", "many", "from 1 to 10000000"},
+		{"KRING_INBOX_MAX_IN_FLIGHT", "-1", "from 0 to 10000"},
 		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 200ms"},
 		{"KRING_WORKER_POLL_INTERVAL", "soon", "between 10ms and 5s"},
 		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},

@@ -51,6 +51,9 @@ type ReceiverConfig struct {
 	// KeyFetchTimeout bounds how long a request waits for its signer's key to be fetched
 	// (DefaultKeyFetchTimeout when zero); the fetch itself goes on and is cached for the next request.
 	KeyFetchTimeout time.Duration
+	// MaxInFlight bounds the requests checking and storing activities at once; more are answered 503
+	// with Retry-After. Zero means DefaultMaxInFlight of the store's connection pool.
+	MaxInFlight int
 }
 
 // DefaultKeyFetchTimeout: a server that takes longer to serve its actor's key is retried by its own
@@ -63,7 +66,8 @@ type Receiver struct {
 	suspensions *suspensions
 	// groups keeps the groups inboxes were asked for, briefly: each delivery to a group's inbox
 	// would otherwise read the group first. An archived group is refused within groupTTL.
-	groups *memo.Cache[string, store.GroupInOrganisation]
+	groups    *memo.Cache[string, store.GroupInOrganisation]
+	admission admission
 }
 
 const groupTTL = 10 * time.Second
@@ -76,8 +80,12 @@ func NewReceiver(cfg ReceiverConfig) *Receiver {
 	if cfg.KeyFetchTimeout <= 0 {
 		cfg.KeyFetchTimeout = DefaultKeyFetchTimeout
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight(cfg.Store.PoolSize())
+	}
 	return &Receiver{cfg: cfg, suspensions: newSuspensions(cfg.Store),
-		groups: memo.New[string, store.GroupInOrganisation](groupTTL, 10000)}
+		groups:    memo.New[string, store.GroupInOrganisation](groupTTL, 10000),
+		admission: newAdmission(cfg.MaxInFlight)}
 }
 
 // Mount registers the inbox routes.
@@ -117,7 +125,8 @@ func (r *Receiver) group(ctx context.Context, slug string) (store.GroupInOrganis
 }
 
 // receive runs the inbox checks in order of cost: media type, size and shape of the body, domain
-// blocks, origins, then the signature (which may fetch a key), then one insert.
+// blocks, origins, then the signature (which may fetch a key), then one insert. What needs the
+// database runs only within admission: a full inbox answers 503 before it starts.
 func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 	ctx := c.Request.Context()
 	if !isActivityMediaType(c.GetHeader("Content-Type")) {
@@ -143,6 +152,11 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		refusal.Refuse(c, http.StatusBadRequest, err.Error())
 		return
 	}
+	if !r.admission.tryEnter() {
+		refuseOverloaded(c)
+		return
+	}
+	defer r.admission.leave()
 	if status, reason := r.checkOrigins(ctx, env, group, body); status != 0 {
 		refusal.Refuse(c, status, reason)
 		return
