@@ -57,7 +57,9 @@ func BenchmarkInboxAccepts(b *testing.B) {
 	keys := cachedActors(b, st)
 	// A client that may fetch nothing: every key must come from the cache.
 	actorCache := fetch.NewActors(fetch.NewClient(fetch.Options{UserAgent: "Kring/bench"}), st, nil)
-	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
+	// Every sender is admitted: this is the closed-loop peak, where a 503 would be a failed request.
+	inbox.NewReceiver(inbox.ReceiverConfig{Store: st, IRIs: iris, MaxInFlight: senders,
+		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
 
 	verifyLimit := limits.RSAVerificationsPerSecond(keys[0].key)
 	insertLimit := insertsPerSecond(b, st)
