@@ -85,7 +85,7 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)
 	}

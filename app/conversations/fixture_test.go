@@ -10,6 +10,7 @@ import (
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
 )
 
 // fixture is a group anyone may post in, a remote author, a staff member and the service under test
@@ -31,7 +32,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	if _, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
-	group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby",
+	group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby",
 		PostingPolicy: model.PostingAnyone})
 	if err != nil {
 		t.Fatal(err)

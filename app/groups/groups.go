@@ -53,7 +53,7 @@ func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, er
 	}
 	// Generating the key takes a noticeable fraction of a second; doing it before the transaction
 	// keeps SQLite's single write lock free meanwhile.
-	publicPEM, privatePEM, err := generateSigningKey()
+	publicPEM, privatePEM, err := s.generateKey()
 	if err != nil {
 		return model.Group{}, err
 	}

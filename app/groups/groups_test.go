@@ -105,7 +105,7 @@ func TestCreateGroup(t *testing.T) {
 func TestCreateGroupRefusals(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		svc := groups.NewService(st)
+		svc := testenv.Groups(t, st)
 		createOrganisation(t, st, "acme")
 		createOrganisation(t, st, "beta")
 		if _, err := svc.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"}); err != nil {
@@ -173,7 +173,7 @@ func TestCreateGroupRefusals(t *testing.T) {
 func TestListAndFindGroups(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		svc := groups.NewService(st)
+		svc := testenv.Groups(t, st)
 		createOrganisation(t, st, "acme")
 		createOrganisation(t, st, "beta")
 		if all, err := svc.ListGroups(ctx, ""); err != nil || len(all) != 0 {
@@ -219,7 +219,7 @@ func TestEnsureInstanceKey(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range keys {
 			wg.Go(func() {
-				svc := groups.NewService(st)
+				svc := testenv.Groups(t, st)
 				<-start
 				keys[i], errs[i] = svc.EnsureInstanceKey(ctx)
 			})
@@ -234,7 +234,7 @@ func TestEnsureInstanceKey(t *testing.T) {
 				t.Errorf("start %d got key %s, start 0 got %s: want one key", i, keys[i].ID, keys[0].ID)
 			}
 		}
-		again, err := groups.NewService(st).EnsureInstanceKey(ctx)
+		again, err := testenv.Groups(t, st).EnsureInstanceKey(ctx)
 		if err != nil || again.ID != keys[0].ID || !again.CreatedAt.Equal(keys[0].CreatedAt) {
 			t.Errorf("later start: %+v, %v; want the same key", again, err)
 		}

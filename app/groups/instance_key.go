@@ -16,7 +16,7 @@ func (s *Service) EnsureInstanceKey(ctx context.Context) (model.SigningKey, erro
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
 		return key, err
 	}
-	publicPEM, privatePEM, err := generateSigningKey()
+	publicPEM, privatePEM, err := s.generateKey()
 	if err != nil {
 		return model.SigningKey{}, err
 	}

@@ -12,9 +12,12 @@ import (
 // signature in fan-out for no interoperable gain.
 const signingKeyBits = 2048
 
-// generateSigningKey makes an RSA key pair for a local actor: the public half as PKIX "PUBLIC KEY"
-// PEM (what actor documents publish), the private half as PKCS#8 "PRIVATE KEY" PEM.
-func generateSigningKey() (publicPEM, privatePEM string, err error) {
+// KeyGenerator makes a signing key pair for a local actor: the public half as PKIX "PUBLIC KEY" PEM
+// (what actor documents publish), the private half as PKCS#8 "PRIVATE KEY" PEM.
+type KeyGenerator func() (publicPEM, privatePEM string, err error)
+
+// GenerateSigningKey is the KeyGenerator every process uses: a fresh RSA-2048 key pair.
+func GenerateSigningKey() (publicPEM, privatePEM string, err error) {
 	key, err := rsa.GenerateKey(rand.Reader, signingKeyBits)
 	if err != nil {
 		return "", "", fmt.Errorf("generate RSA key: %w", err)

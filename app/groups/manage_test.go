@@ -43,7 +43,7 @@ func newManageFixture(t *testing.T, st *store.Store) *manageFixture {
 	ctx := context.Background()
 	createOrganisation(t, st, "acme")
 	f := &manageFixture{st: st, pub: &publisher{}}
-	f.svc = groups.NewService(st).WithActorPublisher(f.pub)
+	f.svc = testenv.Groups(t, st).WithActorPublisher(f.pub)
 	var err error
 	if f.group, err = f.svc.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"}); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ type Service struct {
 	publisher ActorPublisher
 	// imageDecodes bounds the uploads decoded at once, by this Service and its copies.
 	imageDecodes imageSlots
+	generateKey  KeyGenerator
 }
 
 // ActorPublisher sends an Update of a group's actor document to its followers through the delivery
@@ -28,7 +29,16 @@ type ActorPublisher interface {
 // NewService returns a Service over st. Its changes to groups are not federated until
 // WithActorPublisher gives it a publisher. It decodes DefaultConcurrentImageDecodes uploads at once.
 func NewService(st *store.Store) *Service {
-	return &Service{store: st, imageDecodes: make(imageSlots, DefaultConcurrentImageDecodes)}
+	return &Service{store: st, imageDecodes: make(imageSlots, DefaultConcurrentImageDecodes), generateKey: GenerateSigningKey}
+}
+
+// WithKeyGenerator returns a copy of s that makes its actors' signing keys with generate. Processes
+// keep GenerateSigningKey; tests hand out pre-generated keys, since a fresh RSA-2048 key costs
+// 100-300 ms of CPU.
+func (s *Service) WithKeyGenerator(generate KeyGenerator) *Service {
+	with := *s
+	with.generateKey = generate
+	return &with
 }
 
 // WithActorPublisher returns a copy of s that federates the changes it makes to a group's actor.

@@ -57,7 +57,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	g := groups.NewService(st)
+	g := testenv.Groups(t, st)
 	open, err := g.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func newMembersFixture(t *testing.T, st *store.Store) *membersFixture {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ type fixture struct {
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	orgs := organisations.NewService(st)
+	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
 	if _, err := orgs.CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 		slug string
 		into *model.Group
 	}{{"lobby", &f.lobby}, {"desk", &f.desk}} {
-		group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: g.slug, Name: g.slug})
+		group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: g.slug, Name: g.slug})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	g := groups.NewService(st)
+	g := testenv.Groups(t, st)
 	lobby, err := g.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby <3", Summary: "Hi & welcome", ApproveFollowers: true})
 	if err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func webFingerSite(tb testing.TB) *gin.Engine {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		tb.Fatal(err)
 	}
-	g := groups.NewService(st)
+	g := testenv.Groups(tb, st)
 	if _, err := g.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"}); err != nil {
 		tb.Fatal(err)
 	}

@@ -121,7 +121,7 @@ func TestGroupConversation(t *testing.T) {
 func TestPreModeration(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
-		desk, err := groups.NewService(st).CreateGroup(context.Background(), groups.NewGroup{OrganisationSlug: "acme", Slug: "desk",
+		desk, err := testenv.Groups(t, st).CreateGroup(context.Background(), groups.NewGroup{OrganisationSlug: "acme", Slug: "desk",
 			Name: "Desk", PostingPolicy: model.PostingPremoderated})
 		if err != nil {
 			t.Fatal(err)

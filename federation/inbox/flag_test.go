@@ -161,7 +161,7 @@ func TestForwardedReportReachesTheAuthorsServer(t *testing.T) {
 		}
 		k.processInbound(t)
 		report := allReports(t, st)[0]
-		staff, _, err := organisations.NewService(st).CreateStaff(ctx, organisations.NewStaff{Email: "mod@acme.test",
+		staff, _, err := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()}).CreateStaff(ctx, organisations.NewStaff{Email: "mod@acme.test",
 			Password: "correct horse battery staple", OrganisationSlug: "acme", Role: model.RoleAdmin})
 		if err != nil {
 			t.Fatal(err)

@@ -177,7 +177,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	groupService := groups.NewService(st)
+	groupService := testenv.Groups(t, st)
 	open, err := groupService.CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +190,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", FetchAllow: loopback,
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", FetchAllow: loopback, SigningKeys: testenv.SigningKeys(t),
 		FetchTimeout: 5 * time.Second, PostLimits: postLimits}, st, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func TestSharedInboxAppliesOrganisationSuspensions(t *testing.T) {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "beta", "Beta"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "beta", Slug: "garden", Name: "Garden"}); err != nil {
+	if _, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "beta", Slug: "garden", Name: "Garden"}); err != nil {
 		t.Fatal(err)
 	}
 	lobby, garden := k.iris.GroupActor("lobby"), k.iris.GroupActor("garden")

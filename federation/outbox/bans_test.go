@@ -33,11 +33,11 @@ func newBanFixture(t *testing.T, st *store.Store) *banFixture {
 	if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	group, err := groups.NewService(st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
+	group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "lobby", Name: "Lobby"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: &url.URL{Scheme: "https", Host: "kring.example"}, Version: "test"}, st, nil)
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: &url.URL{Scheme: "https", Host: "kring.example"}, Version: "test", SigningKeys: testenv.SigningKeys(t)}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

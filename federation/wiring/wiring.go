@@ -42,6 +42,8 @@ type Config struct {
 	FetchTimeout time.Duration
 	// PostLimits are the posting rate limits; conversations.DefaultLimits when zero.
 	PostLimits conversations.Limits
+	// SigningKeys makes the instance actor's and new groups' keys; groups.GenerateSigningKey when nil.
+	SigningKeys groups.KeyGenerator
 }
 
 // Federation is the federation side of the object graph, built once per process.
@@ -80,6 +82,9 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	}
 	iris := federation.NewIRIs(cfg.PublicURL)
 	groupService := groups.NewService(st)
+	if cfg.SigningKeys != nil {
+		groupService = groupService.WithKeyGenerator(cfg.SigningKeys)
+	}
 	instanceKey, err := groupService.EnsureInstanceKey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare the instance actor's key: %w", err)

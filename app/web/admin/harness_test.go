@@ -68,7 +68,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 			t.Fatal(err)
 		}
 	}
-	groupService := groups.NewService(st)
+	groupService := testenv.Groups(t, st)
 	s := &site{t: t, store: st, server: server, engine: engine, iris: iris, media: t.TempDir()}
 	web.MountMedia(engine, s.media, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, g := range []struct {
@@ -102,7 +102,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test"}, st, nil)
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", SigningKeys: testenv.SigningKeys(t)}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,7 @@ func TestStaffManagement(t *testing.T) {
 func TestStaffRoles(t *testing.T) {
 	s := newSite(t, testenv.Postgres(t))
 	ctx := context.Background()
-	orgs := organisations.NewService(s.store)
+	orgs := organisations.NewServiceWith(s.store, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
 	moderator := func(action string, disabled bool) func() string {
 		return func() string {
 			account, _, err := orgs.CreateStaff(ctx, organisations.NewStaff{Email: model.NewID() + "@acme.test",
