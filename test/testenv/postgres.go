@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"testing"
 
@@ -19,75 +18,81 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disa
 // max_connections (100 by default) they share.
 const testStoreMaxConns = 8
 
-// Postgres returns a migrated store in a fresh PostgreSQL schema of the test's own; the schema is
-// dropped when the test ends.
+// Postgres returns a migrated, empty store in a PostgreSQL schema of the test's own. The schema comes
+// from this process's pool of migrated schemas (schema_pool.go) and goes back to it, emptied, when
+// the test ends.
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
-	st := EmptyPostgres(t)
-	migrateTestStore(t, st)
+	ctx := context.Background()
+	pool := testSchemaPool(t)
+	schema, migrated, err := pool.take(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before the store opens, so it runs after the store has closed its connections.
+	t.Cleanup(func() {
+		if err := pool.giveBack(ctx, schema); err != nil {
+			t.Errorf("hand back test schema %s: %v", schema, err)
+		}
+	})
+	st := openSchemaStore(t, pool.schemaURL(schema), schema)
+	if !migrated {
+		migrateTestStore(t, st)
+		if err := pool.learnTables(ctx, schema); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return st
 }
 
-// EmptyPostgres is Postgres without the migrations: a fresh, empty schema, for tests of the
-// migrations themselves.
+// EmptyPostgres is a fresh, empty schema with no migrations applied, for tests of the migrations
+// themselves; it is dropped when the test ends.
 func EmptyPostgres(t testing.TB) *store.Store {
 	t.Helper()
-	st, _ := openPostgresSchema(t)
-	return st
+	schemaURL := PostgresURL(t)
+	return openSchemaStore(t, schemaURL, "of EmptyPostgres")
 }
 
 // PostgresURL creates a fresh, empty schema like EmptyPostgres and returns a database URL whose
 // connections use it, for tests that open their own stores (several processes on one database).
+// Such schemas are never pooled: a killed process's last statement may still land after its test.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	_, schemaURL := openPostgresSchema(t)
-	return schemaURL
+	pool := testSchemaPool(t)
+	schema := "t_" + randomHex(t, 8)
+	if _, err := pool.admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create test schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		if err := pool.drop(context.Background(), schema); err != nil {
+			t.Error(err)
+		}
+	})
+	return pool.schemaURL(schema)
 }
 
-func openPostgresSchema(t testing.TB) (*store.Store, string) {
+func testSchemaPool(t testing.TB) *schemaPool {
 	t.Helper()
-	ctx := context.Background()
 	rawURL := os.Getenv("KRING_TEST_DATABASE_URL")
 	if rawURL == "" {
 		rawURL = DefaultDatabaseURL
 	}
-	base, err := url.Parse(rawURL)
+	pool, err := sharedSchemaPool(rawURL)
 	if err != nil {
-		t.Fatalf("KRING_TEST_DATABASE_URL %q is not a URL: %v", rawURL, err)
+		t.Fatal(err)
 	}
+	return pool
+}
 
-	admin, err := store.Open(ctx, store.Options{DatabaseURL: rawURL, Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("PostgreSQL at %s is unreachable (%v): start PostgreSQL: scripts/test does it, or set KRING_TEST_DATABASE_URL",
-			base.Redacted(), err)
-	}
-	limitPool(t, admin, 1)
-	schema := "t_" + randomHex(t, 8)
-	if err := admin.DB().WithContext(ctx).Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		_ = admin.Close()
-		t.Fatalf("create test schema %s: %v", schema, err)
-	}
-	// Registered first, so it runs last: after the test's store has closed its connections.
-	t.Cleanup(func() {
-		if err := admin.DB().Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
-			t.Errorf("drop test schema %s: %v", schema, err)
-		}
-		_ = admin.Close()
-	})
-
-	// pgx passes unknown URL parameters to the server as run-time parameters, so every connection
-	// of the pool starts with this search_path.
-	schemaURL := *base
-	query := schemaURL.Query()
-	query.Set("search_path", schema)
-	schemaURL.RawQuery = query.Encode()
-	st, err := store.Open(ctx, store.Options{DatabaseURL: schemaURL.String(), Logger: quietLogger()})
+func openSchemaStore(t testing.TB, schemaURL, schema string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), store.Options{DatabaseURL: schemaURL, Logger: quietLogger()})
 	if err != nil {
 		t.Fatalf("open PostgreSQL store in schema %s: %v", schema, err)
 	}
 	limitPool(t, st, testStoreMaxConns)
 	t.Cleanup(func() { _ = st.Close() })
-	return st, schemaURL.String()
+	return st
 }
 
 func limitPool(t testing.TB, st *store.Store, conns int) {
