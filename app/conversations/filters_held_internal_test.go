@@ -45,6 +45,7 @@ func checkFoldKey(t *testing.T, keyword, text string) {
 }
 
 func TestFoldKeyAgreesWithPatterns(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(10, 10))
 	for range 20000 {
 		checkFoldKey(t, foldedString(r, 3), foldedString(r, 12))

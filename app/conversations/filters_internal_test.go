@@ -9,6 +9,7 @@ import (
 // TestKeywordMatching: case is ignored, markup never matches and never joins words across
 // paragraphs, and a whole word needs a non-word character (in any script) or an end on each side.
 func TestKeywordMatching(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		keyword   string

@@ -16,6 +16,7 @@ import (
 // names the filter), a holding one puts it in the queue with the filter given as the reason, a
 // rejecting filter wins over a holding one, and posts that match nothing go through.
 func TestKeywordFiltersOnSubmit(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
@@ -63,6 +64,7 @@ func TestKeywordFiltersOnSubmit(t *testing.T) {
 // filter of another group cannot be removed through this one, and both changes are logged with the
 // staff member who made them.
 func TestKeywordFilterChanges(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
@@ -111,6 +113,7 @@ func TestKeywordFilterChanges(t *testing.T) {
 // TestHoldReasons names everything that holds a post now: a silenced server and a holding filter
 // together; rejecting filters are not reasons to hold.
 func TestHoldReasons(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, testenv.SQLite(t))
 	if _, err := f.store.CreateDomainBlock(ctx, model.DomainBlock{OrganisationID: &f.group.OrganisationID, Domain: "remote.example",
@@ -143,6 +146,7 @@ func TestHoldReasons(t *testing.T) {
 // in the queue (approving it announces it anew); both withdraw the group's Announces and are logged
 // as Kring's. A harmless edit leaves the post shared.
 func TestKeywordFiltersOnEdit(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)

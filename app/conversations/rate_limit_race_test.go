@@ -23,6 +23,7 @@ const concurrentPosts = 60
 // leave nothing stored. Several worker processes take posts in at once, so the count must be taken
 // in the transaction that stores the post, with the actor's and the host's posts serialised.
 func TestPostRateLimitHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		limits   conversations.Limits
@@ -34,6 +35,7 @@ func TestPostRateLimitHoldsUnderConcurrency(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
+			t.Parallel()
 			testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 				ctx := context.Background()
 				f := newFixture(t, st)

@@ -15,6 +15,7 @@ import (
 // (peers drop ids they have seen, and saw the old ones undone); only removed posts are restored, and
 // the restore is logged with the staff member and reason.
 func TestRestore(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)

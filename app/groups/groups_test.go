@@ -28,6 +28,7 @@ func createOrganisation(t *testing.T, st *store.Store, slug string) model.Organi
 }
 
 func TestCreateGroup(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := groups.NewService(st)
@@ -103,6 +104,7 @@ func TestCreateGroup(t *testing.T) {
 }
 
 func TestCreateGroupRefusals(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testenv.Groups(t, st)
@@ -171,6 +173,7 @@ func TestCreateGroupRefusals(t *testing.T) {
 }
 
 func TestListAndFindGroups(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testenv.Groups(t, st)
@@ -210,6 +213,7 @@ func TestListAndFindGroups(t *testing.T) {
 }
 
 func TestEnsureInstanceKey(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		// Several processes starting at once, each with its own service.

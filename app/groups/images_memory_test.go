@@ -148,6 +148,7 @@ const maxUploadMemory = 150 << 20
 // within maxUploadMemory of heap (sampled every millisecond, garbage not yet collected included).
 // Before the limits were set by memory, a 40-megapixel 16-bit PNG took 477 MiB and a progressive
 // CMYK JPEG 1088 MiB.
+// Not parallel: it measures the heap and peak RSS of the whole process, which other tests would inflate.
 func TestImageUploadPeakMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decodes pictures of up to 25 million pixels")
@@ -171,6 +172,7 @@ func TestImageUploadPeakMemory(t *testing.T) {
 // TestSetImageWaitsForADecodeSlot: with every slot of the service taken, an upload waits rather
 // than decode beside the others, and gives up when its request does; a freed slot lets it through.
 func TestSetImageWaitsForADecodeSlot(t *testing.T) {
+	t.Parallel()
 	s := NewService(nil).WithConcurrentImageDecodes(1)
 	release, err := s.imageDecodes.acquire(context.Background())
 	if err != nil {

@@ -66,6 +66,7 @@ func pngClaiming(w, h uint32) []byte {
 // TestPrepareImage: each accepted format comes out re-encoded at the kind's size (photos as JPEG,
 // drawn or see-through pictures as PNG); anything else is refused as invalid input.
 func TestPrepareImage(t *testing.T) {
+	t.Parallel()
 	webpPhoto, err := os.ReadFile("testdata/lossy.webp") // from golang.org/x/image's test data
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +154,7 @@ func withOrientation(jpg []byte, o uint16) []byte {
 // TestPhotoOrientation: a portrait phone photo stored turned (top half red, bottom half blue as
 // stored) shows upright: with Orientation 6 the stored top is on the right, with 8 on the left.
 func TestPhotoOrientation(t *testing.T) {
+	t.Parallel()
 	tall := image.NewRGBA(image.Rect(0, 0, 100, 300))
 	for y := range 300 {
 		for x := range 100 {
@@ -191,6 +193,7 @@ func TestPhotoOrientation(t *testing.T) {
 // TestOrientationsUndo: each turn is undone by its inverse (mirrors and half turns by themselves,
 // a quarter turn one way by one the other way), on a picture whose pixels all differ.
 func TestOrientationsUndo(t *testing.T) {
+	t.Parallel()
 	src := image.NewRGBA(image.Rect(0, 0, 3, 2))
 	for i := range 6 {
 		src.SetRGBA(i%3, i/3, color.RGBA{R: uint8(i * 40), A: 255})
@@ -242,6 +245,7 @@ func webpBomb(w, h int) []byte {
 // encoding, is over the limits is refused from its header (the limit's message, nothing near its
 // size allocated), and a frame larger than the canvas its header declares is refused by the decoder
 // before it allocates the frame.
+// Not parallel: it measures what the whole process allocates while refusing each picture, which other tests would add to.
 func TestPrepareImageRefusesBombsBeforeDecoding(t *testing.T) {
 	jpegClaiming := func(w, h int) []byte { // an 8 by 8 JPEG whose frame header is changed
 		out := rawJPEG(8, 8, 3, false)
@@ -286,6 +290,7 @@ func TestPrepareImageRefusesBombsBeforeDecoding(t *testing.T) {
 // TestShrinkByAverages: each square of the middle of the crop becomes its average, in premultiplied
 // colour, whatever the source's type; the edges left over are split evenly.
 func TestShrinkByAverages(t *testing.T) {
+	t.Parallel()
 	src := image.NewNRGBA(image.Rect(10, 10, 17, 15)) // 7 by 5: one column and one row left over
 	for y := 10; y < 15; y++ {
 		for x := 10; x < 17; x++ {
@@ -322,6 +327,7 @@ func TestShrinkByAverages(t *testing.T) {
 // scaled, still shows its left half red and its right half blue, and its see-through top row
 // makes it a PNG.
 func TestLargePictureKeepsItsHalves(t *testing.T) {
+	t.Parallel()
 	upload := encoded(t, func(b *bytes.Buffer) error { return png.Encode(b, picture(4000, 3000, red, blue, true)) })
 	got, err := prepareImage(Avatar, upload)
 	if err != nil {

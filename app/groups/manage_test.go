@@ -85,6 +85,7 @@ func kindOf(err error) apperror.Kind { return apperror.KindOf(err) }
 // Update of the actor only when what other servers show changed; an edit that changes nothing
 // writes nothing.
 func TestEditGroup(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newManageFixture(t, st)
@@ -139,6 +140,7 @@ func TestEditGroup(t *testing.T) {
 // TestSlugChangesUntilFederated: the slug may change while no server knows the group, to a free
 // one only, and never once someone has followed it.
 func TestSlugChangesUntilFederated(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newManageFixture(t, st)
@@ -181,6 +183,7 @@ func TestSlugChangesUntilFederated(t *testing.T) {
 // TestArchiveGroup: archiving sets the time and logs it with the reason, once; unarchiving clears
 // it.
 func TestArchiveGroup(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newManageFixture(t, st)
@@ -208,6 +211,7 @@ func TestArchiveGroup(t *testing.T) {
 // TestGroupImages: an upload becomes a new file with a random name that the group refers to; a
 // replacement deletes the old file, a removal the current one; each is logged and federated.
 func TestGroupImages(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newManageFixture(t, st)
@@ -256,6 +260,7 @@ func TestGroupImages(t *testing.T) {
 // TestAssignModerators: only staff with the moderator role in the group's organisation can be
 // assigned; assigning and unassigning are logged with the staff member as target.
 func TestAssignModerators(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newManageFixture(t, st)

@@ -29,6 +29,7 @@ func jsonLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 }
 
 func TestHandlerAddsTheIDsOfTheContext(t *testing.T) {
+	t.Parallel()
 	background := context.Background()
 	request := logctx.WithRequestID(background, "req-1")
 	taskCtx := logctx.WithTaskID(background, "task-9", "delivery:batch")
@@ -72,6 +73,7 @@ func TestHandlerAddsTheIDsOfTheContext(t *testing.T) {
 // The ids stay at the top level of a record whose logger opened groups, where a search for them
 // finds them.
 func TestHandlerKeepsTheIDsOutOfGroups(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(logctx.Handler(slog.NewJSONHandler(&buf, nil))).
 		With("process", "worker").WithGroup("delivery").With("host", "remote.example")
@@ -101,6 +103,7 @@ func TestHandlerKeepsTheIDsOutOfGroups(t *testing.T) {
 // Wrapping twice (cmd wraps the process logger, a component wraps what it is given) adds each id
 // once.
 func TestHandlerWrapsOnce(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	once := logctx.Handler(slog.NewTextHandler(&buf, nil))
 	twice := logctx.Handler(slog.New(once).With("a", 1).Handler())
@@ -111,6 +114,7 @@ func TestHandlerWrapsOnce(t *testing.T) {
 }
 
 func TestHandlerKeepsTheLevel(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(logctx.Handler(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx := logctx.WithTaskID(context.Background(), "t", "inbound:activity")
@@ -121,6 +125,7 @@ func TestHandlerKeepsTheLevel(t *testing.T) {
 }
 
 func TestAccessors(t *testing.T) {
+	t.Parallel()
 	ctx := logctx.WithTaskID(logctx.WithRequestID(context.Background(), "r1"), "t1", "scheduled:publish")
 	if got := logctx.RequestID(ctx); got != "r1" {
 		t.Errorf("RequestID = %q", got)

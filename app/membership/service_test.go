@@ -82,6 +82,7 @@ func (f *fixture) actor(t *testing.T, name, host string) model.RemoteActor {
 }
 
 func TestFollowsOfAnOpenGroupAreAccepted(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		ctx := context.Background()
@@ -126,6 +127,7 @@ func TestFollowsOfAnOpenGroupAreAccepted(t *testing.T) {
 }
 
 func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		ctx := context.Background()
@@ -183,6 +185,7 @@ func TestApprovalGroupsHoldFollowsForModerators(t *testing.T) {
 }
 
 func TestBannedAndBlockedFollowersAreRejected(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		ctx := context.Background()
@@ -217,6 +220,7 @@ func TestBannedAndBlockedFollowersAreRejected(t *testing.T) {
 
 // When the answer cannot be queued, the follow is not recorded either: both or neither.
 func TestFollowAndAnswerCommitTogether(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		f.responder.fail = true
@@ -234,6 +238,7 @@ func TestFollowAndAnswerCommitTogether(t *testing.T) {
 
 // The same Follow sent many times at once, as a flooding server would, is answered once.
 func TestConcurrentRepeatedFollowsAreAnsweredOnce(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		alice := f.actor(t, "alice", "a.example")

@@ -6,6 +6,7 @@ import (
 )
 
 func TestDomainAndParents(t *testing.T) {
+	t.Parallel()
 	for host, want := range map[string][]string{
 		"a.b.example": {"a.b.example", "b.example", "example"},
 		"example":     {"example"},

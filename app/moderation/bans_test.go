@@ -107,6 +107,7 @@ func (f *membersFixture) post(t *testing.T, n string, state model.PostState) mod
 // TestBanIsAllOrNothing: when the Block cannot be queued, nothing of the ban is kept: no ban, the
 // follow still there, nothing of it in the moderation log.
 func TestBanIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newMembersFixture(t, st)
@@ -134,6 +135,7 @@ func TestBanIsAllOrNothing(t *testing.T) {
 // TestBanRemovesOnlyVisiblePosts: held and already-removed posts stay as they are, and a post that
 // stops being visible while the ban runs is skipped, not an error.
 func TestBanRemovesOnlyVisiblePosts(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newMembersFixture(t, st)
@@ -164,6 +166,7 @@ func TestBanRemovesOnlyVisiblePosts(t *testing.T) {
 
 // TestMemberDecisionsRefuse: what cannot be done says why, with the kind the admin shows.
 func TestMemberDecisionsRefuse(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newMembersFixture(t, st)

@@ -85,6 +85,7 @@ func validDomain(d string) bool {
 // TestReadDomainBlocksCSVCountsBadRowsTowardsTheLimit: rows that are not valid CSV count towards
 // MaxImportRows like any other, so a file cannot get past the limit by starting with bad ones.
 func TestReadDomainBlocksCSVCountsBadRowsTowardsTheLimit(t *testing.T) {
+	t.Parallel()
 	file := "#domain\n" + strings.Repeat("a\"\n", MaxImportRows+1) + "spam.example\nmore.example\n"
 	rows, skipped, refused, err := readDomainBlocksCSV(strings.NewReader(file), "", nil)
 	if err != nil {

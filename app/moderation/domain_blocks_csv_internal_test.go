@@ -11,6 +11,7 @@ import (
 // TestReadDomainBlocksCSV: Mastodon's columns are found by name, good rows kept, noop and repeated
 // rows left out, bad rows refused with their line (a quoted comment over two lines counts both).
 func TestReadDomainBlocksCSV(t *testing.T) {
+	t.Parallel()
 	file := "\ufeff#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n" +
 		"Spam.Example,suspend,false,false,Spam waves,false\n" +
 		"quiet.example,silence,true,false,\"Loud,\nvery loud\",false\n" +
@@ -54,6 +55,7 @@ func lines(l []ImportLine) string {
 // TestReadDomainBlocksCSVRefusesWholeFiles: files that are not a domain_blocks.csv at all, or too
 // large, are refused whole; rows past the limit are reported, not read.
 func TestReadDomainBlocksCSVRefusesWholeFiles(t *testing.T) {
+	t.Parallel()
 	for name, file := range map[string]string{
 		"empty":     "",
 		"no header": "spam.example,suspend\n",

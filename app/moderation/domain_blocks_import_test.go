@@ -18,6 +18,7 @@ import (
 // blocked, reports bad rows by line, and logs each block and the import; the export is Mastodon's
 // format and imports back as nothing new.
 func TestImportAndExportDomainBlocks(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {
@@ -86,6 +87,7 @@ func TestImportAndExportDomainBlocks(t *testing.T) {
 
 // TestUnblock lifts a block, logs who did it and why, and finds nothing the second time.
 func TestUnblock(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := moderation.NewService(st)

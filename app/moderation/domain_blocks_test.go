@@ -13,6 +13,7 @@ import (
 )
 
 func TestNormaliseDomain(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"Spam.Example":      "spam.example",
 		" spam.example. ":   "spam.example",
@@ -32,6 +33,7 @@ func TestNormaliseDomain(t *testing.T) {
 }
 
 func TestBlockDomain(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		if _, err := organisations.NewService(st).CreateOrganisation(ctx, "acme", "Acme"); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuthenticate(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -67,6 +68,7 @@ func TestAuthenticate(t *testing.T) {
 
 // TestDefaultPasswordParams checks the production costs end up in the stored hash.
 func TestDefaultPasswordParams(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	ctx := context.Background()
 	svc := NewService(st)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestEnsureFirstAdmin(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -55,6 +56,7 @@ func TestEnsureFirstAdmin(t *testing.T) {
 }
 
 func TestEnsureFirstAdminChosenPassword(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -69,6 +71,7 @@ func TestEnsureFirstAdminChosenPassword(t *testing.T) {
 }
 
 func TestEnsureFirstAdminDoesNothingWhenStaffExist(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -85,6 +88,7 @@ func TestEnsureFirstAdminDoesNothingWhenStaffExist(t *testing.T) {
 // TestEnsureFirstAdminConcurrently starts several "processes" at once, with the same and with
 // different emails: exactly one admin is created.
 func TestEnsureFirstAdminConcurrently(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		emails := []string{"admin@localhost", "admin@localhost", "admin@localhost", "a@example.org", "b@example.org", "c@example.org"}

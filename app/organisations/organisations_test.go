@@ -11,6 +11,7 @@ import (
 )
 
 func TestCreateOrganisation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -68,6 +69,7 @@ func TestCreateOrganisation(t *testing.T) {
 }
 
 func TestListAndFindOrganisations(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)

@@ -14,6 +14,7 @@ import (
 // the organisation's log; an organisation always keeps an enabled owner, and nobody disables or
 // resets themselves here.
 func TestManageStaff(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)

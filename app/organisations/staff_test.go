@@ -12,6 +12,7 @@ import (
 )
 
 func TestCreateStaff(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -94,6 +95,7 @@ func TestCreateStaff(t *testing.T) {
 }
 
 func TestGrantRole(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)
@@ -144,6 +146,7 @@ func TestGrantRole(t *testing.T) {
 }
 
 func TestResetPassword(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := testService(st)

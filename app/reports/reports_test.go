@@ -107,6 +107,7 @@ func postsOf(t *testing.T, r model.Report) []string {
 // TestReceiveFlagOncePerGroup files a Flag once for each group of the account it names, each report
 // listing only its own group's posts; the same Flag again (a retried task) files nothing.
 func TestReceiveFlagOncePerGroup(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
@@ -137,6 +138,7 @@ func TestReceiveFlagOncePerGroup(t *testing.T) {
 // TestStaffFileReports checks what a staff report must name, and that the account is the first
 // post's author when not given.
 func TestStaffFileReports(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
@@ -181,6 +183,7 @@ func TestStaffFileReports(t *testing.T) {
 // TestReportDecisions runs a report through notes, assignment, its statuses and a forward, each
 // decision logged with who made it, and refuses the moves that make no sense.
 func TestReportDecisions(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)

@@ -110,6 +110,7 @@ func (f *fixture) parallelLogins(t *testing.T, n int, login func(i int) error) m
 // account from one address get exactly the per-address-and-account allowance of checks; the rest are
 // throttled without hashing, and the right password is then throttled too.
 func TestParallelWrongPasswordsAreReservedBeforeHashing(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		limit := DefaultPolicy().MaxFailsByAccountAndAddress
@@ -131,6 +132,7 @@ func TestParallelWrongPasswordsAreReservedBeforeHashing(t *testing.T) {
 // TestOthersFailuresDoNotLockTheOwnerOut: someone guessing the owner's password from their own
 // address is throttled there, while the owner logs in from hers.
 func TestOthersFailuresDoNotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		const attacker = "198.51.100.7"
@@ -148,6 +150,7 @@ func TestOthersFailuresDoNotLockTheOwnerOut(t *testing.T) {
 
 // TestSuccessfulLoginsAreNotFailures: logging in right, many times over, never throttles.
 func TestSuccessfulLoginsAreNotFailures(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		for i := 0; i < 25; i++ {
@@ -165,6 +168,7 @@ func TestSuccessfulLoginsAreNotFailures(t *testing.T) {
 // TestPasswordPageThrottlesWrongCurrentPasswords: wrong current passwords sent at once on the
 // password page get the per-account allowance of checks; then even the right one waits.
 func TestPasswordPageThrottlesWrongCurrentPasswords(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		_, session, err := f.svc.Login(context.Background(), owner, ownerPassword, ownerAddress, "test")
@@ -196,6 +200,7 @@ func TestPasswordPageThrottlesWrongCurrentPasswords(t *testing.T) {
 // account-wide allowance, get one attempt per interval between them; a login from an address that
 // never failed waits for the interval, then goes through.
 func TestAccountWideLimitSlowsButDoesNotLock(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		policy := DefaultPolicy()
@@ -251,6 +256,7 @@ func (h slowHasher) Matches(password, hash string) (bool, error) {
 // get organisations.ErrBusy, and leave no attempt on record; the wrong passwords that were checked
 // stay on record as failures.
 func TestBusyLoginsAreNotFailures(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		params := organisations.TestPasswordParams()
 		orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: params,

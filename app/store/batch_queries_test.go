@@ -17,6 +17,7 @@ import (
 // TestBatchQueriesAgreeWithSingleOnes: the admin's page-at-once queries answer what the queries of
 // one group, actor or host answer, for each.
 func TestBatchQueriesAgreeWithSingleOnes(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		var orgs []model.Organisation

@@ -14,6 +14,7 @@ import (
 // TestChangesWriteWhatTheySet: a change writes the fields it sets, times as the database keeps them,
 // a nil pointer clears a column, and every field left out keeps its value.
 func TestChangesWriteWhatTheySet(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})

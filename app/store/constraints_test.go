@@ -14,6 +14,7 @@ import (
 // TestSchemaRefusesWhatItMust checks the unique indexes, CHECK constraints and foreign keys on both
 // engines: the schema, not only the services, keeps the data sane.
 func TestSchemaRefusesWhatItMust(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		now := time.Now()
@@ -98,6 +99,7 @@ func TestSchemaRefusesWhatItMust(t *testing.T) {
 
 // TestOrganisationCannotBeDeletedWithGroups: groups other servers know must be retired on purpose.
 func TestOrganisationCannotBeDeletedWithGroups(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		acme, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
@@ -116,6 +118,7 @@ func TestOrganisationCannotBeDeletedWithGroups(t *testing.T) {
 // TestTimesSortInOrder: SQLite compares the stored text, so times of every fraction width must sort
 // and compare as instants do.
 func TestTimesSortInOrder(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		ordered := []time.Time{wholeSecond, micros, tenths, tenths.Add(time.Microsecond), trailing}

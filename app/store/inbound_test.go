@@ -11,6 +11,7 @@ import (
 )
 
 func TestInboundActivityIsStoredOnce(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		in := model.InboundActivity{ActivityIRI: "https://a.example/activities/1", ActorIRI: "https://a.example/u/al",
@@ -34,6 +35,7 @@ func TestInboundActivityIsStoredOnce(t *testing.T) {
 }
 
 func TestDomainBlocksCoverSubdomains(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
@@ -77,6 +79,7 @@ func TestDomainBlocksCoverSubdomains(t *testing.T) {
 }
 
 func TestAcceptInboundActivityStoresItWithItsTask(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		in := model.InboundActivity{ActivityIRI: "https://a.example/activities/2", ActorIRI: "https://a.example/u/al",

@@ -14,6 +14,7 @@ import (
 
 // Failed queries are logged without their values, and expected unique violations not at all.
 func TestQueryLogKeepsValuesOut(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logs, nil))})

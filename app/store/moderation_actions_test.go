@@ -13,6 +13,7 @@ import (
 // when there is none, keys in order; metadata that cannot be encoded writes nothing; a batch is
 // written with one time; and the action reads back as the LogAction it was written as.
 func TestModerationLogWriterEncodesMetadata(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		for _, tc := range []struct {

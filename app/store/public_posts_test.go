@@ -13,6 +13,7 @@ import (
 )
 
 func TestPublicPagePostsAndCounts(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
@@ -107,6 +108,7 @@ func names(posts []store.AuthoredPost) string {
 }
 
 func TestOutboundActivitiesByIRI(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})

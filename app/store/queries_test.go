@@ -12,6 +12,7 @@ import (
 )
 
 func TestOrganisationAndStaffQueries(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		acme, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
@@ -75,6 +76,7 @@ func TestOrganisationAndStaffQueries(t *testing.T) {
 }
 
 func TestGroupQueries(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		acme, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})

@@ -25,6 +25,7 @@ func ptr[T any](v T) *T { return &v }
 // TestModelsRoundTrip writes every model with every column set and reads it back unchanged, on both
 // engines: it proves each struct maps onto its table and each time survives the trip.
 func TestModelsRoundTrip(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		org := model.Organisation{ID: model.NewID(), Slug: "acme", Name: "Acme", CreatedAt: wholeSecond, UpdatedAt: micros}
 		staff := model.StaffAccount{ID: model.NewID(), Email: "mod@example.org", DisplayName: "Mod",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSlug(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		slug string
 		ok   bool
@@ -29,6 +30,7 @@ func TestSlug(t *testing.T) {
 }
 
 func TestNameAndText(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		check   func() (string, error)

@@ -31,7 +31,9 @@ func cardNumbers(t *testing.T, page, slug string) []string {
 // requests, held posts and open reports, whoever looks, and only the groups the reader may see have
 // cards.
 func TestDashboardCountsEachGroup(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		s.member(s.lobby)
 		s.member(s.lobby)
@@ -78,6 +80,7 @@ func contains(list []string, s string) bool {
 // TestQueueSaysWhyEachPostWaits: the queue names, for each post, its author's silenced server and the
 // holding filters its text matches, and only those.
 func TestQueueSaysWhyEachPostWaits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newSite(t, testenv.SQLite(t))
 	if _, err := s.store.CreateDomainBlock(ctx, model.DomainBlock{OrganisationID: &s.lobby.OrganisationID, Domain: "social.example",

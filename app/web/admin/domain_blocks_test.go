@@ -20,7 +20,9 @@ import (
 // organisation, each logged with who did it; an instance admin also blocks instance-wide, which an
 // organisation's staff cannot lift.
 func TestDomainBlocksAddAndRemove(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		b := s.loggedIn(acmeAdmin)
 		status, page := b.get("/admin/domain-blocks")
@@ -89,6 +91,7 @@ func TestDomainBlocksAddAndRemove(t *testing.T) {
 // names the bad ones by line; the export downloads the organisation's blocks in the same format;
 // files too large or missing are refused.
 func TestDomainBlocksImportAndExport(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	b := s.loggedIn(acmeOwner)
 	file := "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n" +
@@ -154,6 +157,7 @@ func TestDomainBlocksImportAndExport(t *testing.T) {
 // TestDomainBlocksRoles: organisation owners and admins and instance admins manage acme's blocks;
 // another organisation's admin and moderators are refused.
 func TestDomainBlocksRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	ctx := context.Background()
 	unblocked := func(path string) func() string {

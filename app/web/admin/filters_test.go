@@ -19,7 +19,9 @@ import (
 // keyword is refused, deleting a filter lets such posts through again, and both changes are logged
 // with the moderator who made them.
 func TestFiltersThroughAdmin(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		b := s.loggedIn(lobbyMod)
 		const page = "/admin/groups/lobby/filters"
@@ -94,6 +96,7 @@ func TestFiltersThroughAdmin(t *testing.T) {
 
 // TestFilterOfAnotherGroup: a filter is deleted only through its own group's page.
 func TestFilterOfAnotherGroup(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	deskFilter, err := s.talk.AddFilter(context.Background(), s.desk.ID, nil, conversations.NewFilter{Keyword: "spam", Action: model.FilterHold})
 	if err != nil {
@@ -111,6 +114,7 @@ func TestFilterOfAnotherGroup(t *testing.T) {
 
 // TestFiltersRoles: who may list, add and delete lobby's keyword filters.
 func TestFiltersRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	ctx := context.Background()
 	n := 0

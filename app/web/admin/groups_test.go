@@ -92,6 +92,7 @@ func photo(t *testing.T, w, h int) []byte {
 // organisation's owners and admins (and instance admins) only: another organisation's admin, a
 // moderator of another group and the group's own moderator are refused, logged-out browsers too.
 func TestGroupRoutesRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	ctx := context.Background()
 	spare, err := s.store.CreateStaffAccount(ctx, model.StaffAccount{Email: "spare@acme.test", PasswordHash: "x"})
@@ -137,7 +138,9 @@ func TestGroupRoutesRoles(t *testing.T) {
 // a refused form comes back filled in; creating in someone else's organisation is refused, and
 // moderators get no form at all.
 func TestCreateGroupFromAdmin(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		admin := s.loggedIn(acmeAdmin)
 		if _, page := admin.get("/admin/groups"); !strings.Contains(page, "New group") || !strings.Contains(page, `href="/admin/groups/desk"`) ||
@@ -195,7 +198,9 @@ func TestCreateGroupFromAdmin(t *testing.T) {
 // followers an Update of the actor; the slug changes only until the group has followers, and a
 // refused form comes back with what was typed. A moderator sees the settings without a form.
 func TestEditGroupFromAdmin(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		owner := s.loggedIn(acmeOwner)
 		if _, page := owner.get("/admin/groups/desk"); !strings.Contains(page, `name="slug"`) {
@@ -256,6 +261,7 @@ func TestEditGroupFromAdmin(t *testing.T) {
 // TestArchiveGroupFromAdmin: archiving is logged with its reason, refuses the group's follows
 // thereafter (the services already refuse archived groups), and can be undone.
 func TestArchiveGroupFromAdmin(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	admin := s.loggedIn(acmeAdmin)
 	if status, _ := admin.submit("/admin/groups/lobby", "/admin/groups/lobby/archive", url.Values{"reason": {"moved to desk"}}); status != http.StatusSeeOther {
@@ -279,6 +285,7 @@ func TestArchiveGroupFromAdmin(t *testing.T) {
 // served publicly with its type, named in the actor document as icon, and federated; a header goes
 // to image; SVG and oversize uploads are refused; removing deletes the file.
 func TestGroupPictures(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	member := s.member(s.lobby)
 	admin := s.loggedIn(acmeAdmin)
@@ -366,6 +373,7 @@ func TestGroupPictures(t *testing.T) {
 // TestAssignModeratorsFromAdmin: assigning gives a moderator the group's pages at once, unassigning
 // takes them away; staff who are not the organisation's moderators cannot be assigned.
 func TestAssignModeratorsFromAdmin(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	owner := s.loggedIn(acmeOwner)
 	deskModerator := s.loggedIn(deskMod)

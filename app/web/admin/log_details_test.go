@@ -6,6 +6,7 @@ import (
 )
 
 func TestLogDetailsReadAsText(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", logValueLimit+5)
 	for _, tc := range []struct{ metadata, want string }{
 		{`{}`, ``},

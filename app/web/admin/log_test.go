@@ -38,7 +38,9 @@ func (s *site) record(email string, orgID string, group *model.Group, action mod
 // TestModerationLogVisibility: moderators read the entries of their groups, owners and admins those
 // of their organisation, instance admins everything; filters narrow within that.
 func TestModerationLogVisibility(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		acme := s.lobby.OrganisationID
 		s.record(lobbyMod, "", &s.lobby, "post.remove", "target-lobby")
@@ -92,6 +94,7 @@ var nextPage = regexp.MustCompile(`href="(/admin/log\?[^"]+)" rel="next"`)
 // TestModerationLogPagesAndIsAppendOnly: the log pages newest first without repeating or losing an
 // entry, even when new entries arrive between pages, and offers no way to change an entry.
 func TestModerationLogPagesAndIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	for i := 0; i < 60; i++ {
 		s.record(lobbyMod, "", &s.lobby, "post.remove", fmt.Sprintf("entry-%02d.", i))
@@ -130,6 +133,7 @@ func TestModerationLogPagesAndIsAppendOnly(t *testing.T) {
 
 // TestModerationLogRoles: who may read lobby's part of the log.
 func TestModerationLogRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	checkRoles(t, s, s.lobby, []roleRoute{
 		{name: "log of lobby", target: func() string { return "/admin/log?group=lobby" }},

@@ -97,6 +97,7 @@ func (b *browser) postFrom(address string, form url.Values) (int, string, http.H
 // TestLoginRefusedAsBusy: logins that find no room to hash their password within the wait get the
 // login page again with 429, a Retry-After and a "busy" message; the rest log in.
 func TestLoginRefusedAsBusy(t *testing.T) {
+	t.Parallel()
 	params := organisations.TestPasswordParams()
 	s := newLoginSite(t, testenv.Postgres(t), organisations.Options{
 		Hasher: slowChecks{PasswordHasher: organisations.Argon2id{}, delay: 300 * time.Millisecond},
@@ -138,6 +139,7 @@ func TestLoginRefusedAsBusy(t *testing.T) {
 // TestLoginThrottledPerAddress: wrong passwords from one address get 429 there, with a Retry-After;
 // the owner logs in from her own address meanwhile.
 func TestLoginThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	s := newLoginSite(t, testenv.Postgres(t), organisations.Options{})
 	guesser := s.browser()
 	for i := 0; i < 5; i++ {
@@ -157,6 +159,7 @@ func TestLoginThrottledPerAddress(t *testing.T) {
 // TestPasswordPageThrottled: wrong current passwords on the password page are refused (400), then
 // throttled (429) even with the right one, and the password is not changed.
 func TestPasswordPageThrottled(t *testing.T) {
+	t.Parallel()
 	s := newLoginSite(t, testenv.Postgres(t), organisations.Options{})
 	b := s.loggedIn(acmeOwner)
 	change := func(current string) (int, string) {

@@ -54,7 +54,9 @@ func handle(a model.RemoteActor) string { return "@" + a.PreferredUsername + "@"
 // TestMembersListByState: each list shows its actors with handle, server and visible posts, the tabs
 // count every list, and an unknown state is refused.
 func TestMembersListByState(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		member := s.member(s.lobby)
 		s.postBy(member, s.lobby, "<p>one</p>")
@@ -99,7 +101,9 @@ func TestMembersListByState(t *testing.T) {
 
 // TestMembersPaging: a long list comes in pages of 50, newest first, with a link to the older ones.
 func TestMembersPaging(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		var actors []model.RemoteActor
 		for range 51 {
@@ -124,6 +128,7 @@ func TestMembersPaging(t *testing.T) {
 // TestFollowRequestsApproveAndReject: a pending request approved becomes a member with an Accept on
 // its way; one rejected gets a Reject.
 func TestFollowRequestsApproveAndReject(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	yes, no := s.follower(s.lobby, model.FollowPending), s.follower(s.lobby, model.FollowPending)
 	b := s.loggedIn(lobbyMod)
@@ -152,7 +157,9 @@ func TestFollowRequestsApproveAndReject(t *testing.T) {
 // TestRemoveBanAndUnban drives the three decisions through their pages: each tells the member's
 // server (Reject, Block, Undo{Block}) and is logged with the moderator and the reason.
 func TestRemoveBanAndUnban(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		ctx := context.Background()
 		s := newSite(t, st)
 		leaving, spammer := s.member(s.lobby), s.member(s.lobby)
@@ -232,6 +239,7 @@ func TestRemoveBanAndUnban(t *testing.T) {
 // TestMemberOfAnotherGroup: a moderator cannot remove another group's member through their own
 // group's URLs; there the actor is not a member.
 func TestMemberOfAnotherGroup(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	deskMember := s.member(s.desk)
 	b := s.loggedIn(lobbyMod)
@@ -248,6 +256,7 @@ func TestMemberOfAnotherGroup(t *testing.T) {
 
 // TestMembersRoles: who may list lobby's members and decide about them.
 func TestMembersRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	actorForm := func(next func() model.RemoteActor) (url.Values, func() string) {
 		form := url.Values{"reason": {"role test"}}

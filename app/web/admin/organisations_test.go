@@ -17,7 +17,9 @@ import (
 // slug comes back with the form and what was wrong; owners, admins and moderators of an
 // organisation are refused and create nothing.
 func TestInstanceAdminCreatesOrganisations(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		ctx := context.Background()
 		root := s.loggedIn(instanceAdmin)

@@ -17,7 +17,9 @@ import (
 // Announce and lists the post under removed posts with the reason; restoring it makes it visible
 // and announces it anew under a new id; both are logged with the moderator who acted.
 func TestRemoveAndRestore(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		ctx := context.Background()
 		s := newSite(t, st)
 		post := s.newPost(s.lobby, "<p>A post worth keeping</p>", conversations.Shared)
@@ -92,6 +94,7 @@ func TestRemoveAndRestore(t *testing.T) {
 // TestPostOfAnotherGroup: a moderator cannot reach another group's post through their own group's
 // URLs; the post is simply not found there, and stays as it was.
 func TestPostOfAnotherGroup(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	deskPost := s.newPost(s.desk, "<p>desk only</p>", conversations.Held)
 	lobbyPost := s.newPost(s.lobby, "<p>lobby only</p>", conversations.Shared)
@@ -115,6 +118,7 @@ func TestPostOfAnotherGroup(t *testing.T) {
 
 // TestPostsRoles: who may list, remove and restore lobby's posts.
 func TestPostsRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	checkRoles(t, s, s.lobby, []roleRoute{
 		{name: "posts", target: func() string { return "/admin/groups/lobby/posts" }},

@@ -17,7 +17,9 @@ import (
 // it waits; approving shares it (an Announce is queued), declining sends its author a Reject with
 // the reason; both are logged with the moderator who acted.
 func TestQueueApproveAndDecline(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		first := s.newPost(s.desk, `<p>First <b>post</b><script>alert(1)</script></p>`, conversations.Held)
 		second := s.newPost(s.desk, "<p>Second post</p>", conversations.Held)
@@ -84,6 +86,7 @@ func TestQueueApproveAndDecline(t *testing.T) {
 
 // TestQueueRoles: who may see and act on lobby's queue.
 func TestQueueRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	if _, err := s.talk.AddFilter(context.Background(), s.lobby.ID, nil, conversations.NewFilter{Keyword: "review me", WholeWord: true, Action: model.FilterHold}); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,7 @@ var reportLink = regexp.MustCompile(`/admin/reports/([0-9a-f-]{36})`)
 // another group, sends a logged-out browser to log in, and lets the group's moderator and the
 // organisation's managers act.
 func TestReportsRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	fresh := func(suffix string) func() string {
 		return func() string { return "/admin/reports/" + s.flagged(s.lobby, "spam").report.ID + suffix }
@@ -84,7 +85,9 @@ func TestReportsRoles(t *testing.T) {
 // TestReportsVisibility: the queue shows each staff member the reports of the groups they moderate
 // and the organisations they manage, and nothing of others.
 func TestReportsVisibility(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		lobby, desk, away := s.flagged(s.lobby, "a"), s.flagged(s.desk, "b"), s.flagged(s.away, "c")
 		cases := map[string][]reported{
@@ -129,7 +132,9 @@ func containsReport(list []reported, r reported) bool {
 // post, forward to the author's server (a Flag queued to it), ban the author (a Block queued), and
 // resolve, each shown on the report's page and logged under the moderator's name.
 func TestHandleAReport(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		r := s.flagged(s.lobby, "Selling watches\nin every thread")
 		b := s.loggedIn(lobbyMod)
@@ -199,7 +204,9 @@ func TestHandleAReport(t *testing.T) {
 
 // TestStaffFileAReport files a report from the queue's form; what it must name is checked.
 func TestStaffFileAReport(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		member := s.member(s.lobby)
 		post := s.postNow(s.postBy(member, s.lobby, "<p>rude words</p>").PostID)

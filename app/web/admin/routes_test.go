@@ -12,11 +12,14 @@ import (
 )
 
 // plausibleForm fills the fields the admin's forms ask for with valid values, so a route that forgot
-// its role check would act (and answer 303) rather than refuse the form as incomplete.
-var plausibleForm = url.Values{
-	"name": {"Taken over"}, "summary": {"x"}, "posting_policy": {"anyone"}, "reason": {"no reason"},
-	"actor": {"https://x.example/users/u"}, "keyword": {"spam"}, "action": {"reject"}, "kind": {"avatar"},
-	"comment": {"x"}, "note": {"x"},
+// its role check would act (and answer 303) rather than refuse the form as incomplete. It is a new
+// form each call: submit adds the CSRF token to the form it is given, and tests run in parallel.
+func plausibleForm() url.Values {
+	return url.Values{
+		"name": {"Taken over"}, "summary": {"x"}, "posting_policy": {"anyone"}, "reason": {"no reason"},
+		"actor": {"https://x.example/users/u"}, "keyword": {"spam"}, "action": {"reject"}, "kind": {"avatar"},
+		"comment": {"x"}, "note": {"x"},
+	}
 }
 
 // TestEveryAdminRouteRefusesOutsiders walks every route the admin mounts, so a route added later
@@ -26,7 +29,9 @@ var plausibleForm = url.Values{
 // nothing in the moderation log. Ids in paths are made up: the page tests try real objects per
 // route and role (checkRoles); this test is about coverage.
 func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "GET /admin/static/admin.css": true}
 		outsiders := map[string]*browser{otherAdmin: s.loggedIn(otherAdmin), deskMod: s.loggedIn(deskMod)}
@@ -61,7 +66,7 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 				if route.Method == http.MethodGet {
 					status, _ = b.get(path)
 				} else {
-					status, _ = b.submit("/admin", path, plausibleForm)
+					status, _ = b.submit("/admin", path, plausibleForm())
 				}
 				if status < 400 || status >= 500 {
 					t.Errorf("%s %s as %s: %d, want a refusal", route.Method, path, email, status)
@@ -81,7 +86,9 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 // organisation's domain blocks and staff, which would refuse her; managers are. Only the instance
 // admin is shown the organisations page.
 func TestNavigationOffersOnlyPagesTheStaffMemberMayOpen(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		managers := map[string]bool{acmeAdmin: true, acmeOwner: true, otherAdmin: true, instanceAdmin: true}
 		shownTo := map[string]map[string]bool{

@@ -13,7 +13,9 @@ import (
 // TestLoginAndLogout: a wrong password is refused without telling which part was wrong, the right one
 // opens a session in an HttpOnly cookie, pages then show, and logging out ends the session.
 func TestLoginAndLogout(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		b := s.browser()
 		if status, _ := b.get("/admin"); status != http.StatusSeeOther {
@@ -54,6 +56,7 @@ func TestLoginAndLogout(t *testing.T) {
 // TestLoginThrottle stops password guessing: after five wrong passwords for one account, even the
 // right one is refused for a while.
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	b := s.browser()
 	for i := 0; i < 5; i++ {
@@ -72,6 +75,7 @@ func TestLoginThrottle(t *testing.T) {
 // TestCSRF refuses forms without the session's token, with a wrong one, and from another origin;
 // the login form needs its own token too.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	b := s.loggedIn(acmeOwner)
 	if status, _ := b.postForm("/admin/logout", url.Values{}); status != http.StatusForbidden {
@@ -104,6 +108,7 @@ func TestCSRF(t *testing.T) {
 // TestPasswordChange needs the current password, ends the other sessions, and the new password
 // works at the next login.
 func TestPasswordChange(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	b := s.loggedIn(lobbyMod)
 	other := s.loggedIn(lobbyMod)
@@ -133,6 +138,7 @@ func TestPasswordChange(t *testing.T) {
 
 // TestDashboardShowsOnlyOwnGroups: each role sees the groups it may act on, no more.
 func TestDashboardShowsOnlyOwnGroups(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	for _, tc := range []struct {
 		email       string

@@ -21,7 +21,9 @@ var shownPassword = regexp.MustCompile(`<code class="secret">([^<]+)</code>`)
 // logs it out), and resets a password (the old sessions end, the new password works); each is
 // logged.
 func TestStaffManagement(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
 		s := newSite(t, st)
 		b := s.loggedIn(acmeAdmin)
 		status, page := b.get("/admin/staff")
@@ -129,6 +131,7 @@ func TestStaffManagement(t *testing.T) {
 // TestStaffRoles: owners, admins and instance admins manage acme's staff; another organisation's
 // admin and moderators are refused.
 func TestStaffRoles(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.Postgres(t))
 	ctx := context.Background()
 	orgs := organisations.NewServiceWith(s.store, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
