@@ -7,6 +7,7 @@ import (
 )
 
 func TestFollowAnswersEmbedTheFollow(t *testing.T) {
+	t.Parallel()
 	follow := FollowRef{ID: "https://a.example/follows/1", Actor: "https://a.example/users/alice", Object: "https://k.example/groups/lobby"}
 	for name, build := range map[string]func(string, string, FollowRef) (any, error){
 		"Accept": func(id, g string, f FollowRef) (any, error) { return Accept(id, g, f) },

@@ -84,6 +84,7 @@ func (f *fixture) fanOut(t *testing.T) int {
 }
 
 func TestFanOutOneDeliveryPerSharedInbox(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		// 1,000 followers on 100 hosts with shared inboxes, 20 on a host without one, 5 pending, 5 on a
@@ -147,6 +148,7 @@ func (f *fixture) onlyDelivery(t *testing.T) model.Delivery {
 }
 
 func TestDeliveryOutcomes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status    int
 		wantState model.DeliveryState
@@ -165,13 +167,14 @@ func TestDeliveryOutcomes(t *testing.T) {
 		{http.StatusInternalServerError, model.DeliveryPending, true, 0},
 	}
 	st := testenv.Postgres(t)
+	shared := newFixture(t, st) // one group for the cases, which share the database and so run in turn
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			if err := st.DB().Exec("DELETE FROM deliveries").Error; err != nil {
 				t.Fatal(err)
 			}
 			f := &fixture{}
-			*f = *sharedFixture(t, st)
+			*f = *shared
 			srv, _ := sink(t, tc.status)
 			f.planOne(t, srv.URL+"/inbox")
 			err := f.deliverer.Deliver(context.Background(), f.onlyDelivery(t).ID, false)
@@ -193,18 +196,6 @@ func TestDeliveryOutcomes(t *testing.T) {
 	}
 }
 
-var fixtures = map[*store.Store]*fixture{}
-
-// sharedFixture makes one group per store, for table cases that share a database.
-func sharedFixture(t *testing.T, st *store.Store) *fixture {
-	if f, ok := fixtures[st]; ok {
-		return f
-	}
-	f := newFixture(t, st)
-	fixtures[st] = f
-	return f
-}
-
 func (f *fixture) planOne(t *testing.T, inbox string) {
 	t.Helper()
 	u, _ := url.Parse(inbox)
@@ -218,6 +209,7 @@ func (f *fixture) planOne(t *testing.T, inbox string) {
 }
 
 func TestDeliveredIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	f := newFixture(t, st)
 	srv, calls := sink(t)
@@ -234,6 +226,7 @@ func TestDeliveredIsNotSentAgain(t *testing.T) {
 }
 
 func TestLastAttemptAbandons(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	f := newFixture(t, st)
 	srv, _ := sink(t, http.StatusBadGateway)
@@ -247,6 +240,7 @@ func TestLastAttemptAbandons(t *testing.T) {
 }
 
 func TestUnreachableHostIsProbedNotHammered(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	f := newFixture(t, st)
 	srv, _ := sink(t)
@@ -309,12 +303,18 @@ func TestUnreachableHostIsProbedNotHammered(t *testing.T) {
 }
 
 func TestBusyHostPostpones(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	f := newFixture(t, st)
+	// The held deliveries wait for the test, not the clock: a client timeout would fail them if the
+	// test were slow to release them under load.
+	f.deliverer = delivery.NewDeliverer(delivery.DeliverConfig{Store: st, Poster: fetch.NewClient(fetch.Options{UserAgent: "Kring/test",
+		Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, AllowHTTP: true, Timeout: time.Minute}),
+		Signers: delivery.NewKeyRing(st, f.iris), PerHostLimit: 2, Now: func() time.Time { return f.now }})
 	release := make(chan struct{})
-	var arrived atomic.Int32
+	arrived := make(chan struct{}, 3) // buffered: the handler never waits to report
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived.Add(1)
+		arrived <- struct{}{}
 		<-release
 		w.WriteHeader(http.StatusAccepted)
 	}))
@@ -331,9 +331,14 @@ func TestBusyHostPostpones(t *testing.T) {
 	for _, id := range ids[:2] { // the per-host limit in this fixture is 2
 		go func() { results <- f.deliverer.Deliver(context.Background(), id, false) }()
 	}
-	for deadline := time.Now().Add(5 * time.Second); arrived.Load() < 2; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the first two deliveries never reached the host")
+	// Both deliveries hold their slot once their request reached the host; one that ends first never
+	// reached it.
+	for reached := 0; reached < 2; {
+		select {
+		case <-arrived:
+			reached++
+		case err := <-results:
+			t.Fatalf("a delivery ended before reaching the host: %v", err)
 		}
 	}
 	if err := f.deliverer.Deliver(context.Background(), ids[2], false); !errors.Is(err, delivery.ErrHostBusy) {
@@ -358,6 +363,7 @@ func TestBusyHostPostpones(t *testing.T) {
 // A fan-out planned in batches is sent by batch tasks; a delivery the batch cannot settle becomes a
 // single-delivery task of its own, due after the first backoff step (or the host's Retry-After).
 func TestBatchDelivery(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		f.planner.Batch = true

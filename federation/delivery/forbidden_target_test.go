@@ -79,6 +79,7 @@ func (f *fixture) checkAbandonedForGood(t *testing.T, id, host, reason string) {
 // allowed, a malformed URL) can never succeed: its one attempt abandons it, no retry follows and the
 // host's circuit breaker counts nothing.
 func TestForbiddenTargetAbandonedAtOnce(t *testing.T) {
+	t.Parallel()
 	srv, calls := sink(t)
 	u, _ := url.Parse(srv.URL)
 	port := u.Port()
@@ -120,6 +121,7 @@ func TestForbiddenTargetAbandonedAtOnce(t *testing.T) {
 // TestForbiddenTargetAbandonedInBatch: the first attempt, made by a batch, abandons deliveries to
 // forbidden targets without making them retry tasks.
 func TestForbiddenTargetAbandonedInBatch(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		f.planner.Batch = true

@@ -136,6 +136,7 @@ func decode(t *testing.T, body []byte) map[string]any {
 }
 
 func TestGroupPostServesOnlyTheGroupsOwnVisibleNotes(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		const as = "application/activity+json"
@@ -182,6 +183,7 @@ func TestGroupPostServesOnlyTheGroupsOwnVisibleNotes(t *testing.T) {
 }
 
 func TestThreadListsTheConversationOldestFirst(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		cases := []struct {
@@ -225,6 +227,7 @@ func TestThreadListsTheConversationOldestFirst(t *testing.T) {
 }
 
 func TestFeaturedEmbedsPinnedNotesNewestPinFirst(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		rec := c.get(t, "/groups/lobby/featured", "application/activity+json")
@@ -254,6 +257,7 @@ func TestFeaturedEmbedsPinnedNotesNewestPinFirst(t *testing.T) {
 }
 
 func TestOutboxEmbedsTheGroupsActivities(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		rec := c.get(t, "/groups/lobby/outbox", "application/activity+json")
@@ -289,6 +293,7 @@ func TestOutboxEmbedsTheGroupsActivities(t *testing.T) {
 }
 
 func TestActivitiesServeOnlyPublicGroupActivities(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		ctx := context.Background()
@@ -343,6 +348,7 @@ func TestActivitiesServeOnlyPublicGroupActivities(t *testing.T) {
 }
 
 func TestGroupPageListsPublicPostsPinnedFirst(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		c := newConversation(t, st)
 		page := c.get(t, "/groups/lobby", "text/html").Body.String()

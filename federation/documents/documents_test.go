@@ -73,6 +73,7 @@ func (s *site) get(t *testing.T, path, accept string) *httptest.ResponseRecorder
 }
 
 func TestWebFinger(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.SQLite(t))
 	cases := []struct {
 		resource string
@@ -126,6 +127,7 @@ func TestWebFinger(t *testing.T) {
 }
 
 func TestContentNegotiation(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.SQLite(t))
 	cases := map[string]string{
 		"application/activity+json": "application/activity+json",
@@ -153,6 +155,7 @@ func TestContentNegotiation(t *testing.T) {
 }
 
 func TestGroupActorHasWhatMastodonReads(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.SQLite(t))
 	rec := s.get(t, "/groups/lobby", "application/activity+json")
 	var m map[string]any
@@ -191,6 +194,7 @@ func TestGroupActorHasWhatMastodonReads(t *testing.T) {
 }
 
 func TestFollowersArePagedWithoutGapsOrDuplicates(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		s := newSite(t, st)
 		ctx := context.Background()
@@ -247,6 +251,7 @@ func TestFollowersArePagedWithoutGapsOrDuplicates(t *testing.T) {
 }
 
 func TestRemoteFollowRedirectsOnlyToAServer(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.SQLite(t))
 	cases := map[string]string{
 		"mastodon.social":                    "https://mastodon.social/authorize_interaction?uri=acct%3Alobby%40kring.example",
@@ -276,6 +281,7 @@ func TestRemoteFollowRedirectsOnlyToAServer(t *testing.T) {
 }
 
 func TestNodeInfo(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, testenv.SQLite(t))
 	var links struct{ Links []struct{ Rel, Href string } }
 	if err := json.Unmarshal(s.get(t, "/.well-known/nodeinfo", "").Body.Bytes(), &links); err != nil {

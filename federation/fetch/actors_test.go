@@ -83,6 +83,7 @@ func newActors(t *testing.T, st *store.Store) (*Actors, *rsa.PrivateKey) {
 }
 
 func TestResolveActorFetchesSignedAndCaches(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		actors, kring := newActors(t, st)
 		aliceKey, _ := rsa.GenerateKey(rand.Reader, 2048)
@@ -124,6 +125,7 @@ func TestResolveActorFetchesSignedAndCaches(t *testing.T) {
 }
 
 func TestResolveActorRefusesImpostors(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	cases := []struct {
 		name   string
@@ -144,6 +146,7 @@ func TestResolveActorRefusesImpostors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own server, so its own actor IRI, in the shared database
 			actors, kring := newActors(t, st)
 			aliceKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 			remote := newRemoteServer(t, kring)
@@ -162,6 +165,7 @@ func TestResolveActorRefusesImpostors(t *testing.T) {
 }
 
 func TestUnsignedFetchIsRefusedBySecureServers(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	_, kring := newActors(t, st)
 	remote := newRemoteServer(t, kring)

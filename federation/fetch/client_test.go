@@ -34,6 +34,7 @@ func activityJSON(w http.ResponseWriter, body string) {
 }
 
 func TestAddressAllowed(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{
 		"93.184.216.34": true, "2606:2800:220:1::1": true,
 		"127.0.0.1": false, "10.1.2.3": false, "172.16.0.1": false, "192.168.1.1": false, "169.254.169.254": false,
@@ -53,6 +54,7 @@ func TestAddressAllowed(t *testing.T) {
 // Without the allow-list, loopback is refused when dialling, whatever the URL says: an IP, a name
 // that resolves to it, or a redirect from an allowed server.
 func TestLoopbackRefusedAtDialTime(t *testing.T) {
+	t.Parallel()
 	target := server(t, func(_ string, w http.ResponseWriter, _ *http.Request) { activityJSON(w, `{}`) })
 	port := target[strings.LastIndex(target, ":")+1:]
 	client := testClient(nil)
@@ -77,6 +79,7 @@ func TestLoopbackRefusedAtDialTime(t *testing.T) {
 }
 
 func TestGetActivityJSONChecks(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		handler func(base string, w http.ResponseWriter, r *http.Request)
@@ -124,6 +127,7 @@ func TestGetActivityJSONChecks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			base := server(t, tc.handler)
 			_, err := testClient(loopback).GetActivityJSON(context.Background(), base+"/start")
 			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
@@ -134,6 +138,7 @@ func TestGetActivityJSONChecks(t *testing.T) {
 }
 
 func TestSlowServersHitTheDeadline(t *testing.T) {
+	t.Parallel()
 	base := server(t, func(_ string, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/activity+json")
 		w.WriteHeader(http.StatusOK)
@@ -158,6 +163,7 @@ func TestSlowServersHitTheDeadline(t *testing.T) {
 }
 
 func TestRedirectsAndSchemesAreBounded(t *testing.T) {
+	t.Parallel()
 	base := server(t, func(_ string, w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
 	})
@@ -174,6 +180,7 @@ func TestRedirectsAndSchemesAreBounded(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	cases := map[string]time.Duration{
 		"": 0, "120": 2 * time.Minute, "-5": 0, "soon": 0,

@@ -77,6 +77,7 @@ func (k *kringUnderTest) postForReason(t *testing.T, m member, group model.Group
 // with 400 and the key named, nothing is stored, queued or delivered; the same activity without the
 // second spelling is accepted.
 func TestCaseVariantAndDuplicateKeys(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	k := newKring(t, st)
 	peer := newRemotePeer(t)
@@ -225,6 +226,7 @@ func TestCaseVariantAndDuplicateKeys(t *testing.T) {
 // TestEmbeddedObjectIDIsAnIRI: the worker reads an undone Like's id without a check, so an embedded
 // object whose id go-fed cannot read as a URI is refused at the door; one with a URI is taken.
 func TestEmbeddedObjectIDIsAnIRI(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	k := newKring(t, st)
 	alice := k.join(t, newRemotePeer(t), "alice", k.open)

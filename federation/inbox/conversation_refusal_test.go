@@ -14,6 +14,7 @@ import (
 // and checks each is refused with the status the inbox promises and changes nothing: no post stored
 // or changed, no like counted, nothing delivered.
 func TestConversationRefusals(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)
@@ -115,6 +116,7 @@ func TestConversationRefusals(t *testing.T) {
 
 // TestPostingRateLimit drops an actor's posts over the limit before they are stored.
 func TestPostingRateLimit(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		alice := k.join(t, newRemotePeer(t), "alice", k.open)

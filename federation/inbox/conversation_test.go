@@ -17,6 +17,7 @@ import (
 // the object and to a Lemmy-like one as the author's Create, a reply kept in the thread, a like, an
 // edit and a deletion, each reaching the right followers in the right shape.
 func TestGroupConversation(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		microblog := newRemotePeer(t)
@@ -119,6 +120,7 @@ func TestGroupConversation(t *testing.T) {
 // TestPreModeration holds posts until a moderator decides: approval announces, declining sends the
 // author a Reject of their Create.
 func TestPreModeration(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		desk, err := testenv.Groups(t, st).CreateGroup(context.Background(), groups.NewGroup{OrganisationSlug: "acme", Slug: "desk",
@@ -169,6 +171,7 @@ func TestPreModeration(t *testing.T) {
 // TestGroupAuthoredPosts: a moderator's post as the group goes to every follower as the group's own
 // Create; pinning tells followers' servers to refetch the actor; deleting sends a Delete.
 func TestGroupAuthoredPosts(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		peer := newRemotePeer(t)
@@ -229,6 +232,7 @@ func copyMap(m map[string]any) map[string]any {
 // TestPostGivenByID fetches an object sent by id only from its origin, and refuses one whose
 // document names another id than the URL it came from.
 func TestPostGivenByID(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		peer := newRemotePeer(t)
@@ -259,6 +263,7 @@ func TestPostGivenByID(t *testing.T) {
 // TestModeratorRemoval takes a member's post out of the group: both Announces are undone and the
 // moderation log says who did it and why.
 func TestModeratorRemoval(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)

@@ -175,6 +175,7 @@ var acceptedBodies = []struct{ name, body string }{
 // Kring's envelope and the worker's go-fed parse read the same id, type, actor, object and authors
 // from every activity real servers send.
 func TestEnvelopeAgreesWithGoFed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range acceptedBodies {
 		t.Run(tc.name, func(t *testing.T) {
 			body := []byte(tc.body)
@@ -207,6 +208,7 @@ func TestEnvelopeAgreesWithGoFed(t *testing.T) {
 // reading) and go-fed read differently, or that other parsers would: first-wins JSON parsers for
 // repeated keys, JSON-LD processors for "as:actor" and "@id".
 func TestRefusedBodiesAreParserDifferentials(t *testing.T) {
+	t.Parallel()
 	const (
 		alice  = "https://a.example/users/alice"
 		victim = "https://v.example/users/bob"
@@ -270,6 +272,7 @@ func TestRefusedBodiesAreParserDifferentials(t *testing.T) {
 // Every attributedTo of a created or changed object must be the actor; the actor changing itself is
 // its own object.
 func TestCheckObjectOriginAuthors(t *testing.T) {
+	t.Parallel()
 	const alice, bob = "https://a.example/users/alice", "https://a.example/users/bob"
 	base := envelope{ID: "https://a.example/activities/1", Type: "Create", Actor: alice, Object: "https://a.example/notes/1"}
 	with := func(kind string, authors ...string) envelope {
@@ -305,6 +308,7 @@ func TestCheckObjectOriginAuthors(t *testing.T) {
 // go-fed is the reference the tests compare with; make sure a body only it could misread is no
 // accident of these helpers.
 func TestGoFedReadsExactKeys(t *testing.T) {
+	t.Parallel()
 	r, err := goFedRead([]byte(`{"id":"https://a.example/1","type":"Follow","actor":"https://a.example/u","Actor":"https://v.example/u","object":"` + group + `"}`))
 	if err != nil || r.Actor != "https://a.example/u" || !slices.Equal(r.To, nil) {
 		t.Fatalf("go-fed read %v, %v", r, err)

@@ -25,6 +25,7 @@ func flagOf(m member, id string, content string, objects ...string) map[string]a
 // the account and the group's posts, the reason as plain text; none for a redelivery, for a Flag
 // about nothing here, or from a domain the organisation suspended.
 func TestFlagsBecomeReports(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)
@@ -144,6 +145,7 @@ func allReports(t *testing.T, st *store.Store) []store.ReportListing {
 // Flag signed by the instance actor, naming the account and the post, with the moderator's comment,
 // and the report says when; a second forward is refused.
 func TestForwardedReportReachesTheAuthorsServer(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)

@@ -62,6 +62,7 @@ type answer struct {
 }
 
 func TestFollowIsAcceptedAndTheAcceptVerifies(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		k := newKring(t, st)
 		peer := newRemotePeer(t)
@@ -111,6 +112,7 @@ func TestFollowIsAcceptedAndTheAcceptVerifies(t *testing.T) {
 }
 
 func TestApprovalGroupHoldsTheFollow(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	k := newKring(t, st)
 	peer := newRemotePeer(t)
@@ -132,6 +134,7 @@ func TestApprovalGroupHoldsTheFollow(t *testing.T) {
 }
 
 func TestDeleteOfTheAccountRemovesItsFollows(t *testing.T) {
+	t.Parallel()
 	st := testenv.SQLite(t)
 	k := newKring(t, st)
 	peer := newRemotePeer(t)

@@ -15,6 +15,7 @@ import (
 
 // Every hostile or broken request gets its 4xx and changes nothing: no activity stored, no task.
 func TestInboxRefusals(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	k := newKring(t, st)
 	peer := newRemotePeer(t)

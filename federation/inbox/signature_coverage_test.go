@@ -53,6 +53,7 @@ func rfc9421Adjust(t *testing.T, key *rsa.PrivateKey, keyID string, body []byte,
 // A signature's coverage and what is verified come from one parse: a header that means one thing to
 // the coverage check and another to the verification is refused with 401 and changes nothing.
 func TestInboxSignatureCoverage(t *testing.T) {
+	t.Parallel()
 	st := testenv.Postgres(t)
 	k := newKring(t, st)
 	peer := newRemotePeer(t)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCheckObject(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40)
 	deepArrays := `{"a":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "}"
 	justDeepEnough := strings.Repeat(`{"a":`, 32) + "1" + strings.Repeat("}", 32)
@@ -46,6 +47,7 @@ func TestCheckObject(t *testing.T) {
 // Keys are case-sensitive for go-fed and JSON-LD but not for encoding/json, and a repeated key means
 // what the last parser to read it decides: CheckObject refuses both, with the key and where it is.
 func TestCheckObjectKeys(t *testing.T) {
+	t.Parallel()
 	const as = "https://www.w3.org/ns/activitystreams"
 	cases := []struct {
 		name    string
@@ -99,6 +101,7 @@ func TestCheckObjectKeys(t *testing.T) {
 // Bodies far larger than the inbox takes, shaped to make a careless duplicate check quadratic: one
 // object with very many keys, very many small objects, one deep chain of objects with many keys.
 func TestCheckObjectLargeBodiesLinear(t *testing.T) {
+	t.Parallel()
 	var wide strings.Builder
 	wide.WriteString(`{"id":"x"`)
 	for i := 0; wide.Len() < 4<<20; i++ {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCacheExpiresAndStaysBounded(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	c := New[string, int](time.Minute, 2)
 	c.now = func() time.Time { return now }

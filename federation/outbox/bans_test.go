@@ -118,6 +118,7 @@ func (f *banFixture) logged(t *testing.T, action model.LogAction) []model.Modera
 // sends Block{member} from the group to the member's own inbox (not to followers), removes their
 // visible posts with Undo{Announce}, and logs it; the unban sends Undo of that very Block.
 func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newBanFixture(t, st)
@@ -198,6 +199,7 @@ func TestBanSendsBlockAndUnbanUndoesIt(t *testing.T) {
 // TestRemoveRejectsTheFollow: removing a member deletes the follow and sends Reject of their Follow
 // (embedded, with its id) to their inbox; they are not banned.
 func TestRemoveRejectsTheFollow(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newBanFixture(t, st)

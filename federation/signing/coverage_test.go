@@ -94,6 +94,7 @@ func rfc9421Signed(t testing.TB, key *rsa.PrivateKey, body []byte, components []
 var fullCavage = []string{"(request-target)", "host", "date", "digest"}
 
 func TestCavageOneParse(t *testing.T) {
+	t.Parallel()
 	alice, _ := testKeys(t)
 	body := []byte(`{"type":"Follow","actor":"https://a.example/users/alice"}`)
 	full := `headers="(request-target) host date digest"`
@@ -166,6 +167,7 @@ func TestCavageOneParse(t *testing.T) {
 }
 
 func TestRFC9421OneParse(t *testing.T) {
+	t.Parallel()
 	alice, _ := testKeys(t)
 	body := []byte(`{"type":"Follow","actor":"https://a.example/users/alice"}`)
 	components := []string{"@method", "@target-uri", "@authority", "host", "date", "content-digest"}
@@ -243,6 +245,7 @@ func (a *anyKeyIsAlice) PublicKey(_ context.Context, keyID string, _ bool) (Veri
 }
 
 func TestVerifyActorKeyOrigin(t *testing.T) {
+	t.Parallel()
 	alice, _ := testKeys(t)
 	body := []byte(`{"type":"Follow"}`)
 	const actor = "https://a.example/users/alice"

@@ -66,6 +66,7 @@ func fedifyRequest(t testing.TB, key crypto.Signer, alg, keyID string, created t
 }
 
 func TestRFC9421(t *testing.T) {
+	t.Parallel()
 	alice, evil := testKeys(t)
 	edPublic, edPrivate, _ := ed25519.GenerateKey(rand.Reader)
 	body := []byte(`{"type":"Follow"}`)

@@ -90,6 +90,7 @@ func asReceived(out *http.Request, body []byte) *http.Request {
 }
 
 func TestSignThenVerify(t *testing.T) {
+	t.Parallel()
 	alice, _ := testKeys(t)
 	body := []byte(`{"type":"Follow"}`)
 	keys := aliceTable(t)
@@ -117,6 +118,7 @@ func TestSignThenVerify(t *testing.T) {
 // The request target is signed as it is sent, percent-encoded, as peers check it (draft-cavage's
 // :path); a path with escapes signed in its decoded form verifies nowhere but in a library that decodes.
 func TestSignedPathAsSent(t *testing.T) {
+	t.Parallel()
 	alice, _ := testKeys(t)
 	for _, target := range []string{"https://kring.example/users/j%C3%B6rg", "https://kring.example/a%2Fb/inbox?q=%20x"} {
 		out, err := http.NewRequest(http.MethodGet, target, nil)
@@ -137,6 +139,7 @@ func TestSignedPathAsSent(t *testing.T) {
 
 // tamper changes a signed request after signing; each case must be refused for its own reason.
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	alice, evil := testKeys(t)
 	body := []byte(`{"type":"Follow","actor":"https://a.example/users/alice"}`)
 	now := time.Now()
@@ -227,6 +230,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestKeyRotationRefetchesOnce(t *testing.T) {
+	t.Parallel()
 	alice, rotated := testKeys(t)
 	body := []byte(`{"type":"Like"}`)
 	keys := &keyTable{
@@ -255,6 +259,7 @@ func TestKeyRotationRefetchesOnce(t *testing.T) {
 }
 
 func TestHS2019WithEd25519Key(t *testing.T) {
+	t.Parallel()
 	public, private, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
