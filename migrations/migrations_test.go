@@ -51,6 +51,7 @@ func migrationFiles(t *testing.T) int {
 }
 
 func TestUpStatusAndRerun(t *testing.T) {
+	t.Parallel()
 	total := migrationFiles(t)
 	for _, engine := range engines() {
 		t.Run(engine.name, func(t *testing.T) {
@@ -88,6 +89,7 @@ func TestUpStatusAndRerun(t *testing.T) {
 // TestDownThenUp runs every Down section, then the history again: the Down sections drop what
 // their Up sections create, in an order the foreign keys allow.
 func TestDownThenUp(t *testing.T) {
+	t.Parallel()
 	total := migrationFiles(t)
 	for _, engine := range engines() {
 		t.Run(engine.name, func(t *testing.T) {
@@ -115,6 +117,7 @@ func TestDownThenUp(t *testing.T) {
 // TestConcurrentUpOnPostgres starts two "processes" (stores with their own pools) migrating one
 // database at once, as serve and worker do under docker compose: each migration runs exactly once.
 func TestConcurrentUpOnPostgres(t *testing.T) {
+	t.Parallel()
 	total := migrationFiles(t)
 	ctx := context.Background()
 	url := testenv.PostgresURL(t)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseRedisURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url     string
 		wantOpt asynq.RedisConnOpt
@@ -50,6 +51,7 @@ func TestParseRedisURL(t *testing.T) {
 }
 
 func TestBrokerPinger(t *testing.T) {
+	t.Parallel()
 	live, err := workers.NewBrokerPinger(testenv.Redis(t))
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	runs := newExecutions()
@@ -43,6 +44,7 @@ func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 }
 
 func TestPanicIsRecordedAsFailure(t *testing.T) {
+	t.Parallel()
 	st := sqliteStore(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
@@ -72,6 +74,7 @@ func TestPanicIsRecordedAsFailure(t *testing.T) {
 }
 
 func TestUnhandledTaskTypeFailsInsteadOfVanishing(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)

@@ -15,6 +15,7 @@ import (
 
 // The embedded default: SQLite and the in-process broker, as `kring` with no settings runs.
 func TestEmbeddedBroker(t *testing.T) {
+	t.Parallel()
 	broker, err := workers.StartEmbeddedBroker()
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func TestEmbeddedBroker(t *testing.T) {
 
 // The embedded broker forgets everything when the process stops; the outbox fills a new one.
 func TestEmbeddedBrokerRestartLosesNothing(t *testing.T) {
+	t.Parallel()
 	st := sqliteStore(t)
 	first, err := workers.StartEmbeddedBroker()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestPruneKeepsWhatIsStillNeeded(t *testing.T) {
+	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		old := time.Now().Add(-60 * 24 * time.Hour).UTC()

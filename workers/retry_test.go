@@ -12,6 +12,7 @@ import (
 )
 
 func TestRetryDelay(t *testing.T) {
+	t.Parallel()
 	delivery := RetryPolicyFor(tasks.TypeDeliverActivity)
 	plain := errors.New("connection refused")
 	tests := []struct {
@@ -47,6 +48,7 @@ func TestRetryDelay(t *testing.T) {
 }
 
 func TestDeliveryRetriesLastAboutTwoDays(t *testing.T) {
+	t.Parallel()
 	policy := RetryPolicyFor(tasks.TypeDeliverActivity)
 	if policy.MaxRetry != 16 {
 		t.Errorf("deliveries retry %d times, want 16 as Mastodon", policy.MaxRetry)
@@ -71,6 +73,7 @@ func TestDeliveryRetriesLastAboutTwoDays(t *testing.T) {
 }
 
 func TestRetryDelayUsesTheTaskTypesPolicy(t *testing.T) {
+	t.Parallel()
 	plain := errors.New("boom")
 	for _, taskType := range []string{tasks.TypeDeliverActivity, tasks.TypeProcessInbound, "test:task"} {
 		policy := RetryPolicyFor(taskType)
@@ -85,6 +88,7 @@ func TestRetryDelayUsesTheTaskTypesPolicy(t *testing.T) {
 }
 
 func TestPostponedIsNoFailure(t *testing.T) {
+	t.Parallel()
 	err := fmt.Errorf("deliver: %w", &Postponed{Delay: 2 * time.Second, Reason: "host busy"})
 	if isFailure(err) {
 		t.Error("a postponement must not count as a failed attempt")

@@ -26,6 +26,7 @@ var databases = []struct {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, db := range databases {
 		t.Run(db.name, func(t *testing.T) {
 			st := db.open(t)
@@ -83,6 +84,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestFailureIsRetriedAndCounted(t *testing.T) {
+	t.Parallel()
 	for _, db := range databases {
 		t.Run(db.name, func(t *testing.T) {
 			st := db.open(t)
@@ -124,6 +126,7 @@ func TestFailureIsRetriedAndCounted(t *testing.T) {
 }
 
 func TestPermanentFailureMarksTaskDead(t *testing.T) {
+	t.Parallel()
 	for _, db := range databases {
 		t.Run(db.name, func(t *testing.T) {
 			st := db.open(t)
@@ -159,6 +162,7 @@ func TestPermanentFailureMarksTaskDead(t *testing.T) {
 }
 
 func TestExhaustedRetriesMarkTaskDead(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	// No dispatcher yet: the row waits in the outbox as if the broker had lost it after many failures.
@@ -187,6 +191,7 @@ func TestExhaustedRetriesMarkTaskDead(t *testing.T) {
 }
 
 func TestRolledBackTransactionEnqueuesNothing(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
@@ -220,6 +225,7 @@ func TestRolledBackTransactionEnqueuesNothing(t *testing.T) {
 
 // A postponed task runs again soon, with no attempt counted, neither by asynq nor in the outbox.
 func TestPostponedTaskKeepsItsRetries(t *testing.T) {
+	t.Parallel()
 	st := databases[0].open(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestShutdownRequeuesTheTaskInFlight(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)

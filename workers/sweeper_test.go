@@ -16,6 +16,7 @@ import (
 func farFuture() time.Time { return time.Now().Add(24 * time.Hour) }
 
 func TestSweeperRefillsAFlushedBroker(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
@@ -62,6 +63,7 @@ func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 }
 
 func TestSweeperHonoursTheLease(t *testing.T) {
+	t.Parallel()
 	st := postgresStore(t)
 	opt := testenv.Redis(t)
 	dispatcher := wireDispatcher(t, st, opt)
@@ -98,6 +100,7 @@ func TestSweeperHonoursTheLease(t *testing.T) {
 }
 
 func TestSweeperPagesThroughManyRows(t *testing.T) {
+	t.Parallel()
 	st := sqliteStore(t)
 	opt := testenv.Redis(t)
 	const count = 1203 // more than two pages

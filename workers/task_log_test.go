@@ -60,6 +60,7 @@ func (l *jsonLog) lines(t *testing.T) ([]string, []map[string]any) {
 // then succeeds) carries the task's id and type, once per line, from the worker's own lines to the
 // deliverer's, so the lines of one task can be found together.
 func TestTaskLinesCarryTheTaskID(t *testing.T) {
+	t.Parallel()
 	var logs jsonLog
 	logger := slog.New(logctx.Handler(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx := context.Background()

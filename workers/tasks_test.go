@@ -12,6 +12,7 @@ import (
 )
 
 func TestTaskConstructors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		task store.NewTask
@@ -34,6 +35,7 @@ func TestTaskConstructors(t *testing.T) {
 }
 
 func TestDecodePayload(t *testing.T) {
+	t.Parallel()
 	good := asynq.NewTask(tasks.TypeDeliverActivity, []byte(`{"delivery_id":"d1"}`))
 	payload, err := workers.DecodePayload[tasks.DeliverActivityPayload](good)
 	if err != nil || payload.DeliveryID != "d1" {

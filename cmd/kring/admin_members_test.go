@@ -16,6 +16,7 @@ import (
 // documented exit codes. On the embedded SQLite database, whose directory the test also opens to
 // seed the followers (Kring learns remote actors only from their servers).
 func TestAdminMembersBanUnbanRemove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	admin := func(args ...string) (int, string, string) {

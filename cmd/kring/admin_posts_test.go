@@ -9,6 +9,7 @@ import (
 // TestAdminPostsAsTheGroup publishes as the group, pins and unpins, lists and deletes, through the
 // command line, and refuses what makes no sense with the documented exit codes.
 func TestAdminPostsAsTheGroup(t *testing.T) {
+	t.Parallel()
 	forEachAdminDatabase(t, func(t *testing.T, admin adminRunner) {
 		for _, args := range [][]string{
 			{"org", "create", "--slug", "acme", "--name", "Acme"},

@@ -36,6 +36,7 @@ func forEachAdminDatabase(t *testing.T, body func(t *testing.T, admin adminRunne
 }
 
 func TestAdminCreatesOrganisationsStaffAndGroups(t *testing.T) {
+	t.Parallel()
 	forEachAdminDatabase(t, func(t *testing.T, admin adminRunner) {
 		code, out, errOut := admin(t, "org", "create", "--slug", "acme", "--name", "Acme", "--json")
 		if code != exitOK {
@@ -101,6 +102,7 @@ func TestAdminCreatesOrganisationsStaffAndGroups(t *testing.T) {
 }
 
 func TestAdminRefusesBadInputWithClearErrors(t *testing.T) {
+	t.Parallel()
 	forEachAdminDatabase(t, func(t *testing.T, admin adminRunner) {
 		if code, _, errOut := admin(t, "org", "create", "--slug", "acme", "--name", "Acme"); code != exitOK {
 			t.Fatalf("setup: %s", errOut)
@@ -147,6 +149,7 @@ func TestAdminRefusesBadInputWithClearErrors(t *testing.T) {
 }
 
 func TestAdminResetsPasswords(t *testing.T) {
+	t.Parallel()
 	forEachAdminDatabase(t, func(t *testing.T, admin adminRunner) {
 		admin(t, "org", "create", "--slug", "acme", "--name", "Acme")
 		admin(t, "staff", "create", "--org", "acme", "--email", "owner@acme.example", "--role", "owner")

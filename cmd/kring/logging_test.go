@@ -12,6 +12,7 @@ import (
 
 // The process logger adds the request and task ids a context carries, in both formats.
 func TestLoggerNamesTheRequestAndTheTask(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"text", "json"} {
 		var out bytes.Buffer
 		logger := newLogger(&Config{LogLevel: slog.LevelInfo, LogFormat: format}, &out).With("process", "worker")

@@ -8,6 +8,7 @@ import (
 // The password hashes' memory budget defaults to two 64 MiB hashes, can be set in MiB, and a value
 // that would not fit one default hash, or is not a number, stops start-up.
 func TestPasswordHashMemorySetting(t *testing.T) {
+	t.Parallel()
 	cfg, err := loadConfig(nil, envFrom(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,7 @@ func brokerHasTask(t *testing.T, opt asynq.RedisClientOpt, id string) bool {
 // both stop cleanly on SIGTERM, and a task that was pending survives the worker's restart and a
 // Redis that lost its data.
 func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
+	t.Parallel()
 	databaseURL := testenv.PostgresURL(t)
 	redisOpt := testenv.Redis(t)
 	env := map[string]string{
@@ -108,6 +109,7 @@ func TestServeAndWorkerOnPostgresAndRedis(t *testing.T) {
 // The embedded broker forgets everything when the process stops; the pending task comes back from
 // the database on every start.
 func TestEmbeddedDefaultKeepsPendingTasksAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	env := map[string]string{"KRING_DATA_DIR": dataDir}
 	first := testenv.StartKring(t, env)

@@ -13,6 +13,7 @@ import (
 // The embedded default: no configuration, SQLite in the data dir, in-process broker, first admin
 // printed once, ready, and a clean exit on SIGTERM.
 func TestEmbeddedDefaultStartsAndStopsCleanly(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	k := testenv.StartKring(t, map[string]string{"KRING_DATA_DIR": dataDir})
 	base := k.WaitListening(t)
@@ -48,6 +49,7 @@ func TestEmbeddedDefaultStartsAndStopsCleanly(t *testing.T) {
 
 // Bad configuration stops start-up with exit code 2 and a message naming the setting.
 func TestBadConfigurationStopsStartUp(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		env  map[string]string
 		args []string
@@ -80,6 +82,7 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 
 // An unreachable database is a clear failure at start, not a hang.
 func TestUnreachableDatabaseFailsAtStart(t *testing.T) {
+	t.Parallel()
 	k := testenv.StartKring(t, map[string]string{
 		"KRING_DATA_DIR":     t.TempDir(),
 		"KRING_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=3",

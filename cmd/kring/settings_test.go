@@ -16,6 +16,7 @@ func envFrom(values map[string]string) func(string) (string, bool) {
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := loadConfig(nil, envFrom(nil))
 	if err != nil {
 		t.Fatalf("defaults must load: %v", err)
@@ -34,6 +35,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 }
 
 func TestLoadConfigFlagBeatsEnvironment(t *testing.T) {
+	t.Parallel()
 	flagValue := "0.0.0.0:9090"
 	cfg, err := loadConfig(map[string]*string{"KRING_LISTEN": &flagValue},
 		envFrom(map[string]string{"KRING_LISTEN": "127.0.0.1:7070", "KRING_PUBLIC_URL": "https://Kring.Example./"}))
@@ -49,6 +51,7 @@ func TestLoadConfigFlagBeatsEnvironment(t *testing.T) {
 }
 
 func TestLoadConfigParsesLists(t *testing.T) {
+	t.Parallel()
 	cfg, err := loadConfig(nil, envFrom(map[string]string{"KRING_FETCH_ALLOW": "127.0.0.1, 10.1.2.3/8 ,::1/128"}))
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +67,7 @@ func TestLoadConfigParsesLists(t *testing.T) {
 
 // Every bad value stops start-up with a message naming the setting.
 func TestLoadConfigRefusesBadValues(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ env, value, want string }{
 		{"KRING_PUBLIC_URL", "kring.example", "absolute http(s) URL"},
 		{"KRING_PUBLIC_URL", "ftp://kring.example", "absolute http(s) URL"},
@@ -109,6 +113,7 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 
 // Several bad settings are reported together, so an operator fixes them in one go.
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	_, err := loadConfig(nil, envFrom(map[string]string{"KRING_LISTEN": "x", "KRING_LOG_FORMAT": "y"}))
 	if err == nil || !strings.Contains(err.Error(), "KRING_LISTEN") || !strings.Contains(err.Error(), "KRING_LOG_FORMAT") {
 		t.Fatalf("want both settings named, got %v", err)

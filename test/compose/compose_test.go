@@ -84,6 +84,7 @@ func durationOf(t *testing.T, what, value string) time.Duration {
 }
 
 func TestComposeBackingServices(t *testing.T) {
+	t.Parallel()
 	f := loadCompose(t)
 	tests := []struct {
 		name, imagePrefix, dataPath, healthCommand string
@@ -114,6 +115,7 @@ func TestComposeBackingServices(t *testing.T) {
 }
 
 func TestComposeRedisPersistsTheQueue(t *testing.T) {
+	t.Parallel()
 	command := strings.Join(service(t, loadCompose(t), "redis").Command, " ")
 	for _, want := range []string{"--appendonly yes", "--appendfsync everysec"} {
 		if !strings.Contains(command, want) {
@@ -123,6 +125,7 @@ func TestComposeRedisPersistsTheQueue(t *testing.T) {
 }
 
 func TestComposeKringServices(t *testing.T) {
+	t.Parallel()
 	f := loadCompose(t)
 	migrate := service(t, f, "migrate")
 	tests := []struct {
@@ -179,6 +182,7 @@ func checkBackingURL(t *testing.T, s composeService, setting, scheme, host strin
 }
 
 func TestComposeServeIsReachableOnlyThroughTheProxy(t *testing.T) {
+	t.Parallel()
 	s := service(t, loadCompose(t), "serve")
 	if got := s.Environment["KRING_LISTEN"]; got != "0.0.0.0:8080" {
 		t.Errorf("KRING_LISTEN %q, want 0.0.0.0:8080 (inside the container)", got)

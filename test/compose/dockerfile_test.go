@@ -45,6 +45,7 @@ func finalStage(instructions []instruction) []instruction {
 }
 
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	all := parseDockerfile(readRepoFile(t, "Dockerfile"))
 	final := finalStage(all)
 	if len(final) == len(all) {
@@ -86,6 +87,7 @@ func TestDockerfile(t *testing.T) {
 
 // The linker ignores -X for a variable that does not exist, so check the one the Dockerfile sets.
 func TestDockerfileVersionVariableExists(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(repoRoot, "cmd", "kring", "*.go"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Go files in cmd/kring (%v): the Dockerfile builds ./cmd/kring", err)
@@ -104,6 +106,7 @@ func TestDockerfileVersionVariableExists(t *testing.T) {
 }
 
 func TestDockerignore(t *testing.T) {
+	t.Parallel()
 	patterns := map[string]bool{}
 	for _, line := range strings.Split(readRepoFile(t, ".dockerignore"), "\n") {
 		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {

@@ -10,6 +10,7 @@ import (
 
 // Every ${VAR} docker-compose.yml reads must be explained in .env.example, where operators look.
 func TestEnvExampleCoversComposeVariables(t *testing.T) {
+	t.Parallel()
 	used := uniqueMatches(interpolationRE, readRepoFile(t, "docker-compose.yml"))
 	if len(used) == 0 {
 		t.Fatal("found no ${...} variables in docker-compose.yml; the pattern or the file changed")
@@ -24,6 +25,7 @@ func TestEnvExampleCoversComposeVariables(t *testing.T) {
 
 // Every KRING_* setting cmd/kring reads must appear in the README's configuration table.
 func TestREADMEDocumentsEverySetting(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(repoRoot, "cmd", "kring", "*.go"))
 	if err != nil {
 		t.Fatal(err)
