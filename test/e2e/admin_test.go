@@ -21,6 +21,7 @@ import (
 // step is checked in the page the browser shows; what federates (Accept, Update, Announce, Reject,
 // Flag, Block, Undo) is checked at the peer.
 func TestModeratorWorksThroughTheAdmin(t *testing.T) {
+	t.Parallel()
 	peerReady, browserReady := startFedify(t), startBrowser(t)
 	k := startKring(t)
 	peer := peerReady()

@@ -23,6 +23,7 @@ import (
 // https server on loopback (Kring redirects to https only), whose certificate the browser is told to
 // accept. Kring's flow asks it nothing else (no WebFinger): only the redirect's target is fetched.
 func TestRemoteFollowReachesTheMembersServer(t *testing.T) {
+	t.Parallel()
 	browserReady := startBrowser(t)
 	k := startKring(t)
 
