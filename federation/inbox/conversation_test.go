@@ -77,7 +77,10 @@ func TestGroupConversation(t *testing.T) {
 		if status := k.send(t, bob, k.open, activityOf(bob, "Like", "likes/1", note["id"])); status != 202 {
 			t.Fatalf("like: %d", status)
 		}
-		liked, _ := st.PostInGroup(context.Background(), k.open.ID, note["id"].(string))
+		liked, err := st.PostInGroup(context.Background(), k.open.ID, note["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if liked.LikeCount != 1 {
 			t.Errorf("likes: %d", liked.LikeCount)
 		}
@@ -90,7 +93,10 @@ func TestGroupConversation(t *testing.T) {
 		if status := k.send(t, alice, k.open, activityOf(alice, "Update", "statuses/1/edit", edited)); status != 202 {
 			t.Fatalf("update: %d", status)
 		}
-		after, _ := st.PostInGroup(context.Background(), k.open.ID, note["id"].(string))
+		after, err := st.PostInGroup(context.Background(), k.open.ID, note["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if after.ContentHTML != "<p>edited</p>" || after.EditedAt == nil {
 			t.Errorf("edit not applied: %q", after.ContentHTML)
 		}
@@ -291,7 +297,10 @@ func TestModeratorRemoval(t *testing.T) {
 				t.Errorf("%s should get the Undo of the Announce of %s, got %s of %+v", tc.user, tc.announce, undo.Type, undone)
 			}
 		}
-		removed, _ := st.PostByID(ctx, post.ID)
+		removed, err := st.PostByID(ctx, post.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if removed.State != model.PostRemoved || removed.RemovedReason != "spam" {
 			t.Errorf("post after removal: %s %q", removed.State, removed.RemovedReason)
 		}

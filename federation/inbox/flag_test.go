@@ -191,8 +191,8 @@ func TestForwardedReportReachesTheAuthorsServer(t *testing.T) {
 		if signature := last.Header.Get("Signature"); !strings.Contains(signature, `keyId="`+k.iris.InstanceActor()+"#") {
 			t.Errorf("signed %s, want the instance actor's key", signature)
 		}
-		if forwarded, _ := st.ReportByID(ctx, report.ID); forwarded.ForwardedAt == nil {
-			t.Error("forwarded_at not recorded")
+		if forwarded, err := st.ReportByID(ctx, report.ID); err != nil || forwarded.ForwardedAt == nil {
+			t.Errorf("forwarded_at not recorded (%v)", err)
 		}
 		if err := k.reports.Forward(ctx, report.ID, staff.ID, "again"); apperror.KindOf(err) != apperror.KindConflict {
 			t.Errorf("second forward: %v, want a conflict", err)

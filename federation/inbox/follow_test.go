@@ -148,7 +148,7 @@ func TestDeleteOfTheAccountRemovesItsFollows(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 	k.processInbound(t)
-	if follows, _ := st.FollowsOfGroup(context.Background(), k.open.ID, ""); len(follows) != 0 {
-		t.Fatalf("follows left: %+v", follows)
+	if follows, err := st.FollowsOfGroup(context.Background(), k.open.ID, ""); err != nil || len(follows) != 0 {
+		t.Fatalf("follows left: %+v (%v)", follows, err)
 	}
 }
