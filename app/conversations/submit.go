@@ -190,7 +190,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		result.Outcome, result.Reason = Refused, reason
 		return result, err
 	}
-	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID,
+	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID, AuthorHost: author.Host,
 		ObjectType: sub.ObjectType, ContentHTML: content, Summary: clip(sub.Summary, maxSummary),
 		URL: sub.URL, InReplyToIRI: sub.InReplyTo, ContextIRI: sub.Context, Visibility: sub.Visibility,
 		State: model.PostVisible, PublishedAt: sub.PublishedAt, CreateActivityIRI: sub.ActivityIRI,

@@ -54,6 +54,7 @@ type Post struct {
 	ObjectIRI           string `gorm:"column:object_iri"`
 	AuthorKind          AuthorKind
 	AuthorActorID       *string
+	AuthorHost          string // the author's host, for remote posts: the posting rate per host counts by it
 	CreatedByStaffID    *string
 	ObjectType          string // Note, Article, Page, Question, Event
 	ContentHTML         string `gorm:"column:content_html"` // sanitised before it is stored

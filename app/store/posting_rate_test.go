@@ -1,0 +1,103 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// The posting-rate counts read only the posts they count: a new post's check costs the same whether
+// the table holds a day or years of posts, and however busy other hosts are.
+func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingAnyone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actorOf := func(host string, n int) model.RemoteActor {
+		iri := fmt.Sprintf("https://%s/users/%d", host, n)
+		actor, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: host, ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return actor
+	}
+	// quiet.example: 200 actors, 3 posts in the window and 2,000 from last year; busy.example: 5,000
+	// posts in the window. Old and busy rows go in with one statement each.
+	var quiet []model.RemoteActor
+	for n := range 200 {
+		quiet = append(quiet, actorOf("quiet.example", n))
+	}
+	busy := actorOf("busy.example", 0)
+	now := time.Now().UTC()
+	for i, actor := range quiet[:3] {
+		if _, err := st.CreatePost(ctx, model.Post{GroupID: group.ID, ObjectIRI: fmt.Sprintf("%s/statuses/%d", actor.IRI, i),
+			AuthorKind: model.AuthorRemote, AuthorActorID: &actor.ID, State: model.PostVisible, Visibility: model.VisibilityPublic}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill := `INSERT INTO posts (id, group_id, object_iri, author_kind, author_actor_id, author_host, object_type, content_html,
+		summary, url, in_reply_to_iri, context_iri, thread_root_iri, visibility, state, published_at, create_activity_iri,
+		activity_json, reach, like_count, removed_reason, created_at, updated_at)
+		SELECT gen_random_uuid()::text, ?, ? || n, 'remote', ?, ?, 'Note', '', '', '', '', '', '', 'public', 'visible', ?, '', '',
+		'followers', 0, '', ?, ?
+		FROM generate_series(1, ?) AS n`
+	lastYear := now.AddDate(-1, 0, 0)
+	if err := st.DB().Exec(fill, group.ID, "https://quiet.example/old/", quiet[3].ID, "quiet.example", lastYear, lastYear, lastYear, 2000).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Exec(fill, group.ID, "https://busy.example/statuses/", busy.ID, "busy.example", now, now, now, 5000).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Exec("ANALYZE posts; ANALYZE remote_actors").Error; err != nil {
+		t.Fatal(err)
+	}
+
+	since := now.Add(-10 * time.Minute)
+	for _, tc := range []struct {
+		name  string
+		count func() (int64, error)
+		want  int64
+	}{
+		{"quiet.example's posts", func() (int64, error) { return st.CountPostsByHostSince(ctx, "quiet.example", since) }, 3},
+		{"an actor's posts", func() (int64, error) { return st.CountPostsByActorSince(ctx, quiet[0].ID, since) }, 1},
+	} {
+		recorder := testenv.RecordStatements(t, st)
+		var got int64
+		var countErr error
+		statements := recorder.During(func() { got, countErr = tc.count() })
+		if countErr != nil || got != tc.want {
+			t.Fatalf("%s: %d (%v), want %d", tc.name, got, countErr, tc.want)
+		}
+		sqlDB, err := st.DB().DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range statements {
+			var read float64
+			testenv.Explain(t, conn, s, true).Walk(func(n testenv.PlanNode) {
+				if n.RelationName != "" {
+					read += n.ActualRows * n.ActualLoops
+				}
+			})
+			if read > float64(tc.want)+2 {
+				t.Errorf("%s: counting %d posts read %.0f rows:\n%s", tc.name, got, read, s.SQL)
+			}
+		}
+		_ = conn.Close()
+	}
+}

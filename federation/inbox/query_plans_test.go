@@ -1,0 +1,100 @@
+package inbox_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// harnessLookup is the test harness's own query for the queued tasks it runs as a worker would; a
+// worker receives its tasks from Redis instead, so it is not counted.
+const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER BY id`
+
+// statementBudgets bound what one inbound activity costs PostgreSQL from its request to settled,
+// deliveries included (measured on 2026-12-05 in brackets), so that a change adding round trips to
+// the inbox path is seen.
+var statementBudgets = map[string]struct{ statements, commits int }{
+	"public post to an open group, announced to 2 followers": {statements: 31, commits: 6}, // (31, 6)
+	"direct message to the group (dropped)":                  {statements: 7, commits: 3},  // (7, 3)
+	"like of a member's post":                                {statements: 16, commits: 4}, // (16, 4)
+	"follow of an open group":                                {statements: 24, commits: 7}, // (24, 7)
+}
+
+// Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served
+// by an index, so its cost does not grow with the tables' history; and the statements and commits
+// it costs stay within a budget.
+func TestInboxPathStatementsUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	k := newKring(t, st)
+	peer := newRemotePeer(t)
+	alice := k.join(t, peer, "alice", k.open)
+	k.join(t, peer, "bob", k.open)
+	carol := member{peer: peer, name: "carol", key: peer.addUser("carol")}
+
+	// Warm the caches (keys, groups, blocks) the way a running server has them.
+	warm, _ := k.noteOf(alice, k.open, 1)
+	if status := k.send(t, alice, k.open, warm); status != 202 {
+		t.Fatalf("warm-up post: %d", status)
+	}
+	recorder := testenv.RecordStatements(t, st)
+
+	post, note := k.noteOf(alice, k.open, 2)
+	direct, directNote := k.noteOf(alice, k.open, 3) // fresh maps: addressed only to the group
+	for _, m := range []map[string]any{direct, directNote} {
+		m["to"], m["cc"] = []any{k.iris.GroupActor("lobby")}, []any{}
+	}
+	inbound := []struct {
+		name     string
+		from     member
+		activity map[string]any
+	}{
+		{"public post to an open group, announced to 2 followers", alice, post},
+		{"direct message to the group (dropped)", alice, direct},
+		{"like of a member's post", alice, activityOf(alice, "Like", "likes/1", note["id"])},
+		{"follow of an open group", carol, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
+			"id": carol.actor() + "/follows/1", "type": "Follow", "actor": carol.actor(), "object": k.iris.GroupActor("lobby")}},
+	}
+
+	sqlDB, err := st.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// With sequential scans discouraged PostgreSQL takes any index that can serve a statement; a
+	// table it still reads whole has none.
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range inbound {
+		var statements []testenv.Statement
+		for _, s := range recorder.During(func() {
+			if status := k.send(t, a.from, k.open, a.activity); status != 202 {
+				t.Fatalf("%s: status %d", a.name, status)
+			}
+		}) {
+			if s.SQL != harnessLookup {
+				statements = append(statements, s)
+			}
+		}
+		budget, commits := statementBudgets[a.name], testenv.Commits(statements)
+		t.Logf("%s: %d statements, %d commits", a.name, len(statements), commits)
+		if len(statements) > budget.statements || commits > budget.commits {
+			t.Errorf("%s: %d statements and %d commits, over its budget of %d and %d:", a.name, len(statements), commits, budget.statements, budget.commits)
+			for _, s := range statements {
+				t.Logf("  %s", s.SQL)
+			}
+		}
+		for _, s := range statements {
+			for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {
+				t.Errorf("%s: no index serves this statement, it reads all of %s:\n%s", a.name, table, s.SQL)
+			}
+		}
+	}
+}

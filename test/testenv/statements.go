@@ -1,0 +1,149 @@
+package testenv
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/store"
+)
+
+// Statement is one SQL statement a store ran, with its arguments, and the transaction it ran in
+// (nil: on its own, committed alone).
+type Statement struct {
+	SQL  string
+	Vars []any
+	Tx   *sql.Tx
+}
+
+// IsRead says whether the statement only reads.
+func (s Statement) IsRead() bool {
+	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s.SQL)), "SELECT")
+}
+
+// StatementRecorder records the statements a store runs while it is on: what a path through Kring
+// costs the database, and the statements to explain.
+type StatementRecorder struct {
+	mu         sync.Mutex
+	on         bool
+	statements []Statement
+}
+
+// RecordStatements hooks a recorder into st's gorm callbacks (query, row, raw, create, update and
+// delete, after each ran). It records nothing until During.
+func RecordStatements(t testing.TB, st *store.Store) *StatementRecorder {
+	t.Helper()
+	r := &StatementRecorder{}
+	record := func(db *gorm.DB) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if !r.on || db.Statement.SQL.Len() == 0 {
+			return
+		}
+		tx, _ := db.Statement.ConnPool.(*sql.Tx)
+		r.statements = append(r.statements, Statement{SQL: db.Statement.SQL.String(), Vars: append([]any(nil), db.Statement.Vars...), Tx: tx})
+	}
+	callbacks := st.DB().Callback()
+	for name, register := range map[string]func(string, func(*gorm.DB)) error{
+		"query":  callbacks.Query().After("gorm:query").Register,
+		"row":    callbacks.Row().After("gorm:row").Register,
+		"raw":    callbacks.Raw().After("gorm:raw").Register,
+		"create": callbacks.Create().After("gorm:create").Register,
+		"update": callbacks.Update().After("gorm:update").Register,
+		"delete": callbacks.Delete().After("gorm:delete").Register,
+	} {
+		if err := register("testenv:record_"+name, record); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// During records the statements fn causes, in order.
+func (r *StatementRecorder) During(fn func()) []Statement {
+	r.mu.Lock()
+	r.on, r.statements = true, nil
+	r.mu.Unlock()
+	fn()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on = false
+	return r.statements
+}
+
+// Commits counts what statements commit: each transaction once, and each write outside one.
+func Commits(statements []Statement) int {
+	txs := map[*sql.Tx]bool{}
+	n := 0
+	for _, s := range statements {
+		switch {
+		case s.Tx != nil:
+			txs[s.Tx] = true
+		case !s.IsRead():
+			n++
+		}
+	}
+	return n + len(txs)
+}
+
+// PlanNode is one node of a PostgreSQL plan, as EXPLAIN (FORMAT JSON) gives it.
+type PlanNode struct {
+	NodeType     string     `json:"Node Type"`
+	RelationName string     `json:"Relation Name"`
+	IndexName    string     `json:"Index Name"`
+	ActualRows   float64    `json:"Actual Rows"`
+	ActualLoops  float64    `json:"Actual Loops"`
+	Plans        []PlanNode `json:"Plans"`
+}
+
+// Walk calls visit for the node and every node under it.
+func (n PlanNode) Walk(visit func(PlanNode)) {
+	visit(n)
+	for _, child := range n.Plans {
+		child.Walk(visit)
+	}
+}
+
+// Explain returns PostgreSQL's plan for s on conn; with analyze, it runs the statement (inside a
+// transaction it rolls back) and the plan carries the rows each node read.
+func Explain(t testing.TB, conn *sql.Conn, s Statement, analyze bool) PlanNode {
+	t.Helper()
+	ctx := context.Background()
+	options := "FORMAT JSON"
+	if analyze {
+		options = "ANALYZE, FORMAT JSON"
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // only ever rolled back: ANALYZE must change nothing
+	var raw []byte
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf("EXPLAIN (%s) %s", options, s.SQL), s.Vars...).Scan(&raw); err != nil {
+		t.Fatalf("explain %s: %v", s.SQL, err)
+	}
+	var plans []struct {
+		Plan PlanNode `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("plan of %s: %v (%s)", s.SQL, err, raw)
+	}
+	return plans[0].Plan
+}
+
+// SeqScans names the tables a plan reads whole.
+func SeqScans(plan PlanNode) []string {
+	var tables []string
+	plan.Walk(func(n PlanNode) {
+		if n.NodeType == "Seq Scan" {
+			tables = append(tables, n.RelationName)
+		}
+	})
+	return tables
+}
