@@ -52,6 +52,19 @@ func (s *Store) ListDomainBlocks(ctx context.Context, organisationID string) ([]
 	return blocks, nil
 }
 
+// SuspendedDomainsOf returns the domains suspended instance-wide or by the organisation: those its
+// groups send nothing to. One statement, for every fan-out.
+func (s *Store) SuspendedDomainsOf(ctx context.Context, organisationID string) ([]string, error) {
+	var domains []string
+	err := s.conn(ctx).Model(&model.DomainBlock{}).
+		Where("severity = ? AND (organisation_id IS NULL OR organisation_id = ?)", model.SeveritySuspend, organisationID).
+		Distinct().Pluck("domain", &domains).Error
+	if err != nil {
+		return nil, fmt.Errorf("list the domains suspended for organisation %s: %w", organisationID, err)
+	}
+	return domains, nil
+}
+
 // SuspendedDomains returns every suspend-level block, instance-wide and of every organisation.
 func (s *Store) SuspendedDomains(ctx context.Context) ([]model.DomainBlock, error) {
 	var blocks []model.DomainBlock

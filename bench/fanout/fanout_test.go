@@ -61,7 +61,7 @@ func benchFanOut(b *testing.B, followers, hosts int) {
 		var planned int
 		err := st.Transaction(ctx, func(tx *store.Store) error {
 			var err error
-			planned, err = planner.ToFollowers(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce",
+			planned, err = planner.ToFollowers(ctx, tx, group, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce",
 				GroupID: group.ID, Body: []byte(`{"@context":"https://www.w3.org/ns/activitystreams","type":"Announce"}`)})
 			return err
 		})

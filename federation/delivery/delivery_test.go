@@ -73,7 +73,7 @@ func (f *fixture) fanOut(t *testing.T) int {
 	var n int
 	err := f.st.Transaction(context.Background(), func(tx *store.Store) error {
 		var err error
-		n, err = f.planner.ToFollowers(context.Background(), tx, delivery.Activity{IRI: f.iris.NewActivity(), Type: "Announce",
+		n, err = f.planner.ToFollowers(context.Background(), tx, f.group, delivery.Activity{IRI: f.iris.NewActivity(), Type: "Announce",
 			GroupID: f.group.ID, Body: []byte(`{"type":"Announce"}`)})
 		return err
 	})

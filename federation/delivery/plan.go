@@ -33,12 +33,12 @@ type Planner struct {
 // BatchSize is how many deliveries of a fan-out one batch task sends.
 const BatchSize = 50
 
-// ToFollowers plans the delivery of activity to every accepted follower of its group, inside tx: one
-// delivery per distinct shared inbox (or inbox), none to suspended domains. It returns how many.
-func (p Planner) ToFollowers(ctx context.Context, tx *store.Store, activity Activity) (int, error) {
-	group, err := tx.GroupByID(ctx, activity.GroupID)
-	if err != nil {
-		return 0, err
+// ToFollowers plans the delivery of activity, which group sends, to every accepted follower of the
+// group, inside tx: one delivery per distinct shared inbox (or inbox), none to suspended domains. It
+// returns how many.
+func (p Planner) ToFollowers(ctx context.Context, tx *store.Store, group model.Group, activity Activity) (int, error) {
+	if activity.GroupID != group.ID {
+		return 0, fmt.Errorf("plan delivery of %s: sent by group %s, planned for the followers of %s", activity.IRI, activity.GroupID, group.ID)
 	}
 	targets, err := tx.FollowerInboxes(ctx, group.ID)
 	if err != nil {
@@ -63,11 +63,7 @@ type Shapes struct {
 // group whose servers take that shape: one delivery per distinct shared inbox, none to suspended
 // domains. Every activity of shapes is stored, even with nobody to send it to, so its id resolves.
 // It returns how many deliveries of each shape were planned.
-func (p Planner) ToFollowersInShapes(ctx context.Context, tx *store.Store, groupID string, shapes Shapes) (microblog, groupAware int, err error) {
-	group, err := tx.GroupByID(ctx, groupID)
-	if err != nil {
-		return 0, 0, err
-	}
+func (p Planner) ToFollowersInShapes(ctx context.Context, tx *store.Store, group model.Group, shapes Shapes) (microblog, groupAware int, err error) {
 	targets, err := tx.FollowerInboxes(ctx, group.ID)
 	if err != nil {
 		return 0, 0, err
@@ -143,20 +139,13 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 // withoutSuspended drops targets on domains suspended instance-wide or by the organisation. The
 // blocks are loaded once and matched in memory: a fan-out can reach thousands of hosts.
 func withoutSuspended(ctx context.Context, tx *store.Store, targets []store.InboxTarget, organisationID string) ([]store.InboxTarget, error) {
-	suspended := map[string]bool{}
-	for _, scope := range []string{"", organisationID} {
-		blocks, err := tx.ListDomainBlocks(ctx, scope)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range blocks {
-			if b.Severity == model.SeveritySuspend {
-				suspended[b.Domain] = true
-			}
-		}
+	domains, err := tx.SuspendedDomainsOf(ctx, organisationID)
+	if err != nil || len(domains) == 0 {
+		return targets, err
 	}
-	if len(suspended) == 0 {
-		return targets, nil
+	suspended := map[string]bool{}
+	for _, domain := range domains {
+		suspended[domain] = true
 	}
 	kept := targets[:0]
 	for _, t := range targets {

@@ -134,11 +134,13 @@ func (p *Processor) notSuspending(ctx context.Context, groups []model.Group, hos
 // localGroups returns the live local groups among iris.
 func (p *Processor) localGroups(ctx context.Context, iris []string) ([]model.Group, error) {
 	var groups []model.Group
+	seen := map[string]bool{} // a post names its group in cc and in a Mention tag
 	for _, iri := range iris {
 		slug, ok := p.cfg.IRIs.GroupSlugOf(iri)
-		if !ok {
+		if !ok || seen[slug] {
 			continue
 		}
+		seen[slug] = true
 		group, err := p.cfg.Store.GroupBySlug(ctx, slug)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

@@ -63,7 +63,7 @@ func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group mode
 		}
 		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, id
 	}
-	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group.ID, shapes)
+	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group, shapes)
 	return announced, err
 }
 
@@ -74,7 +74,7 @@ func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group m
 	if err != nil {
 		return fmt.Errorf("forward activity: %w", err)
 	}
-	_, _, err = f.Planner.ToFollowersInShapes(ctx, tx, group.ID, delivery.Shapes{GroupAware: &activity})
+	_, _, err = f.Planner.ToFollowersInShapes(ctx, tx, group, delivery.Shapes{GroupAware: &activity})
 	return err
 }
 
@@ -116,7 +116,7 @@ func (f Federator) WithdrawPost(ctx context.Context, tx *store.Store, group mode
 		}
 		shapes.GroupAware = &undo
 	}
-	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group.ID, shapes)
+	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group, shapes)
 	return err
 }
 
@@ -185,7 +185,7 @@ func (f Federator) groupPostActivity(ctx context.Context, tx *store.Store, kind 
 	if err != nil {
 		return delivery.Activity{}, err
 	}
-	_, err = f.Planner.ToFollowers(ctx, tx, activity)
+	_, err = f.Planner.ToFollowers(ctx, tx, group, activity)
 	return activity, err
 }
 
@@ -212,7 +212,7 @@ func (f Federator) UpdateGroupActor(ctx context.Context, tx *store.Store, group 
 	if err != nil {
 		return err
 	}
-	_, err = f.Planner.ToFollowers(ctx, tx, activity)
+	_, err = f.Planner.ToFollowers(ctx, tx, group, activity)
 	return err
 }
 

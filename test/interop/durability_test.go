@@ -92,7 +92,7 @@ func fanOutFixture(t *testing.T, databaseURL string, redisOpt asynq.RedisClientO
 	planner := delivery.Planner{Batch: true}
 	iris := federation.NewIRIs(&url.URL{Scheme: "http", Host: "127.0.0.1:1"})
 	err = st.Transaction(ctx, func(tx *store.Store) error {
-		_, err := planner.ToFollowers(ctx, tx, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce", GroupID: group.ID,
+		_, err := planner.ToFollowers(ctx, tx, group.Group, delivery.Activity{IRI: iris.NewActivity(), Type: "Announce", GroupID: group.ID,
 			Body: []byte(`{"@context":"https://www.w3.org/ns/activitystreams","type":"Announce"}`)})
 		return err
 	})
