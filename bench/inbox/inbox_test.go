@@ -62,7 +62,14 @@ func BenchmarkInboxAccepts(b *testing.B) {
 		Verifier: &signing.Verifier{Resolver: inbox.RefuseBlockedKeys(st, actorCache)}}).Mount(engine)
 
 	verifyLimit := limits.RSAVerificationsPerSecond(keys[0].key)
-	insertLimit := insertsPerSecond(b, st)
+	sqlDB, err := st.DB().DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	insertLimit, err := limits.CommittedInsertsPerSecond(ctx, sqlDB, senders)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
@@ -180,28 +187,4 @@ func send(b *testing.B, batch []*http.Request) timings {
 		each = append(each, d)
 	}
 	return timings{total: total, each: each}
-}
-
-// insertsPerSecond measures single-row committed inserts from as many goroutines as senders.
-func insertsPerSecond(b *testing.B, st *store.Store) float64 {
-	if err := st.DB().Exec("CREATE TABLE insert_probe (id TEXT PRIMARY KEY, body TEXT NOT NULL)").Error; err != nil {
-		b.Fatal(err)
-	}
-	body := strings.Repeat("x", 2048)
-	const each = 100
-	start := time.Now()
-	var wg sync.WaitGroup
-	for s := 0; s < senders; s++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				if err := st.DB().Exec("INSERT INTO insert_probe (id, body) VALUES (?, ?)", model.NewID(), body).Error; err != nil {
-					panic(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(each*senders) / time.Since(start).Seconds()
 }

@@ -3,11 +3,15 @@
 package limits
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"database/sql"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -53,4 +57,39 @@ func RSAVerificationsPerSecond(key *rsa.PrivateKey) float64 {
 			panic(err)
 		}
 	})
+}
+
+// CommittedInsertsPerSecond is how many single-row inserts of 2 KiB rows, each committed on its own,
+// db takes per second from workers goroutines at once: the bound on an inbox that commits every
+// activity it acknowledges. It uses a table of its own, dropped afterwards.
+func CommittedInsertsPerSecond(ctx context.Context, db *sql.DB, workers int) (float64, error) {
+	table := "insert_probe_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (id TEXT PRIMARY KEY, body TEXT NOT NULL)"); err != nil {
+		return 0, err
+	}
+	defer db.ExecContext(ctx, "DROP TABLE "+table) //nolint:errcheck // a leftover probe table harms nothing
+	body := strings.Repeat("x", 2048)
+	const each = 100
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				id := strconv.Itoa(w) + "-" + strconv.Itoa(i)
+				if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id, body) VALUES ($1, $2)", id, body); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(each*workers) / time.Since(start).Seconds(), nil
 }

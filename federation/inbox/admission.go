@@ -1,8 +1,10 @@
 package inbox
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,19 +16,48 @@ import (
 // moves the excess a few seconds later instead of letting it queue inside Kring for many seconds.
 const OverloadRetryAfter = 3
 
-// admission bounds the inbox requests doing database work at once. Past the bound a request is
-// answered 503 at once: a request waiting for a database connection would hold its sender, and
-// every request behind it, for as long as the backlog takes to clear.
-type admission struct{ slots chan struct{} }
+// admissionWait is the longest a request waits for a slot. A full inbox under a burst frees slots
+// within milliseconds (a request holds one for a few), so a short wait takes a burst in instead of
+// refusing it; a longer one would only turn overload back into queueing.
+const admissionWait = 50 * time.Millisecond
 
-func newAdmission(size int) admission { return admission{slots: make(chan struct{}, max(size, 1))} }
+// admission bounds the inbox requests doing database work at once. Past the bound a request waits
+// at most admissionWait for a slot, behind at most as many others as there are slots, and is then
+// answered 503: a request waiting for a database connection would hold its sender, and every
+// request behind it, for as long as the backlog takes to clear.
+type admission struct {
+	slots   chan struct{}
+	waiting chan struct{} // the requests waiting for a slot
+	wait    time.Duration
+}
 
-// tryEnter takes a slot when one is free; the caller must leave when it is done.
-func (a admission) tryEnter() bool {
+func newAdmission(size int, wait time.Duration) admission {
+	size = max(size, 1)
+	return admission{slots: make(chan struct{}, size), waiting: make(chan struct{}, size), wait: wait}
+}
+
+// enter takes a slot, waiting briefly when none is free; the caller must leave when it is done. It
+// says false when the inbox stayed full, the wait queue was full, or the request ended meanwhile.
+func (a admission) enter(ctx context.Context) bool {
 	select {
 	case a.slots <- struct{}{}:
 		return true
 	default:
+	}
+	select {
+	case a.waiting <- struct{}{}:
+		defer func() { <-a.waiting }()
+	default:
+		return false
+	}
+	timer := time.NewTimer(a.wait)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	case <-timer.C:
+		return false
+	case <-ctx.Done():
 		return false
 	}
 }

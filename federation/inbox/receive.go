@@ -85,7 +85,7 @@ func NewReceiver(cfg ReceiverConfig) *Receiver {
 	}
 	return &Receiver{cfg: cfg, suspensions: newSuspensions(cfg.Store),
 		groups:    memo.New[string, store.GroupInOrganisation](groupTTL, 10000),
-		admission: newAdmission(cfg.MaxInFlight)}
+		admission: newAdmission(cfg.MaxInFlight, admissionWait)}
 }
 
 // Mount registers the inbox routes.
@@ -152,7 +152,7 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		refusal.Refuse(c, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !r.admission.tryEnter() {
+	if !r.admission.enter(ctx) {
 		refuseOverloaded(c)
 		return
 	}

@@ -216,5 +216,8 @@ func GetStatus(t testing.TB, url string) int {
 	return resp.StatusCode
 }
 
+// Pid is the process's id, to read its CPU time from /proc.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Signal sends sig to the process, such as SIGKILL to test a crash.
 func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
