@@ -79,14 +79,7 @@ func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 		if countErr != nil || got != tc.want {
 			t.Fatalf("%s: %d (%v), want %d", tc.name, got, countErr, tc.want)
 		}
-		sqlDB, err := st.DB().DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn, err := sqlDB.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := testenv.Conn(t, st)
 		for _, s := range statements {
 			var read float64
 			testenv.Explain(t, conn, s, true).Walk(func(n testenv.PlanNode) {
@@ -98,6 +91,5 @@ func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 				t.Errorf("%s: counting %d posts read %.0f rows:\n%s", tc.name, got, read, s.SQL)
 			}
 		}
-		_ = conn.Close()
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/bench/limits"
+	"github.com/kring-social/kring/test/testenv"
 )
 
 const (
@@ -33,14 +34,14 @@ type tlsSink struct {
 	done    chan struct{}
 }
 
-func newTLSSink(b *testing.B, ca *testCA, want int) *tlsSink {
+func newTLSSink(b *testing.B, ca *testenv.CA, want int) *tlsSink {
 	b.Helper()
 	listener, err := net.Listen("tcp", ":0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := &tlsSink{port: listener.Addr().(*net.TCPAddr).Port, arrived: map[string]time.Time{}, want: want, done: make(chan struct{})}
-	server := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, TLSConfig: ca.serverConfig()}
+	server := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, TLSConfig: ca.ServerConfig()}
 	go func() { _ = server.ServeTLS(listener, "", "") }()
 	b.Cleanup(func() { _ = server.Close() })
 	return s
@@ -102,7 +103,7 @@ func (k *kringInProduction) followersOnHosts(b *testing.B, group string, hosts, 
 //
 //	go test -run '^$' -bench ProductionFanOut -benchtime 1x ./bench/production
 func BenchmarkProductionFanOut(b *testing.B) {
-	ca := newTestCA(b)
+	ca := testenv.NewCA(b)
 	k := startKringInProduction(b, ca)
 	remote := k.cachedActors(b, 1)
 	signatures := limits.RSASignaturesPerSecond(remote[0].key)

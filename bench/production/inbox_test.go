@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/bench/limits"
+	"github.com/kring-social/kring/test/testenv"
 )
 
 const (
@@ -38,7 +39,7 @@ type runLimits struct {
 
 func BenchmarkProductionInbox(b *testing.B) {
 	ctx := context.Background()
-	ca := newTestCA(b)
+	ca := testenv.NewCA(b)
 	k := startKringInProduction(b, ca)
 	remote := k.cachedActors(b, actors)
 	k.prefillPosts(b, prefill, remote)
@@ -86,7 +87,7 @@ func BenchmarkProductionInbox(b *testing.B) {
 // sustained sends requests in a closed loop and waits until every one is processed; it reports the
 // accept rate, the sustained rate (accepted and processed) and the CPU each part spent per activity,
 // and returns the accept rate.
-func sustained(b *testing.B, k *kringInProduction, ca *testCA, measured runLimits, requests []signedRequest, senders int) float64 {
+func sustained(b *testing.B, k *kringInProduction, ca *testenv.CA, measured runLimits, requests []signedRequest, senders int) float64 {
 	b.Helper()
 	client := senderClient(ca, senders)
 	k.waitProcessed(b, processWithin)
@@ -126,7 +127,7 @@ func sustained(b *testing.B, k *kringInProduction, ca *testCA, measured runLimit
 
 // offered sends requests in an open loop at perSecond and reports what was accepted, refused and how
 // long the accepted ones took from when they were due.
-func offered(b *testing.B, k *kringInProduction, ca *testCA, requests []signedRequest, perSecond int, peak float64) {
+func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []signedRequest, perSecond int, peak float64) {
 	b.Helper()
 	client := senderClient(ca, 1024)
 	k.waitProcessed(b, processWithin)

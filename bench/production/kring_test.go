@@ -37,7 +37,7 @@ type remoteActor struct {
 	key *rsa.PrivateKey
 }
 
-func startKringInProduction(b *testing.B, ca *testCA) *kringInProduction {
+func startKringInProduction(b *testing.B, ca *testenv.CA) *kringInProduction {
 	b.Helper()
 	databaseURL := testenv.PostgresURL(b)
 	redis := testenv.Redis(b)
@@ -48,7 +48,7 @@ func startKringInProduction(b *testing.B, ca *testCA) *kringInProduction {
 	public := "https://" + listener.Addr().String()
 	env := map[string]string{
 		"KRING_DATABASE_URL": databaseURL, "KRING_REDIS_URL": testenv.RedisURL(redis), "KRING_PUBLIC_URL": public,
-		"KRING_FETCH_ALLOW": "127.0.0.0/8", "SSL_CERT_FILE": ca.file,
+		"KRING_FETCH_ALLOW": "127.0.0.0/8", "SSL_CERT_FILE": ca.File,
 		// The benchmark's 200 actors send far more than a real one would: the limits stay out of the way.
 		"KRING_POST_LIMIT_PER_ACTOR": "100000", "KRING_POST_LIMIT_PER_HOST": "1000000",
 		"KRING_INBOX_LIMIT_PER_ACTOR": "1000000", "KRING_INBOX_LIMIT_PER_HOST": "10000000",
@@ -67,7 +67,7 @@ func startKringInProduction(b *testing.B, ca *testCA) *kringInProduction {
 		b.Fatal(err)
 	}
 	worker := testenv.StartKring(b, env, "worker")
-	tlsProxy(b, ca, listener, backend)
+	testenv.TLSProxy(b, ca, listener, backend)
 
 	st, err := store.Open(context.Background(), store.Options{DatabaseURL: databaseURL})
 	if err != nil {

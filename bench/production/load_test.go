@@ -17,6 +17,7 @@ import (
 
 	"github.com/kring-social/kring/federation/activities"
 	"github.com/kring-social/kring/federation/signing"
+	"github.com/kring-social/kring/test/testenv"
 )
 
 // activityKind is what the benchmark sends a group.
@@ -83,9 +84,9 @@ func signedActivities(b *testing.B, k *kringInProduction, actors []remoteActor, 
 
 // senderClient is the remote servers' side: TLS to the proxy, keeping connections alive as
 // Mastodon's and other servers' pools do.
-func senderClient(ca *testCA, conns int) *http.Client {
+func senderClient(ca *testenv.CA, conns int) *http.Client {
 	return &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool}, MaxIdleConns: conns, MaxIdleConnsPerHost: conns,
+		TLSClientConfig: &tls.Config{RootCAs: ca.Pool}, MaxIdleConns: conns, MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost: conns, IdleConnTimeout: 90 * time.Second}}
 }
 

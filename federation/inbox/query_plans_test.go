@@ -58,15 +58,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 			"id": carol.actor() + "/follows/1", "type": "Follow", "actor": carol.actor(), "object": k.iris.GroupActor("lobby")}},
 	}
 
-	sqlDB, err := st.DB().DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testenv.Conn(t, st)
 	// With sequential scans discouraged PostgreSQL takes any index that can serve a statement; a
 	// table it still reads whole has none.
 	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {

@@ -27,7 +27,7 @@ type peer struct {
 func startPeer(t *testing.T) *peer { return startPeerWith(t, nil) }
 
 // startPeerWith starts the peer, serving https with a certificate of ca when ca is given.
-func startPeerWith(t *testing.T, ca *throwawayCA) *peer {
+func startPeerWith(t *testing.T, ca *testenv.CA) *peer {
 	t.Helper()
 	dir, err := filepath.Abs("peer")
 	if err != nil {
@@ -40,8 +40,9 @@ func startPeerWith(t *testing.T, ca *throwawayCA) *peer {
 	env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir()}
 	scheme, client := "http", http.DefaultClient
 	if ca != nil {
-		env["PEER_TLS_CERT"], env["PEER_TLS_KEY"], env["NODE_EXTRA_CA_CERTS"] = ca.certFile, ca.keyFile, ca.caFile
-		scheme, client = "https", ca.client()
+		certFile, keyFile := ca.LeafFiles(t, "127.0.0.1")
+		env["PEER_TLS_CERT"], env["PEER_TLS_KEY"], env["NODE_EXTRA_CA_CERTS"] = certFile, keyFile, ca.File
+		scheme, client = "https", ca.Client()
 	}
 	p := testenv.StartProcess(t, node, env, filepath.Join(dir, "peer.mjs"))
 	port := p.WaitForLine(t, regexp.MustCompile(`^ready (\d+)$`), 60*time.Second)[1]
@@ -218,13 +219,17 @@ func followList(t *testing.T, env map[string]string, group, state string) []foll
 // @lobby@host into their app would, and follows it.
 func TestFedifyFollowsByHandleOverTLS(t *testing.T) {
 	t.Parallel()
-	ca := newThrowawayCA(t)
+	ca := testenv.NewCA(t)
 	proxyPort, backendPort := freePort(t), freePort(t)
 	base := "https://127.0.0.1:" + proxyPort
 	backend := &url.URL{Scheme: "http", Host: "127.0.0.1:" + backendPort}
-	tlsProxy(t, ca, proxyPort, backend)
+	listener, err := net.Listen("tcp", "127.0.0.1:"+proxyPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.TLSProxy(t, ca, listener, backend)
 	// SSL_CERT_FILE makes Go's system roots the test CA, so Kring trusts the peer's certificate.
-	startKringAt(t, base, backend.Host, map[string]string{"SSL_CERT_FILE": ca.caFile})
+	startKringAt(t, base, backend.Host, map[string]string{"SSL_CERT_FILE": ca.File})
 	fedify := startPeerWith(t, ca)
 
 	handle := "@lobby@127.0.0.1:" + proxyPort

@@ -147,3 +147,19 @@ func SeqScans(plan PlanNode) []string {
 	})
 	return tables
 }
+
+// Conn holds one connection of st's pool for the test (closed when it ends): session settings such
+// as enable_seqscan stay on it, for the statements explained there.
+func Conn(t testing.TB, st *store.Store) *sql.Conn {
+	t.Helper()
+	sqlDB, err := st.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
