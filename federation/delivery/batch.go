@@ -23,19 +23,6 @@ const (
 	firstRetryDelay = 30 * time.Second
 )
 
-// preloadActivities reads the activities a batch delivers into the cache before its deliveries start
-// in parallel, each of which would otherwise miss the cache and read the same row. A failed read is
-// left to the attempts, which read again and handle the error.
-func (d *Deliverer) preloadActivities(ctx context.Context, deliveries []model.Delivery) {
-	read := map[string]bool{}
-	for _, delivery := range deliveries {
-		if !read[delivery.OutboundActivityID] {
-			read[delivery.OutboundActivityID] = true
-			_, _ = d.activity(ctx, delivery.OutboundActivityID)
-		}
-	}
-}
-
 // DeliverBatch makes the first attempt at a batch of a fan-out's deliveries. Deliveries that must be
 // tried again (the remote failed, its host was busy, the database failed during the attempt) become
 // single-delivery tasks (tasks.NewDeliverActivityTask), with the full retry policy ahead of them;
@@ -53,7 +40,6 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	if err := d.learnHosts(ctx, deliveries); err != nil {
 		return err
 	}
-	d.preloadActivities(ctx, deliveries)
 	var (
 		wg        sync.WaitGroup
 		slots     = make(chan struct{}, batchParallelism)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation/fetch"
@@ -72,6 +74,9 @@ type Deliverer struct {
 	// activities keeps the bodies of recent activities: a fan-out's thousands of deliveries carry one
 	// activity, and a stored activity never changes.
 	activities *memo.Cache[string, model.OutboundActivity]
+	// loading merges concurrent reads of one activity: a fan-out's first deliveries all start at
+	// once, in parallel within a batch and across batches, and would each miss the cache.
+	loading singleflight.Group
 	// healthy remembers, briefly, hosts with no failure on record, so deliveries to them skip reading
 	// the circuit breaker; a failure forgets the host at once.
 	healthy *memo.Cache[string, bool]
@@ -192,11 +197,14 @@ func (d *Deliverer) activity(ctx context.Context, id string) (model.OutboundActi
 	if activity, ok := d.activities.Get(id); ok {
 		return activity, nil
 	}
-	activity, err := d.cfg.Store.OutboundActivityByID(ctx, id)
-	if err == nil {
-		d.activities.Put(id, activity)
-	}
-	return activity, err
+	loaded, err, _ := d.loading.Do(id, func() (any, error) {
+		activity, err := d.cfg.Store.OutboundActivityByID(ctx, id)
+		if err == nil {
+			d.activities.Put(id, activity)
+		}
+		return activity, err
+	})
+	return loaded.(model.OutboundActivity), err
 }
 
 // record classifies an attempt: 2xx delivered; 404/410 abandoned (the inbox is gone); other 4xx but
