@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -115,4 +116,23 @@ func pidsOf(name string) ([]int, error) {
 		}
 	}
 	return pids, nil
+}
+
+// during runs fn with the benchmark's timer on (reset first: what came before was preparation) and
+// returns the CPU each part used meanwhile.
+func (p cpuParts) during(b *testing.B, fn func()) cpuSample {
+	b.Helper()
+	before, err := p.sample()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	b.StartTimer()
+	fn()
+	b.StopTimer()
+	after, err := p.sample()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return after.since(before)
 }

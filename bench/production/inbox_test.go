@@ -91,26 +91,22 @@ func sustained(b *testing.B, k *kringInProduction, ca *testenv.CA, measured runL
 	b.Helper()
 	client := senderClient(ca, senders)
 	k.waitProcessed(b, processWithin)
-	before, err := k.cpu.sample()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	start := time.Now()
-	outcomes, sending := closedLoop(client, requests, senders)
-	done := k.waitProcessed(b, processWithin)
-	b.StopTimer()
-	after, err := k.cpu.sample()
-	if err != nil {
-		b.Fatal(err)
-	}
+	var (
+		outcomes    []outcome
+		sending     time.Duration
+		start, done time.Time
+	)
+	cpu := k.cpu.during(b, func() {
+		start = time.Now()
+		outcomes, sending = closedLoop(client, requests, senders)
+		done = k.waitProcessed(b, processWithin)
+	})
 	s := summarise(outcomes)
 	if s.other > 0 {
 		b.Errorf("%d of %d requests neither accepted nor refused with 503", s.other, len(requests))
 	}
 	acceptRate := float64(s.accepted) / sending.Seconds()
 	sustainedRate := float64(s.accepted) / done.Sub(start).Seconds()
-	cpu := after.since(before)
 	perActivity := ms(cpu.kringTotal()) / float64(s.accepted)
 	b.ReportMetric(acceptRate, "accepts/s")
 	b.ReportMetric(sustainedRate, "sustained/s")
@@ -131,18 +127,11 @@ func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []sign
 	b.Helper()
 	client := senderClient(ca, 1024)
 	k.waitProcessed(b, processWithin)
-	before, err := k.cpu.sample()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	outcomes, took := openLoop(client, requests, perSecond)
-	b.StopTimer()
-	after, err := k.cpu.sample()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cpu := after.since(before)
+	var (
+		outcomes []outcome
+		took     time.Duration
+	)
+	cpu := k.cpu.during(b, func() { outcomes, took = openLoop(client, requests, perSecond) })
 	s := summarise(outcomes)
 	acceptRate := float64(s.accepted) / took.Seconds()
 	b.ReportMetric(acceptRate, "accepts/s")
