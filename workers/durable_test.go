@@ -16,7 +16,7 @@ import (
 
 func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 	t.Parallel()
-	st := postgresStore(t)
+	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	runs := newExecutions()
 	srv := newServer(t, st, opt, nil)
@@ -45,7 +45,7 @@ func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 
 func TestPanicIsRecordedAsFailure(t *testing.T) {
 	t.Parallel()
-	st := sqliteStore(t)
+	st := testenv.SQLite(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
 	runs := newExecutions()
@@ -75,7 +75,7 @@ func TestPanicIsRecordedAsFailure(t *testing.T) {
 
 func TestUnhandledTaskTypeFailsInsteadOfVanishing(t *testing.T) {
 	t.Parallel()
-	st := postgresStore(t)
+	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
 	srv := newServer(t, st, opt, nil) // no handlers

@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/tasks"
+	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -22,7 +23,7 @@ func TestEmbeddedBroker(t *testing.T) {
 	}
 	t.Cleanup(broker.Close)
 	opt := broker.RedisConnOpt()
-	st := sqliteStore(t)
+	st := testenv.SQLite(t)
 	wireDispatcher(t, st, opt)
 
 	pinger, err := workers.NewBrokerPinger(opt)
@@ -79,7 +80,7 @@ func TestEmbeddedBroker(t *testing.T) {
 // The embedded broker forgets everything when the process stops; the outbox fills a new one.
 func TestEmbeddedBrokerRestartLosesNothing(t *testing.T) {
 	t.Parallel()
-	st := sqliteStore(t)
+	st := testenv.SQLite(t)
 	first, err := workers.StartEmbeddedBroker()
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 
 func TestShutdownRequeuesTheTaskInFlight(t *testing.T) {
 	t.Parallel()
-	st := postgresStore(t)
+	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
 

@@ -17,7 +17,7 @@ func farFuture() time.Time { return time.Now().Add(24 * time.Hour) }
 
 func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 	t.Parallel()
-	st := postgresStore(t)
+	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
 
@@ -64,7 +64,7 @@ func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 
 func TestSweeperHonoursTheLease(t *testing.T) {
 	t.Parallel()
-	st := postgresStore(t)
+	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	dispatcher := wireDispatcher(t, st, opt)
 	sweeper := workers.NewSweeper(st, dispatcher, time.Minute, 10*time.Minute, testLogger())
@@ -101,7 +101,7 @@ func TestSweeperHonoursTheLease(t *testing.T) {
 
 func TestSweeperPagesThroughManyRows(t *testing.T) {
 	t.Parallel()
-	st := sqliteStore(t)
+	st := testenv.SQLite(t)
 	opt := testenv.Redis(t)
 	const count = 1203 // more than two pages
 	for i := range count {

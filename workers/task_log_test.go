@@ -24,7 +24,6 @@ import (
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/delivery"
 	"github.com/kring-social/kring/federation/fetch"
-	"github.com/kring-social/kring/migrations"
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
@@ -69,7 +68,7 @@ func TestTaskLinesCarryTheTaskID(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	migrate(t, st, migrations.SQLite)
+	testenv.Migrate(t, st)
 	opt := testenv.Redis(t)
 	wireDispatcher(t, st, opt)
 

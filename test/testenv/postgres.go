@@ -37,7 +37,7 @@ func Postgres(t testing.TB) *store.Store {
 	})
 	st := openSchemaStore(t, pool.schemaURL(schema), schema)
 	if !migrated {
-		migrateTestStore(t, st)
+		Migrate(t, st)
 		if err := pool.learnTables(ctx, schema); err != nil {
 			t.Fatal(err)
 		}
@@ -105,9 +105,10 @@ func limitPool(t testing.TB, st *store.Store, conns int) {
 	sqlDB.SetMaxIdleConns(conns)
 }
 
-// migrateTestStore brings st's schema up to date. Each test has a schema of its own and migrations
-// lock per schema, so tests migrating in parallel do not wait on each other.
-func migrateTestStore(t testing.TB, st *store.Store) {
+// Migrate brings st's schema up to date: for a store a test opened itself (with a logger of its own,
+// say). Each test has a schema of its own and migrations lock per schema, so tests migrating in
+// parallel do not wait on each other.
+func Migrate(t testing.TB, st *store.Store) {
 	t.Helper()
 	sqlDB, err := st.DB().DB()
 	if err != nil {

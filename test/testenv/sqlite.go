@@ -14,7 +14,7 @@ import (
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
 	st := EmptySQLite(t)
-	migrateTestStore(t, st)
+	Migrate(t, st)
 	return st
 }
 
