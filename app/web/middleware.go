@@ -156,6 +156,10 @@ func logRequests(logger *slog.Logger) gin.HandlerFunc {
 		status := c.Writer.Status()
 		level := slog.LevelInfo
 		switch {
+		case status == http.StatusServiceUnavailable:
+			// Kring chose to turn the request away (an inbox under overload, a server not ready):
+			// worth a look when it lasts, not an error of Kring's.
+			level = slog.LevelWarn
 		case status >= 500:
 			level = slog.LevelError
 		case status >= 400:

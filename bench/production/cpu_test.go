@@ -13,6 +13,9 @@ import (
 // clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond
 
+// benchPart is this benchmark process's part: the TLS proxy and the senders.
+const benchPart = "bench (proxy, senders)"
+
 // cpuParts are the processes whose CPU time a run reports, by name.
 type cpuParts struct {
 	serve, worker int // pids
@@ -32,7 +35,7 @@ func (p cpuParts) sample() (cpuSample, error) {
 	if s["worker"], err = cpuOf(p.worker); err != nil {
 		return nil, err
 	}
-	if s["bench (proxy, senders)"], err = cpuOf(os.Getpid()); err != nil {
+	if s[benchPart], err = cpuOf(os.Getpid()); err != nil {
 		return nil, err
 	}
 	for part, command := range map[string]string{"postgres": "postgres", "redis": "redis-server"} {
@@ -68,7 +71,7 @@ func (s cpuSample) kringTotal() time.Duration {
 // perItem formats each part's CPU per item, in ms.
 func (s cpuSample) perItem(items int) string {
 	var parts []string
-	for _, part := range []string{"serve", "worker", "postgres", "redis", "bench (proxy, senders)"} {
+	for _, part := range []string{"serve", "worker", "postgres", "redis", benchPart} {
 		parts = append(parts, fmt.Sprintf("%s %.2f", part, ms(s[part])/float64(items)))
 	}
 	return strings.Join(parts, ", ")

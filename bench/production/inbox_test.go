@@ -17,6 +17,7 @@ package production
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -137,13 +138,16 @@ func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []sign
 	b.ReportMetric(acceptRate, "accepts/s")
 	b.ReportMetric(float64(s.refused)/took.Seconds(), "refused/s")
 	b.ReportMetric(float64(s.p99.Microseconds())/1000, "p99-ms")
+	// The senders and the proxy run on the same cores as Kring: what they take is not Kring's to use.
+	benchCores := cpu[benchPart].Seconds() / took.Seconds()
+	b.ReportMetric(benchCores, "bench-cores")
 	if peak > 0 {
 		b.ReportMetric(acceptRate/peak, "ratio-to-closed-loop-peak")
 	}
 	b.Logf("offered %d/s for %s: accepted %.0f/s (p50 %s, p99 %s from when due), refused with 503 %.0f/s, other %d; closed-loop peak %.0f/s; "+
-		"CPU while offered, per request: %s ms",
+		"CPU while offered, per request: %s ms; the senders and the proxy took %.2f of %d cores",
 		perSecond, took.Round(time.Millisecond), acceptRate, s.p50.Round(time.Millisecond), s.p99.Round(time.Millisecond),
-		float64(s.refused)/took.Seconds(), s.other, peak, cpu.perItem(len(requests)))
+		float64(s.refused)/took.Seconds(), s.other, peak, cpu.perItem(len(requests)), benchCores, runtime.NumCPU())
 	if s.other > 0 {
 		b.Errorf("%d requests neither accepted nor refused with 503", s.other)
 	}

@@ -64,6 +64,14 @@ func (a admission) enter(ctx context.Context) bool {
 
 func (a admission) leave() { <-a.slots }
 
+// full says whether a request arriving now would be refused: every slot taken and the wait queue
+// full. It is a hint read without taking anything, so that an overloaded inbox refuses before it
+// spends anything on a request (reading and parsing its body), while a request that finds room still
+// has its body read before it takes a slot, so a sender trickling a body never holds one.
+func (a admission) full() bool {
+	return len(a.slots) == cap(a.slots) && len(a.waiting) == cap(a.waiting)
+}
+
 // refuseOverloaded answers a request that found every slot taken.
 func refuseOverloaded(c *gin.Context) {
 	c.Header("Retry-After", strconv.Itoa(OverloadRetryAfter))

@@ -126,9 +126,15 @@ func (r *Receiver) group(ctx context.Context, slug string) (store.GroupInOrganis
 
 // receive runs the inbox checks in order of cost: media type, size and shape of the body, domain
 // blocks, origins, then the signature (which may fetch a key), then one insert. What needs the
-// database runs only within admission: a full inbox answers 503 before it starts.
+// database runs only within admission: a full inbox answers 503 before it starts, and an inbox
+// whose wait queue is full too answers it before reading the body, so refusing the excess of an
+// overload costs next to nothing.
 func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 	ctx := c.Request.Context()
+	if r.admission.full() {
+		refuseOverloaded(c)
+		return
+	}
 	if !isActivityMediaType(c.GetHeader("Content-Type")) {
 		refusal.Refuse(c, http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json")
 		return
