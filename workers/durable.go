@@ -38,11 +38,15 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			return fmt.Errorf("load outbox row of task %s: %w", id, err)
 		}
 
+		ctx, inHand := store.WithTaskInHand(ctx, id)
 		err := runRecovering(ctx, next, task)
 
 		bookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxWriteTimeout)
 		defer cancel()
 		if err == nil {
+			if inHand.Completed() {
+				return nil // the handler's last write closed the row
+			}
 			if cerr := st.CompleteTask(bookCtx, id); cerr != nil {
 				// The work is done but the row stays: the sweeper will run it again later, which is
 				// why handlers must be idempotent.

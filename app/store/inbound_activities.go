@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -53,17 +54,48 @@ func (s *Store) InboundActivityByID(ctx context.Context, id string) (model.Inbou
 }
 
 // FinishInboundActivity records the outcome of processing: processed, ignored or failed with why.
+// When the context carries the worker's task in hand (WithTaskInHand), the task's outbox row goes in
+// the same commit: settling an activity and closing its task cost one commit, not two. On PostgreSQL
+// that is one statement (a data-modifying CTE).
 func (s *Store) FinishInboundActivity(ctx context.Context, id string, state model.InboundState, reason string) error {
-	err := s.conn(ctx).Model(&model.InboundActivity{}).Where("id = ?", id).Updates(map[string]any{
-		"state":        state,
-		"error":        truncate(reason, 2000),
-		"attempts":     gorm.Expr("attempts + 1"),
-		"processed_at": s.now(),
-	}).Error
+	reason = truncate(reason, 2000)
+	now := s.now()
+	task := taskInHandOf(ctx)
+	if s.InTransaction() {
+		task = nil // the row would be gone only if the caller's transaction commits: leave it to the worker
+	}
+	var err error
+	switch {
+	case task == nil:
+		err = s.finishInbound(ctx, id, state, reason, now)
+	case s.dialect == Postgres:
+		err = s.conn(ctx).Exec(`WITH closed AS (DELETE FROM queued_tasks WHERE id = ?)
+			UPDATE inbound_activities SET state = ?, error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?`,
+			task.id, state, reason, now, id).Error
+	default:
+		err = s.Transaction(ctx, func(tx *Store) error {
+			if err := tx.finishInbound(ctx, id, state, reason, now); err != nil {
+				return err
+			}
+			return tx.CompleteTask(ctx, task.id)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("record outcome of inbound activity %s: %w", id, err)
 	}
+	if task != nil {
+		task.completed = true
+	}
 	return nil
+}
+
+func (s *Store) finishInbound(ctx context.Context, id string, state model.InboundState, reason string, at time.Time) error {
+	return s.conn(ctx).Model(&model.InboundActivity{}).Where("id = ?", id).Updates(map[string]any{
+		"state":        state,
+		"error":        reason,
+		"attempts":     gorm.Expr("attempts + 1"),
+		"processed_at": at,
+	}).Error
 }
 
 // AcceptInboundActivity stores an activity received at an inbox together with the task that will

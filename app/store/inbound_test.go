@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -103,6 +105,61 @@ func TestAcceptInboundActivityStoresItWithItsTask(t *testing.T) {
 		}
 		if len(tasks) != 1 || !strings.Contains(tasks[0].Payload, stored.ID) {
 			t.Fatalf("tasks %+v for activity %s; want exactly one naming it", tasks, stored.ID)
+		}
+	})
+}
+
+// A worker settling an activity with its task in hand closes the task's outbox row in the same
+// commit; inside a caller's transaction the row stays for the worker to close once that commits.
+func TestFinishingAnInboundActivityClosesItsTaskInHand(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		accept := func(n string) (model.InboundActivity, model.QueuedTask) {
+			t.Helper()
+			iri := "https://a.example/activities/" + n
+			if created, err := st.AcceptInboundActivity(ctx, model.InboundActivity{ActivityIRI: iri, ActorIRI: "https://a.example/u/al",
+				ActivityType: "Create", RawBody: `{}`}, tasks.NewProcessInboundTask); err != nil || !created {
+				t.Fatalf("accept: created %t, %v", created, err)
+			}
+			row, err := st.InboundActivityByIRI(ctx, iri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var task model.QueuedTask
+			if err := st.DB().Where("payload LIKE ?", "%"+row.ID+"%").Take(&task).Error; err != nil {
+				t.Fatal(err)
+			}
+			return row, task
+		}
+
+		row, task := accept("1")
+		inHandCtx, inHand := store.WithTaskInHand(ctx, task.ID)
+		if err := st.FinishInboundActivity(inHandCtx, row.ID, model.InboundProcessed, ""); err != nil {
+			t.Fatal(err)
+		}
+		if !inHand.Completed() {
+			t.Error("the task in hand was not closed with the settle")
+		}
+		if _, err := st.FindTask(ctx, task.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the task's row outlived the settle: %v", err)
+		}
+		if done, err := st.InboundActivityByID(ctx, row.ID); err != nil || done.State != model.InboundProcessed || done.Attempts != 1 {
+			t.Errorf("after the settle: %+v, %v", done, err)
+		}
+
+		row, task = accept("2")
+		inHandCtx, inHand = store.WithTaskInHand(ctx, task.ID)
+		if err := st.Transaction(inHandCtx, func(tx *store.Store) error {
+			return tx.FinishInboundActivity(inHandCtx, row.ID, model.InboundProcessed, "")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if inHand.Completed() {
+			t.Error("a settle inside a caller's transaction claimed the task's row")
+		}
+		if _, err := st.FindTask(ctx, task.ID); err != nil {
+			t.Errorf("a settle inside a caller's transaction deleted the task's row: %v", err)
 		}
 	})
 }

@@ -87,6 +87,30 @@ func (s *Store) FindTask(ctx context.Context, id string) (model.QueuedTask, erro
 	return row, nil
 }
 
+// TaskInHand is the outbox row of the task a worker is running. The worker puts it in the task's
+// context (WithTaskInHand); a store method that writes the task's last state change may delete the
+// row in the same commit and say so (Completed), sparing the worker a commit of its own.
+type TaskInHand struct {
+	id        string
+	completed bool
+}
+
+// Completed reports whether the task's row was deleted with the task's last write.
+func (t *TaskInHand) Completed() bool { return t.completed }
+
+type taskInHandKey struct{}
+
+// WithTaskInHand returns a context that carries the task with outbox row id.
+func WithTaskInHand(ctx context.Context, id string) (context.Context, *TaskInHand) {
+	task := &TaskInHand{id: id}
+	return context.WithValue(ctx, taskInHandKey{}, task), task
+}
+
+func taskInHandOf(ctx context.Context) *TaskInHand {
+	task, _ := ctx.Value(taskInHandKey{}).(*TaskInHand)
+	return task
+}
+
 // CompleteTask removes a finished task.
 func (s *Store) CompleteTask(ctx context.Context, id string) error {
 	if err := s.conn(ctx).Where("id = ?", id).Delete(&model.QueuedTask{}).Error; err != nil {

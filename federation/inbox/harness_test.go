@@ -260,12 +260,17 @@ func queued(t *testing.T, st *store.Store, taskType string) []model.QueuedTask {
 	return rows
 }
 
-// runQueued runs every queued task of the type through fn, as a worker would, and deletes it.
-func runQueued(t *testing.T, st *store.Store, taskType string, fn func(payload []byte) error) {
+// runQueued runs every queued task of the type through fn, as a worker would: with the task in hand
+// in its context, and its row deleted afterwards unless the task's last write did.
+func runQueued(t *testing.T, st *store.Store, taskType string, fn func(ctx context.Context, payload []byte) error) {
 	t.Helper()
 	for _, row := range queued(t, st, taskType) {
-		if err := fn([]byte(row.Payload)); err != nil {
+		ctx, inHand := store.WithTaskInHand(context.Background(), row.ID)
+		if err := fn(ctx, []byte(row.Payload)); err != nil {
 			t.Fatalf("%s task %s: %v", taskType, row.ID, err)
+		}
+		if inHand.Completed() {
+			continue
 		}
 		if err := st.CompleteTask(context.Background(), row.ID); err != nil {
 			t.Fatal(err)
@@ -274,29 +279,29 @@ func runQueued(t *testing.T, st *store.Store, taskType string, fn func(payload [
 }
 
 func (k *kringUnderTest) processInbound(t *testing.T) {
-	runQueued(t, k.store, tasks.TypeProcessInbound, func(payload []byte) error {
+	runQueued(t, k.store, tasks.TypeProcessInbound, func(ctx context.Context, payload []byte) error {
 		var p tasks.ProcessInboundPayload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return err
 		}
-		return k.processor.Process(context.Background(), p.InboundActivityID)
+		return k.processor.Process(ctx, p.InboundActivityID)
 	})
 }
 
 // deliverAll runs the queued deliveries, one each and in batches, as the worker would.
 func (k *kringUnderTest) deliverAll(t *testing.T) {
-	runQueued(t, k.store, tasks.TypeDeliverActivity, func(payload []byte) error {
+	runQueued(t, k.store, tasks.TypeDeliverActivity, func(ctx context.Context, payload []byte) error {
 		var p tasks.DeliverActivityPayload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return err
 		}
-		return k.deliverer.Deliver(context.Background(), p.DeliveryID, false)
+		return k.deliverer.Deliver(ctx, p.DeliveryID, false)
 	})
-	runQueued(t, k.store, tasks.TypeDeliverBatch, func(payload []byte) error {
+	runQueued(t, k.store, tasks.TypeDeliverBatch, func(ctx context.Context, payload []byte) error {
 		var p tasks.DeliverBatchPayload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return err
 		}
-		return k.deliverer.DeliverBatch(context.Background(), p.DeliveryIDs)
+		return k.deliverer.DeliverBatch(ctx, p.DeliveryIDs)
 	})
 }
