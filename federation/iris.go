@@ -40,6 +40,9 @@ func (i IRIs) GroupFollowers(slug string) string  { return i.GroupActor(slug) + 
 func (i IRIs) GroupFeatured(slug string) string   { return i.GroupActor(slug) + "/featured" }
 func (i IRIs) GroupModerators(slug string) string { return i.GroupActor(slug) + "/moderators" }
 
+// GroupRules is where people read a group's rules: the rules section of its public page.
+func (i IRIs) GroupRules(slug string) string { return i.GroupActor(slug) + "#rules" }
+
 // SharedInbox receives activities for every group at once.
 func (i IRIs) SharedInbox() string { return i.base + "/inbox" }
 

@@ -53,7 +53,7 @@ func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *s
 		}
 		now := s.now()
 		post = model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
-			ObjectType: "Note", ContentHTML: TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
+			ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
 			State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers}
 		post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 		post.URL = post.ObjectIRI
@@ -116,7 +116,7 @@ func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *str
 			return post, apperror.Invalid("post", "only the group's own posts can be edited here")
 		}
 		now := s.now()
-		post.ContentHTML, post.Summary, post.EditedAt = TextToHTML(text), summary, &now
+		post.ContentHTML, post.Summary, post.EditedAt = textinput.TextToHTML(text), summary, &now
 		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
 			EditedAt: store.To(post.EditedAt)})
 		if err != nil {

@@ -1,9 +1,7 @@
 package conversations
 
 import (
-	"html"
 	"regexp"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -37,25 +35,6 @@ var contentPolicy = func() *bluemonday.Policy {
 // SanitizeHTML returns content with only safe markup left, cut to the content limit.
 func SanitizeHTML(content string) string {
 	return contentPolicy.Sanitize(clip(content, maxContent))
-}
-
-// TextToHTML turns plain text a moderator wrote into HTML: escaped, a paragraph per blank-line
-// separated block, line breaks kept.
-func TextToHTML(text string) string {
-	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
-	var b strings.Builder
-	for _, block := range strings.Split(text, "\n\n") {
-		block = strings.TrimSpace(block)
-		if block == "" {
-			continue
-		}
-		lines := strings.Split(block, "\n")
-		for i, line := range lines {
-			lines[i] = html.EscapeString(line)
-		}
-		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
-	}
-	return b.String()
 }
 
 // clip cuts s to at most max bytes without splitting a character.

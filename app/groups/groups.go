@@ -61,7 +61,7 @@ func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, er
 	err = s.store.Transaction(ctx, func(tx *store.Store) error {
 		group, err = tx.CreateGroup(ctx, model.Group{
 			OrganisationID: org.ID, Slug: in.Slug, Name: name, Summary: summary, Rules: rules,
-			PostingPolicy: policy, ApproveFollowers: in.ApproveFollowers, Discoverable: true,
+			PostingPolicy: policy, ApproveFollowers: in.ApproveFollowers, Discoverable: true, WelcomeEnabled: true,
 		})
 		if errors.Is(err, store.ErrDuplicate) {
 			return apperror.Conflict("slug", "a group with slug %q already exists on this instance", in.Slug)

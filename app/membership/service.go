@@ -22,15 +22,38 @@ type Responder interface {
 	RejectFollow(ctx context.Context, tx *store.Store, group model.Group, follow model.Follow, follower model.RemoteActor) error
 }
 
+// Welcomer greets a member whose follow was accepted, in the transaction that accepts it.
+type Welcomer interface {
+	Welcome(ctx context.Context, tx *store.Store, group model.Group, member model.RemoteActor) error
+}
+
 // Service applies the membership rules.
 type Service struct {
 	store     *store.Store
 	responder Responder
+	welcomer  Welcomer
 }
 
 // NewService returns a Service that answers follows through responder.
 func NewService(st *store.Store, responder Responder) *Service {
 	return &Service{store: st, responder: responder}
+}
+
+// WithWelcomer has every accepted follower greeted by welcomer (the group's welcome message).
+func (s *Service) WithWelcomer(welcomer Welcomer) *Service {
+	s.welcomer = welcomer
+	return s
+}
+
+// accept tells the follower she is in and greets her.
+func (s *Service) accept(ctx context.Context, tx *store.Store, group model.Group, follow model.Follow, follower model.RemoteActor) error {
+	if err := s.responder.AcceptFollow(ctx, tx, group, follow, follower); err != nil {
+		return err
+	}
+	if s.welcomer == nil {
+		return nil
+	}
+	return s.welcomer.Welcome(ctx, tx, group, follower)
 }
 
 // Decision is what became of a follow request.
@@ -68,7 +91,7 @@ func (s *Service) ReceiveFollow(ctx context.Context, group model.Group, follower
 			return err
 		}
 		if decision == Accepted {
-			return s.responder.AcceptFollow(ctx, tx, group, follow, follower)
+			return s.accept(ctx, tx, group, follow, follower)
 		}
 		return s.responder.RejectFollow(ctx, tx, group, follow, follower)
 	})
@@ -164,7 +187,7 @@ func (s *Service) settle(ctx context.Context, groupSlug, actorIRI string, staffI
 		}
 		found.Follow.State = state
 		if state == model.FollowAccepted {
-			if err := s.responder.AcceptFollow(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
+			if err := s.accept(ctx, tx, group.Group, found.Follow, found.Actor); err != nil {
 				return err
 			}
 			return tx.RecordMemberDecision(ctx, group.Group, staffID, model.ActionFollowApprove, "", found.Actor, nil)

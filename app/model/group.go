@@ -34,10 +34,14 @@ type Group struct {
 	PostingPolicy    PostingPolicy
 	ApproveFollowers bool // ActivityPub manuallyApprovesFollowers
 	Discoverable     bool
-	ArchivedAt       *time.Time
-	FederatedAt      *time.Time // first time a remote server saw the group
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// WelcomeEnabled sends each new member WelcomeText (Kring's default text when empty) as a
+	// direct message from the group, once.
+	WelcomeEnabled bool
+	WelcomeText    string
+	ArchivedAt     *time.Time
+	FederatedAt    *time.Time // first time a remote server saw the group
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // TableName pins the table name so renaming the struct never renames the table.

@@ -26,12 +26,13 @@ const (
 	ActionGroupModeratorAssign   LogAction = "group.moderator.assign"
 	ActionGroupModeratorUnassign LogAction = "group.moderator.unassign"
 
-	// Members of a group: answers to follow requests, bans, unbans and removals.
+	// Members of a group: answers to follow requests, bans, unbans, removals and the welcome.
 	ActionFollowApprove LogAction = "follow.approve"
 	ActionFollowReject  LogAction = "follow.reject"
 	ActionMemberBan     LogAction = "member.ban"
 	ActionMemberUnban   LogAction = "member.unban"
 	ActionMemberRemove  LogAction = "member.remove"
+	ActionMemberWelcome LogAction = "member.welcome"
 
 	// Members' posts: the pre-moderation queue's decisions, removals and restorations, and the
 	// holding again Kring does itself when an author's edit matches a holding keyword filter.

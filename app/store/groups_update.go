@@ -20,6 +20,8 @@ type GroupChange struct {
 	AvatarPath       Set[string]
 	HeaderPath       Set[string]
 	ArchivedAt       Set[*time.Time]
+	WelcomeEnabled   Set[bool]
+	WelcomeText      Set[string]
 }
 
 func (c GroupChange) columns() columns {
@@ -34,6 +36,8 @@ func (c GroupChange) columns() columns {
 	put(out, "avatar_path", c.AvatarPath)
 	put(out, "header_path", c.HeaderPath)
 	put(out, "archived_at", c.ArchivedAt)
+	put(out, "welcome_enabled", c.WelcomeEnabled)
+	put(out, "welcome_text", c.WelcomeText)
 	return out
 }
 

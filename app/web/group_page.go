@@ -11,10 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 	"github.com/kring-social/kring/federation"
 )
 
@@ -40,7 +40,7 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	err := groupPageTemplate.Execute(&out, map[string]any{
 		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
 		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
-		"Summary":    template.HTML(conversations.TextToHTML(group.Summary)), // escaped by TextToHTML
+		"Summary":    template.HTML(textinput.TextToHTML(group.Summary)), // escaped by TextToHTML
 		"Rules":      group.Rules,
 		"FollowPath": "/groups/" + group.Slug + "/follow",
 		"Avatar":     picturePath(group.AvatarPath),

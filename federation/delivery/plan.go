@@ -7,6 +7,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
@@ -20,6 +21,9 @@ type Activity struct {
 	Type    string
 	GroupID string // the sending group; empty for the instance actor
 	Body    []byte
+	// NotBefore holds the deliveries until then (zero: at once): a message that must reach its
+	// recipient after another one queued with it waits a little.
+	NotBefore time.Time
 }
 
 // Planner writes deliveries, each with the task that delivers it (tasks.NewDeliverActivityTask). With
@@ -121,6 +125,7 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 		queued := make([]store.NewTask, len(deliveries))
 		for i, d := range deliveries {
 			queued[i] = tasks.NewDeliverActivityTask(d.ID)
+			queued[i].RunAt = activity.NotBefore
 		}
 		return tx.RecordTasks(ctx, queued)
 	}
@@ -131,7 +136,9 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 		for i, d := range batch {
 			ids[i] = d.ID
 		}
-		queued = append(queued, tasks.NewDeliverBatchTask(ids))
+		task := tasks.NewDeliverBatchTask(ids)
+		task.RunAt = activity.NotBefore
+		queued = append(queued, task)
 	}
 	return tx.RecordTasks(ctx, queued)
 }

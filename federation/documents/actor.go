@@ -12,9 +12,9 @@ import (
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
 
-	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/textinput"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/activities"
 )
@@ -48,7 +48,7 @@ func GroupActor(iris federation.IRIs, group model.Group, key model.SigningKey) (
 	g.SetActivityStreamsName(name)
 	if group.Summary != "" {
 		summary := streams.NewActivityStreamsSummaryProperty()
-		summary.AppendXMLSchemaString(conversations.TextToHTML(group.Summary))
+		summary.AppendXMLSchemaString(textinput.TextToHTML(group.Summary))
 		g.SetActivityStreamsSummary(summary)
 	}
 	page, err := url.Parse(actorIRI)

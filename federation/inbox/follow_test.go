@@ -83,9 +83,9 @@ func TestFollowIsAcceptedAndTheAcceptVerifies(t *testing.T) {
 		k.processInbound(t)
 		k.deliverAll(t)
 
-		posts := peer.received()
+		posts := peer.receivedOfType("Accept")
 		if len(posts) != 1 || posts[0].Path != "/users/alice/inbox" {
-			t.Fatalf("peer received %d posts: %+v", len(posts), posts)
+			t.Fatalf("peer received %d Accepts: %+v", len(posts), posts)
 		}
 		var got answer
 		if err := json.Unmarshal(posts[0].Body, &got); err != nil {

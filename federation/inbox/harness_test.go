@@ -19,8 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/reports"
@@ -147,6 +149,19 @@ func (p *remotePeer) received() []receivedPost {
 	return append([]receivedPost(nil), p.posts...)
 }
 
+// receivedOfType is what the peer received of one activity type (a group's Accept and its welcome's
+// Create reach a new member together).
+func (p *remotePeer) receivedOfType(activityType string) []receivedPost {
+	var out []receivedPost
+	for _, post := range p.received() {
+		var doc struct{ Type string }
+		if json.Unmarshal(post.Body, &doc) == nil && doc.Type == activityType {
+			out = append(out, post)
+		}
+	}
+	return out
+}
+
 // kringUnderTest is the inbox and its worker side, on a real database, served over real HTTP.
 type kringUnderTest struct {
 	store     *store.Store
@@ -157,6 +172,8 @@ type kringUnderTest struct {
 	open      model.Group
 	approval  model.Group
 	talk      *conversations.Service
+	members   *membership.Service
+	welcomes  *community.Service
 	reports   *reports.Service
 }
 
@@ -206,6 +223,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
 		store: st, iris: iris, server: server, open: open, approval: approval, talk: fed.Conversations, reports: fed.Reports,
+		members: fed.Membership, welcomes: fed.Welcomes,
 		processor: fed.Processor(), deliverer: fed.Deliverer(),
 	}
 }

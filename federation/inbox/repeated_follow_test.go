@@ -23,7 +23,10 @@ func TestRepeatedFollowsAreAnsweredOnce(t *testing.T) {
 	}
 	k.processInbound(t)
 	k.deliverAll(t)
-	if received := peer.received(); len(received) != 1 {
-		t.Fatalf("%d answers to 20 repeated Follows, want 1", len(received))
+	if accepts := peer.receivedOfType("Accept"); len(accepts) != 1 {
+		t.Fatalf("%d answers to 20 repeated Follows, want 1", len(accepts))
+	}
+	if welcomes := peer.receivedOfType("Create"); len(welcomes) != 1 {
+		t.Fatalf("%d welcomes for 20 repeated Follows, want 1", len(welcomes))
 	}
 }

@@ -69,7 +69,7 @@ func TestSharedInboxAppliesOrganisationSuspensions(t *testing.T) {
 	}
 	k.processInbound(t)
 	k.deliverAll(t)
-	received := peer.received()
+	received := peer.receivedOfType("Accept")
 	var answer struct{ Type, Actor string }
 	if len(received) != 1 || json.Unmarshal(received[0].Body, &answer) != nil || answer.Type != "Accept" || answer.Actor != garden {
 		t.Fatalf("the follower of beta's group got %d deliveries (%+v), want garden's Accept", len(received), answer)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
@@ -57,8 +58,11 @@ type Federation struct {
 	Software *fetch.Software
 	// Planner writes deliveries and their tasks in the caller's transaction, in batches.
 	Planner delivery.Planner
-	// Membership answers follow requests with Accepts and Rejects through the outbox.
+	// Membership answers follow requests with Accepts and Rejects through the outbox, and has
+	// Welcomes greet every accepted follower.
 	Membership *membership.Service
+	// Welcomes sends each new member the group's welcome as a direct message, once.
+	Welcomes *community.Service
 	// Conversations takes posts into groups and announces them through the outbox.
 	Conversations *conversations.Service
 	// Reports files reports and forwards them as Flags through the outbox.
@@ -102,13 +106,16 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	})
 	planner := delivery.Planner{Batch: true}
 	conversationFederator := outbox.Federator{IRIs: iris, Planner: planner}
+	welcomes := community.NewService(st, outbox.DirectMessages{IRIs: iris, Planner: planner, Delay: outbox.WelcomeDelay}, iris)
 	return &Federation{
-		IRIs:          iris,
-		Client:        client,
-		Actors:        fetch.NewActors(client, st, logger),
-		Software:      fetch.NewSoftware(client, st, logger),
-		Planner:       planner,
-		Membership:    membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}),
+		IRIs:     iris,
+		Client:   client,
+		Actors:   fetch.NewActors(client, st, logger),
+		Software: fetch.NewSoftware(client, st, logger),
+		Planner:  planner,
+		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}).
+			WithWelcomer(welcomes),
+		Welcomes:      welcomes,
 		Conversations: conversations.NewService(st, conversationFederator, cfg.PostLimits),
 		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
 		Groups:        groupService.WithActorPublisher(conversationFederator),

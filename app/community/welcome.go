@@ -1,0 +1,150 @@
+// Package community is the community manager's side of a group: the welcome a new member receives.
+// It decides and records; federation carries the messages through the Messenger the command wires in.
+package community
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
+)
+
+// Messenger sends one member a direct message from the group, queued in the delivery outbox of tx so
+// it goes out if and only if tx commits.
+type Messenger interface {
+	// NewMessage names a message the group is about to send, before it is sent.
+	NewMessage(group model.Group) Message
+	SendDirect(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, message Message) error
+}
+
+// Message is a direct message from a group: the Create that carries it, its Note, its content.
+type Message struct{ ActivityIRI, ObjectIRI, ContentHTML string }
+
+// Pages gives the addresses a welcome links to.
+type Pages interface {
+	// GroupRules is where the group's rules are read: its public page.
+	GroupRules(slug string) string
+}
+
+// Service runs a group's welcomes.
+type Service struct {
+	store     *store.Store
+	messenger Messenger
+	pages     Pages
+}
+
+// NewService returns a Service that sends through messenger.
+func NewService(st *store.Store, messenger Messenger, pages Pages) *Service {
+	return &Service{store: st, messenger: messenger, pages: pages}
+}
+
+// DefaultWelcome is the welcome of a group that has not written its own.
+const DefaultWelcome = `Welcome to {group}, {name}!
+
+Everything you post that mentions the group is shared with all its members. Before your first post, please read the rules: {rules}`
+
+// MaxWelcomeText bounds a welcome: it is read in a notification.
+const MaxWelcomeText = 5000
+
+// Placeholders are what a welcome's text may hold, replaced for each member.
+var Placeholders = []string{"{name}", "{group}", "{rules}"}
+
+// CheckWelcomeText returns the text trimmed, or why it will not do.
+func CheckWelcomeText(text string) (string, error) {
+	return textinput.Text("welcome", strings.TrimSpace(text), MaxWelcomeText)
+}
+
+// Welcome sends group's welcome to a member whose follow was just accepted, unless the group's
+// welcomes are off or she was welcomed before (once per member and group, never on a re-follow). It
+// runs in tx, the transaction that accepts the follow: the welcome is queued and logged if and only
+// if the accept commits.
+func (s *Service) Welcome(ctx context.Context, tx *store.Store, group model.Group, member model.RemoteActor) error {
+	if !group.WelcomeEnabled {
+		return nil
+	}
+	message := s.messenger.NewMessage(group)
+	message.ContentHTML = s.Render(group, member)
+	claimed, err := tx.ClaimWelcome(ctx, model.Welcome{GroupID: group.ID, RemoteActorID: member.ID, ActivityIRI: message.ActivityIRI,
+		ObjectIRI: message.ObjectIRI, ContentHTML: message.ContentHTML})
+	if err != nil || !claimed {
+		return err
+	}
+	if err := s.messenger.SendDirect(ctx, tx, group, member, message); err != nil {
+		return fmt.Errorf("welcome %s to %s: %w", member.IRI, group.Slug, err)
+	}
+	return tx.RecordMemberDecision(ctx, group, nil, model.ActionMemberWelcome, "", member, map[string]any{"activity": message.ActivityIRI})
+}
+
+// Render is the welcome member receives from group, as HTML: the group's text (or the default) with
+// its placeholders filled in, led by a mention of her as Mastodon writes one, so every app shows
+// whom the message is for.
+func (s *Service) Render(group model.Group, member model.RemoteActor) string {
+	text := group.WelcomeText
+	if strings.TrimSpace(text) == "" {
+		text = DefaultWelcome
+	}
+	rules := s.pages.GroupRules(group.Slug)
+	body := strings.NewReplacer(
+		"{name}", html.EscapeString(displayName(member)),
+		"{group}", html.EscapeString(group.Name),
+		"{rules}", `<a href="`+html.EscapeString(rules)+`">`+html.EscapeString(rules)+`</a>`,
+	).Replace(textinput.TextToHTML(text)) // placeholders hold no character the escaping changes
+	return strings.Replace(body, "<p>", "<p>"+mentionHTML(member)+" ", 1)
+}
+
+// displayName is how a welcome names a member: her display name, else her handle's user part.
+func displayName(member model.RemoteActor) string {
+	if name := strings.TrimSpace(member.DisplayName); name != "" {
+		return name
+	}
+	return member.PreferredUsername
+}
+
+// mentionHTML is a mention of member the way Mastodon renders one (an h-card link to her profile).
+func mentionHTML(member model.RemoteActor) string {
+	profile := member.URL
+	if profile == "" {
+		profile = member.IRI
+	}
+	return `<span class="h-card" translate="no"><a href="` + html.EscapeString(profile) + `" class="u-url mention">@<span>` +
+		html.EscapeString(member.PreferredUsername) + `</span></a></span>`
+}
+
+// Handle is member's fediverse handle, @name@host: the Mention's name.
+func Handle(member model.RemoteActor) string {
+	return "@" + member.PreferredUsername + "@" + member.Host
+}
+
+// SetWelcome turns a group's welcome on or off and changes its text (empty: the default), logged in
+// staffID's name as an edit of the group.
+func (s *Service) SetWelcome(ctx context.Context, groupID string, staffID *string, enabled bool, text string) error {
+	text, err := CheckWelcomeText(text)
+	if err != nil {
+		return err
+	}
+	return s.store.Transaction(ctx, func(tx *store.Store) error {
+		group, err := tx.GroupByID(ctx, groupID)
+		if errors.Is(err, store.ErrNotFound) {
+			return apperror.NotFound("group: no group %s", groupID)
+		}
+		if err != nil {
+			return err
+		}
+		if group.WelcomeEnabled == enabled && group.WelcomeText == text {
+			return nil
+		}
+		if err := tx.UpdateGroup(ctx, group.ID, store.GroupChange{WelcomeEnabled: store.To(enabled), WelcomeText: store.To(text)}); err != nil {
+			return err
+		}
+		_, err = tx.RecordModerationAction(ctx, store.LogEntry{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
+			StaffAccountID: staffID, Action: model.ActionGroupEdit, TargetKind: model.TargetGroup, TargetID: group.ID,
+			Metadata: map[string]any{"welcome_enabled": enabled, "welcome_changed": true}})
+		return err
+	})
+}

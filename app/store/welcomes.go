@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// ClaimWelcome records the welcome group is about to send actor, and reports false when
+// the actor was welcomed before: the unique (group, actor) index makes a welcome once per member and
+// group, however many times she follows again or is approved, and two transactions claiming the
+// same welcome at once leave one of them with false.
+func (s *Store) ClaimWelcome(ctx context.Context, welcome model.Welcome) (bool, error) {
+	if welcome.ID == "" {
+		welcome.ID = model.NewID()
+	}
+	welcome.SentAt = s.now()
+	result := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}}, DoNothing: true}).
+		Create(&welcome)
+	if result.Error != nil {
+		return false, fmt.Errorf("record welcome of %s in group %s: %w", welcome.RemoteActorID, welcome.GroupID, result.Error)
+	}
+	return result.RowsAffected == 1, nil
+}
+
+// WelcomeOf returns the welcome group sent actor; ErrNotFound when none.
+func (s *Store) WelcomeOf(ctx context.Context, groupID, actorID string) (model.Welcome, error) {
+	var welcome model.Welcome
+	if err := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ?", groupID, actorID).Take(&welcome).Error; err != nil {
+		return model.Welcome{}, fmt.Errorf("find welcome of %s in group %s: %w", actorID, groupID, classify(err))
+	}
+	return welcome, nil
+}

@@ -1,0 +1,57 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// Fifty transactions claiming the same member's welcome at once leave exactly one claim: a member
+// approved twice at the same moment, or following again while her first follow is processed, is
+// welcomed once.
+func TestWelcomeIsClaimedOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingFollowers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		member, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: "https://a.example/u/al", Host: "a.example", InboxURL: "https://a.example/u/al/inbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claimed atomic.Int32
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Go(func() {
+				err := st.Transaction(ctx, func(tx *store.Store) error {
+					ok, err := tx.ClaimWelcome(ctx, model.Welcome{GroupID: group.ID, RemoteActorID: member.ID, ContentHTML: "<p>hi</p>"})
+					if ok {
+						claimed.Add(1)
+					}
+					return err
+				})
+				if err != nil && st.Dialect() == store.Postgres {
+					t.Error(err) // SQLite's single writer may answer "busy"; PostgreSQL must not fail
+				}
+			})
+		}
+		wg.Wait()
+		if n := claimed.Load(); n != 1 {
+			t.Fatalf("%d claims of one welcome, want 1", n)
+		}
+		if _, err := st.WelcomeOf(ctx, group.ID, member.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
