@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
@@ -34,6 +35,8 @@ type Config struct {
 	Members *moderation.Members
 	// Reports keeps the reports queue; forwarded reports go out through the outbox.
 	Reports *reports.Service
+	// Welcomes keeps each group's welcome message (sent by the membership service).
+	Welcomes *community.Service
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
 	MediaDir string
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.
@@ -73,7 +76,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountQueue, a.mountPosts,
-		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountLog, a.mountStaff, a.mountOrganisations} {
+		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountLog, a.mountStaff, a.mountOrganisations} {
 		mount(signedIn)
 	}
 }

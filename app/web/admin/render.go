@@ -26,7 +26,8 @@ var stylesheet []byte
 type pages struct{ byName map[string]*template.Template }
 
 var templateFuncs = template.FuncMap{
-	"when": when,
+	"when":     when,
+	"groupNav": groupNav,
 	// trusted marks HTML Kring sanitised when it stored it (post content) as safe to show.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
 }
