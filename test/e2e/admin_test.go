@@ -46,7 +46,8 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	logIn(b, moderatorEmail, moderatorPassword)
 	b.expect("header.top", "Grace")
 	refusedToModerator(b)
-	answerFollowRequests(t, b, peer, follows)
+	editWelcome(b)
+	answerFollowRequests(t, b, peer, group, follows)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
@@ -180,9 +181,24 @@ func refusedToModerator(b *browser) {
 	}
 }
 
+// editWelcome writes the group's welcome message, previews it as a new member will read it, and
+// saves it.
+func editWelcome(b *browser) {
+	b.open("/admin/groups/tenants/welcome")
+	b.expect("h1", "Welcome message of Tenants' Desk")
+	b.expect(".preview", "Welcome to Tenants' Desk, Alex!")
+	b.fill(map[string]string{`textarea[name="text"]`: "Hello {name}, and welcome to {group}!\n\nSay hello in the introductions thread, " +
+		"and read the rules first: {rules}"})
+	b.click(`//button[normalize-space()="Preview"]`)
+	b.expect(".preview", "Hello Alex, and welcome to Tenants' Desk!", "Say hello in the introductions thread")
+	b.screenshot("welcome")
+	b.click(`//button[normalize-space()="Save"]`)
+	b.expect(".notice", "Welcome saved")
+}
+
 // answerFollowRequests approves alice's and bob's requests on the members page; each gets the
-// group's Accept of their Follow.
-func answerFollowRequests(t *testing.T, b *browser, peer *fedify, follows map[string]string) {
+// group's Accept of their Follow, then its welcome as a direct message.
+func answerFollowRequests(t *testing.T, b *browser, peer *fedify, group string, follows map[string]string) {
 	t.Helper()
 	b.open("/admin/groups/tenants/members?state=pending")
 	b.expect("main", "@alice@", "@bob@")
@@ -191,6 +207,7 @@ func answerFollowRequests(t *testing.T, b *browser, peer *fedify, follows map[st
 		b.click(row("@"+user+"@") + `//button[normalize-space()="Approve"]`)
 		b.expect(".notice")
 		peer.awaitActivity(t, user, "Accept", follows[user])
+		peer.awaitDirectMessage(t, user, group, "Say hello in the introductions thread")
 	}
 	b.expect("main", "No follow requests are waiting")
 	b.open("/admin/groups/tenants/members?state=accepted")

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +84,30 @@ func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
 	var posted notePosted
 	f.control(t, "/control/post", url.Values{"actor": {user}, "group": {group}, "text": {text}}, &posted)
 	return posted
+}
+
+// awaitDirectMessage waits until user has received a direct message from actor (a group): a Create
+// of a Note addressed to her alone, mentioning her, whose content holds text.
+func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) {
+	t.Helper()
+	me := f.actor(user)
+	var seen []received
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		f.control(t, "/control/received", url.Values{"actor": {user}}, &seen)
+		for _, r := range seen {
+			if r.Type == "Create" && r.Actor == from && slices.Equal(r.To, []string{me}) && len(r.Cc) == 0 &&
+				slices.Equal(r.Mentions, []string{me}) && strings.Contains(r.Content, text) {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s received no direct message from %s saying %q within 30 s; received %+v", user, from, text, seen)
+}
+
+// received is what the peer recorded of an activity that reached one of its users.
+type received struct {
+	Type, Actor, Object, ObjectObject, Content string
+	To, Cc, Mentions                           []string
 }
 
 // awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared

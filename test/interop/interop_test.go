@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,28 +67,36 @@ func (p *peer) control(t *testing.T, path string, params url.Values, into any) i
 }
 
 // received is an activity that reached one of the peer's users. ObjectType and ObjectObject describe
-// an embedded activity (the Announce of an Undo{Announce}); Content is a Reject's reason.
+// an embedded activity (the Announce of an Undo{Announce}); Content is a Reject's reason or a
+// Create's note's content, To, Cc and Mentions that note's addressing and Mention tags.
 type received struct {
 	Recipient, Type, ID, Actor, Object string
 	ObjectType, ObjectObject, Content  string
+	To, Cc, Mentions                   []string
 	Verified                           bool
 }
 
-// waitFor polls what the peer's user received until one activity matches.
+// waitFor polls what the peer's user received until an activity of the type with that object came.
 func (p *peer) waitFor(t *testing.T, user, activityType, object string) received {
+	t.Helper()
+	return p.waitForMatch(t, user, activityType+" of "+object, func(r received) bool { return r.Type == activityType && r.Object == object })
+}
+
+// waitForMatch polls what the peer's user received until one activity matches.
+func (p *peer) waitForMatch(t *testing.T, user, what string, match func(received) bool) received {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		var got []received
 		p.control(t, "/control/received", url.Values{"actor": {user}}, &got)
 		for _, r := range got {
-			if r.Type == activityType && r.Object == object {
+			if match(r) {
 				return r
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("%s received no %s of %s within 30 s", user, activityType, object)
+	t.Fatalf("%s received no %s within 30 s", user, what)
 	return received{}
 }
 
@@ -167,8 +177,15 @@ func TestFedifyFindsAndFollowsAGroup(t *testing.T) {
 	if accept.Actor != lobby || !accept.Verified {
 		t.Fatalf("accept %+v", accept)
 	}
+	// Then the group's welcome: a direct message, addressed to her alone and mentioning her.
+	alice := fedify.base + "/users/alice"
+	welcome := fedify.waitForMatch(t, "alice", "welcome", func(r received) bool { return r.Type == "Create" && r.Actor == lobby })
+	if !welcome.Verified || welcome.ObjectType != "Note" || !slices.Equal(welcome.To, []string{alice}) || len(welcome.Cc) != 0 ||
+		!slices.Equal(welcome.Mentions, []string{alice}) || !strings.Contains(welcome.Content, "Welcome to Lobby") {
+		t.Fatalf("welcome as Fedify read it: %+v", welcome)
+	}
 	followers := followList(t, env, "lobby", "accepted")
-	if len(followers) != 1 || followers[0].Actor != fedify.base+"/users/alice" {
+	if len(followers) != 1 || followers[0].Actor != alice {
 		t.Fatalf("Kring's followers of lobby: %+v", followers)
 	}
 

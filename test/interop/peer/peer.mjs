@@ -100,6 +100,24 @@ const record = (kind) => async (ctx, activity) => {
       entry.objectType = `unreadable: ${error}`;
     }
   }
+  // A Create's note is embedded: record whom it is addressed to and whom it mentions (a direct
+  // message is addressed to its recipient alone, and mentions her).
+  if (kind === "Create") {
+    try {
+      const note = await activity.getObject();
+      entry.object ??= note?.id?.href ?? null;
+      entry.objectType = note?.constructor.name ?? null;
+      entry.to = note?.toIds.map((iri) => iri.href) ?? [];
+      entry.cc = note?.ccIds.map((iri) => iri.href) ?? [];
+      entry.mentions = [];
+      for await (const tag of note?.getTags() ?? []) {
+        if (tag instanceof Mention) entry.mentions.push(tag.href?.href ?? null);
+      }
+      entry.content = note?.content?.toString() ?? null;
+    } catch (error) {
+      entry.objectType = `unreadable: ${error}`;
+    }
+  }
   const recipients = ctx.recipient != null ? [ctx.recipient] : sharedInboxRecipients(ctx, activity);
   for (const recipient of recipients.length ? recipients : [null]) received.push({ recipient, ...entry });
 };
