@@ -18,14 +18,7 @@ func TestWelcomeIsClaimedOnceUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		group, err := st.CreateGroup(ctx, model.Group{OrganisationID: org.ID, Slug: "lobby", Name: "Lobby", PostingPolicy: model.PostingFollowers})
-		if err != nil {
-			t.Fatal(err)
-		}
+		group := newLobby(t, st)
 		member, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: "https://a.example/u/al", Host: "a.example", InboxURL: "https://a.example/u/al/inbox"})
 		if err != nil {
 			t.Fatal(err)
