@@ -29,7 +29,8 @@ type Group struct {
 	Name             string
 	Summary          string
 	Rules            string
-	AvatarPath       string // relative to the data directory's media; empty when none
+	RulesPostID      *string // the group's pinned post that shows the rules; nil when there is none
+	AvatarPath       string  // relative to the data directory's media; empty when none
 	HeaderPath       string
 	PostingPolicy    PostingPolicy
 	ApproveFollowers bool // ActivityPub manuallyApprovesFollowers

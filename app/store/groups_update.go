@@ -22,6 +22,7 @@ type GroupChange struct {
 	ArchivedAt       Set[*time.Time]
 	WelcomeEnabled   Set[bool]
 	WelcomeText      Set[string]
+	RulesPostID      Set[*string]
 }
 
 func (c GroupChange) columns() columns {
@@ -38,6 +39,7 @@ func (c GroupChange) columns() columns {
 	put(out, "archived_at", c.ArchivedAt)
 	put(out, "welcome_enabled", c.WelcomeEnabled)
 	put(out, "welcome_text", c.WelcomeText)
+	put(out, "rules_post_id", c.RulesPostID)
 	return out
 }
 
