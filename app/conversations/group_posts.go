@@ -71,6 +71,12 @@ func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *s
 		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
 			return err
 		}
+		if draft.Pin {
+			// The featured collection changed: servers refetch it when told the actor did.
+			if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
+				return err
+			}
+		}
 		return logPostAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
 	})
 	if err != nil {

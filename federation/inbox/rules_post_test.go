@@ -9,7 +9,8 @@ import (
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// A group's rules are its pinned rules post: published with the rules, edited with them (an Update
+// A group's rules are its pinned rules post: published with the rules (the group actor's Update tells
+// servers its featured collection changed), edited with them (an Update
 // reaches members' servers), left alone when they did not change, deleted when they are emptied.
 func TestRulesAreAPinnedGroupPost(t *testing.T) {
 	t.Parallel()
@@ -58,6 +59,15 @@ func TestRulesAreAPinnedGroupPost(t *testing.T) {
 		if creates := contentOf("Create"); object == "" || len(creates) != 1 || !strings.Contains(creates[0], "Rules of Lobby") ||
 			!strings.Contains(creates[0], "Be kind.") {
 			t.Fatalf("rules post %q, creates %v", object, creates)
+		}
+		actorUpdates := 0 // the featured collection changed: servers refetch it when the actor is updated
+		for _, d := range ofType(receivedBy(t, peer, "bob"), "Update") {
+			if d.objectID() == k.iris.GroupActor("lobby") {
+				actorUpdates++
+			}
+		}
+		if actorUpdates != 1 {
+			t.Errorf("%d Updates of the group actor after the rules post was pinned, want 1", actorUpdates)
 		}
 		setRules("Be kind.")
 		setRules("Be kind. No ads.")
