@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
@@ -26,6 +28,9 @@ type KeyRing struct {
 	mu      sync.Mutex
 	keys    map[string]*rsa.PrivateKey          // by signing_keys.id
 	signers *memo.Cache[string, signing.Signer] // by actor: "instance" or the group's id
+	// loading merges concurrent loads of one actor's signer: a fan-out's first batches all start
+	// together and would each read the group and its key.
+	loading singleflight.Group
 }
 
 // ErrUnusableKey says an activity's actor has no key it can sign with: none is on record (or its
@@ -51,12 +56,14 @@ func (k *KeyRing) SignerFor(ctx context.Context, activity model.OutboundActivity
 	if signer, ok := k.signers.Get(actorKey); ok {
 		return signer, nil
 	}
-	signer, err := k.loadSigner(ctx, activity)
-	if err != nil {
-		return signing.Signer{}, err
-	}
-	k.signers.Put(actorKey, signer)
-	return signer, nil
+	loaded, err, _ := k.loading.Do(actorKey, func() (any, error) {
+		signer, err := k.loadSigner(ctx, activity)
+		if err == nil {
+			k.signers.Put(actorKey, signer)
+		}
+		return signer, err
+	})
+	return loaded.(signing.Signer), err
 }
 
 func (k *KeyRing) loadSigner(ctx context.Context, activity model.OutboundActivity) (signing.Signer, error) {
