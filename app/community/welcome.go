@@ -91,34 +91,17 @@ func (s *Service) Render(group model.Group, member model.RemoteActor) string {
 	}
 	rules := s.pages.GroupRules(group.Slug)
 	body := strings.NewReplacer(
-		"{name}", html.EscapeString(displayName(member)),
+		"{name}", html.EscapeString(member.Name()),
 		"{group}", html.EscapeString(group.Name),
 		"{rules}", `<a href="`+html.EscapeString(rules)+`">`+html.EscapeString(rules)+`</a>`,
 	).Replace(textinput.TextToHTML(text)) // placeholders hold no character the escaping changes
 	return strings.Replace(body, "<p>", "<p>"+mentionHTML(member)+" ", 1)
 }
 
-// displayName is how a welcome names a member: her display name, else her handle's user part.
-func displayName(member model.RemoteActor) string {
-	if name := strings.TrimSpace(member.DisplayName); name != "" {
-		return name
-	}
-	return member.PreferredUsername
-}
-
 // mentionHTML is a mention of member the way Mastodon renders one (an h-card link to her profile).
 func mentionHTML(member model.RemoteActor) string {
-	profile := member.URL
-	if profile == "" {
-		profile = member.IRI
-	}
-	return `<span class="h-card" translate="no"><a href="` + html.EscapeString(profile) + `" class="u-url mention">@<span>` +
+	return `<span class="h-card" translate="no"><a href="` + html.EscapeString(member.ProfileURL()) + `" class="u-url mention">@<span>` +
 		html.EscapeString(member.PreferredUsername) + `</span></a></span>`
-}
-
-// Handle is member's fediverse handle, @name@host: the Mention's name.
-func Handle(member model.RemoteActor) string {
-	return "@" + member.PreferredUsername + "@" + member.Host
 }
 
 // SetWelcome turns a group's welcome on or off and changes its text (empty: the default), logged in

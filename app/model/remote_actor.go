@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // RemoteActor is the cached document of an actor on another server and the key that verifies its
 // signatures.
@@ -29,3 +32,22 @@ type RemoteActor struct {
 
 // TableName pins the table name so renaming the struct never renames the table.
 func (RemoteActor) TableName() string { return "remote_actors" }
+
+// Handle is the actor's fediverse handle, @name@host.
+func (a RemoteActor) Handle() string { return "@" + a.PreferredUsername + "@" + a.Host }
+
+// Name is what people call the actor: its display name, else its handle's user part.
+func (a RemoteActor) Name() string {
+	if name := strings.TrimSpace(a.DisplayName); name != "" {
+		return name
+	}
+	return a.PreferredUsername
+}
+
+// ProfileURL is the actor's page for people (its url), else its id.
+func (a RemoteActor) ProfileURL() string {
+	if a.URL != "" {
+		return a.URL
+	}
+	return a.IRI
+}

@@ -78,7 +78,7 @@ func (s *Store) RecordModerationActions(ctx context.Context, entries []LogEntry)
 // the handle goes in the metadata, with extra, for people reading the log. staffID is nil when
 // Kring's command line acted.
 func (s *Store) RecordMemberDecision(ctx context.Context, group model.Group, staffID *string, action model.LogAction, reason string, actor model.RemoteActor, extra map[string]any) error {
-	metadata := map[string]any{"handle": "@" + actor.PreferredUsername + "@" + actor.Host}
+	metadata := map[string]any{"handle": actor.Handle()}
 	maps.Copy(metadata, extra)
 	_, err := s.RecordModerationAction(ctx, LogEntry{OrganisationID: &group.OrganisationID, GroupID: &group.ID,
 		StaffAccountID: staffID, Action: action, TargetKind: model.TargetRemoteActor, TargetID: actor.IRI,

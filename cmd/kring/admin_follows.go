@@ -33,7 +33,7 @@ type followList []followView
 func (l followList) Text() string { return textLines(l, "no follows") }
 
 func viewFollow(f store.FollowWithActor) followView {
-	return followView{Actor: f.Actor.IRI, Handle: "@" + f.Actor.PreferredUsername + "@" + f.Actor.Host,
+	return followView{Actor: f.Actor.IRI, Handle: f.Actor.Handle(),
 		State: string(f.State), Since: f.CreatedAt, Inbox: f.Actor.InboxURL, FollowID: f.FollowActivityIRI}
 }
 

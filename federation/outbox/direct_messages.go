@@ -48,7 +48,7 @@ func (d DirectMessages) NewMessage(group model.Group) community.Message {
 func (d DirectMessages) SendDirect(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, message community.Message) error {
 	now := d.now()
 	create, err := activities.DirectCreate(activities.DirectNote{ActivityID: message.ActivityIRI, ObjectID: message.ObjectIRI,
-		Group: d.IRIs.GroupActor(group.Slug), Recipient: to.IRI, RecipientHandle: community.Handle(to), ContentHTML: message.ContentHTML, At: now})
+		Group: d.IRIs.GroupActor(group.Slug), Recipient: to.IRI, RecipientHandle: to.Handle(), ContentHTML: message.ContentHTML, At: now})
 	if err != nil {
 		return err
 	}
