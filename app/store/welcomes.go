@@ -25,12 +25,3 @@ func (s *Store) ClaimWelcome(ctx context.Context, welcome model.Welcome) (bool, 
 	}
 	return result.RowsAffected == 1, nil
 }
-
-// WelcomeOf returns the welcome group sent actor; ErrNotFound when none.
-func (s *Store) WelcomeOf(ctx context.Context, groupID, actorID string) (model.Welcome, error) {
-	var welcome model.Welcome
-	if err := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ?", groupID, actorID).Take(&welcome).Error; err != nil {
-		return model.Welcome{}, fmt.Errorf("find welcome of %s in group %s: %w", actorID, groupID, classify(err))
-	}
-	return welcome, nil
-}

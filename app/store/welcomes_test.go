@@ -43,8 +43,9 @@ func TestWelcomeIsClaimedOnceUnderConcurrency(t *testing.T) {
 		if n := claimed.Load(); n != 1 {
 			t.Fatalf("%d claims of one welcome, want 1", n)
 		}
-		if _, err := st.WelcomeOf(ctx, group.ID, member.ID); err != nil {
-			t.Fatal(err)
+		var rows int64
+		if err := st.DB().Model(&model.Welcome{}).Where("group_id = ? AND remote_actor_id = ?", group.ID, member.ID).Count(&rows).Error; err != nil || rows != 1 {
+			t.Fatalf("%d welcome rows (%v), want 1", rows, err)
 		}
 	})
 }

@@ -18,7 +18,6 @@ type DirectNote struct {
 	Recipient            string // her actor id
 	RecipientHandle      string // @name@host, the Mention's name
 	ContentHTML          string
-	InReplyTo            string // optional: the message this answers
 	At                   time.Time
 }
 
@@ -56,15 +55,6 @@ func DirectCreate(note DirectNote) (vocab.Type, error) {
 	tag := streams.NewActivityStreamsTagProperty()
 	tag.AppendActivityStreamsMention(mention)
 	object.SetActivityStreamsTag(tag)
-	if note.InReplyTo != "" {
-		parent, err := parseIRI(note.InReplyTo)
-		if err != nil {
-			return nil, err
-		}
-		inReplyTo := streams.NewActivityStreamsInReplyToProperty()
-		inReplyTo.AppendIRI(parent)
-		object.SetActivityStreamsInReplyTo(inReplyTo)
-	}
 
 	activityIRI, err := parseIRI(note.ActivityID)
 	if err != nil {
@@ -81,6 +71,7 @@ func DirectCreate(note DirectNote) (vocab.Type, error) {
 	return create, nil
 }
 
+// toOnly is a to property holding one recipient.
 func toOnly(recipient *url.URL) vocab.ActivityStreamsToProperty {
 	to := streams.NewActivityStreamsToProperty()
 	to.AppendIRI(recipient)

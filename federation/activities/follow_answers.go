@@ -72,9 +72,7 @@ func setCommon(a activity, id, actor, to string) error {
 	actorProperty := streams.NewActivityStreamsActorProperty()
 	actorProperty.AppendIRI(actorIRI)
 	a.SetActivityStreamsActor(actorProperty)
-	toProperty := streams.NewActivityStreamsToProperty()
-	toProperty.AppendIRI(toIRI)
-	a.SetActivityStreamsTo(toProperty)
+	a.SetActivityStreamsTo(toOnly(toIRI))
 	return nil
 }
 

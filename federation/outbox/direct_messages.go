@@ -31,13 +31,6 @@ type DirectMessages struct {
 
 var _ community.Messenger = DirectMessages{}
 
-func (d DirectMessages) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
-}
-
 // NewMessage names a message of group's: a new activity id and a Note id under the group.
 func (d DirectMessages) NewMessage(group model.Group) community.Message {
 	return community.Message{ActivityIRI: d.IRIs.NewActivity(),
@@ -46,7 +39,7 @@ func (d DirectMessages) NewMessage(group model.Group) community.Message {
 
 // SendDirect queues message to the member in tx.
 func (d DirectMessages) SendDirect(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, message community.Message) error {
-	now := d.now()
+	now := nowFrom(d.Now)
 	create, err := activities.DirectCreate(activities.DirectNote{ActivityID: message.ActivityIRI, ObjectID: message.ObjectIRI,
 		Group: d.IRIs.GroupActor(group.Slug), Recipient: to.IRI, RecipientHandle: to.Handle(), ContentHTML: message.ContentHTML, At: now})
 	if err != nil {

@@ -30,9 +30,12 @@ type Federator struct {
 
 var _ conversations.Federator = Federator{}
 
-func (f Federator) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
+func (f Federator) now() time.Time { return nowFrom(f.Now) }
+
+// nowFrom reads clock, or the system's when it is nil.
+func nowFrom(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock()
 	}
 	return time.Now()
 }
