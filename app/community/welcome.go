@@ -55,9 +55,10 @@ const MaxWelcomeText = 5000
 // Placeholders are what a welcome's text may hold, replaced for each member.
 var Placeholders = []string{"{name}", "{group}", "{rules}"}
 
-// CheckWelcomeText returns the text trimmed, or why it will not do.
+// CheckWelcomeText returns the text trimmed, with a browser's CRLF line ends as LF, or why it will
+// not do.
 func CheckWelcomeText(text string) (string, error) {
-	return textinput.Text("welcome", strings.TrimSpace(text), MaxWelcomeText)
+	return textinput.Text("welcome", strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n")), MaxWelcomeText)
 }
 
 // Welcome sends group's welcome to a member whose follow was just accepted, unless the group's
@@ -105,11 +106,15 @@ func mentionHTML(member model.RemoteActor) string {
 }
 
 // SetWelcome turns a group's welcome on or off and changes its text (empty: the default), logged in
-// staffID's name as an edit of the group.
+// staffID's name as an edit of the group. The default's own text is kept as "the default", so a
+// better default reaches the group too.
 func (s *Service) SetWelcome(ctx context.Context, groupID string, staffID *string, enabled bool, text string) error {
 	text, err := CheckWelcomeText(text)
 	if err != nil {
 		return err
+	}
+	if text == DefaultWelcome {
+		text = ""
 	}
 	return s.store.Transaction(ctx, func(tx *store.Store) error {
 		group, err := tx.GroupByID(ctx, groupID)

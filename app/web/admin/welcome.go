@@ -66,9 +66,6 @@ func (a *Admin) saveWelcome(c *gin.Context) {
 		a.renderWelcome(c, http.StatusOK, group, enabled, text, problem)
 		return
 	}
-	if text == community.DefaultWelcome {
-		text = "" // kept as "the default", so a better default reaches the group too
-	}
 	err := a.cfg.Welcomes.SetWelcome(c.Request.Context(), group.ID, staffID(c), enabled, text)
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderWelcome(c, status, group, enabled, c.PostForm("text"), problem)

@@ -46,6 +46,17 @@ func TestWelcomeThroughAdmin(t *testing.T) {
 		if group := s.groupNow("lobby"); group.WelcomeText != text || !group.WelcomeEnabled {
 			t.Fatalf("after save: %+v", group)
 		}
+		// The default, as a browser's textarea sends it (CRLF line ends), is kept as "the default".
+		crlfDefault := strings.ReplaceAll(community.DefaultWelcome, "\n", "\r\n")
+		if status, _ := b.submit(page, page, url.Values{"enabled": {"on"}, "text": {crlfDefault}, "action": {"save"}}); status != http.StatusSeeOther {
+			t.Fatalf("save the default: %d", status)
+		}
+		if group := s.groupNow("lobby"); group.WelcomeText != "" {
+			t.Fatalf("the default was stored as a text of the group's own: %q", group.WelcomeText)
+		}
+		if status, _ := b.submit(page, page, url.Values{"enabled": {"on"}, "text": {text}, "action": {"save"}}); status != http.StatusSeeOther {
+			t.Fatalf("save again: %d", status)
+		}
 		if status, _ := b.submit(page, page, url.Values{"text": {text}, "action": {"save"}}); status != http.StatusSeeOther {
 			t.Fatalf("turn off: %d", status)
 		}
@@ -58,7 +69,7 @@ func TestWelcomeThroughAdmin(t *testing.T) {
 			t.Errorf("a text too long: %d", status)
 		}
 
-		if logged := s.logged(s.lobby, model.ActionGroupEdit); len(logged) != 2 || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
+		if logged := s.logged(s.lobby, model.ActionGroupEdit); len(logged) != 4 || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
 			t.Errorf("welcome changes logged: %+v", logged)
 		}
 
