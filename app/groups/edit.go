@@ -62,14 +62,14 @@ func settingsChanged(from model.Group, to Settings) []setting {
 
 // EditGroup gives the group with id groupID new settings, records a group.edit entry with what
 // changed (from and to), and sends followers an Update of the group's actor when what other servers
-// show of it changed, all in one transaction. The slug may change only until other servers know the
+// show of it changed, all in one transaction; then it brings the rules post in step. The slug may change only until other servers know the
 // group: it is part of every IRI they hold. When nothing changes nothing is written.
 func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, staffID string) (model.Group, error) {
 	in, err := checkSettings(in)
 	if err != nil {
 		return model.Group{}, err
 	}
-	return s.changeGroup(ctx, groupID, staffID, func(tx *store.Store, current model.Group) (groupChange, error) {
+	edited, err := s.changeGroup(ctx, groupID, staffID, func(tx *store.Store, current model.Group) (groupChange, error) {
 		change := groupChange{entry: store.LogEntry{Action: model.ActionGroupEdit, Metadata: map[string]any{}}}
 		for _, c := range settingsChanged(current, in) {
 			c.write(&change.write)
@@ -81,6 +81,10 @@ func (s *Service) EditGroup(ctx context.Context, groupID string, in Settings, st
 		}
 		return change, nil
 	})
+	if err != nil {
+		return model.Group{}, err
+	}
+	return edited, s.syncRulesPost(ctx, edited, staffID)
 }
 
 // groupChange is what one change of a group writes: the group's new values, the moderation log entry

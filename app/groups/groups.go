@@ -78,7 +78,7 @@ func (s *Service) CreateGroup(ctx context.Context, in NewGroup) (model.Group, er
 	if err != nil {
 		return model.Group{}, err
 	}
-	return group, nil
+	return group, s.syncRulesPost(ctx, group, in.CreatedBy)
 }
 
 func recordGroupCreated(ctx context.Context, tx *store.Store, group model.Group, staffID string) error {

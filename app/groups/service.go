@@ -14,6 +14,7 @@ import (
 type Service struct {
 	store     *store.Store
 	publisher ActorPublisher
+	rulesPost RulesPost
 	// imageDecodes bounds the uploads decoded at once, by this Service and its copies.
 	imageDecodes imageSlots
 	generateKey  KeyGenerator
@@ -24,6 +25,13 @@ type Service struct {
 // or pictures. Federation implements it; the app cannot import federation.
 type ActorPublisher interface {
 	UpdateGroupActor(ctx context.Context, tx *store.Store, group model.Group) error
+}
+
+// RulesPost keeps a group's pinned rules post saying what its rules say (the conversations service,
+// which writes the group's posts). It runs after the change of the group commits and reads the group
+// as it is then, so a failure is repaired by the next save.
+type RulesPost interface {
+	SyncRulesPost(ctx context.Context, groupID string, staffID *string) error
 }
 
 // NewService returns a Service over st. Its changes to groups are not federated until
@@ -46,6 +54,26 @@ func (s *Service) WithActorPublisher(p ActorPublisher) *Service {
 	with := *s
 	with.publisher = p
 	return &with
+}
+
+// WithRulesPost returns a copy of s that keeps each group's rules post in step with its rules when
+// it creates or edits a group.
+func (s *Service) WithRulesPost(r RulesPost) *Service {
+	with := *s
+	with.rulesPost = r
+	return &with
+}
+
+// syncRulesPost brings group's rules post in step, in staffID's name (empty: Kring's command line).
+func (s *Service) syncRulesPost(ctx context.Context, group model.Group, staffID string) error {
+	if s.rulesPost == nil {
+		return nil
+	}
+	var staff *string
+	if staffID != "" {
+		staff = &staffID
+	}
+	return s.rulesPost.SyncRulesPost(ctx, group.ID, staff)
 }
 
 // Summary is a group with the slug of its organisation, as lists show it.

@@ -76,9 +76,6 @@ func groupActions() []adminAction {
 					if err != nil {
 						return nil, err
 					}
-					if err := env.conversations.SyncRulesPost(ctx, g.ID, nil); err != nil {
-						return nil, err
-					}
 					return viewGroup(g, *org), nil
 				}
 			}},

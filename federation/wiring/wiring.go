@@ -106,6 +106,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	})
 	planner := delivery.Planner{Batch: true}
 	conversationFederator := outbox.Federator{IRIs: iris, Planner: planner}
+	talk := conversations.NewService(st, conversationFederator, cfg.PostLimits)
 	welcomes := community.NewService(st, outbox.DirectMessages{IRIs: iris, Planner: planner, Delay: outbox.WelcomeDelay}, iris)
 	return &Federation{
 		IRIs:     iris,
@@ -116,9 +117,9 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}).
 			WithWelcomer(welcomes),
 		Welcomes:      welcomes,
-		Conversations: conversations.NewService(st, conversationFederator, cfg.PostLimits),
+		Conversations: talk,
 		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
-		Groups:        groupService.WithActorPublisher(conversationFederator),
+		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
 		store:         st,
 		logger:        logger,
 	}, nil

@@ -97,10 +97,6 @@ func (a *Admin) createGroup(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if err := a.cfg.Conversations.SyncRulesPost(c.Request.Context(), group.ID, staffID(c)); err != nil {
-		a.fail(c, err)
-		return
-	}
 	a.done(c, "/admin/groups/"+group.Slug, "Group "+group.Name+" created.")
 }
 

@@ -127,11 +127,6 @@ func (a *Admin) editGroup(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	// The rules are also the group's pinned rules post: published, edited or deleted to match.
-	if err := a.cfg.Conversations.SyncRulesPost(c.Request.Context(), edited.ID, staffID(c)); err != nil {
-		a.fail(c, err)
-		return
-	}
 	a.done(c, "/admin/groups/"+edited.Slug, "Settings saved.")
 }
 
