@@ -8,6 +8,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // ErrNotAuthor is returned when an actor tries to change or delete a post someone else wrote.
@@ -34,7 +35,7 @@ func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit 
 		edit.EditedAt = s.now()
 	}
 	return s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
-		content, summary := SanitizeHTML(edit.ContentHTML), clip(edit.Summary, maxSummary)
+		content, summary := textinput.SanitizeHTML(edit.ContentHTML), textinput.Clip(edit.Summary, maxSummary)
 		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(content), Summary: store.To(summary),
 			URL: store.To(edit.URL), EditedAt: store.To(&edit.EditedAt)})
 		if err != nil || post.State != model.PostVisible {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // TestKeywordMatching: case is ignored, markup never matches and never joins words across
@@ -40,7 +41,7 @@ func TestKeywordMatching(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			filters := []model.KeywordFilter{{Keyword: tc.keyword, WholeWord: tc.wholeWord, Action: model.FilterHold}}
-			matched, err := matchingFilters(filters, postText(tc.summary, SanitizeHTML(tc.content)))
+			matched, err := matchingFilters(filters, postText(tc.summary, textinput.SanitizeHTML(tc.content)))
 			if err != nil {
 				t.Fatal(err)
 			}

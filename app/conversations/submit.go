@@ -8,6 +8,7 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // Submission is a post a remote actor sent: the object of a Create, read by federation.
@@ -26,6 +27,10 @@ type Submission struct {
 	// Addressed are the groups the post names in to, cc, audience or a Mention.
 	Addressed []model.Group
 }
+
+// maxSummary bounds a post's content warning; a longer one is cut, not refused, since the original
+// stays on its server.
+const maxSummary = 2_000
 
 // Outcome is what became of a submission in one group.
 type Outcome string
@@ -179,7 +184,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	case !errors.Is(err, store.ErrNotFound):
 		return result, err
 	}
-	content := SanitizeHTML(sub.ContentHTML)
+	content := textinput.SanitizeHTML(sub.ContentHTML)
 	held, reason, err := s.admit(ctx, tx, author, t.group)
 	if err == nil && reason == "" {
 		var filtered bool
@@ -191,7 +196,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, err
 	}
 	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID, AuthorHost: author.Host,
-		ObjectType: sub.ObjectType, ContentHTML: content, Summary: clip(sub.Summary, maxSummary),
+		ObjectType: sub.ObjectType, ContentHTML: content, Summary: textinput.Clip(sub.Summary, maxSummary),
 		URL: sub.URL, InReplyToIRI: sub.InReplyTo, ContextIRI: sub.Context, Visibility: sub.Visibility,
 		State: model.PostVisible, PublishedAt: sub.PublishedAt, CreateActivityIRI: sub.ActivityIRI,
 		ActivityJSON: sub.ActivityJSON, Reach: model.ReachFollowers}

@@ -1,4 +1,4 @@
-package conversations
+package textinput
 
 import (
 	"regexp"
@@ -7,12 +7,9 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 )
 
-// Limits on what Kring keeps of a post; a longer field is cut, not refused, since the original stays
-// on its server.
-const (
-	maxContent = 100_000
-	maxSummary = 2_000
-)
+// MaxContentHTML bounds the HTML Kring keeps of a remote post or message; a longer one is cut, not
+// refused, since the original stays on its server.
+const MaxContentHTML = 100_000
 
 // contentPolicy keeps the markup fediverse servers put in posts (paragraphs, links, mentions and
 // hashtags, emphasis, lists, quotes, code) and drops everything else, scripts and styles included.
@@ -32,13 +29,15 @@ var contentPolicy = func() *bluemonday.Policy {
 	return p
 }()
 
-// SanitizeHTML returns content with only safe markup left, cut to the content limit.
+// SanitizeHTML returns remote content with only safe markup left, cut to MaxContentHTML. Every
+// remote text Kring shows in a page goes through it: posts in groups and messages to the support
+// inbox alike.
 func SanitizeHTML(content string) string {
-	return contentPolicy.Sanitize(clip(content, maxContent))
+	return contentPolicy.Sanitize(Clip(content, MaxContentHTML))
 }
 
-// clip cuts s to at most max bytes without splitting a character.
-func clip(s string, max int) string {
+// Clip cuts s to at most max bytes without splitting a character.
+func Clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
