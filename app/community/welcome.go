@@ -1,5 +1,3 @@
-// Package community is the community manager's side of a group: the welcome a new member receives.
-// It decides and records; federation carries the messages through the Messenger the command wires in.
 package community
 
 import (
@@ -14,35 +12,6 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/textinput"
 )
-
-// Messenger sends one member a direct message from the group, queued in the delivery outbox of tx so
-// it goes out if and only if tx commits.
-type Messenger interface {
-	// NewMessage names a message the group is about to send, before it is sent.
-	NewMessage(group model.Group) Message
-	SendDirect(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, message Message) error
-}
-
-// Message is a direct message from a group: the Create that carries it, its Note, its content.
-type Message struct{ ActivityIRI, ObjectIRI, ContentHTML string }
-
-// Pages gives the addresses a welcome links to.
-type Pages interface {
-	// GroupRules is where the group's rules are read: its public page.
-	GroupRules(slug string) string
-}
-
-// Service runs a group's welcomes.
-type Service struct {
-	store     *store.Store
-	messenger Messenger
-	pages     Pages
-}
-
-// NewService returns a Service that sends through messenger.
-func NewService(st *store.Store, messenger Messenger, pages Pages) *Service {
-	return &Service{store: st, messenger: messenger, pages: pages}
-}
 
 // DefaultWelcome is the welcome of a group that has not written its own.
 const DefaultWelcome = `Welcome to {group}, {name}!
@@ -96,6 +65,14 @@ func (s *Service) Render(group model.Group, member model.RemoteActor) string {
 		"{group}", html.EscapeString(group.Name),
 		"{rules}", `<a href="`+html.EscapeString(rules)+`">`+html.EscapeString(rules)+`</a>`,
 	).Replace(textinput.TextToHTML(text)) // placeholders hold no character the escaping changes
+	return addressedTo(member, body)
+}
+
+// addressedTo leads a message's HTML with a mention of member, so every app shows whom it is for.
+func addressedTo(member model.RemoteActor, body string) string {
+	if !strings.HasPrefix(body, "<p>") {
+		return "<p>" + mentionHTML(member) + "</p>" + body
+	}
 	return strings.Replace(body, "<p>", "<p>"+mentionHTML(member)+" ", 1)
 }
 

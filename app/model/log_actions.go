@@ -62,6 +62,11 @@ const (
 	ActionReportReopen  LogAction = "report.reopen"
 	ActionReportForward LogAction = "report.forward"
 
+	// Support conversations: staff answered a member as the group (the text is in the conversation,
+	// not the log), or turned the conversation into a report.
+	ActionSupportReply  LogAction = "support.reply"
+	ActionSupportReport LogAction = "support.report"
+
 	// Domain blocks, of an organisation or the whole instance: one domain.block per block made (an
 	// import's too), and one domain.import summing an import up.
 	ActionDomainBlock   LogAction = "domain.block"

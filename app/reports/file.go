@@ -25,6 +25,18 @@ type StaffReport struct {
 // somewhere here) and the posts must be the group's; with no account given, the report is about
 // the author of the first post.
 func (s *Service) File(ctx context.Context, in StaffReport) (model.Report, error) {
+	var report model.Report
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		var err error
+		report, err = s.FileIn(ctx, tx, in)
+		return err
+	})
+	return report, err
+}
+
+// FileIn is File inside the caller's transaction tx: the report is filed if and only if tx commits
+// (a support conversation turned into a report records the report's id in the same transaction).
+func (s *Service) FileIn(ctx context.Context, tx *store.Store, in StaffReport) (model.Report, error) {
 	note, err := textinput.Text("note", in.Note, maxReason)
 	if err != nil {
 		return model.Report{}, err
@@ -37,25 +49,27 @@ func (s *Service) File(ctx context.Context, in StaffReport) (model.Report, error
 	if len(posts) > maxObjects {
 		return model.Report{}, apperror.Invalid("posts", "name at most %d posts", maxObjects)
 	}
-	var report model.Report
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
-		target, err := staffReportTarget(ctx, tx, in.Group, accountIRI, posts)
-		if err != nil {
-			return err
-		}
-		postsJSON, err := json.Marshal(nonNil(posts))
-		if err != nil {
-			return err
-		}
-		report, err = tx.CreateReport(ctx, model.Report{OrganisationID: in.Group.OrganisationID, GroupID: &in.Group.ID,
-			Source: model.ReportFromStaff, ReporterStaffID: &in.StaffID, TargetActorID: target,
-			TargetPostIRIs: string(postsJSON), Content: note, Status: model.ReportOpen})
-		if err != nil {
-			return err
-		}
-		return record(ctx, tx, report, &in.StaffID, model.ActionReportFile, note, nil)
-	})
-	return report, err
+	target, err := staffReportTarget(ctx, tx, in.Group, accountIRI, posts)
+	if err != nil {
+		return model.Report{}, err
+	}
+	postsJSON, err := json.Marshal(nonNil(posts))
+	if err != nil {
+		return model.Report{}, err
+	}
+	report, err := tx.CreateReport(ctx, model.Report{OrganisationID: in.Group.OrganisationID, GroupID: &in.Group.ID,
+		Source: model.ReportFromStaff, ReporterStaffID: &in.StaffID, TargetActorID: target,
+		TargetPostIRIs: string(postsJSON), Content: note, Status: model.ReportOpen})
+	if err != nil {
+		return model.Report{}, err
+	}
+	return report, record(ctx, tx, report, &in.StaffID, model.ActionReportFile, note, nil)
+}
+
+// FileAboutAccount files a staff member's report about accountIRI in group inside tx: the
+// community service's Reporter, for a support conversation turned into a report.
+func (s *Service) FileAboutAccount(ctx context.Context, tx *store.Store, group model.Group, staffID, accountIRI, note string) (model.Report, error) {
+	return s.FileIn(ctx, tx, StaffReport{Group: group, StaffID: staffID, AccountIRI: accountIRI, Note: note})
 }
 
 // staffReportTarget checks the posts are the group's and returns the id of the account reported.

@@ -40,3 +40,20 @@ func (s *Store) StaffWithRole(ctx context.Context, organisationID string, role m
 	}
 	return accounts, nil
 }
+
+// StaffWhoModerate lists the enabled staff accounts who may moderate a group, by email: its assigned
+// moderators and its organisation's owners and admins (instance admins, who may do everything, are
+// left out unless they hold one of those places).
+func (s *Store) StaffWhoModerate(ctx context.Context, group model.Group) ([]model.StaffAccount, error) {
+	var accounts []model.StaffAccount
+	conn := s.conn(ctx)
+	err := conn.Model(&model.StaffAccount{}).Where("disabled_at IS NULL").
+		Where(conn.Where("id IN (?)", conn.Model(&model.GroupModerator{}).Select("staff_account_id").Where("group_id = ?", group.ID)).
+			Or("id IN (?)", conn.Model(&model.StaffRole{}).Select("staff_account_id").
+				Where("organisation_id = ? AND role IN ?", group.OrganisationID, []model.Role{model.RoleOwner, model.RoleAdmin}))).
+		Order("email").Find(&accounts).Error
+	if err != nil {
+		return nil, fmt.Errorf("list the staff who moderate group %s: %w", group.ID, err)
+	}
+	return accounts, nil
+}

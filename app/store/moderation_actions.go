@@ -92,6 +92,8 @@ type ModerationLogFilter struct {
 	GroupID        string
 	Action         model.LogAction
 	StaffAccountID string
+	// TargetID keeps the entries about one target (a member's actor id, a post's object id ...).
+	TargetID string
 	// Visible, when not nil, keeps only the entries a staff member may read.
 	Visible *LogVisibility
 	// Before is the id of an entry: only entries older than it are listed (the next page).

@@ -57,6 +57,9 @@ func (f ModerationLogFilter) apply(query *gorm.DB) *gorm.DB {
 	if f.StaffAccountID != "" {
 		query = query.Where("moderation_actions.staff_account_id = ?", f.StaffAccountID)
 	}
+	if f.TargetID != "" {
+		query = query.Where("moderation_actions.target_id = ?", f.TargetID)
+	}
 	if f.Visible != nil {
 		query = f.Visible.apply(query)
 	}

@@ -217,6 +217,16 @@ func (s *Store) ListPosts(ctx context.Context, filter PostFilter) ([]model.Post,
 	return posts, nil
 }
 
+// CountPostsOfMember counts the posts a remote actor made in a group, in any state.
+func (s *Store) CountPostsOfMember(ctx context.Context, groupID, remoteActorID string) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&model.Post{}).Where("author_actor_id = ? AND group_id = ?", remoteActorID, groupID).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count posts of %s in group %s: %w", remoteActorID, groupID, err)
+	}
+	return n, nil
+}
+
 // CountPosts counts a group's posts in the given states.
 func (s *Store) CountPosts(ctx context.Context, groupID string, states ...model.PostState) (int64, error) {
 	var n int64

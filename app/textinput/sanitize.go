@@ -1,7 +1,9 @@
 package textinput
 
 import (
+	"html"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -46,4 +48,27 @@ func Clip(s string, max int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// plainPolicy keeps no markup at all: what is left is the text.
+var plainPolicy = bluemonday.StrictPolicy()
+
+// PlainText is the text of remote HTML with its markup gone, entities decoded and runs of white
+// space made one space: for lists and e-mails, which show a glimpse of a message and not its markup.
+func PlainText(content string) string {
+	content = strings.NewReplacer("<br>", " ", "<br/>", " ", "<br />", " ", "</p>", " ").Replace(Clip(content, MaxContentHTML))
+	return strings.Join(strings.Fields(html.UnescapeString(plainPolicy.Sanitize(content))), " ")
+}
+
+// Excerpt is at most max characters of text, cut at a word with an ellipsis when it is longer.
+func Excerpt(text string, max int) string {
+	runes := []rune(text)
+	if len(runes) <= max {
+		return text
+	}
+	cut := string(runes[:max])
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
 }

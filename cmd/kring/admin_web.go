@@ -25,7 +25,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Membership:    p.federation.Membership,
 		Conversations: p.federation.Conversations,
 		Reports:       p.federation.Reports,
-		Welcomes:      p.federation.Welcomes,
+		Community:     p.federation.Community,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",

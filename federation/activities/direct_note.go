@@ -18,6 +18,7 @@ type DirectNote struct {
 	Recipient            string // her actor id
 	RecipientHandle      string // @name@host, the Mention's name
 	ContentHTML          string
+	InReplyTo            string // the Note it answers: her app threads the two
 	At                   time.Time
 }
 
@@ -45,6 +46,15 @@ func DirectCreate(note DirectNote) (vocab.Type, error) {
 	content.AppendXMLSchemaString(note.ContentHTML)
 	object.SetActivityStreamsContent(content)
 	object.SetActivityStreamsPublished(publishedProperty(note.At))
+	if note.InReplyTo != "" {
+		answered, err := parseIRI(note.InReplyTo)
+		if err != nil {
+			return nil, err
+		}
+		inReplyTo := streams.NewActivityStreamsInReplyToProperty()
+		inReplyTo.AppendIRI(answered)
+		object.SetActivityStreamsInReplyTo(inReplyTo)
+	}
 	mention := streams.NewActivityStreamsMention()
 	href := streams.NewActivityStreamsHrefProperty()
 	href.Set(recipient)

@@ -16,7 +16,8 @@ type ObjectFetcher interface {
 	FetchObject(ctx context.Context, iri string) (vocab.Type, error)
 }
 
-// applyCreate takes a member's post into the groups it addresses or whose threads it replies in.
+// applyCreate takes a member's post into the groups it addresses or whose threads it replies in, or
+// her direct message into the support inbox of the groups it addresses.
 // The object must be the actor's own: on the actor's server and attributed to the actor (the inbox
 // refused other shapes already; this holds for objects fetched by id too).
 func (p *Processor) applyCreate(ctx context.Context, row model.InboundActivity, create vocab.ActivityStreamsCreate) error {
@@ -32,10 +33,14 @@ func (p *Processor) applyCreate(ctx context.Context, row model.InboundActivity, 
 	if err != nil {
 		return err
 	}
+	visibility := read.visibility(author.FollowersURL)
+	if isDirect(visibility) && len(addressed) > 0 {
+		return p.applyDirect(ctx, row, read, author, addressed)
+	}
 	results, err := p.cfg.Conversations.Submit(ctx, author, conversations.Submission{
 		ActivityIRI: row.ActivityIRI, ActivityJSON: row.RawBody, ObjectIRI: read.ID, ObjectType: read.Type,
 		ContentHTML: read.ContentHTML, Summary: read.Summary, URL: read.URL, InReplyTo: read.InReplyTo,
-		Context: read.Context, Visibility: read.visibility(author.FollowersURL), PublishedAt: read.Published,
+		Context: read.Context, Visibility: visibility, PublishedAt: read.Published,
 		Addressed: addressed,
 	})
 	if err != nil {

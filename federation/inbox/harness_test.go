@@ -223,7 +223,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
 		store: st, iris: iris, server: server, open: open, approval: approval, talk: fed.Conversations, reports: fed.Reports,
-		members: fed.Membership, welcomes: fed.Welcomes,
+		members: fed.Membership, welcomes: fed.Community,
 		processor: fed.Processor(), deliverer: fed.Deliverer(),
 	}
 }

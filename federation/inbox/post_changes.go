@@ -25,11 +25,17 @@ func (p *Processor) applyUpdate(ctx context.Context, row model.InboundActivity, 
 	}
 	changed, err := p.cfg.Conversations.ApplyEdit(ctx, author, conversations.Edit{ObjectIRI: read.ID,
 		ContentHTML: read.ContentHTML, Summary: read.Summary, URL: read.URL, EditedAt: read.Updated, ActivityJSON: row.RawBody})
+	if err == nil {
+		var edited int
+		edited, err = p.directChanges(ctx, author, read, false)
+		changed += edited
+	}
 	return p.changedPosts("Update", changed, err)
 }
 
 // applyDelete handles an account deleting itself (its follows go) and an author deleting their post
-// (every group's copy goes, and followers' servers are told).
+// (every group's copy goes, and followers' servers are told) or her direct message (its content
+// leaves the support inboxes).
 func (p *Processor) applyDelete(ctx context.Context, row model.InboundActivity, del vocab.ActivityStreamsDelete) error {
 	objects := objectIRIs(del.GetActivityStreamsObject())
 	if len(objects) != 1 {
@@ -51,6 +57,11 @@ func (p *Processor) applyDelete(ctx context.Context, row model.InboundActivity, 
 		return ignored("Delete of an object on another server")
 	}
 	changed, err := p.cfg.Conversations.ApplyDelete(ctx, actor, objects[0], row.RawBody)
+	if err == nil {
+		var withdrawn int
+		withdrawn, err = p.directChanges(ctx, actor, readPost{ID: objects[0]}, true)
+		changed += withdrawn
+	}
 	return p.changedPosts("Delete", changed, err)
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/url"
 
+	"github.com/kring-social/kring/app/community"
+
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/kring-social/kring/app/conversations"
@@ -34,6 +36,8 @@ type ProcessorConfig struct {
 	Objects ObjectFetcher
 	// Software learns what a new follower's server runs (the shape of Announces to it); nil skips.
 	Software SoftwareLearner
+	// Community takes members' direct messages to groups into the support inbox; nil ignores them.
+	Community *community.Service
 	// Reports files the reports other servers send as Flags; nil ignores them.
 	Reports *reports.Service
 	IRIs    federation.IRIs

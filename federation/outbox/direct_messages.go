@@ -41,7 +41,7 @@ func (d DirectMessages) NewMessage(group model.Group) community.Message {
 func (d DirectMessages) SendDirect(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, message community.Message) error {
 	now := nowFrom(d.Now)
 	create, err := activities.DirectCreate(activities.DirectNote{ActivityID: message.ActivityIRI, ObjectID: message.ObjectIRI,
-		Group: d.IRIs.GroupActor(group.Slug), Recipient: to.IRI, RecipientHandle: to.Handle(), ContentHTML: message.ContentHTML, At: now})
+		Group: d.IRIs.GroupActor(group.Slug), Recipient: to.IRI, RecipientHandle: to.Handle(), ContentHTML: message.ContentHTML, InReplyTo: message.InReplyTo, At: now})
 	if err != nil {
 		return err
 	}

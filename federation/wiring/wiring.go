@@ -59,10 +59,11 @@ type Federation struct {
 	// Planner writes deliveries and their tasks in the caller's transaction, in batches.
 	Planner delivery.Planner
 	// Membership answers follow requests with Accepts and Rejects through the outbox, and has
-	// Welcomes greet every accepted follower.
+	// Community greet every accepted follower.
 	Membership *membership.Service
-	// Welcomes sends each new member the group's welcome as a direct message, once.
-	Welcomes *community.Service
+	// Community sends each new member the group's welcome as a direct message, once, and runs the
+	// support inbox: members' direct messages to groups, answered by staff as the group.
+	Community *community.Service
 	// Conversations takes posts into groups and announces them through the outbox.
 	Conversations *conversations.Service
 	// Reports files reports and forwards them as Flags through the outbox.
@@ -107,7 +108,9 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	planner := delivery.Planner{Batch: true}
 	conversationFederator := outbox.Federator{IRIs: iris, Planner: planner}
 	talk := conversations.NewService(st, conversationFederator, cfg.PostLimits)
-	welcomes := community.NewService(st, outbox.DirectMessages{IRIs: iris, Planner: planner, Delay: outbox.WelcomeDelay}, iris)
+	reportService := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
+	communityService := community.NewService(st, outbox.DirectMessages{IRIs: iris, Planner: planner, Delay: outbox.WelcomeDelay}, iris).
+		WithSupport(outbox.DirectMessages{IRIs: iris, Planner: planner}, reportService)
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
@@ -115,10 +118,10 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Software: fetch.NewSoftware(client, st, logger),
 		Planner:  planner,
 		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}).
-			WithWelcomer(welcomes),
-		Welcomes:      welcomes,
+			WithWelcomer(communityService),
+		Community:     communityService,
 		Conversations: talk,
-		Reports:       reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner}),
+		Reports:       reportService,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
 		store:         st,
 		logger:        logger,
@@ -147,7 +150,7 @@ func (f *Federation) KeyResolver() signing.PublicKeyResolver {
 // Processor applies stored inbound activities, in the worker.
 func (f *Federation) Processor() *inbox.Processor {
 	return inbox.NewProcessor(inbox.ProcessorConfig{Store: f.store, Actors: f.Actors, Membership: f.Membership,
-		Conversations: f.Conversations, Software: f.Software, Reports: f.Reports, IRIs: f.IRIs, Logger: f.logger,
+		Conversations: f.Conversations, Community: f.Community, Software: f.Software, Reports: f.Reports, IRIs: f.IRIs, Logger: f.logger,
 		Objects: inbox.ObjectsThrough(f.FetchObject)})
 }
 

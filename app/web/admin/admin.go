@@ -35,8 +35,9 @@ type Config struct {
 	Members *moderation.Members
 	// Reports keeps the reports queue; forwarded reports go out through the outbox.
 	Reports *reports.Service
-	// Welcomes keeps each group's welcome message (sent by the membership service).
-	Welcomes *community.Service
+	// Community keeps each group's welcome message (sent by the membership service) and runs its
+	// support inbox.
+	Community *community.Service
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
 	MediaDir string
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.

@@ -109,7 +109,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	s.talk = fed.Conversations
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Welcomes: fed.Welcomes,
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community,
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
 		Conversations: s.talk, PublicOrigin: server.URL,
 	})

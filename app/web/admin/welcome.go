@@ -66,7 +66,7 @@ func (a *Admin) saveWelcome(c *gin.Context) {
 		a.renderWelcome(c, http.StatusOK, group, enabled, text, problem)
 		return
 	}
-	err := a.cfg.Welcomes.SetWelcome(c.Request.Context(), group.ID, staffID(c), enabled, text)
+	err := a.cfg.Community.SetWelcome(c.Request.Context(), group.ID, staffID(c), enabled, text)
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderWelcome(c, status, group, enabled, c.PostForm("text"), problem)
 		return
@@ -88,7 +88,7 @@ func (a *Admin) renderWelcome(c *gin.Context, status int, group store.GroupInOrg
 	page := welcomePage{Group: group, Enabled: enabled, Text: text, Placeholders: community.Placeholders,
 		MaxLength: community.MaxWelcomeText, Error: problem}
 	if problem == "" {
-		page.Preview = template.HTML(a.cfg.Welcomes.Render(shown, previewMember))
+		page.Preview = template.HTML(a.cfg.Community.Render(shown, previewMember))
 	}
 	a.renderStatus(c, status, "welcome.html", "Welcome message of "+group.Name, page)
 }

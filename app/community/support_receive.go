@@ -1,0 +1,189 @@
+package community
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
+)
+
+// DirectMessage is a member's message to a group that is not public: the object of a Create
+// addressed to the group and no one public (read by federation).
+type DirectMessage struct {
+	ActivityIRI string
+	ObjectIRI   string
+	ContentHTML string // as sent: sanitised before it is stored
+	InReplyTo   string
+	PublishedAt time.Time
+}
+
+// SupportOutcome is what became of a direct message in one group's support inbox.
+type SupportOutcome string
+
+const (
+	// SupportOpened: the message opened a new conversation.
+	SupportOpened SupportOutcome = "opened"
+	// SupportContinued: the message joined one of her conversations.
+	SupportContinued SupportOutcome = "continued"
+	// SupportKnown: the group had the message already (a redelivery); nothing changed.
+	SupportKnown SupportOutcome = "known"
+	// SupportRefused: not stored (Reason says why).
+	SupportRefused SupportOutcome = "refused"
+)
+
+// SupportResult is the outcome of a direct message in one group.
+type SupportResult struct {
+	GroupID        string
+	Outcome        SupportOutcome
+	ConversationID string
+	Reason         string
+}
+
+// MaxSupportMessagesPerHour bounds how many messages one account may send one group's support
+// inbox in an hour: enough for any real conversation, too few to bury the inbox.
+const MaxSupportMessagesPerHour = 20
+
+// subjectLength is how much of a first message names its conversation in lists.
+const subjectLength = 120
+
+// ReceiveDirect takes a member's direct message into the support inbox of each group it is
+// addressed to. It is never announced: only staff who moderate the group see it. A message that
+// answers one of the conversation's messages continues that conversation; any other continues her
+// latest conversation that is not closed, or opens a new one. A banned account, an account of a
+// suspended domain, an archived group and an account over the hourly limit are refused. Each group
+// takes the message in a transaction of its own, with the limit counted in it.
+func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, message DirectMessage, groups []model.Group) ([]SupportResult, error) {
+	results := make([]SupportResult, 0, len(groups))
+	for _, group := range groups {
+		var result SupportResult
+		err := s.store.Transaction(ctx, func(tx *store.Store) error {
+			var err error
+			result, err = s.receiveIn(ctx, tx, author, message, group)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("direct message %s to group %s: %w", message.ObjectIRI, group.Slug, err)
+		}
+		results = append(results, result)
+	}
+	return results, nil
+}
+
+func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group) (SupportResult, error) {
+	result := SupportResult{GroupID: group.ID}
+	if err := tx.LockSupportInbox(ctx, group.ID, author.ID); err != nil {
+		return result, err
+	}
+	existing, err := tx.SupportMessageByObject(ctx, group.ID, message.ObjectIRI)
+	switch {
+	case err == nil:
+		result.Outcome, result.ConversationID = SupportKnown, existing.ConversationID
+		return result, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return result, err
+	}
+	if reason, err := s.refusesDirect(ctx, tx, author, group); err != nil || reason != "" {
+		result.Outcome, result.Reason = SupportRefused, reason
+		return result, err
+	}
+	at := s.now()
+	content := textinput.SanitizeHTML(message.ContentHTML)
+	conversation, opened, err := s.conversationFor(ctx, tx, author, message, group, content, at)
+	if err != nil {
+		return result, err
+	}
+	objectIRI, activityIRI := message.ObjectIRI, message.ActivityIRI
+	if _, _, err := tx.AddSupportMessage(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
+		Kind: model.SupportFromMember, ObjectIRI: &objectIRI, ActivityIRI: &activityIRI, InReplyToIRI: message.InReplyTo,
+		ContentHTML: content, CreatedAt: at}); err != nil {
+		return result, err
+	}
+	result.ConversationID = conversation.ID
+	if opened {
+		result.Outcome = SupportOpened
+		if s.notifier != nil {
+			if err := s.notifier.SupportConversationOpened(ctx, tx, group.ID, conversation.ID); err != nil {
+				return result, err
+			}
+		}
+		return result, nil
+	}
+	result.Outcome = SupportContinued
+	change := store.SupportChange{LastMessageAt: &at}
+	if conversation.Status != model.SupportNew {
+		open := model.SupportOpen // her word again: the next one is staff's
+		change.Status = &open
+	}
+	return result, tx.UpdateSupportConversation(ctx, conversation.ID, change)
+}
+
+// refusesDirect says why the group's support inbox does not take author's message now, or "".
+func (s *Service) refusesDirect(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (string, error) {
+	if group.ArchivedAt != nil {
+		return "group archived", nil
+	}
+	banned, err := tx.IsBanned(ctx, group.ID, author.ID)
+	if err != nil || banned {
+		return "author banned from the group", err
+	}
+	blocks, err := tx.DomainBlocksFor(ctx, author.Host, group.OrganisationID)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range blocks {
+		if b.Severity == model.SeveritySuspend {
+			return "author's domain suspended", nil
+		}
+	}
+	sent, err := tx.CountMemberSupportMessagesSince(ctx, group.ID, author.ID, s.now().Add(-time.Hour))
+	if err != nil {
+		return "", err
+	}
+	if sent >= MaxSupportMessagesPerHour {
+		return fmt.Sprintf("rate limit: %s sent %d messages to the group in an hour", author.IRI, sent), nil
+	}
+	return "", nil
+}
+
+// conversationFor finds the conversation message belongs to, or opens one (opened true).
+func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group, content string, at time.Time) (model.SupportConversation, bool, error) {
+	if message.InReplyTo != "" {
+		answered, err := tx.SupportMessageByObject(ctx, group.ID, message.InReplyTo)
+		switch {
+		case err == nil:
+			conversation, err := tx.SupportConversationByID(ctx, answered.ConversationID)
+			if err != nil || conversation.RemoteActorID == author.ID {
+				return conversation, false, err
+			}
+			// Someone else's conversation: hers starts apart, whatever her message answers.
+		case !errors.Is(err, store.ErrNotFound):
+			return model.SupportConversation{}, false, err
+		}
+	}
+	latest, err := tx.LatestSupportConversation(ctx, group.ID, author.ID)
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return latest, false, err
+	}
+	conversation, err := tx.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: author.ID,
+		Status: model.SupportNew, Subject: subjectOf(content), LastMessageAt: at})
+	return conversation, true, err
+}
+
+// subjectOf names a conversation by the start of its first message, without the mention of the
+// group that leads a direct message written in Mastodon.
+func subjectOf(content string) string {
+	words := strings.Fields(textinput.PlainText(content))
+	for len(words) > 0 && strings.HasPrefix(words[0], "@") {
+		words = words[1:]
+	}
+	subject := textinput.Excerpt(strings.Join(words, " "), subjectLength)
+	if subject == "" {
+		return "(no text)"
+	}
+	return subject
+}
