@@ -173,7 +173,7 @@ type kringUnderTest struct {
 	approval  model.Group
 	talk      *conversations.Service
 	members   *membership.Service
-	welcomes  *community.Service
+	community *community.Service
 	reports   *reports.Service
 }
 
@@ -223,7 +223,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
 		store: st, iris: iris, server: server, open: open, approval: approval, talk: fed.Conversations, reports: fed.Reports,
-		members: fed.Membership, welcomes: fed.Community,
+		members: fed.Membership, community: fed.Community,
 		processor: fed.Processor(), deliverer: fed.Deliverer(),
 	}
 }

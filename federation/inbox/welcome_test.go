@@ -70,7 +70,7 @@ func TestNewMemberIsWelcomedOnceByDirectMessage(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)
-		if err := k.welcomes.SetWelcome(ctx, k.open.ID, nil, true, "Hello {name}, welcome to {group} & friends.\n\nRules: {rules}"); err != nil {
+		if err := k.community.SetWelcome(ctx, k.open.ID, nil, true, "Hello {name}, welcome to {group} & friends.\n\nRules: {rules}"); err != nil {
 			t.Fatal(err)
 		}
 		peer := newRemotePeer(t)
@@ -165,7 +165,7 @@ func TestWelcomeWaitsForApprovalAndCanBeTurnedOff(t *testing.T) {
 		t.Fatalf("after approval: %d Accepts, %d welcomes; want 1 and 1", len(accepts), len(welcomes))
 	}
 
-	if err := k.welcomes.SetWelcome(ctx, k.open.ID, nil, false, ""); err != nil {
+	if err := k.community.SetWelcome(ctx, k.open.ID, nil, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	k.post(t, "/groups/lobby/inbox", follow(bob+"/follows/2", bob, k.iris.GroupActor("lobby")), bob+"#main-key", bobKey, nil)
