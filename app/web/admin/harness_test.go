@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kring-social/kring/app/community"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/conversations"
@@ -43,7 +45,9 @@ type site struct {
 	desk   model.Group
 	away   model.Group // of the other organisation
 	talk   *conversations.Service
-	media  string // the directory of groups' pictures
+	// community runs welcomes and the support inbox, as the worker does for messages that arrive.
+	community *community.Service
+	media     string // the directory of groups' pictures
 }
 
 // Staff accounts of the site, by what they may do.
@@ -106,7 +110,7 @@ func newSite(t *testing.T, st *store.Store) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.talk = fed.Conversations
+	s.talk, s.community = fed.Conversations, fed.Community
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
 		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community,
