@@ -76,4 +76,3 @@ func (s *Service) SavedReplyFor(ctx context.Context, c Conversation, id string) 
 	}
 	return strings.NewReplacer("{name}", c.Member.Name(), "{group}", c.Group.Name).Replace(reply.Body), nil
 }
-

@@ -82,4 +82,3 @@ type Reporter interface {
 type StaffNotifier interface {
 	SupportConversationOpened(ctx context.Context, tx *store.Store, groupID, conversationID string) error
 }
-
