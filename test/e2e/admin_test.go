@@ -48,6 +48,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	refusedToModerator(b)
 	editWelcome(b)
 	answerFollowRequests(t, b, peer, group, follows)
+	answerSupportMessage(t, b, peer, group)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
@@ -274,6 +275,51 @@ func writeTestPicture(t *testing.T, path string) {
 	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// answerSupportMessage saves a reply for common questions, then finds alice's direct message to the
+// group in the support inbox, answers it from the saved reply (her server receives the answer as a
+// direct message from the group, in reply to her message), adds a note for staff, sees her answer
+// land in the same conversation, and closes it.
+func answerSupportMessage(t *testing.T, b *browser, peer *fedify, group string) {
+	t.Helper()
+	b.open("/admin/groups/tenants/saved-replies")
+	b.submit(map[string]string{`input[name="title"]`: "Repairs",
+		`textarea[name="body"]`: "Hi {name}, put the repair request to your landlord in writing and keep a copy; {group} can help you write it."},
+		`//button[normalize-space()="Save"]`)
+	b.expect(".notice", "Saved reply")
+	b.screenshot("saved-replies")
+
+	question := peer.message(t, "alice", group, "My landlord ignores my repair request for the boiler. What can I do?", "")
+	b.awaitText("/admin/groups/tenants/support", "main", "My landlord ignores my repair request")
+	b.expect(`nav[aria-label="Conversations"]`, "To answer (1)")
+	b.screenshot("support-inbox")
+	b.click(row("My landlord ignores") + `//a[contains(., "My landlord")]`)
+	b.expect("h1", "Conversation with alice")
+	b.expect(".message-member", "What can I do?")
+	b.expect(fact("Member"), "since")
+
+	conversation := b.path()
+	b.click(`//button[normalize-space()="Use"]`) // the only saved reply, chosen already
+	b.expectValue(`textarea[name="text"]`, "Hi alice, put the repair request to your landlord in writing")
+	b.click(`//button[normalize-space()="Send the reply"]`)
+	b.expect(".notice", "Reply sent")
+	reply := peer.awaitDirectMessage(t, "alice", group, "put the repair request to your landlord in writing")
+	if reply.InReplyTo != question.Note {
+		t.Fatalf("the reply answers %q, want her message %s", reply.InReplyTo, question.Note)
+	}
+	b.submit(map[string]string{`textarea[name="note"]`: "Second boiler complaint from block C this month."},
+		`//button[normalize-space()="Add the note"]`)
+	b.expect(".message-note", "Second boiler complaint")
+
+	// Her answer to the reply lands in the same conversation, which needs an answer again.
+	peer.message(t, "alice", group, "Thank you, I will send the letter tomorrow.", reply.Object)
+	b.awaitText(conversation, "main", "I will send the letter tomorrow")
+	b.expect(fact("Status"), "open")
+	b.screenshot("support-conversation")
+	b.screenshotAsPhone("support-conversation-phone")
+	b.submit(map[string]string{`select[name="status"]`: "closed"}, `//button[normalize-space()="Set"]`)
+	b.expect(fact("Status"), "closed")
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

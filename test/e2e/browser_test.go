@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,6 +167,23 @@ func (b *browser) text(selector string) string {
 	return text
 }
 
+// expectValue fails unless the form field's value contains want: a textarea's text is its value,
+// not its inner text.
+func (b *browser) expectValue(selector, want string) {
+	b.t.Helper()
+	var value string
+	err := b.step(func(ctx context.Context) (err error) {
+		value, err = chromedp.Run(ctx, chromedp.Value(selector))
+		return err
+	})
+	if err != nil {
+		b.t.Fatalf("read the value of %s on %s: %v", selector, b.location(), err)
+	}
+	if !strings.Contains(value, want) {
+		b.t.Fatalf("%s on %s holds %q, want it to contain %q", selector, b.location(), value, want)
+	}
+}
+
 // expect fails unless the element's text contains every one of wants.
 func (b *browser) expect(selector string, wants ...string) {
 	b.t.Helper()
@@ -214,6 +232,16 @@ func (b *browser) location() string {
 		return err
 	})
 	return url
+}
+
+// path is the path (and query) of the page the browser shows, for open and awaitText.
+func (b *browser) path() string {
+	b.t.Helper()
+	at, err := url.Parse(b.location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return at.RequestURI()
 }
 
 // screenshotAsPhone reloads the page in a phone's width (390 CSS pixels, where the admin's tables

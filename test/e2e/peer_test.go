@@ -86,9 +86,19 @@ func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
 	return posted
 }
 
+// message has user send the group a direct message (to the group alone), answering inReplyTo when
+// it is not empty.
+func (f *fedify) message(t *testing.T, user, group, text, inReplyTo string) notePosted {
+	t.Helper()
+	var posted notePosted
+	f.control(t, "/control/message", url.Values{"actor": {user}, "group": {group}, "text": {text}, "in_reply_to": {inReplyTo}}, &posted)
+	return posted
+}
+
 // awaitDirectMessage waits until user has received a direct message from actor (a group): a Create
-// of a Note addressed to her alone, mentioning her, whose content holds text.
-func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) {
+// of a Note addressed to her alone, mentioning her, whose content holds text. It returns what the
+// peer recorded of it.
+func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) received {
 	t.Helper()
 	me := f.actor(user)
 	var seen []received
@@ -97,17 +107,18 @@ func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) {
 		for _, r := range seen {
 			if r.Type == "Create" && r.Actor == from && slices.Equal(r.To, []string{me}) && len(r.Cc) == 0 &&
 				slices.Equal(r.Mentions, []string{me}) && strings.Contains(r.Content, text) {
-				return
+				return r
 			}
 		}
 	}
 	t.Fatalf("%s received no direct message from %s saying %q within 30 s; received %+v", user, from, text, seen)
+	return received{}
 }
 
 // received is what the peer recorded of an activity that reached one of its users.
 type received struct {
-	Type, Actor, Object, ObjectObject, Content string
-	To, Cc, Mentions                           []string
+	Type, Actor, Object, ObjectObject, Content, InReplyTo string
+	To, Cc, Mentions                                      []string
 }
 
 // awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared

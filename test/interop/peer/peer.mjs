@@ -49,14 +49,17 @@ federation.setFollowersDispatcher("/users/{identifier}/followers", () => ({ item
 const notes = new Map();
 let serial = 0;
 
+// A direct note (n.direct) is addressed to the group alone, as Mastodon sends a direct message; a
+// note may answer another (n.inReplyTo).
 const noteOf = (ctx, n) =>
   new Note({
     id: ctx.getObjectUri(Note, { identifier: n.user, id: n.id }),
     attribution: ctx.getActorUri(n.user),
     content: n.html,
-    to: PUBLIC_COLLECTION,
-    ccs: [n.group, ctx.getFollowersUri(n.user)],
+    to: n.direct ? n.group : PUBLIC_COLLECTION,
+    ccs: n.direct ? [] : [n.group, ctx.getFollowersUri(n.user)],
     tags: [new Mention({ href: n.group, name: n.mention })],
+    replyTarget: n.inReplyTo ? new URL(n.inReplyTo) : null,
   });
 
 federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, { identifier, id }) => {
@@ -114,6 +117,7 @@ const record = (kind) => async (ctx, activity) => {
         if (tag instanceof Mention) entry.mentions.push(tag.href?.href ?? null);
       }
       entry.content = note?.content?.toString() ?? null;
+      entry.inReplyTo = note?.replyTargetId?.href ?? null;
     } catch (error) {
       entry.objectType = `unreadable: ${error}`;
     }
@@ -207,20 +211,23 @@ async function control(url, res) {
       return reply(200, { sent: activity.id.href });
     }
     // post: a public Note mentioning the group, in a Create sent to the group's inbox, as Mastodon
-    // posts to a group.
-    case "/control/post": {
+    // posts to a group. message: a direct message to the group instead (to the group alone), in
+    // reply to in_reply_to when given.
+    case "/control/post":
+    case "/control/message": {
       const group = await ctx.lookupObject(url.searchParams.get("group"));
       if (group == null) return reply(404, { error: "group not found" });
       const id = String(++serial);
+      const direct = url.pathname === "/control/message";
       const n = {
         user, id, group: group.id, recipient: group, html: `<p>${escapeHTML(url.searchParams.get("text") ?? "")}</p>`,
-        mention: `@${group.preferredUsername}@${group.id.host}`,
+        mention: `@${group.preferredUsername}@${group.id.host}`, direct, inReplyTo: url.searchParams.get("in_reply_to"),
       };
       notes.set(`${user}/${id}`, n);
       const note = noteOf(ctx, n);
       const create = new Create({
         id: new URL(`${note.id.href}/create`), actor: ctx.getActorUri(user), object: note,
-        to: PUBLIC_COLLECTION, ccs: note.ccIds,
+        to: direct ? group.id : PUBLIC_COLLECTION, ccs: note.ccIds,
       });
       await ctx.sendActivity({ identifier: user }, group, create, { immediate: true });
       return reply(200, { id, note: note.id.href, create: create.id.href });
