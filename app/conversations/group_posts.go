@@ -38,51 +38,58 @@ func (d Draft) checked() (text, summary string, err error) {
 // PublishAsGroup posts draft as the group: a public Note attributed to the group, sent to every
 // follower in a Create, pinned in the featured collection when asked.
 func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *string, draft Draft) (model.Post, error) {
-	text, summary, err := draft.checked()
-	if err != nil {
-		return model.Post{}, err
-	}
 	var post model.Post
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		group, err := tx.GroupByID(ctx, groupID)
 		if err != nil {
 			return asNotFound(err, "group %s", groupID)
 		}
-		if group.ArchivedAt != nil {
-			return apperror.Conflict("group", "group %s is archived", group.Slug)
-		}
-		now := s.now()
-		post = model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
-			ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
-			State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers}
-		post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
-		post.URL = post.ObjectIRI
-		if draft.Pin {
-			post.PinnedAt = &now
-		}
-		if post, err = tx.CreatePost(ctx, post); err != nil {
-			return err
-		}
-		created, err := s.federator.PublishGroupPost(ctx, tx, group, post)
-		if err != nil {
-			return err
-		}
-		post.CreateActivityIRI, post.ActivityJSON = created.ActivityIRI, created.ActivityJSON
-		if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
-			return err
-		}
-		if draft.Pin {
-			// The featured collection changed: servers refetch it when told the actor did.
-			if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
-				return err
-			}
-		}
-		return logPostAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
+		post, err = s.publishIn(ctx, tx, group, staffID, draft)
+		return err
 	})
 	if err != nil {
 		return model.Post{}, fmt.Errorf("publish as group %s: %w", groupID, err)
 	}
 	return post, nil
+}
+
+// publishIn is PublishAsGroup inside the caller's transaction, so a post and what refers to it (the
+// group's introductions prompt) commit together.
+func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Group, staffID *string, draft Draft) (model.Post, error) {
+	text, summary, err := draft.checked()
+	if err != nil {
+		return model.Post{}, err
+	}
+	if group.ArchivedAt != nil {
+		return model.Post{}, apperror.Conflict("group", "group %s is archived", group.Slug)
+	}
+	now := s.now()
+	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
+		ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
+		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers}
+	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
+	post.URL = post.ObjectIRI
+	if draft.Pin {
+		post.PinnedAt = &now
+	}
+	if post, err = tx.CreatePost(ctx, post); err != nil {
+		return model.Post{}, err
+	}
+	created, err := s.federator.PublishGroupPost(ctx, tx, group, post)
+	if err != nil {
+		return model.Post{}, err
+	}
+	post.CreateActivityIRI, post.ActivityJSON = created.ActivityIRI, created.ActivityJSON
+	if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
+		return model.Post{}, err
+	}
+	if draft.Pin {
+		// The featured collection changed: servers refetch it when told the actor did.
+		if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
+			return model.Post{}, err
+		}
+	}
+	return post, logPostAction(ctx, tx, group, staffID, model.ActionPostPublish, post, "")
 }
 
 // SetPinned pins or unpins one of the group's own posts (Mastodon shows only an actor's own posts as
@@ -113,40 +120,50 @@ func (s *Service) SetPinned(ctx context.Context, postID string, staffID *string,
 
 // EditGroupPost changes the text of one of the group's own posts and sends the Update.
 func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *string, draft Draft) (model.Post, error) {
+	return s.moderate(ctx, postID, staffID, model.ActionPostEdit, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
+		return s.editIn(ctx, tx, group, post, draft)
+	})
+}
+
+// editIn is EditGroupPost inside the caller's transaction; the caller logs the edit.
+func (s *Service) editIn(ctx context.Context, tx *store.Store, group model.Group, post model.Post, draft Draft) (model.Post, error) {
 	text, summary, err := draft.checked()
 	if err != nil {
-		return model.Post{}, err
+		return post, err
 	}
-	return s.moderate(ctx, postID, staffID, model.ActionPostEdit, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
-		if post.AuthorKind != model.AuthorGroup {
-			return post, apperror.Invalid("post", "only the group's own posts can be edited here")
-		}
-		now := s.now()
-		post.ContentHTML, post.Summary, post.EditedAt = textinput.TextToHTML(text), summary, &now
-		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
-			EditedAt: store.To(post.EditedAt)})
-		if err != nil {
-			return post, err
-		}
-		return post, s.federator.UpdateGroupPost(ctx, tx, group, post)
-	})
+	if post.AuthorKind != model.AuthorGroup {
+		return post, apperror.Invalid("post", "only the group's own posts can be edited here")
+	}
+	now := s.now()
+	post.ContentHTML, post.Summary, post.EditedAt = textinput.TextToHTML(text), summary, &now
+	err = tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
+		EditedAt: store.To(post.EditedAt)})
+	if err != nil {
+		return post, err
+	}
+	return post, s.federator.UpdateGroupPost(ctx, tx, group, post)
 }
 
 // DeleteGroupPost deletes one of the group's own posts and sends the Delete.
 func (s *Service) DeleteGroupPost(ctx context.Context, postID string, staffID *string) error {
 	_, err := s.moderate(ctx, postID, staffID, model.ActionPostDelete, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
-		if post.AuthorKind != model.AuthorGroup {
-			return post, apperror.Invalid("post", "only the group's own posts are deleted; members' posts are removed")
-		}
-		if err := s.federator.DeleteGroupPost(ctx, tx, group, post); err != nil {
-			return post, err
-		}
-		if post.PinnedAt != nil {
-			if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
-				return post, err
-			}
-		}
-		return post, tx.DeletePost(ctx, post.ID)
+		return post, s.deleteIn(ctx, tx, group, post)
 	})
 	return err
+}
+
+// deleteIn is DeleteGroupPost inside the caller's transaction; the caller logs the deletion.
+func (s *Service) deleteIn(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
+	if post.AuthorKind != model.AuthorGroup {
+		return apperror.Invalid("post", "only the group's own posts are deleted; members' posts are removed")
+	}
+	if err := s.federator.DeleteGroupPost(ctx, tx, group, post); err != nil {
+		return err
+	}
+	if post.PinnedAt != nil {
+		if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
+			return err
+		}
+	}
+	return tx.DeletePost(ctx, post.ID)
 }

@@ -23,18 +23,23 @@ func PostingPolicies() []PostingPolicy {
 
 // Group is a local ActivityPub Group actor, reachable as acct:Slug@domain.
 type Group struct {
-	ID               string `gorm:"primaryKey"`
-	OrganisationID   string
-	Slug             string // unique instance-wide; immutable once FederatedAt is set
-	Name             string
-	Summary          string
-	Rules            string
-	RulesPostID      *string // the group's pinned post that shows the rules; nil when there is none
-	AvatarPath       string  // relative to the data directory's media; empty when none
-	HeaderPath       string
-	PostingPolicy    PostingPolicy
-	ApproveFollowers bool // ActivityPub manuallyApprovesFollowers
-	Discoverable     bool
+	ID             string `gorm:"primaryKey"`
+	OrganisationID string
+	Slug           string // unique instance-wide; immutable once FederatedAt is set
+	Name           string
+	Summary        string
+	Rules          string
+	RulesPostID    *string // the group's pinned post that shows the rules; nil when there is none
+	// IntroductionsPostID is the group's pinned post inviting members to introduce themselves by
+	// replying to it; nil when the group has no introductions thread.
+	IntroductionsPostID *string
+	// IntroductionsPrompt is the prompt as staff wrote it, before {group} became the group's name.
+	IntroductionsPrompt string
+	AvatarPath          string // relative to the data directory's media; empty when none
+	HeaderPath          string
+	PostingPolicy       PostingPolicy
+	ApproveFollowers    bool // ActivityPub manuallyApprovesFollowers
+	Discoverable        bool
 	// WelcomeEnabled sends each new member WelcomeText (Kring's default text when empty) as a
 	// direct message from the group, once.
 	WelcomeEnabled bool

@@ -48,6 +48,8 @@ const (
 	ActionPostDelete  LogAction = "post.delete"
 	ActionPostPin     LogAction = "post.pin"
 	ActionPostUnpin   LogAction = "post.unpin"
+	// ActionPostHighlight: a member's reply announced to every member (an introduction).
+	ActionPostHighlight LogAction = "post.highlight"
 
 	// A group's keyword filters.
 	ActionFilterAdd    LogAction = "filter.add"

@@ -74,6 +74,7 @@ type Post struct {
 	ActivityAnnounceIRI *string `gorm:"column:activity_announce_iri"` // FEP-1b12 Announce{Create}
 	LikeCount           int
 	PinnedAt            *time.Time // shown in the group's featured collection
+	HighlightedAt       *time.Time // a reply a moderator announced to every member (introductions)
 	RemovedReason       string
 	RemovedAt           *time.Time
 	CreatedAt           time.Time

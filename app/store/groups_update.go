@@ -10,19 +10,21 @@ import (
 
 // GroupChange says which columns of a group UpdateGroup writes; a field left zero keeps its column.
 type GroupChange struct {
-	Slug             Set[string]
-	Name             Set[string]
-	Summary          Set[string]
-	Rules            Set[string]
-	PostingPolicy    Set[model.PostingPolicy]
-	ApproveFollowers Set[bool]
-	Discoverable     Set[bool]
-	AvatarPath       Set[string]
-	HeaderPath       Set[string]
-	ArchivedAt       Set[*time.Time]
-	WelcomeEnabled   Set[bool]
-	WelcomeText      Set[string]
-	RulesPostID      Set[*string]
+	Slug                Set[string]
+	Name                Set[string]
+	Summary             Set[string]
+	Rules               Set[string]
+	PostingPolicy       Set[model.PostingPolicy]
+	ApproveFollowers    Set[bool]
+	Discoverable        Set[bool]
+	AvatarPath          Set[string]
+	HeaderPath          Set[string]
+	ArchivedAt          Set[*time.Time]
+	WelcomeEnabled      Set[bool]
+	WelcomeText         Set[string]
+	RulesPostID         Set[*string]
+	IntroductionsPostID Set[*string]
+	IntroductionsPrompt Set[string]
 }
 
 func (c GroupChange) columns() columns {
@@ -40,6 +42,8 @@ func (c GroupChange) columns() columns {
 	put(out, "welcome_enabled", c.WelcomeEnabled)
 	put(out, "welcome_text", c.WelcomeText)
 	put(out, "rules_post_id", c.RulesPostID)
+	put(out, "introductions_post_id", c.IntroductionsPostID)
+	put(out, "introductions_prompt", c.IntroductionsPrompt)
 	return out
 }
 

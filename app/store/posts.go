@@ -74,6 +74,7 @@ type PostChange struct {
 	URL         Set[string]
 	EditedAt    Set[*time.Time]
 	PinnedAt    Set[*time.Time]
+	Reach       Set[model.Reach]
 	// The activities that federate the post.
 	CreateActivityIRI   Set[string]
 	ActivityJSON        Set[string]
@@ -91,6 +92,7 @@ func (c PostChange) columns() columns {
 	put(out, "url", c.URL)
 	put(out, "edited_at", c.EditedAt)
 	put(out, "pinned_at", c.PinnedAt)
+	put(out, "reach", c.Reach)
 	put(out, "create_activity_iri", c.CreateActivityIRI)
 	put(out, "activity_json", c.ActivityJSON)
 	put(out, "announce_activity_iri", c.AnnounceActivityIRI)
