@@ -49,6 +49,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	editWelcome(b)
 	answerFollowRequests(t, b, peer, group, follows)
 	answerSupportMessage(t, b, peer, group)
+	introduceMember(t, b, peer, group)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
@@ -320,6 +321,36 @@ func answerSupportMessage(t *testing.T, b *browser, peer *fedify, group string) 
 	b.screenshotAsPhone("support-conversation-phone")
 	b.submit(map[string]string{`select[name="status"]`: "closed"}, `//button[normalize-space()="Set"]`)
 	b.expect(fact("Status"), "closed")
+}
+
+// introduceMember starts the group's introductions thread: the followers' servers receive the pinned
+// prompt, alice introduces herself by replying to it (the group is pre-moderated, so her reply waits
+// in the queue first), the moderator finds her introduction listed and highlights it, and bob's server
+// receives the group's Announce of her reply.
+func introduceMember(t *testing.T, b *browser, peer *fedify, group string) {
+	t.Helper()
+	b.open("/admin/groups/tenants/introductions")
+	b.expectValue("textarea[name=\"text\"]", "Introduce yourself to {group}")
+	b.click(`//button[normalize-space()="Start introductions"]`)
+	b.expect(".notice", "Introductions prompt published")
+	b.expect(".post-content", "Introduce yourself to Tenants' Desk")
+	b.expect("main", "Nobody has introduced themselves yet")
+	prompt := b.attribute(`//a[normalize-space()="The post"]`, "href")
+	peer.awaitActivity(t, "alice", "Create", prompt)
+
+	intro := peer.reply(t, "alice", group, "Hello, I am Alice from flat 4B and I can help neighbours write letters.", prompt)
+	b.awaitText("/admin/groups/tenants/queue", "main", "I am Alice from flat 4B")
+	b.click(row("I am Alice from flat 4B") + `//button[normalize-space()="Approve"]`)
+	b.expect(".notice", "Approved")
+
+	b.open("/admin/groups/tenants/introductions")
+	b.expect(row("I am Alice from flat 4B"), "@alice@127.0.0.1")
+	b.screenshot("introductions")
+	b.click(row("I am Alice from flat 4B") + `//button[normalize-space()="Highlight"]`)
+	b.expect(".notice", "Introduction highlighted")
+	b.expect(row("I am Alice from flat 4B"), "highlighted")
+	peer.awaitActivity(t, "bob", "Announce", intro.Note)
+	b.screenshotAsPhone("introductions-phone")
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

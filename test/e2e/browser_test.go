@@ -184,6 +184,20 @@ func (b *browser) expectValue(selector, want string) {
 	}
 }
 
+// attribute is the value of an element's attribute, such as a link's href.
+func (b *browser) attribute(selector, name string) string {
+	b.t.Helper()
+	var got chromedp.AttributeResult
+	err := b.step(func(ctx context.Context) (err error) {
+		got, err = chromedp.Run(ctx, chromedp.AttributeValue(selector, name))
+		return err
+	})
+	if err != nil || !got.Exists {
+		b.t.Fatalf("%s on %s has no %s: %v", selector, b.location(), name, err)
+	}
+	return got.Value
+}
+
 // expect fails unless the element's text contains every one of wants.
 func (b *browser) expect(selector string, wants ...string) {
 	b.t.Helper()

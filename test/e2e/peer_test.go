@@ -86,6 +86,14 @@ func (f *fedify) post(t *testing.T, user, group, text string) notePosted {
 	return posted
 }
 
+// reply has user post a public note to the group in reply to inReplyTo, as Mastodon answers a post.
+func (f *fedify) reply(t *testing.T, user, group, text, inReplyTo string) notePosted {
+	t.Helper()
+	var posted notePosted
+	f.control(t, "/control/post", url.Values{"actor": {user}, "group": {group}, "text": {text}, "in_reply_to": {inReplyTo}}, &posted)
+	return posted
+}
+
 // message has user send the group a direct message (to the group alone), answering inReplyTo when
 // it is not empty.
 func (f *fedify) message(t *testing.T, user, group, text, inReplyTo string) notePosted {
