@@ -28,7 +28,7 @@ type kringInProduction struct {
 }
 
 // The groups the benchmark posts to: lobby takes anyone's posts and has no followers (a stored post
-// costs its processing, no fan-out); both drop direct messages after processing.
+// costs its processing, no fan-out); direct messages to it go to its support inbox.
 const lobby = "lobby"
 
 // remoteActor is an actor of another server whose document Kring has cached, and its key.

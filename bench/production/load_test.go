@@ -24,8 +24,9 @@ import (
 type activityKind int
 
 const (
-	// directMessage is a Create of a Note addressed only to the group: acknowledged, processed, then
-	// dropped (never announced).
+	// directMessage is a Create of a Note addressed only to the group: acknowledged, then processed
+	// into the group's support inbox (never announced): the first 20 an hour from each sender are
+	// stored, the rest refused by that limit after the same checks.
 	directMessage activityKind = iota
 	// publicPost is a public Create of a Note to a group that takes anyone's posts: stored and, with
 	// no followers, announced to nobody.
