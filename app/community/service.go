@@ -30,6 +30,10 @@ type Message struct {
 type Pages interface {
 	// GroupRules is where the group's rules are read: its public page.
 	GroupRules(slug string) string
+	// GroupPost is the address of one of the group's own posts, such as its introductions prompt.
+	GroupPost(slug, postID string) string
+	// GroupActor is the group's address, its public page in a browser.
+	GroupActor(slug string) string
 }
 
 // Service runs a group's welcomes and its support inbox.

@@ -22,7 +22,7 @@ Everything you post that mentions the group is shared with all its members. Befo
 const MaxWelcomeText = 5000
 
 // Placeholders are what a welcome's text may hold, replaced for each member.
-var Placeholders = []string{"{name}", "{group}", "{rules}"}
+var Placeholders = []string{"{name}", "{group}", "{rules}", "{introductions}"}
 
 // CheckWelcomeText returns the text trimmed, with a browser's CRLF line ends as LF, or why it will
 // not do.
@@ -59,13 +59,24 @@ func (s *Service) Render(group model.Group, member model.RemoteActor) string {
 	if strings.TrimSpace(text) == "" {
 		text = DefaultWelcome
 	}
-	rules := s.pages.GroupRules(group.Slug)
+	// With no introductions thread, {introductions} points to the group's page, where she finds
+	// the group's posts.
+	introductions := s.pages.GroupActor(group.Slug)
+	if group.IntroductionsPostID != nil {
+		introductions = s.pages.GroupPost(group.Slug, *group.IntroductionsPostID)
+	}
 	body := strings.NewReplacer(
 		"{name}", html.EscapeString(member.Name()),
 		"{group}", html.EscapeString(group.Name),
-		"{rules}", `<a href="`+html.EscapeString(rules)+`">`+html.EscapeString(rules)+`</a>`,
+		"{rules}", link(s.pages.GroupRules(group.Slug)),
+		"{introductions}", link(introductions),
 	).Replace(textinput.TextToHTML(text)) // placeholders hold no character the escaping changes
 	return addressedTo(member, body)
+}
+
+// link is an address as a link showing itself.
+func link(address string) string {
+	return `<a href="` + html.EscapeString(address) + `">` + html.EscapeString(address) + `</a>`
 }
 
 // addressedTo leads a message's HTML with a mention of member, so every app shows whom it is for.

@@ -55,6 +55,12 @@ func TestIntroductionsThroughAdmin(t *testing.T) {
 		if prompt.PinnedAt == nil || !strings.Contains(prompt.ContentHTML, "Say hello to Lobby: who are you?") {
 			t.Fatalf("prompt %+v", prompt)
 		}
+		// The welcome's {introductions} links to the prompt once there is one.
+		const welcome = "/admin/groups/lobby/welcome"
+		preview := url.Values{"enabled": {"on"}, "text": {"Introduce yourself: {introductions}"}, "action": {"preview"}}
+		if status, previewed := b.submit(welcome, welcome, preview); status != http.StatusOK || !strings.Contains(previewed, "/groups/lobby/posts/"+prompt.ID+"</a>") {
+			t.Errorf("welcome preview with a thread %d: %s", status, previewed)
+		}
 		status, shown = b.get(page)
 		if status != http.StatusOK || !strings.Contains(shown, "Say hello to {group}: who are you?") || !strings.Contains(shown, "Nobody has introduced themselves yet") {
 			t.Fatalf("page after starting %d: %s", status, shown)
@@ -119,6 +125,9 @@ func TestIntroductionsThroughAdmin(t *testing.T) {
 		}
 		if status, shown = b.get(page); status != http.StatusOK || !strings.Contains(shown, "Start introductions") {
 			t.Errorf("page after stopping %d: %s", status, shown)
+		}
+		if status, previewed := b.submit(welcome, welcome, preview); status != http.StatusOK || !strings.Contains(previewed, "/groups/lobby</a>") {
+			t.Errorf("welcome preview with no thread %d: %s", status, previewed)
 		}
 	})
 }
