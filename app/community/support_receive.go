@@ -48,6 +48,11 @@ type SupportResult struct {
 // inbox in an hour: enough for any real conversation, too few to bury the inbox.
 const MaxSupportMessagesPerHour = 20
 
+// MaxSupportConversationsPerServerPerHour bounds how many conversations the accounts of one server
+// may open in one group's support inbox in an hour: a busy server's members asking at once stay well
+// under it, a server making accounts to flood the inbox does not.
+const MaxSupportConversationsPerServerPerHour = 30
+
 // subjectLength is how much of a first message names its conversation in lists.
 const subjectLength = 120
 
@@ -76,7 +81,7 @@ func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, m
 
 func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group) (SupportResult, error) {
 	result := SupportResult{GroupID: group.ID}
-	if err := tx.LockSupportInbox(ctx, group.ID, author.ID); err != nil {
+	if err := tx.LockSupportInbox(ctx, group.ID, author.Host); err != nil {
 		return result, err
 	}
 	existing, err := tx.SupportMessageByObject(ctx, group.ID, message.ObjectIRI)
@@ -93,8 +98,9 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 	}
 	at := s.now()
 	content := textinput.SanitizeHTML(message.ContentHTML)
-	conversation, opened, err := s.conversationFor(ctx, tx, author, message, group, content, at)
-	if err != nil {
+	conversation, opened, reason, err := s.conversationFor(ctx, tx, author, message, group, content, at)
+	if err != nil || reason != "" {
+		result.Outcome, result.Reason = SupportRefused, reason
 		return result, err
 	}
 	objectIRI, activityIRI := message.ObjectIRI, message.ActivityIRI
@@ -150,28 +156,37 @@ func (s *Service) refusesDirect(ctx context.Context, tx *store.Store, author mod
 	return "", nil
 }
 
-// conversationFor finds the conversation message belongs to, or opens one (opened true).
-func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group, content string, at time.Time) (model.SupportConversation, bool, error) {
+// conversationFor finds the conversation message belongs to, or opens one (opened true) unless her
+// server's accounts opened too many in the group this hour (reason says so).
+func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group,
+	content string, at time.Time) (conversation model.SupportConversation, opened bool, reason string, err error) {
 	if message.InReplyTo != "" {
 		answered, err := tx.SupportMessageByObject(ctx, group.ID, message.InReplyTo)
 		switch {
 		case err == nil:
 			conversation, err := tx.SupportConversationByID(ctx, answered.ConversationID)
 			if err != nil || conversation.RemoteActorID == author.ID {
-				return conversation, false, err
+				return conversation, false, "", err
 			}
 			// Someone else's conversation: hers starts apart, whatever her message answers.
 		case !errors.Is(err, store.ErrNotFound):
-			return model.SupportConversation{}, false, err
+			return conversation, false, "", err
 		}
 	}
 	latest, err := tx.LatestSupportConversation(ctx, group.ID, author.ID)
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return latest, false, err
+		return latest, false, "", err
 	}
-	conversation, err := tx.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: author.ID,
+	fromServer, err := tx.CountSupportConversationsFromHostSince(ctx, group.ID, author.Host, at.Add(-time.Hour))
+	if err != nil {
+		return conversation, false, "", err
+	}
+	if fromServer >= MaxSupportConversationsPerServerPerHour {
+		return conversation, false, fmt.Sprintf("rate limit: accounts of %s opened %d conversations with the group in an hour", author.Host, fromServer), nil
+	}
+	conversation, err = tx.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: author.ID,
 		Status: model.SupportNew, Subject: subjectOf(content), LastMessageAt: at})
-	return conversation, true, err
+	return conversation, true, "", err
 }
 
 // subjectOf names a conversation by the start of its first message, without the mention of the

@@ -273,3 +273,49 @@ func TestSupportLimitHoldsUnderConcurrency(t *testing.T) {
 			community.MaxSupportMessagesPerHour)
 	}
 }
+
+// The accounts of one server open at most MaxSupportConversationsPerServerPerHour conversations in a
+// group an hour, counted right when their messages are processed at once; a member of another
+// server still gets through.
+func TestSupportLimitPerServerHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	st := testenv.Postgres(t)
+	ctx := context.Background()
+	k := newKring(t, st)
+	const accounts = community.MaxSupportConversationsPerServerPerHour + 10
+	var wg sync.WaitGroup
+	errs := make(chan error, accounts)
+	for i := range accounts {
+		actor, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: fmt.Sprintf("https://flood.example/users/u%d", i), Host: "flood.example",
+			ActorType: "Person", PreferredUsername: fmt.Sprintf("u%d", i), InboxURL: fmt.Sprintf("https://flood.example/users/u%d/inbox", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			_, err := k.community.ReceiveDirect(ctx, actor, community.DirectMessage{ActivityIRI: actor.IRI + "/a/1",
+				ObjectIRI: actor.IRI + "/n/1", ContentHTML: "<p>buy now</p>"}, []model.Group{k.open})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if conversations, _ := supportOf(t, st, k.open); len(conversations) != community.MaxSupportConversationsPerServerPerHour {
+		t.Fatalf("%d conversations from one server, want %d", len(conversations), community.MaxSupportConversationsPerServerPerHour)
+	}
+	peer := newRemotePeer(t)
+	alice := k.join(t, peer, "alice", k.open)
+	actor, err := st.RemoteActorByIRI(ctx, alice.actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := k.community.ReceiveDirect(ctx, actor, community.DirectMessage{ActivityIRI: alice.actor() + "/a/1",
+		ObjectIRI: alice.actor() + "/n/1", ContentHTML: "<p>my heating is broken</p>"}, []model.Group{k.open})
+	if err != nil || len(results) != 1 || results[0].Outcome != community.SupportOpened {
+		t.Fatalf("a member of another server: %+v %v", results, err)
+	}
+}
