@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/textinput"
 )
@@ -13,39 +14,51 @@ import (
 // SyncRulesPost makes the group's pinned rules post say what its rules say: published (pinned, so
 // Mastodon shows it on the group's profile) when the group has rules and no such post, edited (an
 // Update goes out) when they changed, deleted when they were emptied. It reads the group as it is
-// now, so calling it again after a failure, or twice, does no harm.
+// now, under a lock of its row, and changes the post and the group's pointer to it in one
+// transaction: calling it again after a failure, twice, or twice at once does no harm.
 func (s *Service) SyncRulesPost(ctx context.Context, groupID string, staffID *string) error {
-	group, err := s.store.GroupByID(ctx, groupID)
-	if err != nil {
-		return asNotFound(err, "group %s", groupID)
-	}
-	rules := strings.TrimSpace(group.Rules)
-	draft := Draft{Text: "Rules of " + group.Name + "\n\n" + rules, Pin: true}
-	if group.RulesPostID != nil {
-		post, err := s.store.PostByID(ctx, *group.RulesPostID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			// deleted by hand since: publish it again below
-		case err != nil:
-			return err
-		case rules == "":
-			if err := s.DeleteGroupPost(ctx, post.ID, staffID); err != nil {
+	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		group, err := tx.LockGroup(ctx, groupID)
+		if err != nil {
+			return asNotFound(err, "group %s", groupID)
+		}
+		rules := strings.TrimSpace(group.Rules)
+		draft := Draft{Text: "Rules of " + group.Name + "\n\n" + rules, Pin: true}
+		if group.RulesPostID != nil {
+			post, err := tx.PostByID(ctx, *group.RulesPostID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				// deleted by hand since: publish it again below
+			case err != nil:
 				return err
+			case rules == "":
+				if err := s.deleteIn(ctx, tx, group, post); err != nil {
+					return err
+				}
+				if err := logPostAction(ctx, tx, group, staffID, model.ActionPostDelete, post, ""); err != nil {
+					return err
+				}
+				return tx.UpdateGroup(ctx, group.ID, store.GroupChange{RulesPostID: store.To[*string](nil)})
+			case post.ContentHTML == textinput.TextToHTML(draft.Text):
+				return nil
+			default:
+				if post, err = s.editIn(ctx, tx, group, post, draft); err != nil {
+					return err
+				}
+				return logPostAction(ctx, tx, group, staffID, model.ActionPostEdit, post, "")
 			}
-			return s.store.UpdateGroup(ctx, group.ID, store.GroupChange{RulesPostID: store.To[*string](nil)})
-		case post.ContentHTML == textinput.TextToHTML(draft.Text):
+		}
+		if rules == "" {
 			return nil
-		default:
-			_, err := s.EditGroupPost(ctx, post.ID, staffID, draft)
+		}
+		post, err := s.publishIn(ctx, tx, group, staffID, draft)
+		if err != nil {
 			return err
 		}
-	}
-	if rules == "" {
-		return nil
-	}
-	post, err := s.PublishAsGroup(ctx, group.ID, staffID, draft)
+		return tx.UpdateGroup(ctx, group.ID, store.GroupChange{RulesPostID: store.To(&post.ID)})
+	})
 	if err != nil {
-		return fmt.Errorf("publish the rules of %s: %w", group.Slug, err)
+		return fmt.Errorf("keep the rules post of group %s in step: %w", groupID, err)
 	}
-	return s.store.UpdateGroup(ctx, group.ID, store.GroupChange{RulesPostID: store.To(&post.ID)})
+	return nil
 }
