@@ -70,10 +70,14 @@ func TestUpStatusAndRerun(t *testing.T) {
 			if err != nil || len(statuses) != total {
 				t.Fatalf("status: %+v, %v", statuses, err)
 			}
+			// Versions rise strictly but may skip a number: a migration numbered on a branch in
+			// parallel with another's (00013 while 00012 is written elsewhere) keeps its number.
+			var previous int64
 			for i, s := range statuses {
-				if s.Version != int64(i+1) || !s.Applied || s.AppliedAt.IsZero() {
-					t.Errorf("migration %d: %+v, want version %d applied", i, s, i+1)
+				if s.Version <= previous || !s.Applied || s.AppliedAt.IsZero() {
+					t.Errorf("migration %d: %+v, want a version above %d, applied", i, s, previous)
 				}
+				previous = s.Version
 			}
 			if pending, err := migrations.Pending(ctx, db, engine.dialect); err != nil || pending {
 				t.Errorf("after Up: pending=%t, %v", pending, err)
