@@ -11,7 +11,14 @@ import (
 )
 
 // AddLike records a Like of a post and counts it; false when the actor had liked it already.
-func (s *Store) AddLike(ctx context.Context, like model.PostLike) (bool, error) {
+func (s *Store) AddLike(ctx context.Context, like model.PostLike) (added bool, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			added, err = tx.AddLike(ctx, like)
+			return err
+		})
+		return added, err
+	}
 	like.ID = model.NewID()
 	like.CreatedAt = s.now()
 	// ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a violation
@@ -23,7 +30,12 @@ func (s *Store) AddLike(ctx context.Context, like model.PostLike) (bool, error) 
 	if res.RowsAffected == 0 {
 		return false, nil
 	}
-	return true, s.bumpLikes(ctx, like.PostID, 1)
+	if err := s.bumpLikes(ctx, like.PostID, 1); err != nil {
+		return false, err
+	}
+	// The like counts in the liker's activity in the post's group (read in the same statement).
+	return true, s.recordActivity(ctx, activityEvent{groupOfPost: like.PostID, actorID: like.RemoteActorID,
+		at: like.CreatedAt, active: true, likes: 1})
 }
 
 // RemoveLike withdraws an actor's Like, named by the Like's id, from every post it was on; it
