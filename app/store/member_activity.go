@@ -13,11 +13,11 @@ type activityEvent struct {
 	groupID, actorID string
 	// groupOfPost, when set, names the post whose group the event belongs to (a like): the group
 	// is read in the same statement.
-	groupOfPost                   string
-	at                            time.Time
-	active                        bool // the event is her taking part: it moves last_active_at
+	groupOfPost                    string
+	at                             time.Time
+	active                         bool // the event is her taking part: it moves last_active_at
 	posts, replies, likes, support int64
-	welcomed, introduced          bool
+	welcomed, introduced           bool
 }
 
 // memberActivityUpsert adds an event to a member's row, creating the row on her first event: one
