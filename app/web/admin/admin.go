@@ -76,7 +76,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.POST("/logout", a.logout)
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
-	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountQueue, a.mountPosts,
+	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
 		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountSupport, a.mountLog, a.mountStaff, a.mountOrganisations} {
 		mount(signedIn)
 	}
