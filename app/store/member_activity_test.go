@@ -119,6 +119,13 @@ func TestMemberActivityFollowsEvents(t *testing.T) {
 		if liker.LikesGiven != 1 || liker.Activity != 1 || liker.LastActiveAt == nil {
 			t.Errorf("bob after his like: %+v", liker)
 		}
+		// Her Undo of the like takes it off again.
+		if removed, err := st.RemoveLike(ctx, bob.ID, bob.IRI+"/likes/1"); err != nil || len(removed) != 1 {
+			t.Fatalf("undo like: %v, %v", removed, err)
+		}
+		if undone := activityOf(t, st, group, bob); undone.LikesGiven != 0 || undone.Activity != 0 {
+			t.Errorf("bob after undoing his like: %+v", undone)
+		}
 	})
 }
 

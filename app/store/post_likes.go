@@ -55,6 +55,9 @@ func (s *Store) RemoveLike(ctx context.Context, remoteActorID, likeIRI string) (
 			if err := s.bumpLikes(ctx, like.PostID, -1); err != nil {
 				return nil, err
 			}
+			if err := s.withdrawLikeGiven(ctx, like); err != nil {
+				return nil, err
+			}
 			postIDs = append(postIDs, like.PostID)
 		}
 	}
@@ -66,6 +69,18 @@ func (s *Store) bumpLikes(ctx context.Context, postID string, by int) error {
 		Update("like_count", gorm.Expr("like_count + ?", by)).Error
 	if err != nil {
 		return fmt.Errorf("count like of post %s: %w", postID, err)
+	}
+	return nil
+}
+
+// withdrawLikeGiven takes a withdrawn like off the liker's figures in the post's group (her last
+// activity stays: she did take part then).
+func (s *Store) withdrawLikeGiven(ctx context.Context, like model.PostLike) error {
+	err := s.conn(ctx).Exec(`UPDATE member_activity SET likes_given = likes_given - 1
+		WHERE group_id = (SELECT group_id FROM posts WHERE id = ?) AND actor_id = ? AND likes_given > 0`,
+		like.PostID, like.RemoteActorID).Error
+	if err != nil {
+		return fmt.Errorf("withdraw like of post %s from the liker's activity: %w", like.PostID, err)
 	}
 	return nil
 }
