@@ -70,7 +70,8 @@ func TestUpStatusAndRerun(t *testing.T) {
 			if err != nil || len(statuses) != total {
 				t.Fatalf("status: %+v, %v", statuses, err)
 			}
-			// Versions rise strictly; work merged from several branches may leave a number unused.
+			// Versions rise strictly but may skip a number: a migration numbered on a branch in
+			// parallel with another's (00013 while 00012 is written elsewhere) keeps its number.
 			var previous int64
 			for i, s := range statuses {
 				if s.Version <= previous || !s.Applied || s.AppliedAt.IsZero() {

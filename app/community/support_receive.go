@@ -186,7 +186,10 @@ func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author m
 	}
 	conversation, err = tx.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: author.ID,
 		Status: model.SupportNew, Subject: subjectOf(content), LastMessageAt: at})
-	return conversation, true, "", err
+	if err != nil {
+		return conversation, true, "", err
+	}
+	return conversation, true, "", tx.CountSupportConversationOpened(ctx, group.ID, author.ID, conversation.CreatedAt)
 }
 
 // subjectOf names a conversation by the start of its first message, without the mention of the

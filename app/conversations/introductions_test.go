@@ -86,6 +86,9 @@ func TestIntroductionsThread(t *testing.T) {
 		if intro.Outcome != conversations.Shared || intro.Reach != model.ReachThread || private.Outcome != conversations.Refused {
 			t.Fatalf("introduction %+v, followers-only reply %+v", intro, private)
 		}
+		if activity, err := st.MemberActivityOf(ctx, f.group.ID, f.author.ID); err != nil || activity.IntroducedAt == nil {
+			t.Errorf("her activity after introducing herself: %+v %v", activity, err)
+		}
 		listed, err := f.talk.Introductions(ctx, edited, "", 10)
 		if err != nil || len(listed) != 1 || listed[0].ID != intro.PostID || listed[0].MemberUsername != "alice" || listed[0].MemberSince == nil {
 			t.Fatalf("introductions %+v %v", listed, err)

@@ -219,6 +219,12 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	if err != nil {
 		return result, err
 	}
+	if t.parent != nil && t.group.IntroductionsPostID != nil && t.parent.ID == *t.group.IntroductionsPostID {
+		// A reply to the group's introductions prompt: she has introduced herself.
+		if err := tx.MarkMemberIntroduced(ctx, t.group.ID, author.ID, post.CreatedAt); err != nil {
+			return result, err
+		}
+	}
 	result.PostID, result.Reach = post.ID, post.Reach
 	if held {
 		result.Outcome = Held

@@ -20,7 +20,7 @@ type Introduction struct {
 	MemberUsername    string
 	MemberDisplayName string
 	MemberHost        string
-	// MemberSince is when her follow of the group was recorded; nil when she does not follow it.
+	// MemberSince is when the group first saw her (member_activity); nil when it keeps no record.
 	MemberSince *time.Time
 }
 
@@ -39,9 +39,9 @@ func (s *Store) Introductions(ctx context.Context, filter IntroductionFilter) ([
 	query := s.conn(ctx).Table("posts").
 		Select(`posts.*, remote_actors.iri AS member_iri, remote_actors.url AS member_url,
 			remote_actors.preferred_username AS member_username, remote_actors.display_name AS member_display_name,
-			remote_actors.host AS member_host, follows.created_at AS member_since`).
+			remote_actors.host AS member_host, member_activity.first_seen_at AS member_since`).
 		Joins("JOIN remote_actors ON remote_actors.id = posts.author_actor_id").
-		Joins("LEFT JOIN follows ON follows.group_id = posts.group_id AND follows.remote_actor_id = posts.author_actor_id").
+		Joins("LEFT JOIN member_activity ON member_activity.group_id = posts.group_id AND member_activity.actor_id = posts.author_actor_id").
 		Where("posts.in_reply_to_iri = ? AND posts.group_id = ? AND posts.author_kind = ? AND posts.state = ?",
 			filter.PromptIRI, filter.GroupID, model.AuthorRemote, model.PostVisible)
 	if filter.Before != "" {

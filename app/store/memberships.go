@@ -19,16 +19,26 @@ type FollowWithActor struct {
 
 // SaveFollow records a follow of a group by a remote actor, or updates the one there is: a repeated
 // Follow carries a new activity id, which later Accepts and Rejects must echo.
-func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (model.Follow, error) {
+func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (saved model.Follow, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			saved, err = tx.SaveFollow(ctx, follow)
+			return err
+		})
+		return saved, err
+	}
 	now := s.now()
 	follow.ID = model.NewID()
 	follow.CreatedAt, follow.UpdatedAt = now, now
-	err := s.conn(ctx).Clauses(clause.OnConflict{
+	err = s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"follow_activity_iri", "state", "updated_at"}),
 	}).Create(&follow).Error
 	if err != nil {
 		return model.Follow{}, fmt.Errorf("save follow of group %s: %w", follow.GroupID, classify(err))
+	}
+	if err := s.recordActivity(ctx, activityEvent{groupID: follow.GroupID, actorID: follow.RemoteActorID, at: now}); err != nil {
+		return model.Follow{}, err
 	}
 	return s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
 }
@@ -37,7 +47,14 @@ func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (model.Foll
 // already in the same state and changed less than quiet ago: then nothing is written and answered is
 // false, so the caller sends no second answer. One statement decides, so concurrent repeats of one
 // Follow cannot all pass.
-func (s *Store) RecordFollowAnswer(ctx context.Context, follow model.Follow, quiet time.Duration) (model.Follow, bool, error) {
+func (s *Store) RecordFollowAnswer(ctx context.Context, follow model.Follow, quiet time.Duration) (stored model.Follow, answered bool, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			stored, answered, err = tx.RecordFollowAnswer(ctx, follow, quiet)
+			return err
+		})
+		return stored, answered, err
+	}
 	now := s.now()
 	follow.ID = model.NewID()
 	follow.CreatedAt, follow.UpdatedAt = now, now
@@ -50,7 +67,13 @@ func (s *Store) RecordFollowAnswer(ctx context.Context, follow model.Follow, qui
 	if result.Error != nil {
 		return model.Follow{}, false, fmt.Errorf("record follow of group %s: %w", follow.GroupID, classify(result.Error))
 	}
-	stored, err := s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
+	if result.RowsAffected > 0 {
+		// Her first follow is when the group first saw her; a repeated one changes nothing there.
+		if err := s.recordActivity(ctx, activityEvent{groupID: follow.GroupID, actorID: follow.RemoteActorID, at: now}); err != nil {
+			return model.Follow{}, false, err
+		}
+	}
+	stored, err = s.FollowOf(ctx, follow.GroupID, follow.RemoteActorID)
 	return stored, result.RowsAffected > 0, err
 }
 

@@ -11,7 +11,14 @@ import (
 )
 
 // AddLike records a Like of a post and counts it; false when the actor had liked it already.
-func (s *Store) AddLike(ctx context.Context, like model.PostLike) (bool, error) {
+func (s *Store) AddLike(ctx context.Context, like model.PostLike) (added bool, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			added, err = tx.AddLike(ctx, like)
+			return err
+		})
+		return added, err
+	}
 	like.ID = model.NewID()
 	like.CreatedAt = s.now()
 	// ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a violation
@@ -23,7 +30,12 @@ func (s *Store) AddLike(ctx context.Context, like model.PostLike) (bool, error) 
 	if res.RowsAffected == 0 {
 		return false, nil
 	}
-	return true, s.bumpLikes(ctx, like.PostID, 1)
+	if err := s.bumpLikes(ctx, like.PostID, 1); err != nil {
+		return false, err
+	}
+	// The like counts in the liker's activity in the post's group (read in the same statement).
+	return true, s.recordActivity(ctx, activityEvent{groupOfPost: like.PostID, actorID: like.RemoteActorID,
+		at: like.CreatedAt, active: true, likes: 1})
 }
 
 // RemoveLike withdraws an actor's Like, named by the Like's id, from every post it was on; it
@@ -43,6 +55,9 @@ func (s *Store) RemoveLike(ctx context.Context, remoteActorID, likeIRI string) (
 			if err := s.bumpLikes(ctx, like.PostID, -1); err != nil {
 				return nil, err
 			}
+			if err := s.withdrawLikeGiven(ctx, like); err != nil {
+				return nil, err
+			}
 			postIDs = append(postIDs, like.PostID)
 		}
 	}
@@ -54,6 +69,18 @@ func (s *Store) bumpLikes(ctx context.Context, postID string, by int) error {
 		Update("like_count", gorm.Expr("like_count + ?", by)).Error
 	if err != nil {
 		return fmt.Errorf("count like of post %s: %w", postID, err)
+	}
+	return nil
+}
+
+// withdrawLikeGiven takes a withdrawn like off the liker's figures in the post's group (her last
+// activity stays: she did take part then).
+func (s *Store) withdrawLikeGiven(ctx context.Context, like model.PostLike) error {
+	err := s.conn(ctx).Exec(`UPDATE member_activity SET likes_given = likes_given - 1
+		WHERE group_id = (SELECT group_id FROM posts WHERE id = ?) AND actor_id = ? AND likes_given > 0`,
+		like.PostID, like.RemoteActorID).Error
+	if err != nil {
+		return fmt.Errorf("withdraw like of post %s from the liker's activity: %w", like.PostID, err)
 	}
 	return nil
 }

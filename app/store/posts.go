@@ -30,8 +30,27 @@ func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, er
 		}
 		post.AuthorHost = author.Host
 	}
-	if err := s.conn(ctx).Create(&post).Error; err != nil {
-		return model.Post{}, fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
+	if post.AuthorActorID == nil {
+		// The group's own post (written by staff) is nobody's activity.
+		if err := s.conn(ctx).Create(&post).Error; err != nil {
+			return model.Post{}, fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
+		}
+		return post, nil
+	}
+	err := s.Transaction(ctx, func(tx *Store) error {
+		if err := tx.conn(ctx).Create(&post).Error; err != nil {
+			return fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
+		}
+		// A member's post or reply (anything she sent into the group, held or later removed too)
+		// counts in her activity, in the same transaction.
+		event := activityEvent{groupID: post.GroupID, actorID: *post.AuthorActorID, at: now, active: true, posts: 1}
+		if post.InReplyToIRI != "" {
+			event.posts, event.replies = 0, 1
+		}
+		return tx.recordActivity(ctx, event)
+	})
+	if err != nil {
+		return model.Post{}, err
 	}
 	return post, nil
 }

@@ -120,7 +120,9 @@ type ReportFilter struct {
 	Scope   ReportScope
 	Status  model.ReportStatus
 	GroupID string
-	Limit   int // 0 means 100
+	// TargetActorID keeps the reports about one account (a remote actor's id).
+	TargetActorID string
+	Limit         int // 0 means 100
 }
 
 // ReportListing is a report with what a queue shows of it: its group and the account reported.
@@ -148,6 +150,9 @@ func (s *Store) ListReports(ctx context.Context, filter ReportFilter) ([]ReportL
 	}
 	if filter.GroupID != "" {
 		query = query.Where("reports.group_id = ?", filter.GroupID)
+	}
+	if filter.TargetActorID != "" {
+		query = query.Where("reports.target_actor_id = ?", filter.TargetActorID)
 	}
 	limit := filter.Limit
 	if limit <= 0 {

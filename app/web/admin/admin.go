@@ -76,8 +76,9 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.POST("/logout", a.logout)
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
-	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountQueue, a.mountPosts,
-		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountLog, a.mountStaff, a.mountOrganisations} {
+	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
+		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountLog,
+		a.mountStaff, a.mountOrganisations} {
 		mount(signedIn)
 	}
 }

@@ -10,7 +10,8 @@ type groupTab struct {
 // follows /admin/groups/{slug}, current the path of the page showing them.
 var groupTabs = []struct{ label, path string }{
 	{"Overview", ""}, {"Queue", "/queue"}, {"Posts", "/posts"}, {"Keyword filters", "/filters"},
-	{"Members", "/members"}, {"Support", "/support"}, {"Welcome", "/welcome"}, {"Introductions", "/introductions"},
+	{"Members", "/members"}, {"Attention", "/attention"}, {"Support", "/support"}, {"Welcome", "/welcome"},
+	{"Introductions", "/introductions"},
 }
 
 // groupNav is the navigation between a group's pages, the one at current marked (templates:

@@ -1,0 +1,85 @@
+package migrations_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/kring-social/kring/migrations"
+)
+
+// Migration 13 fills member_activity from what a Kring already holds: follows, posts and replies,
+// likes (in the liked post's group), welcomes and support conversations.
+func TestMemberActivityBackfill(t *testing.T) {
+	t.Parallel()
+	for _, engine := range engines() {
+		t.Run(engine.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := engine.open(t)
+			db := sqlDB(t, st)
+			provider, err := goose.NewProvider(engine.goose, db, os.DirFS("sql"), goose.WithDisableGlobalRegistry(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := provider.UpTo(ctx, 11); err != nil {
+				t.Fatal(err)
+			}
+			day := func(n int) time.Time { return time.Date(2026, 1, n, 12, 0, 0, 0, time.UTC) }
+			gdb := st.DB()
+			for _, step := range []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO organisations (id, slug, name, created_at, updated_at) VALUES ('o', 'acme', 'Acme', ?, ?)", []any{day(1), day(1)}},
+				{"INSERT INTO groups (id, organisation_id, slug, name, created_at, updated_at) VALUES ('g', 'o', 'lobby', 'Lobby', ?, ?)", []any{day(1), day(1)}},
+				{`INSERT INTO remote_actors (id, iri, host, actor_type, inbox_url, fetched_at, created_at, updated_at) VALUES
+					('ann', 'https://a.example/ann', 'a.example', 'Person', 'https://a.example/ann/inbox', ?, ?, ?),
+					('bob', 'https://a.example/bob', 'a.example', 'Person', 'https://a.example/bob/inbox', ?, ?, ?)`,
+					[]any{day(1), day(1), day(1), day(1), day(1), day(1)}},
+				{"INSERT INTO follows (id, group_id, remote_actor_id, follow_activity_iri, state, created_at, updated_at) VALUES ('f1', 'g', 'ann', 'x', 'accepted', ?, ?)", []any{day(3), day(3)}},
+				{`INSERT INTO posts (id, group_id, object_iri, author_kind, author_actor_id, object_type, in_reply_to_iri, visibility, state, published_at, created_at, updated_at) VALUES
+					('p1', 'g', 'https://a.example/ann/1', 'remote', 'ann', 'Note', '', 'public', 'visible', ?, ?, ?),
+					('p2', 'g', 'https://a.example/ann/2', 'remote', 'ann', 'Note', 'https://a.example/bob/1', 'public', 'visible', ?, ?, ?),
+					('p3', 'g', 'https://a.example/ann/3', 'remote', 'ann', 'Note', '', 'public', 'removed', ?, ?, ?)`,
+					[]any{day(4), day(4), day(4), day(5), day(5), day(5), day(6), day(6), day(6)}},
+				{"INSERT INTO post_likes (id, post_id, remote_actor_id, activity_iri, created_at) VALUES ('l1', 'p1', 'bob', 'y', ?)", []any{day(7)}},
+				{"INSERT INTO welcomes (id, group_id, remote_actor_id, activity_iri, object_iri, content_html, sent_at) VALUES ('w1', 'g', 'ann', 'a', 'o', '', ?)", []any{day(3)}},
+				{`INSERT INTO support_conversations (id, group_id, remote_actor_id, status, last_message_at, created_at, updated_at) VALUES
+					('c1', 'g', 'ann', 'new', ?, ?, ?)`, []any{day(8), day(8), day(8)}},
+			} {
+				if err := gdb.Exec(step.sql, step.args...).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := migrations.Up(ctx, db, engine.dialect, nil); err != nil {
+				t.Fatal(err)
+			}
+			type row struct {
+				ActorID                                   string
+				FirstSeenAt                               time.Time
+				LastActiveAt, WelcomedAt                  *time.Time
+				Posts, Replies, LikesGiven, Support, Acts int64
+			}
+			var rows []row
+			if err := gdb.Raw(`SELECT actor_id, first_seen_at, last_active_at, welcomed_at, posts, replies, likes_given,
+				support_conversations AS support, activity AS acts FROM member_activity WHERE group_id = 'g' ORDER BY actor_id`).Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 {
+				t.Fatalf("%d rows, want ann's and bob's: %+v", len(rows), rows)
+			}
+			ann, bob := rows[0], rows[1]
+			if !ann.FirstSeenAt.Equal(day(3)) || ann.LastActiveAt == nil || !ann.LastActiveAt.Equal(day(8)) || ann.WelcomedAt == nil || !ann.WelcomedAt.Equal(day(3)) ||
+				ann.Posts != 2 || ann.Replies != 1 || ann.LikesGiven != 0 || ann.Support != 1 || ann.Acts != 3 {
+				t.Errorf("ann: %+v", ann)
+			}
+			if !bob.FirstSeenAt.Equal(day(7)) || bob.LastActiveAt == nil || !bob.LastActiveAt.Equal(day(7)) || bob.WelcomedAt != nil ||
+				bob.Posts != 0 || bob.LikesGiven != 1 || bob.Acts != 1 {
+				t.Errorf("bob: %+v", bob)
+			}
+		})
+	}
+}
