@@ -50,6 +50,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	answerFollowRequests(t, b, peer, group, follows)
 	answerSupportMessage(t, b, peer, group)
 	introduceMember(t, b, peer, group)
+	seeWhoNeedsAttention(b)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
@@ -351,6 +352,20 @@ func introduceMember(t *testing.T, b *browser, peer *fedify, group string) {
 	b.expect(row("I am Alice from flat 4B"), "highlighted")
 	peer.awaitActivity(t, "bob", "Announce", intro.Note)
 	b.screenshotAsPhone("introductions-phone")
+}
+
+// seeWhoNeedsAttention finds alice among the week's newcomers, welcomed and introduced, and opens
+// her member page: her reply, her support conversation and her first-seen date are there.
+func seeWhoNeedsAttention(b *browser) {
+	b.open("/admin/groups/tenants/attention")
+	b.expect(row("@alice@127.0.0.1"), "yes", "accepted")
+	b.screenshot("attention")
+	b.click(row("@alice@127.0.0.1") + `//a`)
+	b.expect("h1", "alice in Tenants' Desk")
+	b.expectFact("Replies", "1")
+	b.expectFact("Support conversations", "1")
+	b.expect(fact("Introduced"), "2026")
+	b.screenshot("member")
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves
