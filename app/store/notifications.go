@@ -68,9 +68,10 @@ func (s *Store) ScheduleDigest(ctx context.Context, accountID string, due, now t
 	return result.RowsAffected > 0, nil
 }
 
-// ClearDigestDue records that no digest task is scheduled for the account.
-func (s *Store) ClearDigestDue(ctx context.Context, accountID string) error {
-	err := s.conn(ctx).Model(&model.StaffNotificationSetting{}).Where("staff_account_id = ?", accountID).
+// ClearDigestDue records that the digest due by now ran: a digest scheduled later stays.
+func (s *Store) ClearDigestDue(ctx context.Context, accountID string, now time.Time) error {
+	err := s.conn(ctx).Model(&model.StaffNotificationSetting{}).
+		Where("staff_account_id = ? AND digest_due_at <= ?", accountID, dbTime(now)).
 		Update("digest_due_at", nil).Error
 	if err != nil {
 		return fmt.Errorf("clear digest of %s: %w", accountID, err)
