@@ -32,6 +32,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Community:     p.federation.Community,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
+		EmailOn:       p.cfg.MailOn,
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",
 		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
 		Logger:        p.logger,
