@@ -32,7 +32,7 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 }
 
 // ResetsByEmail says whether staff may reset a forgotten password by e-mail (e-mail is set up).
-func (s *Service) ResetsByEmail() bool { return s.resets != nil }
+func (s *Service) ResetsByEmail() bool { return s != nil && s.resets != nil }
 
 // ErrResetLinkGone is the answer to a password reset link that was used, expired or never existed.
 var ErrResetLinkGone = &apperror.Error{Kind: apperror.KindNotFound,
