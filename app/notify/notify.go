@@ -208,7 +208,7 @@ func (n *Notifier) PasswordResetRequested(ctx context.Context, tx *store.Store, 
 	text := fmt.Sprintf("Someone (we hope you) asked to reset the password of your Kring account %s.\n\n"+
 		"Choose a new password here within %s; the link works once:\n%s\n\n"+
 		"If you did not ask for this, ignore this e-mail: your password stays as it is.\n",
-		account.Email, valid, n.Link("/admin/password-reset/"+token))
+		account.Email, valid, n.Link("/admin/password-reset/new?token="+url.QueryEscape(token)))
 	return mail.Queue(ctx, tx, mail.Message{To: account.Email, Subject: "[Kring] Reset your password", Text: text})
 }
 

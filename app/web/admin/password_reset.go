@@ -14,12 +14,13 @@ import (
 
 // Password reset by e-mail, before there is a session: the request form always gives the same
 // answer, whether or not an account has the address; the link's page sets a new password, and a
-// used or expired link is 410 Gone.
+// used or expired link is 410 Gone. The link carries its token in the query, which the access log
+// leaves out (it logs the path), and the form sends it back in its body.
 func (a *Admin) mountPasswordReset(r gin.IRouter) {
 	r.GET("/password-reset", a.resetRequestPage)
 	r.POST("/password-reset", a.checkLoginForm, a.requestReset)
-	r.GET("/password-reset/:token", a.resetPage)
-	r.POST("/password-reset/:token", a.checkLoginForm, a.resetPassword)
+	r.GET("/password-reset/new", a.resetPage)
+	r.POST("/password-reset/new", a.checkLoginForm, a.resetPassword)
 }
 
 type resetRequestData struct {
@@ -61,7 +62,7 @@ func (a *Admin) requestReset(c *gin.Context) {
 }
 
 func (a *Admin) resetPage(c *gin.Context) {
-	token := c.Param("token")
+	token := c.Query("token")
 	account, err := a.cfg.Sessions.PasswordResetAccount(c.Request.Context(), token)
 	if a.resetGone(c, err) {
 		return
@@ -75,7 +76,7 @@ func (a *Admin) resetPage(c *gin.Context) {
 }
 
 func (a *Admin) resetPassword(c *gin.Context) {
-	token := c.Param("token")
+	token := c.PostForm("token")
 	password := c.PostForm("new_password")
 	problem := ""
 	if password != c.PostForm("confirm_password") {

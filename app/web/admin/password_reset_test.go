@@ -16,7 +16,16 @@ import (
 
 const newPassword = "a brand new passphrase"
 
-var resetLink = regexp.MustCompile(`/admin/password-reset/[A-Za-z0-9_-]{43}$`)
+var resetLink = regexp.MustCompile(`/admin/password-reset/new\?token=[A-Za-z0-9_-]{43}$`)
+
+// resetAction is where the reset link's form posts, the token in its body.
+const resetAction = "/admin/password-reset/new"
+
+// withToken adds the link's token to a form, as the page's hidden field does.
+func withToken(secret string, form url.Values) url.Values {
+	form.Set("token", secret)
+	return form
+}
 
 // requestReset fills in the "Forgot your password?" form for email and returns the answer.
 func (b *browser) requestReset(email string) (int, string) {
@@ -58,7 +67,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 			t.Fatalf("reset e-mail links %q:\n%s", links, msg.Text)
 		}
 		path := strings.TrimPrefix(links[0], s.server.URL)
-		secret := path[strings.LastIndex(path, "/")+1:]
+		secret := path[strings.Index(path, "token=")+len("token="):]
 		if strings.Contains(tokens[0].TokenHash, secret) {
 			t.Error("the token itself is stored")
 		}
@@ -72,19 +81,19 @@ func TestPasswordResetByEmail(t *testing.T) {
 
 		follow := s.browser()
 		status, page := follow.get(path)
-		if status != http.StatusOK || !strings.Contains(page, lobbyMod) {
+		if status != http.StatusOK || !strings.Contains(page, lobbyMod) || !strings.Contains(page, `name="token" value="`+secret+`"`) {
 			t.Fatalf("the link's page: %d", status)
 		}
-		if status, _ := follow.submit(path, path, url.Values{"new_password": {"short"}, "confirm_password": {"short"}}); status != http.StatusBadRequest {
+		if status, _ := follow.submit(path, resetAction, withToken(secret, url.Values{"new_password": {"short"}, "confirm_password": {"short"}})); status != http.StatusBadRequest {
 			t.Errorf("a short password: %d", status)
 		}
-		if status, _ := follow.submit(path, path, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword + "!"}}); status != http.StatusBadRequest {
+		if status, _ := follow.submit(path, resetAction, withToken(secret, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword + "!"}})); status != http.StatusBadRequest {
 			t.Errorf("two different passwords: %d", status)
 		}
-		if status, _ := follow.postForm(path, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword}}); status != http.StatusForbidden {
+		if status, _ := follow.postForm(resetAction, withToken(secret, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword}})); status != http.StatusForbidden {
 			t.Errorf("no form token: %d", status)
 		}
-		if status, _ := follow.submit(path, path, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword}}); status != http.StatusSeeOther {
+		if status, _ := follow.submit(path, resetAction, withToken(secret, url.Values{"new_password": {newPassword}, "confirm_password": {newPassword}})); status != http.StatusSeeOther {
 			t.Fatalf("set the new password: %d", status)
 		}
 
@@ -100,7 +109,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 		if status, page := s.browser().get(path); status != http.StatusGone || !strings.Contains(page, "already used or has expired") {
 			t.Errorf("the link a second time: %d", status)
 		}
-		if status, _ := follow.postForm(path, url.Values{"new_password": {"another new passphrase"}, "confirm_password": {"another new passphrase"}}); status != http.StatusForbidden && status != http.StatusGone {
+		if status, _ := follow.postForm(resetAction, withToken(secret, url.Values{"new_password": {"another new passphrase"}, "confirm_password": {"another new passphrase"}})); status != http.StatusForbidden && status != http.StatusGone {
 			t.Errorf("posting through a used link: %d", status)
 		}
 
@@ -111,6 +120,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 		s.runMail()
 		msg = s.mail.WaitFor(t, lobbyMod, 2, mailWait)
 		expired := strings.TrimPrefix(msg.Links()[0], s.server.URL)
+		expiredSecret := expired[strings.Index(expired, "token=")+len("token="):]
 		late := s.browser()
 		_, form := late.get(expired) // opened while the link still works
 		token := csrfInput.FindStringSubmatch(form)
@@ -121,7 +131,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 		if status, _ := s.browser().get(expired); status != http.StatusGone {
 			t.Errorf("an expired link: %d", status)
 		}
-		if status, _ := late.postForm(expired, url.Values{"csrf": {token[1]}, "new_password": {"too late a passphrase"}, "confirm_password": {"too late a passphrase"}}); status != http.StatusGone {
+		if status, _ := late.postForm(resetAction, withToken(expiredSecret, url.Values{"csrf": {token[1]}, "new_password": {"too late a passphrase"}, "confirm_password": {"too late a passphrase"}})); status != http.StatusGone {
 			t.Errorf("setting a password through an expired link: %d", status)
 		}
 		if status, _ := s.browser().login(lobbyMod, newPassword); status != http.StatusSeeOther {

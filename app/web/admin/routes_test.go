@@ -36,7 +36,7 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 		// The password reset pages are for people who cannot log in (password_reset_test.go).
 		public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "GET /admin/static/admin.css": true,
 			"GET /admin/password-reset": true, "POST /admin/password-reset": true,
-			"GET /admin/password-reset/:token": true, "POST /admin/password-reset/:token": true}
+			"GET /admin/password-reset/new": true, "POST /admin/password-reset/new": true}
 		outsiders := map[string]*browser{otherAdmin: s.loggedIn(otherAdmin), deskMod: s.loggedIn(deskMod)}
 		logEntries := func() int64 {
 			var n int64
