@@ -15,6 +15,7 @@ const (
 	pruneInterval         = time.Hour
 	keepInboundActivities = 14 * 24 * time.Hour
 	keepDeadTasks         = 30 * 24 * time.Hour
+	keepExpiredResets     = 24 * time.Hour
 )
 
 // runPruner deletes settled records that have served their time, hourly, until ctx ends. Several
@@ -41,7 +42,12 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, now time.T
 	if err != nil && ctx.Err() == nil {
 		logger.WarnContext(ctx, "pruning dead tasks failed", slog.Any("error", err))
 	}
-	if inbound+dead > 0 {
-		logger.InfoContext(ctx, "pruned old records", slog.Int64("inbound_activities", inbound), slog.Int64("dead_tasks", dead))
+	resets, err := st.PrunePasswordResetTokens(ctx, now.Add(-keepExpiredResets))
+	if err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "pruning password reset links failed", slog.Any("error", err))
+	}
+	if inbound+dead+resets > 0 {
+		logger.InfoContext(ctx, "pruned old records", slog.Int64("inbound_activities", inbound), slog.Int64("dead_tasks", dead),
+			slog.Int64("password_resets", resets))
 	}
 }

@@ -53,3 +53,28 @@ func TestPruneKeepsWhatIsStillNeeded(t *testing.T) {
 		}
 	})
 }
+
+func TestPruneExpiredPasswordResets(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		account := model.StaffAccount{ID: model.NewID(), Email: "mod@acme.test", PasswordHash: "x", PasswordChangedAt: now}
+		if err := st.DB().Create(&account).Error; err != nil {
+			t.Fatal(err)
+		}
+		for hash, expires := range map[string]time.Time{"old": now.Add(-48 * time.Hour), "live": now.Add(time.Hour)} {
+			if err := st.CreatePasswordResetToken(ctx, account.ID, hash, expires); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prune(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), now)
+		var left []model.PasswordResetToken
+		if err := st.DB().Find(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].TokenHash != "live" {
+			t.Fatalf("reset links left %+v; want the live one", left)
+		}
+	})
+}

@@ -26,6 +26,9 @@ func RetryPolicyFor(taskType string) RetryPolicy {
 	switch taskType {
 	case tasks.TypeDeliverActivity:
 		return RetryPolicy{MaxRetry: 16, Base: 30 * time.Second, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
+	case tasks.TypeSendEmail:
+		// About eight hours: a mail server down for a while still gets the message.
+		return RetryPolicy{MaxRetry: 10, Base: 30 * time.Second, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
 	case tasks.TypeProcessInbound:
 		return RetryPolicy{MaxRetry: 8, Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
 	default:

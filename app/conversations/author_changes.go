@@ -61,6 +61,11 @@ func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group mod
 	if err != nil {
 		return err
 	}
+	if state == model.PostHeld {
+		if err := s.notifyHeld(ctx, tx, group, post); err != nil {
+			return err
+		}
+	}
 	return logPostAction(ctx, tx, group, nil, action, post, reason)
 }
 

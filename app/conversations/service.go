@@ -45,6 +45,12 @@ type Federator interface {
 	UpdateGroupActor(ctx context.Context, tx *store.Store, group model.Group) error
 }
 
+// HoldNotifier tells the staff of a group that a post waits in its queue, inside the transaction
+// that holds it (the notify service, when e-mail is on).
+type HoldNotifier interface {
+	PostHeld(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error
+}
+
 // Announced names the Announces of one post; an empty id means that shape was not sent.
 type Announced struct {
 	ObjectAnnounceIRI   string
@@ -75,6 +81,7 @@ type Service struct {
 	store     *store.Store
 	federator Federator
 	limits    Limits
+	notifier  HoldNotifier
 	now       func() time.Time
 }
 
@@ -84,6 +91,21 @@ func NewService(st *store.Store, federator Federator, limits Limits) *Service {
 		limits = DefaultLimits()
 	}
 	return &Service{store: st, federator: federator, limits: limits, now: time.Now}
+}
+
+// WithHoldNotifier returns the service telling staff about posts held in a queue through notifier.
+func (s *Service) WithHoldNotifier(notifier HoldNotifier) *Service {
+	c := *s
+	c.notifier = notifier
+	return &c
+}
+
+// notifyHeld tells staff about a post held in tx, when a notifier is wired.
+func (s *Service) notifyHeld(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
+	if s.notifier == nil {
+		return nil
+	}
+	return s.notifier.PostHeld(ctx, tx, group, post)
 }
 
 // Posts lists a group's posts in one state (every state when empty), newest first, at most limit.

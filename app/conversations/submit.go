@@ -228,7 +228,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	result.PostID, result.Reach = post.ID, post.Reach
 	if held {
 		result.Outcome = Held
-		return result, nil
+		return result, s.notifyHeld(ctx, tx, t.group, post)
 	}
 	result.Outcome = Shared
 	return result, s.announce(ctx, tx, t.group, post)

@@ -36,3 +36,12 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, current, next s
 	}
 	return nil
 }
+
+// HashNewPassword checks a new password against the password rules and returns its hash, for a
+// caller that sets it itself (a password reset by e-mail, in its own transaction).
+func (s *Service) HashNewPassword(ctx context.Context, password string) (string, error) {
+	if err := validatePassword(password); err != nil {
+		return "", err
+	}
+	return s.hashPassword(ctx, password)
+}

@@ -63,7 +63,10 @@ func (s *Service) FileIn(ctx context.Context, tx *store.Store, in StaffReport) (
 	if err != nil {
 		return model.Report{}, err
 	}
-	return report, record(ctx, tx, report, &in.StaffID, model.ActionReportFile, note, nil)
+	if err := record(ctx, tx, report, &in.StaffID, model.ActionReportFile, note, nil); err != nil {
+		return model.Report{}, err
+	}
+	return report, s.notifyFiled(ctx, tx, report)
 }
 
 // FileAboutAccount files a staff member's report about accountIRI in group inside tx: the

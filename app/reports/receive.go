@@ -162,7 +162,7 @@ func (s *Service) fileFlag(ctx context.Context, tx *store.Store, flag Flag, c *c
 	if err != nil || !created {
 		return model.Report{}, err
 	}
-	return report, nil
+	return report, s.notifyFiled(ctx, tx, report)
 }
 
 // stripAll drops every tag: a reason is shown as plain text. bluemonday parses the markup, so

@@ -19,6 +19,12 @@ type Forwarder interface {
 	ForwardFlag(ctx context.Context, tx *store.Store, target model.RemoteActor, postIRIs []string, comment string) error
 }
 
+// StaffNotifier tells the staff of a report's group that a report was filed, inside the transaction
+// that files it (the notify service, when e-mail is on).
+type StaffNotifier interface {
+	ReportFiled(ctx context.Context, tx *store.Store, report model.Report) error
+}
+
 // TargetReport is the target kind of the moderation log's entries about reports (the
 // model.ActionReport actions).
 const TargetReport = "report"
@@ -35,12 +41,28 @@ const (
 type Service struct {
 	store     *store.Store
 	forwarder Forwarder
+	notifier  StaffNotifier
 	now       func() time.Time
 }
 
 // NewService returns a Service that forwards reports through forwarder.
 func NewService(st *store.Store, forwarder Forwarder) *Service {
 	return &Service{store: st, forwarder: forwarder, now: time.Now}
+}
+
+// WithNotifier returns the service telling staff about new reports through notifier.
+func (s *Service) WithNotifier(notifier StaffNotifier) *Service {
+	c := *s
+	c.notifier = notifier
+	return &c
+}
+
+// notifyFiled tells staff about a report just filed in tx, when a notifier is wired.
+func (s *Service) notifyFiled(ctx context.Context, tx *store.Store, report model.Report) error {
+	if s.notifier == nil {
+		return nil
+	}
+	return s.notifier.ReportFiled(ctx, tx, report)
 }
 
 // List lists the reports filter selects, oldest first.

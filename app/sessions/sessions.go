@@ -40,6 +40,12 @@ type Policy struct {
 	// MaxPasswordChecks: wrong current passwords on the password page, per account, before it must
 	// wait.
 	MaxPasswordChecks int
+	// MaxResetsByAccount and MaxResetsByAddress: password reset e-mails asked for one address
+	// (whether or not an account has it), and from one IP address, per window.
+	MaxResetsByAccount int
+	MaxResetsByAddress int
+	// ResetValidity is how long a password reset link works.
+	ResetValidity time.Duration
 }
 
 // DefaultPolicy: a working day of idleness and a month at most for a session. Over a fifteen-minute
@@ -64,7 +70,7 @@ func DefaultPolicy() Policy {
 	return Policy{IdleTimeout: 12 * time.Hour, MaxLifetime: 30 * 24 * time.Hour, ThrottleWindow: 15 * time.Minute,
 		MaxFailsByAddress: 20, MaxFailsByAccountAndAddress: 5,
 		AccountSlowAfter: 10, AccountSlowInterval: 30 * time.Second,
-		MaxPasswordChecks: 5}
+		MaxPasswordChecks: 5, MaxResetsByAccount: 3, MaxResetsByAddress: 10, ResetValidity: time.Hour}
 }
 
 // allowsLogin says whether a login may be tried given the attempts on record.
@@ -90,6 +96,7 @@ type Service struct {
 	store  *store.Store
 	orgs   *organisations.Service
 	policy Policy
+	resets ResetMailer
 	now    func() time.Time
 }
 

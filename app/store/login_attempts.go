@@ -17,6 +17,7 @@ import (
 const (
 	AttemptLogin           = "login"            // the login form
 	AttemptCurrentPassword = "current_password" // the password page's check of the current password
+	AttemptPasswordReset   = "password_reset"   // a request for a password reset e-mail
 )
 
 // LoginAttemptCounts are the attempts of one purpose on record since a time: failures, and checks

@@ -27,3 +27,13 @@ func (s *Store) PruneDeadTasks(ctx context.Context, before time.Time) (int64, er
 	}
 	return result.RowsAffected, nil
 }
+
+// PrunePasswordResetTokens deletes password reset links that expired before before (used or not);
+// they can do nothing more.
+func (s *Store) PrunePasswordResetTokens(ctx context.Context, before time.Time) (int64, error) {
+	result := s.conn(ctx).Where("expires_at < ?", dbTime(before)).Delete(&model.PasswordResetToken{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("prune password reset tokens: %w", result.Error)
+	}
+	return result.RowsAffected, nil
+}

@@ -4,13 +4,19 @@
 // may use it directly, and workers, which runs the tasks, imports it too.
 package tasks
 
-import "github.com/kring-social/kring/app/store"
+import (
+	"time"
+
+	"github.com/kring-social/kring/app/store"
+)
 
 // Task types, in asynq's "family:action" style.
 const (
 	TypeDeliverActivity = "delivery:activity"
 	TypeDeliverBatch    = "delivery:batch"
 	TypeProcessInbound  = "inbound:activity"
+	TypeSendEmail       = "mail:send"
+	TypeStaffDigest     = "notify:digest"
 )
 
 // Queue names. Each task type belongs to exactly one queue (see QueueFor).
@@ -33,6 +39,28 @@ type DeliverBatchPayload struct {
 // ProcessInboundPayload asks for one stored inbound activity to be parsed and applied.
 type ProcessInboundPayload struct {
 	InboundActivityID string `json:"inbound_activity_id"`
+}
+
+// SendEmailPayload asks for one stored outgoing e-mail to be sent.
+type SendEmailPayload struct {
+	EmailID string `json:"email_id"`
+}
+
+// StaffDigestPayload asks for a staff member's digest of notifications to be sent.
+type StaffDigestPayload struct {
+	StaffAccountID string `json:"staff_account_id"`
+}
+
+// NewSendEmailTask describes the sending of a stored e-mail.
+func NewSendEmailTask(emailID string) store.NewTask {
+	return newTask(TypeSendEmail, SendEmailPayload{EmailID: emailID})
+}
+
+// NewStaffDigestTask describes a staff member's digest, run at runAt.
+func NewStaffDigestTask(staffAccountID string, runAt time.Time) store.NewTask {
+	task := newTask(TypeStaffDigest, StaffDigestPayload{StaffAccountID: staffAccountID})
+	task.RunAt = runAt
+	return task
 }
 
 // NewDeliverActivityTask describes a delivery to record with store.RecordTask.

@@ -16,9 +16,13 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 	// One limiter for every password hash the web admin makes: logins, password changes, staff.
 	orgs := organisations.NewServiceWith(p.store, organisations.Options{
 		Hashes: organisations.NewHashLimiter(uint64(p.cfg.PasswordHashMemoryMiB)*1024, organisations.DefaultHashWait)})
+	staffSessions := sessions.NewService(p.store, orgs, sessions.DefaultPolicy())
+	if p.federation.Notifier != nil {
+		staffSessions = staffSessions.WithResetMailer(p.federation.Notifier)
+	}
 	web, err := admin.New(admin.Config{
 		Store:         p.store,
-		Sessions:      sessions.NewService(p.store, orgs, sessions.DefaultPolicy()),
+		Sessions:      staffSessions,
 		Organisations: orgs,
 		Groups:        p.federation.Groups,
 		MediaDir:      mediaDir(p.cfg),
@@ -28,6 +32,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Community:     p.federation.Community,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
+		EmailOn:       p.cfg.MailOn,
 		SecureCookies: p.cfg.PublicURL.Scheme == "https",
 		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
 		Logger:        p.logger,

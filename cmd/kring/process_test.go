@@ -62,6 +62,7 @@ func TestBadConfigurationStopsStartUp(t *testing.T) {
 		{nil, []string{"all", "--listen", "nope"}, "KRING_LISTEN"},
 		{nil, []string{"all", "--no-such-flag"}, "no-such-flag"},
 		{nil, []string{"frobnicate"}, "unknown command"},
+		{map[string]string{"KRING_SMTP_URL": "smtp://mail.example"}, nil, "KRING_SMTP_FROM"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " ")+tc.want, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 
+	email "github.com/kring-social/kring/app/mail"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
@@ -163,6 +164,10 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	}
 	worker.HandleInbound(p.federation.Processor())
 	worker.HandleDeliveries(p.federation.Deliverer())
+	if p.cfg.MailOn {
+		worker.HandleMail(email.NewSMTP(p.cfg.Mail))
+		worker.HandleDigests(p.federation.Notifier)
+	}
 	// The sweeper's context outlives the signal: Shutdown stops it, after the HTTP server.
 	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err

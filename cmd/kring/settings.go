@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	email "github.com/kring-social/kring/app/mail"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/workers"
 )
@@ -45,6 +46,12 @@ type Config struct {
 	InboxMaxInFlight int
 	// PasswordHashMemoryMiB bounds the memory of the password hashes one process runs at once.
 	PasswordHashMemoryMiB int
+	// SMTPURL and SMTPFrom are the raw e-mail settings; Mail is what they say, MailOn false when both
+	// are empty (e-mail off).
+	SMTPURL  string
+	SMTPFrom string
+	Mail     email.Config
+	MailOn   bool
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -116,6 +123,12 @@ var settings = []setting{
 			c.PasswordHashMemoryMiB, err = parseIntIn(v, 64, 65536)
 			return err
 		}},
+	{"KRING_SMTP_URL", "smtp-url", "",
+		"SMTP server for staff e-mail: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; ?starttls=off only on loopback; empty = no e-mail",
+		func(c *Config, v string) error { c.SMTPURL = v; return nil }},
+	{"KRING_SMTP_FROM", "smtp-from", "",
+		"sender of staff e-mail, such as kring@example.org or \"Kring\" <kring@example.org>; needed with KRING_SMTP_URL",
+		func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.
@@ -143,6 +156,10 @@ func loadConfig(flagValues map[string]*string, lookupEnv func(string) (string, b
 		if err := s.apply(c, strings.TrimSpace(value)); err != nil {
 			problems = append(problems, fmt.Errorf("invalid %s (from %s): %w", s.env, source, err))
 		}
+	}
+	var err error
+	if c.Mail, c.MailOn, err = email.ParseConfig(c.SMTPURL, c.SMTPFrom); err != nil {
+		problems = append(problems, fmt.Errorf("invalid e-mail settings: %w", err))
 	}
 	if err := errors.Join(problems...); err != nil {
 		return nil, err

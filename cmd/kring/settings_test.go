@@ -119,3 +119,39 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 		t.Fatalf("want both settings named, got %v", err)
 	}
 }
+
+// E-mail is off unless both SMTP settings are set; set, they say how to reach the server.
+func TestLoadConfigEmail(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(nil, envFrom(nil))
+	if err != nil || cfg.MailOn {
+		t.Fatalf("e-mail must be off by default: %v %v", cfg.MailOn, err)
+	}
+	cfg, err = loadConfig(nil, envFrom(map[string]string{
+		"KRING_SMTP_URL": "smtps://kring:s%40cret@mail.example", "KRING_SMTP_FROM": "Kring <kring@example.org>"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.MailOn || cfg.Mail.Host != "mail.example" || cfg.Mail.Port != 465 || !cfg.Mail.ImplicitTLS ||
+		cfg.Mail.Username != "kring" || cfg.Mail.Password != "s@cret" || cfg.Mail.From != `"Kring" <kring@example.org>` {
+		t.Errorf("mail config %+v", cfg.Mail)
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"KRING_SMTP_URL": "smtp://mail.example"}, "KRING_SMTP_FROM"},
+		{map[string]string{"KRING_SMTP_FROM": "kring@example.org"}, "KRING_SMTP_URL"},
+		{map[string]string{"KRING_SMTP_URL": "mail.example:587", "KRING_SMTP_FROM": "kring@example.org"}, "smtp://"},
+		{map[string]string{"KRING_SMTP_URL": "smtp://mail.example?starttls=off", "KRING_SMTP_FROM": "kring@example.org"}, "loopback"},
+		{map[string]string{"KRING_SMTP_URL": "smtp://mail.example", "KRING_SMTP_FROM": "kring"}, "KRING_SMTP_FROM"},
+	} {
+		_, err := loadConfig(nil, envFrom(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "e-mail") {
+			t.Errorf("%v: error %v, want one naming %s", c.env, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s%40cret") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
+	"github.com/kring-social/kring/app/notify"
 	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation"
@@ -45,6 +46,9 @@ type Config struct {
 	PostLimits conversations.Limits
 	// SigningKeys makes the instance actor's and new groups' keys; groups.GenerateSigningKey when nil.
 	SigningKeys groups.KeyGenerator
+	// Notifier e-mails staff about new reports, held posts and new support conversations; nil when
+	// e-mail is off.
+	Notifier *notify.Notifier
 }
 
 // Federation is the federation side of the object graph, built once per process.
@@ -70,6 +74,8 @@ type Federation struct {
 	Reports *reports.Service
 	// Groups edits groups and sends the Update of a group's actor when it changes.
 	Groups *groups.Service
+	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
+	Notifier *notify.Notifier
 
 	store  *store.Store
 	logger *slog.Logger
@@ -109,8 +115,15 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	conversationFederator := outbox.Federator{IRIs: iris, Planner: planner}
 	talk := conversations.NewService(st, conversationFederator, cfg.PostLimits)
 	reportService := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
+	if cfg.Notifier != nil {
+		talk = talk.WithHoldNotifier(cfg.Notifier)
+		reportService = reportService.WithNotifier(cfg.Notifier)
+	}
 	communityService := community.NewService(st, outbox.DirectMessages{IRIs: iris, Planner: planner, Delay: outbox.WelcomeDelay}, iris).
 		WithSupport(outbox.DirectMessages{IRIs: iris, Planner: planner}, reportService)
+	if cfg.Notifier != nil {
+		communityService = communityService.WithNotifier(cfg.Notifier)
+	}
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
@@ -122,6 +135,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Community:     communityService,
 		Conversations: talk,
 		Reports:       reportService,
+		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
 		store:         st,
 		logger:        logger,

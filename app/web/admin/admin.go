@@ -38,6 +38,8 @@ type Config struct {
 	// Community keeps each group's welcome message (sent by the membership service) and runs its
 	// support inbox.
 	Community *community.Service
+	// EmailOn says e-mail is set up (KRING_SMTP_URL): notifications and password resets are sent.
+	EmailOn bool
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
 	MediaDir string
 	// SecureCookies sets the Secure flag: true whenever Kring is reached over https.
@@ -71,6 +73,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	root.GET("/static/admin.css", serveStylesheet)
 	root.GET("/login", a.loginPage)
 	root.POST("/login", a.checkLoginForm, a.login)
+	a.mountPasswordReset(root)
 	signedIn := root.Group("", a.requireSession, a.checkCSRF)
 	signedIn.GET("", a.dashboard)
 	signedIn.POST("/logout", a.logout)
@@ -78,7 +81,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
 		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountLog,
-		a.mountStaff, a.mountOrganisations} {
+		a.mountStaff, a.mountOrganisations, a.mountNotifications} {
 		mount(signedIn)
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kring-social/kring/app/community"
 
@@ -18,9 +20,12 @@ import (
 
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/mail/mailtest"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
+	"github.com/kring-social/kring/app/notify"
 	"github.com/kring-social/kring/app/organisations"
+	"github.com/kring-social/kring/app/reports"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
@@ -47,7 +52,38 @@ type site struct {
 	talk   *conversations.Service
 	// community runs welcomes and the support inbox, as the worker does for messages that arrive.
 	community *community.Service
-	media     string // the directory of groups' pictures
+	// reports files reports as the inbox does, telling staff when e-mail is on.
+	reports *reports.Service
+	media   string // the directory of groups' pictures
+	// With e-mail on (newSiteWith): the test SMTP server, the notifier, and the clock both it and
+	// the sessions service read.
+	mail     *mailtest.Server
+	notifier *notify.Notifier
+	clock    *testClock
+}
+
+// siteOptions change what newSiteWith builds.
+type siteOptions struct {
+	// email turns e-mail on: a notifier and password resets, sent through a test SMTP server.
+	email bool
+}
+
+// testClock is a clock a test sets.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 // Staff accounts of the site, by what they may do.
@@ -61,6 +97,11 @@ const (
 )
 
 func newSite(t *testing.T, st *store.Store) *site {
+	t.Helper()
+	return newSiteWith(t, st, siteOptions{})
+}
+
+func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 	t.Helper()
 	ctx := context.Background()
 	served := testenv.ServeEngine(t, web.Options{LargerBodies: admin.UploadRoutes()})
@@ -106,16 +147,24 @@ func newSite(t *testing.T, st *store.Store) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", SigningKeys: testenv.SigningKeys(t)}, st, nil)
+	staffSessions := sessions.NewService(st, orgs, sessions.DefaultPolicy())
+	if opts.email {
+		s.mail = mailtest.Start(t)
+		s.clock = &testClock{now: time.Now().UTC()}
+		s.notifier = notify.New(st, public).WithClock(s.clock.Now)
+		staffSessions = staffSessions.WithResetMailer(s.notifier).WithClock(s.clock.Now)
+	}
+	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", SigningKeys: testenv.SigningKeys(t),
+		Notifier: s.notifier}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.talk, s.community = fed.Conversations, fed.Community
+	s.talk, s.community, s.reports = fed.Conversations, fed.Community, fed.Reports
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
 		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community,
-		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Conversations: s.talk, PublicOrigin: server.URL,
+		Sessions:      staffSessions,
+		Conversations: s.talk, PublicOrigin: server.URL, EmailOn: opts.email,
 	})
 	if err != nil {
 		t.Fatal(err)

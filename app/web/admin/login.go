@@ -32,6 +32,8 @@ type loginData struct {
 	Next  string
 	Error string
 	Token string
+	// ResetsByEmail shows the "Forgot your password?" link (e-mail is set up).
+	ResetsByEmail bool
 }
 
 func (a *Admin) loginPage(c *gin.Context) {
@@ -39,11 +41,19 @@ func (a *Admin) loginPage(c *gin.Context) {
 }
 
 func (a *Admin) renderLogin(c *gin.Context, status int, data loginData) {
+	data.Token = a.newLoginFormToken(c)
+	data.ResetsByEmail = a.cfg.Sessions.ResetsByEmail()
+	a.renderStatus(c, status, "login.html", "Log in", data)
+}
+
+// newLoginFormToken sets a fresh double-submit token in the login cookie and returns it, for a form
+// sent before there is a session (login, password reset).
+func (a *Admin) newLoginFormToken(c *gin.Context) string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
-	data.Token = base64.RawURLEncoding.EncodeToString(b[:])
-	a.setCookie(c, loginCookie, data.Token, 3600)
-	a.renderStatus(c, status, "login.html", "Log in", data)
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	a.setCookie(c, loginCookie, token, 3600)
+	return token
 }
 
 // checkLoginForm refuses a login POST whose form token does not match its cookie.

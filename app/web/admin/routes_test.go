@@ -23,17 +23,20 @@ func plausibleForm() url.Values {
 }
 
 // TestEveryAdminRouteRefusesOutsiders walks every route the admin mounts, so a route added later
-// cannot forget its checks: logged out, each one but the login page and the stylesheet sends the
-// browser to log in (GET) or refuses it (POST 401); and each route about the lobby group refuses
-// the admin of another organisation and the moderator of another group with a 4xx, changing
-// nothing in the moderation log. Ids in paths are made up: the page tests try real objects per
+// cannot forget its checks: logged out, each one but the login and password reset pages and the
+// stylesheet sends the browser to log in (GET) or refuses it (POST 401); and each route about the
+// lobby group refuses the admin of another organisation and the moderator of another group with a
+// 4xx, changing nothing in the moderation log. Ids in paths are made up: the page tests try real objects per
 // route and role (checkRoles); this test is about coverage.
 func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		t.Parallel()
 		s := newSite(t, st)
-		public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "GET /admin/static/admin.css": true}
+		// The password reset pages are for people who cannot log in (password_reset_test.go).
+		public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "GET /admin/static/admin.css": true,
+			"GET /admin/password-reset": true, "POST /admin/password-reset": true,
+			"GET /admin/password-reset/new": true, "POST /admin/password-reset/new": true}
 		outsiders := map[string]*browser{otherAdmin: s.loggedIn(otherAdmin), deskMod: s.loggedIn(deskMod)}
 		logEntries := func() int64 {
 			var n int64
