@@ -52,9 +52,11 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	introduceMember(t, b, peer, group)
 	seeWhoNeedsAttention(b)
 	welcome := handleQueue(t, b, peer, group)
-	resolveReport(t, b, peer, group, welcome)
+	resolveReport(t, k, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
+	chooseDigest(b)
 	logOut(b)
+	resetPassword(t, k, b)
 
 	logIn(b, staffEmail, staffPassword)
 	manageGroup(t, b, peer, group)
@@ -368,6 +370,42 @@ func seeWhoNeedsAttention(b *browser) {
 	b.screenshot("member")
 }
 
+// chooseDigest has the moderator take her e-mail notifications as a daily digest instead of one
+// e-mail each.
+func chooseDigest(b *browser) {
+	b.click(`//a[normalize-space()="E-mail notifications"]`)
+	b.expect("h1", "E-mail notifications")
+	b.expect("main", moderatorEmail)
+	b.screenshot("notifications")
+	b.tick(`input[name="mode"][value="digest"]`)
+	b.click(`//button[normalize-space()="Save"]`)
+	b.expect(".notice", "E-mail notifications saved")
+}
+
+// resetPassword has the logged-out moderator ask for a new password: the e-mail reaches the SMTP
+// server, its link opens the form, the new password logs her in, and the link is used up.
+func resetPassword(t *testing.T, k *kring, b *browser) {
+	t.Helper()
+	b.click(`//a[normalize-space()="Forgot your password?"]`)
+	b.expect("h1", "Forgot your password?")
+	b.submit(map[string]string{`input[name="email"]`: moderatorEmail}, `//button[normalize-space()="Send me a link"]`)
+	b.expect(`[role="status"]`, "an e-mail with a link")
+	b.screenshot("password-reset-request")
+	link := k.awaitMail(t, moderatorEmail, "Reset your password")
+	b.open(link)
+	b.expect("h1", "Choose a new password")
+	b.screenshot("password-reset")
+	const newPassword = "a new password for Grace, chosen by e-mail"
+	b.submit(map[string]string{`input[name="new_password"]`: newPassword, `input[name="confirm_password"]`: newPassword},
+		`//button[normalize-space()="Set password"]`)
+	b.expect(".notice", "Password changed")
+	b.openExpecting(link, http.StatusGone)
+	b.expect("h1", "Password reset link expired")
+	b.screenshot("password-reset-used")
+	logIn(b, moderatorEmail, newPassword)
+	logOut(b)
+}
+
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves
 // the first (bob gets the group's Announce of it) and declines the second with a reason (alice gets
 // a Reject of her Create carrying it). It returns the approved post.
@@ -392,15 +430,17 @@ func handleQueue(t *testing.T, b *browser, peer *fedify, group string) notePoste
 	return welcome
 }
 
-// resolveReport takes a report from bob's server about alice's post and dismisses it, then files
-// one about the same post (a neighbour asked by e-mail), adds a note, forwards it to alice's server
-// and resolves it; the open queue is empty again and the resolved one lists it.
-func resolveReport(t *testing.T, b *browser, peer *fedify, group string, post notePosted) {
+// resolveReport takes a report from bob's server about alice's post (the moderator follows the link
+// in the e-mail she is sent) and dismisses it, then files one about the same post (a neighbour asked
+// by e-mail), adds a note, forwards it to alice's server and resolves it; the open queue is empty
+// again and the resolved one lists it.
+func resolveReport(t *testing.T, k *kring, b *browser, peer *fedify, group string, post notePosted) {
 	t.Helper()
 	peer.flag(t, "bob", group, peer.actor("alice"), "Her neighbour's flat number is in this post.", post.Note)
 	b.awaitText("/admin/reports", "main", "from another server")
 	b.expect("main", "@alice@", "Her neighbour's flat number")
-	b.click(row("from another server") + `//a[starts-with(normalize-space(), "Open")]`)
+	// The moderator is told by e-mail, through the SMTP server, with a link straight to the report.
+	b.open(k.awaitMail(t, moderatorEmail, "New report in Tenants' Desk"))
 	b.expect(fact("Received"), "sent by "+peer.actor("bob"))
 	b.expect("main", "The heating in block C")
 	b.screenshot("report-received")

@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"net"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/kring-social/kring/app/mail/mailtest"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -17,10 +21,11 @@ const (
 )
 
 // kring is a running Kring in its production shape: `kring serve` and `kring worker` as separate
-// processes on PostgreSQL and Redis, reached at base.
+// processes on PostgreSQL and Redis, reached at base, sending staff e-mail to a real SMTP server.
 type kring struct {
 	base string
 	env  map[string]string
+	mail *mailtest.Server
 }
 
 // startKring prepares the database with `kring admin` as an operator would (an organisation and a
@@ -31,7 +36,8 @@ func startKring(t *testing.T) *kring {
 	t.Helper()
 	redis := testenv.Redis(t)
 	listen := freeAddress(t)
-	k := &kring{base: "http://" + listen, env: map[string]string{
+	mail := mailtest.Start(t)
+	k := &kring{base: "http://" + listen, mail: mail, env: map[string]string{
 		"KRING_DATA_DIR":       t.TempDir(),
 		"KRING_DATABASE_URL":   testenv.PostgresURL(t),
 		"KRING_REDIS_URL":      testenv.RedisURL(redis),
@@ -40,6 +46,8 @@ func startKring(t *testing.T) *kring {
 		"KRING_FETCH_ALLOW":    "127.0.0.0/8",
 		"KRING_ADMIN_EMAIL":    rootEmail,
 		"KRING_ADMIN_PASSWORD": rootPassword,
+		"KRING_SMTP_URL":       mail.URL(),
+		"KRING_SMTP_FROM":      "Acme's Kring <kring@acme.example>",
 	}}
 	k.admin(t, "org", "create", "--slug", "acme", "--name", "Acme Housing Co-op")
 	k.admin(t, "group", "create", "--org", "acme", "--slug", "tenants", "--name", "Tenants' Desk",
@@ -71,4 +79,25 @@ func freeAddress(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// awaitMail waits until to has received an e-mail whose subject holds subject, and returns the path
+// of the first link in it to Kring's admin.
+func (k *kring) awaitMail(t *testing.T, to, subject string) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for _, m := range k.mail.MessagesTo(to) {
+			if !strings.Contains(m.Subject, subject) {
+				continue
+			}
+			for _, link := range m.Links() {
+				if u, err := url.Parse(link); err == nil && strings.HasPrefix(link, k.base+"/admin/") {
+					return u.RequestURI()
+				}
+			}
+			t.Fatalf("the e-mail %q to %s links to no admin page of %s:\n%s", m.Subject, to, k.base, m.Text)
+		}
+	}
+	t.Fatalf("%s received no e-mail about %q within 30 s", to, subject)
+	return ""
 }
