@@ -15,23 +15,16 @@ package admin
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
-	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
-	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/wiring"
+	"github.com/kring-social/kring/bench/benchadmin"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -62,9 +55,9 @@ func BenchmarkAdminPages(b *testing.B) {
 	st := testenv.PostgresAtFullSize(b)
 	served := testenv.ServeEngine(b, web.Options{})
 	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
-	mountAdmin(b, st, orgs, served)
+	benchadmin.Mount(b, st, orgs, served)
 	seed(b, ctx, st, orgs)
-	client := logIn(b, served.Server.URL)
+	client := benchadmin.LogIn(b, served.Server.URL, adminEmail, password)
 
 	pages := []struct {
 		name, path string
@@ -77,13 +70,13 @@ func BenchmarkAdminPages(b *testing.B) {
 	for _, page := range pages {
 		b.Run(page.name, func(b *testing.B) {
 			// The page is checked once, outside the timing: every group or post is on it.
-			body := get(b, client, served.Server.URL+page.path)
+			body := benchadmin.Get(b, client, served.Server.URL+page.path)
 			if n := len(page.want.FindAllStringIndex(body, -1)); n != page.count {
 				b.Fatalf("%s shows %d items, want %d", page.path, n, page.count)
 			}
 			b.ResetTimer()
 			for range b.N {
-				get(b, client, served.Server.URL+page.path)
+				benchadmin.Get(b, client, served.Server.URL+page.path)
 			}
 			perPage := b.Elapsed() / time.Duration(b.N)
 			ms := float64(perPage.Microseconds()) / 1000
@@ -93,28 +86,6 @@ func BenchmarkAdminPages(b *testing.B) {
 				float64(perPage)/float64(pageLimit), pageLimit)
 		})
 	}
-}
-
-// mountAdmin mounts the admin on the served engine, wired as kring serve wires it.
-func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
-	public, err := url.Parse(served.Server.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fed, err := wiring.Build(context.Background(), wiring.Config{PublicURL: public, Version: "bench"}, st, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := admin.New(admin.Config{
-		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: b.TempDir(),
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports,
-		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Conversations: fed.Conversations, PublicOrigin: served.Server.URL,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a.Mount(served.Engine)
 }
 
 // seed writes the organisations, the admin, the groups and everything the two pages count or show.
@@ -242,45 +213,4 @@ func heldPost(group model.Group, author model.RemoteActor, i int) model.Post {
 	return model.Post{GroupID: group.ID, ObjectIRI: iri, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID,
 		ObjectType: "Note", ContentHTML: text, URL: iri, Visibility: model.VisibilityPublic, State: model.PostHeld,
 		PublishedAt: time.Now().Add(time.Duration(i) * time.Second)}
-}
-
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// logIn fills in the admin's login form and returns a client carrying the session's cookie.
-func logIn(b *testing.B, origin string) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	token := csrfInput.FindStringSubmatch(get(b, client, origin+"/admin/login"))
-	if token == nil {
-		b.Fatal("no CSRF token on the login page")
-	}
-	resp, err := client.PostForm(origin+"/admin/login", url.Values{"csrf": {token[1]}, "email": {adminEmail}, "password": {password}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		b.Fatalf("log in as %s: %d", adminEmail, resp.StatusCode)
-	}
-	return client
-}
-
-// get fetches a page, failing the benchmark unless it answers 200, and returns its body.
-func get(b *testing.B, client *http.Client, address string) string {
-	resp, err := client.Get(address)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("GET %s: %d %s", address, resp.StatusCode, body)
-	}
-	return string(body)
 }

@@ -14,23 +14,16 @@ package members
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
-	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
-	"github.com/kring-social/kring/app/web/admin"
-	"github.com/kring-social/kring/federation/wiring"
+	"github.com/kring-social/kring/bench/benchadmin"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -55,9 +48,9 @@ func BenchmarkMemberPages(b *testing.B) {
 	st := testenv.PostgresAtFullSize(b)
 	served := testenv.ServeEngine(b, web.Options{})
 	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
-	mountAdmin(b, st, orgs, served)
+	benchadmin.Mount(b, st, orgs, served)
 	member := seed(b, ctx, st, orgs)
-	client := logIn(b, served.Server.URL)
+	client := benchadmin.LogIn(b, served.Server.URL, adminEmail, password)
 
 	row := regexp.MustCompile(`<tr class="attention-row">`)
 	pages := []struct {
@@ -74,7 +67,7 @@ func BenchmarkMemberPages(b *testing.B) {
 	for _, page := range pages {
 		b.Run(page.name, func(b *testing.B) {
 			// The page is checked once, outside the timing: a full page of members.
-			body := get(b, client, served.Server.URL+page.path)
+			body := benchadmin.Get(b, client, served.Server.URL+page.path)
 			if n := len(page.want.FindAllStringIndex(body, -1)); n != page.count {
 				b.Fatalf("%s shows %d items, want %d", page.path, n, page.count)
 			}
@@ -82,7 +75,7 @@ func BenchmarkMemberPages(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()
-				get(b, client, served.Server.URL+page.path)
+				benchadmin.Get(b, client, served.Server.URL+page.path)
 				took = append(took, time.Since(start))
 			}
 			b.StopTimer()
@@ -99,28 +92,6 @@ func BenchmarkMemberPages(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// mountAdmin mounts the admin on the served engine, wired as kring serve wires it.
-func mountAdmin(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
-	public, err := url.Parse(served.Server.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fed, err := wiring.Build(context.Background(), wiring.Config{PublicURL: public, Version: "bench"}, st, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := admin.New(admin.Config{
-		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: b.TempDir(),
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community,
-		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Conversations: fed.Conversations, PublicOrigin: served.Server.URL,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a.Mount(served.Engine)
-}
 
 // The fixture in bulk SQL (PostgreSQL): 10,000 members would take minutes one store call each.
 // Their follows are spread over two years, every 50th in the last week; their posts over the past
@@ -200,45 +171,4 @@ func seed(b *testing.B, ctx context.Context, st *store.Store, orgs *organisation
 	}
 	b.Logf("seeded %d members, %d posts in %s", members, posts, time.Since(started).Round(time.Millisecond))
 	return "actor-00042"
-}
-
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// logIn fills in the admin's login form and returns a client carrying the session's cookie.
-func logIn(b *testing.B, origin string) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	token := csrfInput.FindStringSubmatch(get(b, client, origin+"/admin/login"))
-	if token == nil {
-		b.Fatal("no CSRF token on the login page")
-	}
-	resp, err := client.PostForm(origin+"/admin/login", url.Values{"csrf": {token[1]}, "email": {adminEmail}, "password": {password}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		b.Fatalf("log in as %s: %d", adminEmail, resp.StatusCode)
-	}
-	return client
-}
-
-// get fetches a page, failing the benchmark unless it answers 200, and returns its body.
-func get(b *testing.B, client *http.Client, address string) string {
-	resp, err := client.Get(address)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("GET %s: %d %s", address, resp.StatusCode, body)
-	}
-	return string(body)
 }
