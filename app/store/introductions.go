@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -73,26 +69,4 @@ func (s *Store) MarkPostHighlighted(ctx context.Context, postID string, at time.
 		return false, fmt.Errorf("highlight post %s: %w", postID, result.Error)
 	}
 	return result.RowsAffected == 1, nil
-}
-
-// LockGroup loads a group and, on PostgreSQL, locks its row until the transaction ends, so two
-// moderators changing what the group points at (its introductions prompt) do so one after the other.
-// SQLite runs one write transaction at a time already.
-func (s *Store) LockGroup(ctx context.Context, id string) (model.Group, error) {
-	if !s.InTransaction() {
-		return model.Group{}, fmt.Errorf("lock group %s: not inside a transaction", id)
-	}
-	query := s.conn(ctx)
-	if s.dialect == Postgres {
-		query = query.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var group model.Group
-	err := query.Where("id = ?", id).Take(&group).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return group, fmt.Errorf("group %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return group, fmt.Errorf("lock group %s: %w", id, err)
-	}
-	return group, nil
 }

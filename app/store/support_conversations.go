@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -95,22 +94,7 @@ func (s *Store) UpdateSupportConversation(ctx context.Context, id string, change
 // acting on it at once (answering, turning it into a report) act one after the other, each seeing
 // what the other did. SQLite's write transactions run one at a time already.
 func (s *Store) LockSupportConversation(ctx context.Context, id string) (model.SupportConversation, error) {
-	if !s.InTransaction() {
-		return model.SupportConversation{}, fmt.Errorf("lock support conversation %s: not inside a transaction", id)
-	}
-	query := s.conn(ctx)
-	if s.dialect == Postgres {
-		query = query.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var c model.SupportConversation
-	err := query.Where("id = ?", id).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, fmt.Errorf("support conversation %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return c, fmt.Errorf("lock support conversation %s: %w", id, err)
-	}
-	return c, nil
+	return lockRow[model.SupportConversation](ctx, s, "support conversation", id)
 }
 
 // SupportFilter selects a group's conversations, most recently active first.
