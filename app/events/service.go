@@ -9,7 +9,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
@@ -28,6 +27,12 @@ type Federator interface {
 	DeleteEvent(ctx context.Context, tx *store.Store, group model.Group, event model.Event) error
 }
 
+// Messenger sends a participant a direct message from the group (addressed to her alone, with a
+// Mention of her), inside the caller's transaction.
+type Messenger interface {
+	SendDirectHTML(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, contentHTML string) error
+}
+
 // Counts are an event's participants by state, as the Event and its poll show them.
 type Counts map[model.ParticipantState]int
 
@@ -40,13 +45,13 @@ type Service struct {
 	federator Federator
 	// messenger sends participants direct messages from the group (waiting list, reminders,
 	// cancellation), as community's welcomes and support replies go.
-	messenger community.Messenger
+	messenger Messenger
 	now       func() time.Time
 }
 
 // NewService returns a Service federating through federator and writing to participants through
 // messenger.
-func NewService(st *store.Store, federator Federator, messenger community.Messenger) *Service {
+func NewService(st *store.Store, federator Federator, messenger Messenger) *Service {
 	return &Service{store: st, federator: federator, messenger: messenger, now: time.Now}
 }
 
