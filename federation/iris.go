@@ -52,6 +52,12 @@ func (i IRIs) Base() string { return i.base }
 // GroupPost is the id of a post the group wrote itself; it answers with the Note.
 func (i IRIs) GroupPost(slug, postID string) string { return i.GroupActor(slug) + "/posts/" + postID }
 
+// GroupEvent is the id of one of the group's events; it answers with the Event, or its page in a
+// browser.
+func (i IRIs) GroupEvent(slug, eventID string) string {
+	return i.GroupActor(slug) + "/events/" + eventID
+}
+
 // GroupThread is the collection of one conversation in a group: the post (any post of the group, by
 // Kring's id for it) and the replies under it. It is the `context` of the group's own posts
 // (FEP-7888) and their `replies`.

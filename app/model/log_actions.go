@@ -51,6 +51,12 @@ const (
 	// ActionPostHighlight: a member's reply announced to every member (an introduction).
 	ActionPostHighlight LogAction = "post.highlight"
 
+	// A group's events, as staff manage them.
+	ActionEventCreate LogAction = "event.create"
+	ActionEventEdit   LogAction = "event.edit"
+	ActionEventCancel LogAction = "event.cancel"
+	ActionEventDelete LogAction = "event.delete"
+
 	// A group's keyword filters.
 	ActionFilterAdd    LogAction = "filter.add"
 	ActionFilterRemove LogAction = "filter.remove"

@@ -57,6 +57,7 @@ func (GroupBan) TableName() string { return "group_bans" }
 const (
 	TargetGroup        = "group"
 	TargetPost         = "post"
+	TargetEvent        = "event"
 	TargetRemoteActor  = "remote_actor"
 	TargetDomain       = "domain"
 	TargetStaff        = "staff_account"

@@ -43,16 +43,23 @@ func (a Announce) Marshal() ([]byte, error) {
 	if a.EmbeddedJSON == nil {
 		return Marshal(built)
 	}
-	doc, err := streams.Serialize(built)
-	if err != nil {
-		return nil, fmt.Errorf("serialize announce: %w", err)
-	}
 	var embedded map[string]any
 	if err := json.Unmarshal(a.EmbeddedJSON, &embedded); err != nil {
 		return nil, fmt.Errorf("read the announced activity: %w", err)
 	}
 	if embedded["id"] != a.ObjectIRI {
 		return nil, fmt.Errorf("announce of %s embeds %v", a.ObjectIRI, embedded["id"])
+	}
+	return marshalEmbedding(built, embedded)
+}
+
+// marshalEmbedding serializes activity with embedded as its object, the embedded document's
+// @context merged into the activity's: for objects go-fed does not model whole (an author's activity
+// as sent, an Event with Mobilizon's terms).
+func marshalEmbedding(activity vocab.Type, embedded map[string]any) ([]byte, error) {
+	doc, err := streams.Serialize(activity)
+	if err != nil {
+		return nil, fmt.Errorf("serialize %s: %w", activity.GetTypeName(), err)
 	}
 	contexts := NewContextSet(doc["@context"])
 	contexts.Add(embedded["@context"])

@@ -31,6 +31,8 @@ type Config struct {
 	IRIs      federation.IRIs
 	Version   string
 	GroupPage GroupPage
+	// EventPage renders an event's page for browsers; nil sends them to the group's page.
+	EventPage EventPage
 	Logger    *slog.Logger
 }
 
@@ -57,6 +59,7 @@ func (r *Routes) Mount(router gin.IRouter) {
 	router.GET("/groups/:slug/outbox", r.outbox)
 	router.GET("/groups/:slug/featured", r.featured)
 	router.GET("/groups/:slug/posts/:id", r.groupPost)
+	router.GET("/groups/:slug/events/:id", r.groupEvent)
 	router.GET("/groups/:slug/threads/:id", r.thread)
 	router.GET("/groups/:slug/moderators", r.emptyCollection(func(slug string) string { return r.cfg.IRIs.GroupModerators(slug) }))
 	router.GET("/activities/:id", r.activity)

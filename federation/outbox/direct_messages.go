@@ -52,3 +52,11 @@ func (d DirectMessages) SendDirect(ctx context.Context, tx *store.Store, group m
 	return d.Planner.ToInbox(ctx, tx, delivery.Activity{IRI: message.ActivityIRI, Type: "Create", GroupID: group.ID, Body: body,
 		NotBefore: now.Add(d.Delay)}, to.InboxURL, to.Host)
 }
+
+// SendDirectHTML queues a direct message whose content is contentHTML to the member in tx: the
+// events service's Messenger (waiting lists, reminders, cancellations).
+func (d DirectMessages) SendDirectHTML(ctx context.Context, tx *store.Store, group model.Group, to model.RemoteActor, contentHTML string) error {
+	message := d.NewMessage(group)
+	message.ContentHTML = contentHTML
+	return d.SendDirect(ctx, tx, group, to, message)
+}

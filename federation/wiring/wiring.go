@@ -17,6 +17,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
@@ -76,6 +77,9 @@ type Federation struct {
 	Groups *groups.Service
 	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
 	Notifier *notify.Notifier
+	// Events publishes groups' events (Create, Update, Delete of the Event) and writes to their
+	// participants as the group.
+	Events *events.Service
 
 	store  *store.Store
 	logger *slog.Logger
@@ -137,6 +141,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Reports:       reportService,
 		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
+		Events:        events.NewService(st, outbox.Events{IRIs: iris, Planner: planner}, outbox.DirectMessages{IRIs: iris, Planner: planner}),
 		store:         st,
 		logger:        logger,
 	}, nil

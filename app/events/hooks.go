@@ -1,0 +1,18 @@
+package events
+
+import (
+	"context"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+)
+
+// afterPublish runs in the transaction that publishes an event: what else a new event starts.
+func (s *Service) afterPublish(ctx context.Context, tx *store.Store, group model.Group, event model.Event) error {
+	return nil
+}
+
+// afterEdit runs in the transaction that edits an event, with the event before and after.
+func (s *Service) afterEdit(ctx context.Context, tx *store.Store, group model.Group, before, after model.Event) error {
+	return nil
+}
