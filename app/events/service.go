@@ -39,6 +39,15 @@ type Counts map[model.ParticipantState]int
 // Going is how many hold a place.
 func (c Counts) Going() int { return c[model.ParticipantGoing] }
 
+// Maybe is how many answered the poll with Maybe.
+func (c Counts) Maybe() int { return c[model.ParticipantMaybe] }
+
+// Waiting is how many wait for a place to free up.
+func (c Counts) Waiting() int { return c[model.ParticipantWaiting] }
+
+// Pending is how many wait for a moderator's approval.
+func (c Counts) Pending() int { return c[model.ParticipantPending] }
+
 // Service applies the events' rules.
 type Service struct {
 	store     *store.Store

@@ -69,6 +69,32 @@ func (s *Store) CountParticipants(ctx context.Context, eventID string) (map[mode
 	return counts, nil
 }
 
+// CountParticipantsOfEvents counts the participants of several events in each state, in one query
+// (a page of events).
+func (s *Store) CountParticipantsOfEvents(ctx context.Context, eventIDs []string) (map[string]map[model.ParticipantState]int, error) {
+	counts := make(map[string]map[model.ParticipantState]int, len(eventIDs))
+	if len(eventIDs) == 0 {
+		return counts, nil
+	}
+	var rows []struct {
+		EventID string
+		State   model.ParticipantState
+		N       int
+	}
+	err := s.conn(ctx).Model(&model.EventParticipant{}).Select("event_id, state, COUNT(*) AS n").
+		Where("event_id IN ?", eventIDs).Group("event_id, state").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count participants of %d events: %w", len(eventIDs), err)
+	}
+	for _, r := range rows {
+		if counts[r.EventID] == nil {
+			counts[r.EventID] = map[model.ParticipantState]int{}
+		}
+		counts[r.EventID][r.State] = r.N
+	}
+	return counts, nil
+}
+
 // ParticipantListing is a participant with who she is.
 type ParticipantListing struct {
 	model.EventParticipant

@@ -33,7 +33,7 @@ func Mount(b *testing.B, st *store.Store, orgs *organisations.Service, served te
 	}
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: b.TempDir(),
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community,
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events,
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
 		Conversations: fed.Conversations, PublicOrigin: served.Server.URL,
 	})

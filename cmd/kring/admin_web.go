@@ -30,6 +30,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Conversations: p.federation.Conversations,
 		Reports:       p.federation.Reports,
 		Community:     p.federation.Community,
+		Events:        p.federation.Events,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		EmailOn:       p.cfg.MailOn,

@@ -11,7 +11,7 @@ type groupTab struct {
 var groupTabs = []struct{ label, path string }{
 	{"Overview", ""}, {"Queue", "/queue"}, {"Posts", "/posts"}, {"Keyword filters", "/filters"},
 	{"Members", "/members"}, {"Attention", "/attention"}, {"Support", "/support"}, {"Welcome", "/welcome"},
-	{"Introductions", "/introductions"},
+	{"Introductions", "/introductions"}, {"Events", "/events"},
 }
 
 // groupNav is the navigation between a group's pages, the one at current marked (templates:

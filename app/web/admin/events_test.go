@@ -1,0 +1,109 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// TestEventsThroughAdmin: the group's moderator publishes an event from the form (its wall-clock
+// time read in the chosen zone), sees it among the upcoming events and on its page, edits it (the
+// form shows the times as entered), is refused with the reason for a bad zone or an end before the
+// start, cancels it and deletes it; each step is logged. Staff who do not moderate the group reach
+// none of it, nor another group's event through their own group's path.
+func TestEventsThroughAdmin(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		s := newSite(t, st)
+		b := s.loggedIn(lobbyMod)
+		const list, form = "/admin/groups/lobby/events", "/admin/groups/lobby/events/new"
+		fields := url.Values{"title": {"Repair café"}, "description": {"Bring what is broken."}, "start_date": {"2030-03-14"},
+			"start_time": {"18:00"}, "end_time": {"21:00"}, "time_zone": {"Europe/Amsterdam"}, "place_name": {"Library"},
+			"place_address": {"Main Street 1"}, "capacity": {"25"}, "join_mode": {"approval"}}
+
+		if status, shown := b.get(form); status != http.StatusOK || !strings.Contains(shown, "Publish the event") {
+			t.Fatalf("new event form %d: %s", status, shown)
+		}
+		for name, change := range map[string]url.Values{"bad zone": {"time_zone": {"Moon/Base"}}, "end first": {"end_time": {"17:00"}},
+			"no date": {"start_date": {""}}} {
+			bad := url.Values{}
+			for k, v := range fields {
+				bad[k] = v
+			}
+			for k, v := range change {
+				bad[k] = v
+			}
+			if status, body := b.submit(form, list, bad); status != http.StatusBadRequest || !strings.Contains(body, `role="alert"`) {
+				t.Errorf("%s: %d", name, status)
+			}
+		}
+		if status, _ := b.submit(form, list, fields); status != http.StatusSeeOther {
+			t.Fatalf("publish: %d", status)
+		}
+		var event model.Event
+		if err := st.DB().Where("group_id = ?", s.lobby.ID).Take(&event).Error; err != nil {
+			t.Fatal(err)
+		}
+		if event.StartsAt.UTC().Format("2006-01-02 15:04") != "2030-03-14 17:00" || event.EndsAt == nil || event.Capacity != 25 || event.JoinMode != model.JoinApproval {
+			t.Fatalf("stored event %+v", event)
+		}
+		page := list + "/" + event.ID
+		status, shown := b.get(list)
+		if status != http.StatusOK || !strings.Contains(shown, "Repair café") || !strings.Contains(shown, "Thursday 14 March 2030, 18:00-21:00 CET (Europe/Amsterdam)") {
+			t.Fatalf("upcoming events %d: %s", status, shown)
+		}
+		if status, shown = b.get(page); status != http.StatusOK || !strings.Contains(shown, "0 going of 25") || !strings.Contains(shown, "Nobody has answered yet") {
+			t.Fatalf("event page %d: %s", status, shown)
+		}
+		if status, shown = b.get(page + "/edit"); status != http.StatusOK || !strings.Contains(shown, `value="18:00"`) || !strings.Contains(shown, `value="2030-03-14"`) {
+			t.Fatalf("edit form %d: %s", status, shown)
+		}
+		fields.Set("title", "Repair café (bigger room)")
+		if status, _ := b.submit(page+"/edit", page, fields); status != http.StatusSeeOther {
+			t.Fatalf("save: %d", status)
+		}
+		if stored, err := st.EventByID(t.Context(), event.ID); err != nil || stored.Title != "Repair café (bigger room)" || stored.Sequence != 1 {
+			t.Fatalf("after the edit: %+v %v", stored, err)
+		}
+
+		desk := s.loggedIn(deskMod)
+		for _, path := range []string{list, page, page + "/edit"} {
+			if got, _ := desk.get(path); got != http.StatusForbidden && got != http.StatusNotFound {
+				t.Errorf("another group's moderator read %s: %d", path, got)
+			}
+		}
+		for _, path := range []string{list, page, page + "/cancel", page + "/delete"} {
+			if got, _ := desk.submit("/admin", path, fields); got != http.StatusForbidden && got != http.StatusNotFound {
+				t.Errorf("another group's moderator posted to %s: %d", path, got)
+			}
+		}
+		deskMine := s.loggedIn(deskMod)
+		if got, _ := deskMine.get("/admin/groups/desk/events/" + event.ID); got != http.StatusNotFound {
+			t.Errorf("lobby's event through desk's path: %d, want 404", got)
+		}
+
+		if status, _ := b.submit(page, page+"/cancel", url.Values{"reason": {"The library is closed."}}); status != http.StatusSeeOther {
+			t.Fatalf("cancel: %d", status)
+		}
+		if status, shown = b.get(list); !strings.Contains(shown, "cancelled") {
+			t.Errorf("list after cancelling %d: %s", status, shown)
+		}
+		if status, _ := b.submit(page, page+"/delete", nil); status != http.StatusSeeOther {
+			t.Fatalf("delete: %d", status)
+		}
+		if got, _ := b.get(page); got != http.StatusNotFound {
+			t.Errorf("deleted event's page: %d", got)
+		}
+		for _, action := range []model.LogAction{model.ActionEventCreate, model.ActionEventEdit, model.ActionEventCancel, model.ActionEventDelete} {
+			if logged := s.logged(s.lobby, action); len(logged) != 1 || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
+				t.Errorf("%s logged %+v", action, logged)
+			}
+		}
+	})
+}
