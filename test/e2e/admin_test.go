@@ -51,6 +51,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	answerSupportMessage(t, b, peer, group)
 	introduceMember(t, b, peer, group)
 	seeWhoNeedsAttention(b)
+	publishEvent(t, b, peer)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, k, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
@@ -404,6 +405,47 @@ func resetPassword(t *testing.T, k *kring, b *browser) {
 	b.screenshot("password-reset-used")
 	logIn(b, moderatorEmail, newPassword)
 	logOut(b)
+}
+
+// publishEvent has the moderator publish an event from the admin's form, in Amsterdam's time: the
+// members' server receives the group's Create of an Event that Fedify reads with its name, start and
+// end as instants, place and link, and a content leading with the date, time with zone and place.
+func publishEvent(t *testing.T, b *browser, peer *fedify) string {
+	t.Helper()
+	day := time.Now().AddDate(0, 0, 10)
+	if day.Month() >= time.April && day.Month() <= time.October {
+		day = day.AddDate(0, 6, 0) // a winter date: Amsterdam is UTC+1
+	}
+	b.open("/admin/groups/tenants/events")
+	b.expect("main", "No upcoming events")
+	b.click(`//a[normalize-space()="New event"]`)
+	b.expect("h1", "New event in Tenants' Desk")
+	b.fill(map[string]string{`input[name="title"]`: "Tenants' assembly", `textarea[name="description"]`: "Heating, repairs, and soup.",
+		`input[name="time_zone"]`: "Europe/Amsterdam", `input[name="place_name"]`: "Community centre",
+		`input[name="place_address"]`: "Main Street 1, Utrecht", `input[name="capacity"]`: "2"})
+	b.fill(map[string]string{`input[name="start_date"]`: day.Format(time.DateOnly), `input[name="start_time"]`: "19:30",
+		`input[name="end_time"]`: "22:00"})
+	b.screenshot("event-form")
+	b.click(`//button[normalize-space()="Publish the event"]`)
+	b.expect(".notice", "Event published")
+	b.expect(fact("When"), "19:30-22:00 CET (Europe/Amsterdam)")
+	b.screenshot("event")
+	event := b.attribute(`//a[normalize-space()="Public page"]`, "href")
+
+	got := peer.awaitActivity(t, "alice", "Create", event)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 18, 30, 0, 0, time.UTC).Format(time.RFC3339)
+	end := time.Date(day.Year(), day.Month(), day.Day(), 21, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	if got.Event == nil || got.Event.Name != "Tenants' assembly" || got.Event.StartTime != start || got.Event.EndTime != end ||
+		got.Event.Location != "Community centre" || got.Event.URL != event {
+		t.Fatalf("alice's server read the event as %+v, want it starting %s and ending %s at the Community centre", got.Event, start, end)
+	}
+	if !strings.HasPrefix(got.Content, "<p>📅 "+day.Format("Monday 2 January 2006")+", 19:30-22:00 CET (Europe/Amsterdam)<br>📍 Community centre") {
+		t.Fatalf("the Event's content %q does not lead with when and where", got.Content)
+	}
+	b.open("/admin/groups/tenants/events")
+	b.expect(row("Tenants' assembly"), "0 of 2")
+	b.screenshot("events")
+	return event
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

@@ -127,20 +127,22 @@ func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) recei
 type received struct {
 	Type, Actor, Object, ObjectObject, Content, InReplyTo string
 	To, Cc, Mentions                                      []string
+	// Event is what Fedify read of an Event the activity carried.
+	Event *struct{ Name, StartTime, EndTime, Location, URL string }
 }
 
 // awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared
 // inbox addressed to no one) has received an activity of that type about object: its object, or
-// the object of the activity it embeds (an Undo{Announce} is about the announced note). Fedify
-// verified the activity's signature before recording it.
-func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) {
+// the object of the activity it embeds (an Undo{Announce} is about the announced note), and returns
+// what the peer recorded of it. Fedify verified the activity's signature before recording it.
+func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) received {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		var got []struct{ Type, Object, ObjectObject string }
+		var got []received
 		f.control(t, "/control/received", url.Values{"actor": {user}}, &got)
 		for _, r := range got {
 			if r.Type == activityType && (r.Object == object || r.ObjectObject == object) {
-				return
+				return r
 			}
 		}
 	}
@@ -148,4 +150,5 @@ func (f *fedify) awaitActivity(t *testing.T, user, activityType, object string) 
 		user = "the peer"
 	}
 	t.Fatalf("%s received no %s of %s within 30 s", user, activityType, object)
+	return received{}
 }

@@ -9,7 +9,7 @@ import http from "node:http";
 import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Announce, Block, Create, Delete, Endpoints, Flag, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject,
+  Accept, Announce, Block, Create, Delete, Endpoints, Event, Flag, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject,
   Tombstone, Undo, Update,
 } from "@fedify/vocab";
 
@@ -105,7 +105,7 @@ const record = (kind) => async (ctx, activity) => {
   }
   // A Create's note is embedded: record whom it is addressed to and whom it mentions (a direct
   // message is addressed to its recipient alone, and mentions her).
-  if (kind === "Create") {
+  if (kind === "Create" || kind === "Update") {
     try {
       const note = await activity.getObject();
       entry.object ??= note?.id?.href ?? null;
@@ -118,6 +118,14 @@ const record = (kind) => async (ctx, activity) => {
       }
       entry.content = note?.content?.toString() ?? null;
       entry.inReplyTo = note?.replyTargetId?.href ?? null;
+      // An Event: what Fedify read of it, to check against what the group published.
+      if (note instanceof Event) {
+        const place = await note.getLocation();
+        entry.event = {
+          name: note.name?.toString() ?? null, startTime: note.startTime?.toString() ?? null,
+          endTime: note.endTime?.toString() ?? null, location: place?.name?.toString() ?? null, url: note.url?.href ?? null,
+        };
+      }
     } catch (error) {
       entry.objectType = `unreadable: ${error}`;
     }
