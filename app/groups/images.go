@@ -22,13 +22,15 @@ const (
 	Avatar ImageKind = "avatar"
 	// Header is the wide banner of the group's profile: its actor's image.
 	Header ImageKind = "header"
+	// EventImage is an event's picture, the size link previews (OpenGraph) show.
+	EventImage ImageKind = "event"
 )
 
 // MaxImageBytes bounds an uploaded picture, as Mastodon's limit for avatars does.
 const MaxImageBytes = 2 << 20
 
 // imageSizes are the sizes Kring makes of each kind, the ones Mastodon shows.
-var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}}
+var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}, EventImage: {1200, 630}}
 
 // ImageSize is the size Kring makes pictures of a kind.
 func ImageSize(kind ImageKind) image.Point { return imageSizes[kind] }

@@ -13,16 +13,10 @@ import (
 // group.edit and federated as an Update of the group's actor. The picture it replaces is deleted
 // once the change is committed.
 func (s *Service) SetImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, upload []byte, staffID string) (model.Group, error) {
-	release, err := s.imageDecodes.acquire(ctx)
-	if err != nil {
-		return model.Group{}, err
+	if kind != Avatar && kind != Header {
+		return model.Group{}, apperror.Invalid("image", "must be an avatar or a header (got %q)", string(kind))
 	}
-	picture, err := prepareImage(kind, upload)
-	release()
-	if err != nil {
-		return model.Group{}, err
-	}
-	name, err := media.save(picture)
+	name, err := s.StoreImage(ctx, media, kind, upload)
 	if err != nil {
 		return model.Group{}, err
 	}
@@ -33,13 +27,32 @@ func (s *Service) SetImage(ctx context.Context, media MediaFiles, groupID string
 	return group, err
 }
 
+// StoreImage checks and re-encodes an upload as a picture of kind (prepareImage) once one of the
+// service's decode slots is free, and saves it in media under a new name, which it returns: for
+// pictures that belong to something other than the group itself, such as an event's.
+func (s *Service) StoreImage(ctx context.Context, media MediaFiles, kind ImageKind, upload []byte) (string, error) {
+	release, err := s.imageDecodes.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	picture, err := prepareImage(kind, upload)
+	release()
+	if err != nil {
+		return "", err
+	}
+	return media.save(picture)
+}
+
+// RemoveStoredImage deletes a picture StoreImage saved, once nothing refers to it.
+func RemoveStoredImage(media MediaFiles, name string) error { return media.remove(name) }
+
 // RemoveImage takes the group's avatar or header away, recorded and federated as SetImage does.
 func (s *Service) RemoveImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, staffID string) (model.Group, error) {
 	return s.replaceImage(ctx, media, groupID, kind, "", staffID)
 }
 
 func (s *Service) replaceImage(ctx context.Context, media MediaFiles, groupID string, kind ImageKind, name, staffID string) (model.Group, error) {
-	if _, ok := imageSizes[kind]; !ok {
+	if kind != Avatar && kind != Header {
 		return model.Group{}, apperror.Invalid("image", "must be an avatar or a header (got %q)", string(kind))
 	}
 	column := string(kind) + "_path"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
@@ -43,6 +44,51 @@ func (a *Admin) mountEvents(r gin.IRouter) {
 	r.POST("/groups/:slug/events/:id", a.saveEvent)
 	r.POST("/groups/:slug/events/:id/cancel", a.cancelEvent)
 	r.POST("/groups/:slug/events/:id/delete", a.deleteEvent)
+	r.POST("/groups/:slug/events/:id/image", a.uploadEventImage)
+	r.POST("/groups/:slug/events/:id/image/remove", a.removeEventImage)
+}
+
+// uploadEventImage stores an uploaded picture as the event's image (checked and re-encoded by the
+// groups service, as groups' pictures are) with its alt text.
+func (a *Admin) uploadEventImage(c *gin.Context) {
+	group, event, ok := a.eventToModerate(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	media := groups.MediaFiles{Dir: a.cfg.MediaDir}
+	upload, err := readPicture(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	name, err := a.cfg.Groups.StoreImage(ctx, media, groups.EventImage, upload)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	previous, err := a.cfg.Events.SetImage(ctx, event.ID, staffID(c), name, c.PostForm("alt"))
+	if err != nil {
+		_ = groups.RemoveStoredImage(media, name) // nothing refers to it
+		a.fail(c, err)
+		return
+	}
+	_ = groups.RemoveStoredImage(media, previous) // a file left behind costs disk space only
+	a.done(c, "/admin/groups/"+group.Slug+"/events/"+event.ID, "Picture saved: followers' servers are sent the Update.")
+}
+
+func (a *Admin) removeEventImage(c *gin.Context) {
+	group, event, ok := a.eventToModerate(c)
+	if !ok {
+		return
+	}
+	previous, err := a.cfg.Events.SetImage(c.Request.Context(), event.ID, staffID(c), "", "")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	_ = groups.RemoveStoredImage(groups.MediaFiles{Dir: a.cfg.MediaDir}, previous)
+	a.done(c, "/admin/groups/"+group.Slug+"/events/"+event.ID, "Picture removed.")
 }
 
 func (a *Admin) groupEvents(c *gin.Context) {
@@ -230,6 +276,7 @@ func (a *Admin) deleteEvent(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	_ = groups.RemoveStoredImage(groups.MediaFiles{Dir: a.cfg.MediaDir}, event.ImagePath) // nothing refers to it now
 	a.done(c, "/admin/groups/"+group.Slug+"/events", "Event deleted.")
 }
 

@@ -1,11 +1,16 @@
 package admin_test
 
 import (
+	"bytes"
+	"image/jpeg"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
@@ -14,7 +19,7 @@ import (
 // TestEventsThroughAdmin: the group's moderator publishes an event from the form (its wall-clock
 // time read in the chosen zone), sees it among the upcoming events and on its page, edits it (the
 // form shows the times as entered), is refused with the reason for a bad zone or an end before the
-// start, cancels it and deletes it; each step is logged. Staff who do not moderate the group reach
+// start, gives it a picture with alt text, cancels it and deletes it; each step is logged. Staff who do not moderate the group reach
 // none of it, nor another group's event through their own group's path.
 func TestEventsThroughAdmin(t *testing.T) {
 	t.Parallel()
@@ -72,13 +77,33 @@ func TestEventsThroughAdmin(t *testing.T) {
 			t.Fatalf("after the edit: %+v %v", stored, err)
 		}
 
+		// A picture with its alt text, re-encoded at the link preview's size; group pictures take no
+		// other kinds.
+		if status, body := b.sendPictureTo(page+"/image", map[string]string{"alt": "Volunteers fixing a bicycle"}, photo(t, 900, 900)); status != http.StatusSeeOther {
+			t.Fatalf("event picture: %d %s", status, body)
+		}
+		withPicture, err := st.EventByID(t.Context(), event.ID)
+		if err != nil || !groups.ValidMediaName(withPicture.ImagePath) || withPicture.ImageAlt != "Volunteers fixing a bicycle" || withPicture.Sequence != 2 {
+			t.Fatalf("event with its picture: %+v %v", withPicture, err)
+		}
+		served, err := os.ReadFile(filepath.Join(s.media, withPicture.ImagePath))
+		if config, decodeErr := jpeg.DecodeConfig(bytes.NewReader(served)); err != nil || decodeErr != nil || config.Width != 1200 || config.Height != 630 {
+			t.Errorf("stored picture %+v %v %v", config, err, decodeErr)
+		}
+		if status, _ := s.loggedIn(acmeAdmin).sendPicture("lobby", "event", photo(t, 900, 900)); status != http.StatusBadRequest {
+			t.Errorf("an event-sized picture as the group's: %d, want 400", status)
+		}
+
 		desk := s.loggedIn(deskMod)
 		for _, path := range []string{list, page, page + "/edit"} {
 			if got, _ := desk.get(path); got != http.StatusForbidden && got != http.StatusNotFound {
 				t.Errorf("another group's moderator read %s: %d", path, got)
 			}
 		}
-		for _, path := range []string{list, page, page + "/cancel", page + "/delete"} {
+		if got, _ := desk.sendPictureTo(page+"/image", map[string]string{"alt": "x"}, photo(t, 900, 900)); got != http.StatusForbidden && got != http.StatusNotFound {
+			t.Errorf("another group's moderator changed the picture: %d", got)
+		}
+		for _, path := range []string{list, page, page + "/cancel", page + "/delete", page + "/image/remove"} {
 			if got, _ := desk.submit("/admin", path, fields); got != http.StatusForbidden && got != http.StatusNotFound {
 				t.Errorf("another group's moderator posted to %s: %d", path, got)
 			}
@@ -100,8 +125,8 @@ func TestEventsThroughAdmin(t *testing.T) {
 		if got, _ := b.get(page); got != http.StatusNotFound {
 			t.Errorf("deleted event's page: %d", got)
 		}
-		for _, action := range []model.LogAction{model.ActionEventCreate, model.ActionEventEdit, model.ActionEventCancel, model.ActionEventDelete} {
-			if logged := s.logged(s.lobby, action); len(logged) != 1 || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
+		for action, n := range map[model.LogAction]int{model.ActionEventCreate: 1, model.ActionEventEdit: 2, model.ActionEventCancel: 1, model.ActionEventDelete: 1} {
+			if logged := s.logged(s.lobby, action); len(logged) != n || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
 				t.Errorf("%s logged %+v", action, logged)
 			}
 		}

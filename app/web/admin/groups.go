@@ -50,7 +50,8 @@ func (a *Admin) mountGroups(r gin.IRouter) {
 // UploadRoutes are the admin routes that take pictures, with the body size each may have: the
 // largest picture plus room for the form around it. The engine's smaller limit holds everywhere else.
 func UploadRoutes() map[string]int64 {
-	return map[string]int64{"/admin/groups/:slug/images": groups.MaxImageBytes + 64<<10}
+	return map[string]int64{"/admin/groups/:slug/images": groups.MaxImageBytes + 64<<10,
+		"/admin/groups/:slug/events/:id/image": groups.MaxImageBytes + 64<<10}
 }
 
 func (a *Admin) groupsList(c *gin.Context) {

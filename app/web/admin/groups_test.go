@@ -49,6 +49,12 @@ func settingsForm(g model.Group) url.Values {
 // token of the group's page, or of the dashboard for someone who may not see the group.
 func (b *browser) sendPicture(slug, kind string, picture []byte) (int, string) {
 	b.t.Helper()
+	return b.sendPictureTo("/admin/groups/"+slug+"/images", map[string]string{"kind": kind}, picture)
+}
+
+// sendPictureTo posts a picture with fields to an upload form at path, as a browser does.
+func (b *browser) sendPictureTo(path string, fields map[string]string, picture []byte) (int, string) {
+	b.t.Helper()
 	_, page := b.get("/admin")
 	token := csrfInput.FindStringSubmatch(page)
 	var body bytes.Buffer
@@ -56,11 +62,13 @@ func (b *browser) sendPicture(slug, kind string, picture []byte) (int, string) {
 	if token != nil {
 		_ = form.WriteField("csrf", token[1])
 	}
-	_ = form.WriteField("kind", kind)
+	for name, value := range fields {
+		_ = form.WriteField(name, value)
+	}
 	part, _ := form.CreateFormFile("picture", "picture.jpg")
 	_, _ = part.Write(picture)
 	_ = form.Close()
-	resp, err := b.client.Post(b.site.server.URL+"/admin/groups/"+slug+"/images", form.FormDataContentType(), &body)
+	resp, err := b.client.Post(b.site.server.URL+path, form.FormDataContentType(), &body)
 	if err != nil {
 		b.t.Fatal(err)
 	}
