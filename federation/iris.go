@@ -49,6 +49,11 @@ func (i IRIs) SharedInbox() string { return i.base + "/inbox" }
 // Base is scheme://host of the public URL.
 func (i IRIs) Base() string { return i.base }
 
+// GroupEventPage is the public page of one of the group's events.
+func (i IRIs) GroupEventPage(slug, eventID string) string {
+	return i.GroupActor(slug) + "/events/" + eventID
+}
+
 // GroupPost is the id of a post the group wrote itself; it answers with the Note.
 func (i IRIs) GroupPost(slug, postID string) string { return i.GroupActor(slug) + "/posts/" + postID }
 

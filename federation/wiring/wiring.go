@@ -17,6 +17,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
@@ -76,6 +77,8 @@ type Federation struct {
 	Groups *groups.Service
 	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
 	Notifier *notify.Notifier
+	// Events runs groups' events; its reminders go to participants as the group's direct messages.
+	Events *events.Service
 
 	store  *store.Store
 	logger *slog.Logger
@@ -124,7 +127,11 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
 	}
+	// No event Federator exists yet: the Event's federation is being written beside this.
+	eventService := events.NewService(st, nil, outbox.EventMessages{DirectMessages: outbox.DirectMessages{IRIs: iris, Planner: planner}}).
+		WithPages(iris)
 	return &Federation{
+		Events:   eventService,
 		IRIs:     iris,
 		Client:   client,
 		Actors:   fetch.NewActors(client, st, logger),
