@@ -42,7 +42,9 @@ func (m *fakeMessenger) messages() []sentMessage {
 
 type pages struct{}
 
-func (pages) GroupEventPage(slug, id string) string { return "https://kring.example/groups/" + slug + "/events/" + id }
+func (pages) GroupEventPage(slug, id string) string {
+	return "https://kring.example/groups/" + slug + "/events/" + id
+}
 
 // clock is a settable time for the service.
 type clock struct {
@@ -50,7 +52,7 @@ type clock struct {
 	now time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 type reminderFixture struct {

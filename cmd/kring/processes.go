@@ -190,8 +190,9 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := web.NewGroupPages(p.federation.IRIs)
+	pages := web.NewGroupPages(p.federation.IRIs).WithEvents(p.store)
 	pages.Mount(engine)
+	web.NewEventPages(p.store, p.federation.IRIs, p.logger).Mount(engine)
 	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.IRIs, Version: version,
 		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
