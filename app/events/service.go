@@ -55,7 +55,9 @@ type Service struct {
 	// messenger sends participants direct messages from the group (waiting list, reminders,
 	// cancellation), as community's welcomes and support replies go.
 	messenger Messenger
-	now       func() time.Time
+	// pages names events' public pages, linked from reminders.
+	pages Pages
+	now   func() time.Time
 }
 
 // NewService returns a Service federating through federator and writing to participants through

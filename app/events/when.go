@@ -1,30 +1,36 @@
 package events
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
 )
 
 // When is an event's time as people read it, in the event's own zone: "Saturday 12 December 2026,
-// 19:30-22:00 CET (Europe/Amsterdam)", the end's date repeated only when it is another day.
+// 19:30–22:00 CET (Europe/Amsterdam)"; an end on another day gives both dates, each with its zone's
+// abbreviation (the clocks may have changed in between).
 func When(event model.Event) string {
 	zone, err := time.LoadLocation(event.TimeZone)
-	if err != nil {
+	if err != nil || event.TimeZone == "" {
 		zone = time.UTC
 	}
 	start := event.StartsAt.In(zone)
 	text := start.Format("Monday 2 January 2006, 15:04")
+	last := start
 	if event.EndsAt != nil {
 		end := event.EndsAt.In(zone)
-		if end.YearDay() == start.YearDay() && end.Year() == start.Year() {
-			text += "-" + end.Format("15:04")
+		if end.Format("20060102") == start.Format("20060102") {
+			text += "–" + end.Format("15:04")
 		} else {
-			text += " to " + end.Format("Monday 2 January 2006, 15:04")
+			text += " " + start.Format("MST") + " – " + end.Format("Monday 2 January 2006, 15:04")
+			last = end
 		}
 	}
-	return fmt.Sprintf("%s %s (%s)", text, start.Format("MST"), zone.String())
+	text += " " + last.Format("MST")
+	if zone != time.UTC {
+		text += " (" + zone.String() + ")"
+	}
+	return text
 }
 
 // Where is an event's place as one line: its name and address, or its online link.

@@ -17,6 +17,7 @@ const (
 	TypeProcessInbound  = "inbound:activity"
 	TypeSendEmail       = "mail:send"
 	TypeStaffDigest     = "notify:digest"
+	TypeEventReminder   = "event:remind"
 )
 
 // Queue names. Each task type belongs to exactly one queue (see QueueFor).
@@ -49,6 +50,21 @@ type SendEmailPayload struct {
 // StaffDigestPayload asks for a staff member's digest of notifications to be sent.
 type StaffDigestPayload struct {
 	StaffAccountID string `json:"staff_account_id"`
+}
+
+// EventReminderPayload asks for one reminder of an event to go to its participants. DueAt is when
+// the reminder was due when the task was recorded: an edit that moves the event records a new task,
+// and the stale one, whose DueAt no longer matches the reminder's, sends nothing.
+type EventReminderPayload struct {
+	ReminderID string    `json:"reminder_id"`
+	DueAt      time.Time `json:"due_at"`
+}
+
+// NewEventReminderTask describes a reminder of an event, run when it is due.
+func NewEventReminderTask(reminderID string, dueAt time.Time) store.NewTask {
+	task := newTask(TypeEventReminder, EventReminderPayload{ReminderID: reminderID, DueAt: dueAt.UTC()})
+	task.RunAt = dueAt
+	return task
 }
 
 // NewSendEmailTask describes the sending of a stored e-mail.

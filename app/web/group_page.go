@@ -8,26 +8,73 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/groups"
+	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/textinput"
 	"github.com/kring-social/kring/federation"
 )
 
-//go:embed templates/group.html
+//go:embed templates/group.html templates/event.html
 var groupTemplates embed.FS
 
 var groupPageTemplate = template.Must(template.ParseFS(groupTemplates, "templates/group.html"))
 
 // GroupPages renders groups' public pages and sends visitors to their own server to follow.
-type GroupPages struct{ iris federation.IRIs }
+type GroupPages struct {
+	iris federation.IRIs
+	// events lists a group's upcoming events on its page; nil leaves them out.
+	events *store.Store
+	now    func() time.Time
+}
+
+// groupPageEvents is how many upcoming events a group's page lists.
+const groupPageEvents = 5
 
 // NewGroupPages returns the group pages of the instance at iris.
-func NewGroupPages(iris federation.IRIs) *GroupPages { return &GroupPages{iris: iris} }
+func NewGroupPages(iris federation.IRIs) *GroupPages { return &GroupPages{iris: iris, now: time.Now} }
+
+// WithEvents returns the pages listing each group's next events from st, with its calendar.
+func (p *GroupPages) WithEvents(st *store.Store) *GroupPages {
+	c := *p
+	c.events = st
+	return &c
+}
+
+// WithClock returns the pages reading the time from now (tests).
+func (p *GroupPages) WithClock(now func() time.Time) *GroupPages {
+	c := *p
+	c.now = now
+	return &c
+}
+
+// pageEvent is an upcoming event as the group's page lists it.
+type pageEvent struct {
+	Title, When, Path string
+	Cancelled         bool
+}
+
+func (p *GroupPages) upcomingEvents(c *gin.Context, group store.GroupInOrganisation) ([]pageEvent, error) {
+	if p.events == nil {
+		return nil, nil
+	}
+	upcoming, err := p.events.Events(c.Request.Context(), store.EventFilter{GroupID: group.ID, Now: p.now(), Limit: groupPageEvents})
+	if err != nil {
+		return nil, err
+	}
+	shown := make([]pageEvent, 0, len(upcoming))
+	for _, e := range upcoming {
+		shown = append(shown, pageEvent{Title: e.Title, When: events.When(e), Path: "/groups/" + group.Slug + "/events/" + e.ID,
+			Cancelled: e.Status == model.EventCancelled})
+	}
+	return shown, nil
+}
 
 // Mount registers the follow redirect; the page itself is served by the actor's URL (see Render).
 func (p *GroupPages) Mount(router gin.IRouter) {
@@ -36,8 +83,18 @@ func (p *GroupPages) Mount(router gin.IRouter) {
 
 // Render writes a group's page, with its pinned posts first and then its recent ones.
 func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, followers int64, posts store.GroupPagePosts) {
+	events, err := p.upcomingEvents(c, group)
+	if err != nil {
+		refusal.Respond(c, http.StatusInternalServerError, "internal error")
+		return
+	}
+	var calendar string
+	if p.events != nil {
+		calendar = "/groups/" + group.Slug + "/events.ics"
+	}
 	var out bytes.Buffer
-	err := groupPageTemplate.Execute(&out, map[string]any{
+	err = groupPageTemplate.Execute(&out, map[string]any{
+		"Events": events, "CalendarPath": calendar,
 		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
 		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
 		"Summary":    template.HTML(textinput.TextToHTML(group.Summary)), // escaped by TextToHTML

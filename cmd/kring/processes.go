@@ -164,6 +164,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	}
 	worker.HandleInbound(p.federation.Processor())
 	worker.HandleDeliveries(p.federation.Deliverer())
+	worker.HandleEventReminders(p.federation.Events)
 	if p.cfg.MailOn {
 		worker.HandleMail(email.NewSMTP(p.cfg.Mail))
 		worker.HandleDigests(p.federation.Notifier)
@@ -189,11 +190,13 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := web.NewGroupPages(p.federation.IRIs)
+	pages := web.NewGroupPages(p.federation.IRIs).WithEvents(p.store)
 	pages.Mount(engine)
+	eventPages := web.NewEventPages(p.store, p.federation.IRIs, p.logger)
+	eventPages.Mount(engine)
 	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.IRIs, Version: version,
-		GroupPage: pages.Render, Logger: p.logger}).Mount(engine)
+		GroupPage: pages.Render, EventPage: eventPages.Event, Logger: p.logger}).Mount(engine)
 	quota, err := workers.NewInboundQuota(p.broker, p.cfg.InboxLimits)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,13 +27,22 @@ func EventDocument(iris federation.IRIs, group model.Group, event model.Event, g
 	return d
 }
 
-// EventPage renders an event's public HTML page for people who open its id in a browser.
-type EventPage func(c *gin.Context, group store.GroupInOrganisation, event model.Event)
+// EventPage answers people and calendar clients at an event's id: its page for a browser, its
+// iCalendar for the id with .ics added.
+type EventPage = gin.HandlerFunc
 
 // groupEvent serves the Event, so its id resolves for servers that fetch it (Mobilizon does before
-// a Join); a browser gets the event's page, or the group's page when no event page is mounted.
+// a Join); browsers and calendar clients get EventPage.
 func (r *Routes) groupEvent(c *gin.Context) {
 	c.Header("Vary", "Accept")
+	if !wantsActivityJSON(c.GetHeader("Accept")) || strings.HasSuffix(c.Param("id"), ".ics") {
+		if r.cfg.EventPage == nil {
+			refusal.Refuse(c, http.StatusNotFound, "no event pages here")
+			return
+		}
+		r.cfg.EventPage(c)
+		return
+	}
 	group, ok := r.liveGroup(c, c.Param("slug"))
 	if !ok {
 		return
@@ -48,14 +58,6 @@ func (r *Routes) groupEvent(c *gin.Context) {
 		return
 	case err != nil:
 		r.fail(c, err)
-		return
-	}
-	if !wantsActivityJSON(c.GetHeader("Accept")) {
-		if r.cfg.EventPage == nil {
-			c.Redirect(http.StatusSeeOther, r.cfg.IRIs.GroupActor(group.Slug))
-			return
-		}
-		r.cfg.EventPage(c, group, event)
 		return
 	}
 	counts, err := r.cfg.Store.CountParticipants(ctx, event.ID)

@@ -13,7 +13,8 @@ import (
 )
 
 // TestEventResolvesAtItsID: the Event's id answers servers with the Event (Mobilizon fetches it
-// before a Join) and its participant count; a browser is sent on; an event of another group, or
+// before a Join) and its participant count (browsers are the event pages' business: app/web's
+// tests); an event of another group, or
 // none, is not found under this group.
 func TestEventResolvesAtItsID(t *testing.T) {
 	t.Parallel()
@@ -48,8 +49,8 @@ func TestEventResolvesAtItsID(t *testing.T) {
 			doc["remainingAttendeeCapacity"] != float64(9) || doc["startTime"] != "2031-06-01T10:00:00Z" || doc["timezone"] != "Europe/Berlin" {
 			t.Errorf("event document %v", doc)
 		}
-		if rec := s.get(t, "/groups/lobby/events/"+event.ID, "text/html"); rec.Code != http.StatusSeeOther {
-			t.Errorf("a browser: %d", rec.Code)
+		if rec := s.get(t, "/groups/lobby/events/"+event.ID, "text/html"); rec.Code != http.StatusNotFound {
+			t.Errorf("a browser where no event pages are mounted: %d", rec.Code)
 		}
 		for _, path := range []string{"/groups/lobby/events/" + model.NewID(), "/groups/nobody/events/" + event.ID} {
 			if rec := s.get(t, path, "application/activity+json"); rec.Code != http.StatusNotFound {

@@ -17,7 +17,7 @@ import (
 
 // TestEventsFederateAsMobilizonWritesThem: an event created by staff reaches the group's followers
 // as a Create of an Event with Mobilizon's fields and a content that leads with its date, time with
-// zone and place; an edit sends an Update with a higher iCalendar sequence kept in the store; a
+// zone and place, and its reminders are scheduled (a day and an hour before); an edit sends an Update with a higher iCalendar sequence kept in the store; a
 // cancellation sends an Update with ical:status CANCELLED; a deletion sends a Delete of its id; bad
 // drafts are refused before anything is stored.
 func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
@@ -36,11 +36,11 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 			PlaceName: "Community centre", PlaceAddress: "Main Street 1, Utrecht", Capacity: 40, JoinMode: model.JoinApproval}
 
 		for name, bad := range map[string]events.Draft{
-			"no title": {Start: draft.Start, TimeZone: "Europe/Amsterdam", PlaceName: "x"},
-			"bad zone": {Title: "x", Start: draft.Start, TimeZone: "Mars/Olympus", PlaceName: "x"},
-			"no place": {Title: "x", Start: draft.Start, TimeZone: "Europe/Amsterdam"},
+			"no title":  {Start: draft.Start, TimeZone: "Europe/Amsterdam", PlaceName: "x"},
+			"bad zone":  {Title: "x", Start: draft.Start, TimeZone: "Mars/Olympus", PlaceName: "x"},
+			"no place":  {Title: "x", Start: draft.Start, TimeZone: "Europe/Amsterdam"},
 			"end first": {Title: "x", Start: draft.Start, End: &draft.Start, TimeZone: "Europe/Amsterdam", PlaceName: "x"},
-			"bad link": {Title: "x", Start: draft.Start, TimeZone: "Europe/Amsterdam", OnlineURL: "javascript:alert(1)"},
+			"bad link":  {Title: "x", Start: draft.Start, TimeZone: "Europe/Amsterdam", OnlineURL: "javascript:alert(1)"},
 		} {
 			if _, err := service.Create(ctx, f.group.ID, nil, bad); apperror.KindOf(err) != apperror.KindInvalid {
 				t.Errorf("%s: %v, want invalid", name, err)
@@ -53,6 +53,16 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 		}
 		if want := time.Date(2026, 12, 12, 18, 30, 0, 0, time.UTC); !event.StartsAt.Equal(want) {
 			t.Errorf("starts at %s, want %s (19:30 in Amsterdam in winter)", event.StartsAt, want)
+		}
+		var reminders, tasks int64
+		if err := st.DB().Model(&model.EventReminder{}).Where("event_id = ? AND sent_at IS NULL", event.ID).Count(&reminders).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().Model(&model.QueuedTask{}).Where("task_type = ?", "event:remind").Count(&tasks).Error; err != nil {
+			t.Fatal(err)
+		}
+		if reminders != 2 || tasks != 2 {
+			t.Errorf("publishing scheduled %d reminders with %d tasks, want a day and an hour before", reminders, tasks)
 		}
 		creates := f.sentOfType(t, "Create")
 		if len(creates) != 2 { // one per follower's shared inbox
@@ -76,7 +86,7 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 			t.Errorf("location %v", location)
 		}
 		content, _ := object["content"].(string)
-		if !strings.HasPrefix(content, "<p>📅 Saturday 12 December 2026, 19:30-22:00 CET (Europe/Amsterdam)<br>📍 Community centre, Main Street 1, Utrecht</p>") {
+		if !strings.HasPrefix(content, "<p>📅 Saturday 12 December 2026, 19:30–22:00 CET (Europe/Amsterdam)<br>📍 Community centre, Main Street 1, Utrecht</p>") {
 			t.Errorf("content %q does not lead with when and where", content)
 		}
 		if !strings.Contains(contextOf(creates[0].Doc), "joinmobilizon.org/ns#") {

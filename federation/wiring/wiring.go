@@ -77,8 +77,8 @@ type Federation struct {
 	Groups *groups.Service
 	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
 	Notifier *notify.Notifier
-	// Events publishes groups' events (Create, Update, Delete of the Event) and writes to their
-	// participants as the group.
+	// Events publishes groups' events (Create, Update, Delete of the Event), and writes to their
+	// participants as the group: reminders, waiting lists, cancellations.
 	Events *events.Service
 
 	store  *store.Store
@@ -128,6 +128,8 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
 	}
+	eventService := events.NewService(st, outbox.Events{IRIs: iris, Planner: planner}, outbox.DirectMessages{IRIs: iris, Planner: planner}).
+		WithPages(iris)
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
@@ -141,7 +143,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Reports:       reportService,
 		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
-		Events:        events.NewService(st, outbox.Events{IRIs: iris, Planner: planner}, outbox.DirectMessages{IRIs: iris, Planner: planner}),
+		Events:        eventService,
 		store:         st,
 		logger:        logger,
 	}, nil

@@ -428,7 +428,7 @@ func publishEvent(t *testing.T, b *browser, peer *fedify) string {
 	b.screenshot("event-form")
 	b.click(`//button[normalize-space()="Publish the event"]`)
 	b.expect(".notice", "Event published")
-	b.expect(fact("When"), "19:30-22:00 CET (Europe/Amsterdam)")
+	b.expect(fact("When"), "19:30–22:00 CET (Europe/Amsterdam)")
 	b.screenshot("event")
 	event := b.attribute(`//a[normalize-space()="Public page"]`, "href")
 
@@ -439,7 +439,7 @@ func publishEvent(t *testing.T, b *browser, peer *fedify) string {
 		got.Event.Location != "Community centre" || got.Event.URL != event {
 		t.Fatalf("alice's server read the event as %+v, want it starting %s and ending %s at the Community centre", got.Event, start, end)
 	}
-	if !strings.HasPrefix(got.Content, "<p>📅 "+day.Format("Monday 2 January 2006")+", 19:30-22:00 CET (Europe/Amsterdam)<br>📍 Community centre") {
+	if !strings.HasPrefix(got.Content, "<p>📅 "+day.Format("Monday 2 January 2006")+", 19:30–22:00 CET (Europe/Amsterdam)<br>📍 Community centre") {
 		t.Fatalf("the Event's content %q does not lead with when and where", got.Content)
 	}
 	b.open("/admin/groups/tenants/events")

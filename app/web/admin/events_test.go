@@ -60,7 +60,7 @@ func TestEventsThroughAdmin(t *testing.T) {
 		}
 		page := list + "/" + event.ID
 		status, shown := b.get(list)
-		if status != http.StatusOK || !strings.Contains(shown, "Repair café") || !strings.Contains(shown, "Thursday 14 March 2030, 18:00-21:00 CET (Europe/Amsterdam)") {
+		if status != http.StatusOK || !strings.Contains(shown, "Repair café") || !strings.Contains(shown, "Thursday 14 March 2030, 18:00–21:00 CET (Europe/Amsterdam)") {
 			t.Fatalf("upcoming events %d: %s", status, shown)
 		}
 		if status, shown = b.get(page); status != http.StatusOK || !strings.Contains(shown, "0 going of 25") || !strings.Contains(shown, "Nobody has answered yet") {
