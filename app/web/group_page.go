@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
