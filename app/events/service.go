@@ -46,7 +46,10 @@ type Service struct {
 	// messenger sends participants direct messages from the group (waiting list, reminders,
 	// cancellation), as community's welcomes and support replies go.
 	messenger Messenger
-	now       func() time.Time
+	// participation answers Joins and polls publishes the RSVP poll (participation.go); nil skips.
+	participation ParticipationFederator
+	polls         PollFederator
+	now           func() time.Time
 }
 
 // NewService returns a Service federating through federator and writing to participants through
