@@ -17,6 +17,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
@@ -74,6 +75,9 @@ type Federation struct {
 	Reports *reports.Service
 	// Groups edits groups and sends the Update of a group's actor when it changes.
 	Groups *groups.Service
+	// Events runs the groups' events: participants' Joins, Leaves and poll votes, answered through
+	// the outbox (outbox.EventParticipation), and waiting-list messages sent as direct messages.
+	Events *events.Service
 	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
 	Notifier *notify.Notifier
 
@@ -124,6 +128,11 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
 	}
+	// The Event object's own Create, Update and Delete go through the events Federator (nil until
+	// the outbox's is wired here: then the participant counts of changed answers go out too).
+	participation := outbox.EventParticipation{IRIs: iris, Planner: planner}
+	eventService := events.NewService(st, nil, outbox.DirectMessages{IRIs: iris, Planner: planner}).
+		WithParticipation(participation).WithPoll(participation)
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
@@ -137,6 +146,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Reports:       reportService,
 		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
+		Events:        eventService,
 		store:         st,
 		logger:        logger,
 	}, nil
@@ -164,7 +174,7 @@ func (f *Federation) KeyResolver() signing.PublicKeyResolver {
 // Processor applies stored inbound activities, in the worker.
 func (f *Federation) Processor() *inbox.Processor {
 	return inbox.NewProcessor(inbox.ProcessorConfig{Store: f.store, Actors: f.Actors, Membership: f.Membership,
-		Conversations: f.Conversations, Community: f.Community, Software: f.Software, Reports: f.Reports, IRIs: f.IRIs, Logger: f.logger,
+		Conversations: f.Conversations, Community: f.Community, Software: f.Software, Reports: f.Reports, Events: f.Events, IRIs: f.IRIs, Logger: f.logger,
 		Objects: inbox.ObjectsThrough(f.FetchObject)})
 }
 
