@@ -42,7 +42,9 @@ func (r *recorder) UpdateEvent(_ context.Context, _ *store.Store, _ model.Group,
 	return nil
 }
 
-func (r *recorder) DeleteEvent(context.Context, *store.Store, model.Group, model.Event) error { return nil }
+func (r *recorder) DeleteEvent(context.Context, *store.Store, model.Group, model.Event) error {
+	return nil
+}
 
 func (r *recorder) AnswerJoin(_ context.Context, _ *store.Store, _ model.Group, _ model.Event, p model.EventParticipant, actor model.RemoteActor, accept bool) error {
 	r.mu.Lock()
