@@ -104,7 +104,17 @@ var ErrUnknownOption = errors.New("unknown poll option")
 // ReceiveJoin takes actor's Join (joinIRI, with her message) of the event whose id is eventID.
 func (s *Service) ReceiveJoin(ctx context.Context, eventID string, actor model.RemoteActor, joinIRI, message string) (Result, error) {
 	message = textinput.Clip(textinput.PlainText(message), MaxJoinMessage)
-	return s.answer(ctx, eventID, actor, func(tx *store.Store, c *change) (Result, error) {
+	// A cancelled event's Join is rejected, so her app does not show her waiting for an answer; a
+	// banned member or a suspended domain hears nothing.
+	refused := func(tx *store.Store, c *change, reason string) error {
+		if reason != reasonCancelled {
+			return nil
+		}
+		p := c.participant()
+		p.JoinActivityIRI = joinIRI
+		return s.answerJoin(ctx, tx, c, p, false)
+	}
+	return s.answer(ctx, eventID, actor, refused, func(tx *store.Store, c *change) (Result, error) {
 		if c.existing != nil && c.existing.JoinActivityIRI == joinIRI {
 			return Result{Outcome: Unchanged, State: c.existing.State}, nil // a redelivery
 		}
@@ -124,7 +134,7 @@ func (s *Service) ReceiveJoin(ctx context.Context, eventID string, actor model.R
 
 // ReceiveLeave takes actor's Leave of the event (or Undo of her Join): she no longer comes.
 func (s *Service) ReceiveLeave(ctx context.Context, eventID string, actor model.RemoteActor) (Result, error) {
-	return s.answer(ctx, eventID, actor, func(tx *store.Store, c *change) (Result, error) {
+	return s.answer(ctx, eventID, actor, nil, func(tx *store.Store, c *change) (Result, error) {
 		if c.existing == nil || c.existing.State == model.ParticipantDeclined || c.existing.State == model.ParticipantRejected {
 			state := model.ParticipantState("")
 			if c.existing != nil {
@@ -153,7 +163,7 @@ func (s *Service) ReceiveVote(ctx context.Context, eventID string, actor model.R
 	default:
 		return Result{Outcome: Refused, Reason: "unknown option"}, fmt.Errorf("vote %s for %q: %w", voteIRI, textinput.Clip(option, 64), ErrUnknownOption)
 	}
-	return s.answer(ctx, eventID, actor, func(tx *store.Store, c *change) (Result, error) {
+	return s.answer(ctx, eventID, actor, nil, func(tx *store.Store, c *change) (Result, error) {
 		if c.existing != nil && c.existing.VoteObjectIRI == voteIRI {
 			return Result{Outcome: Unchanged, State: c.existing.State}, nil // a redelivery
 		}
@@ -168,6 +178,8 @@ func (s *Service) ReceiveVote(ctx context.Context, eventID string, actor model.R
 		return s.settle(ctx, tx, c, p, Answered)
 	})
 }
+
+const reasonCancelled = "event cancelled"
 
 // change is one answer being applied: the locked event, its group, the actor and her row so far.
 type change struct {
@@ -186,15 +198,22 @@ func (c *change) participant() model.EventParticipant {
 	return model.EventParticipant{EventID: c.event.ID, RemoteActorID: c.actor.ID}
 }
 
-// answer runs apply on the locked event, after the checks every answer passes, and publishes the
-// new counts when they changed.
-func (s *Service) answer(ctx context.Context, eventID string, actor model.RemoteActor, apply func(tx *store.Store, c *change) (Result, error)) (Result, error) {
+// answer runs apply on the locked event, after the checks every answer passes (refused, when not
+// nil, runs instead when one fails), and publishes the new counts when they changed.
+func (s *Service) answer(ctx context.Context, eventID string, actor model.RemoteActor,
+	refused func(tx *store.Store, c *change, reason string) error, apply func(tx *store.Store, c *change) (Result, error)) (Result, error) {
 	var result Result
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		c, refusal, err := s.open(ctx, tx, eventID, actor)
-		if err != nil || refusal != "" {
-			result = Result{Outcome: Refused, Reason: refusal}
+		if err != nil {
 			return err
+		}
+		if refusal != "" {
+			result = Result{Outcome: Refused, Reason: refusal}
+			if refused != nil {
+				return refused(tx, c, refusal)
+			}
+			return nil
 		}
 		if result, err = apply(tx, c); err != nil {
 			return err
@@ -215,27 +234,27 @@ func (s *Service) open(ctx context.Context, tx *store.Store, eventID string, act
 	if err != nil {
 		return nil, "", err
 	}
+	c := &change{event: event, group: group, actor: actor}
 	switch {
 	case event.Status == model.EventCancelled:
-		return nil, "event cancelled", nil
+		return c, reasonCancelled, nil
 	case group.ArchivedAt != nil:
-		return nil, "group archived", nil
+		return c, "group archived", nil
 	}
 	banned, err := tx.IsBanned(ctx, group.ID, actor.ID)
 	if err != nil {
 		return nil, "", err
 	}
 	if banned {
-		return nil, "banned from the group", nil
+		return c, "banned from the group", nil
 	}
 	blocks, err := tx.DomainBlocksFor(ctx, actor.Host, group.OrganisationID)
 	if err != nil {
 		return nil, "", err
 	}
 	if model.AnySuspension(blocks) {
-		return nil, "domain suspended", nil
+		return c, "domain suspended", nil
 	}
-	c := &change{event: event, group: group, actor: actor}
 	existing, err := tx.ParticipantOf(ctx, event.ID, actor.ID)
 	switch {
 	case err == nil:

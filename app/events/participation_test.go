@@ -365,7 +365,8 @@ func TestJoinsRefusedAndMessagesClipped(t *testing.T) {
 		if r := f.join(t, event, carl, 1); r.Outcome != events.Refused || r.Reason != "event cancelled" {
 			t.Fatalf("join of a cancelled event: %+v", r)
 		}
-		if answers, _ := f.rec.take(); len(answers) != 1 { // ann's Accept only
+		// ann's Accept, then the Reject of carl's Join of the cancelled event.
+		if answers, _ := f.rec.take(); len(answers) != 2 || answers[1] != "reject carl "+carl.IRI+"/joins/1" {
 			t.Fatalf("answers: %q", answers)
 		}
 	})
