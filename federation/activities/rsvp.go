@@ -7,6 +7,10 @@ import (
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/federation"
 )
 
 // JoinRef is a participant's Join of one of the group's events, as her server sent it.
@@ -167,4 +171,25 @@ func PollActivity(kind, id string, poll RSVPPoll, at time.Time) (vocab.Type, err
 		activity = streams.NewActivityStreamsUpdate()
 	}
 	return wrap(activity, id, poll.Group, poll.Audience, question, at)
+}
+
+// EventPoll is the RSVP poll pollIRI of a group's event with its counts, as the group publishes it
+// at now (and as Kring serves it).
+func EventPoll(iris federation.IRIs, group model.Group, event model.Event, pollIRI string, counts events.Counts, now time.Time) RSVPPoll {
+	votes := events.PollVotes(counts)
+	groupIRI := iris.GroupActor(group.Slug)
+	poll := RSVPPoll{ID: pollIRI, Group: groupIRI,
+		Audience: Audience{Visibility: model.VisibilityPublic, Followers: iris.GroupFollowers(group.Slug), Group: groupIRI},
+		EventIRI: event.ObjectIRI, EventTitle: event.Title, StartsAt: event.StartsAt, TimeZone: event.TimeZone,
+		Published: event.PublishedAt, Now: now}
+	if event.PublishedAt.IsZero() {
+		poll.Published = now
+	}
+	for _, name := range events.PollOptions {
+		poll.Options = append(poll.Options, PollOption{Name: name, Count: votes[name]})
+		poll.Voters += votes[name]
+	}
+	// No updated: a change of counts is not an edit (Mastodon's own poll updates carry none, and an
+	// updated time would show the poll as edited).
+	return poll
 }

@@ -3,11 +3,17 @@ package inbox_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/federation/documents"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -219,6 +225,26 @@ func TestPollVoteFromMastodon(t *testing.T) {
 		}
 		if counts := pollCounts(t, peer, "Update"); counts["Going"] != 0 || counts["Can't come"] != 1 {
 			t.Fatalf("poll after the change: %v", counts)
+		}
+		// The poll's id serves it with its current counts.
+		engine := gin.New()
+		documents.NewRoutes(documents.Config{Store: st, IRIs: k.iris}).Mount(engine)
+		pollURL, _ := url.Parse(*event.PollObjectIRI)
+		req := httptest.NewRequest(http.MethodGet, pollURL.Path, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		resp := httptest.NewRecorder()
+		engine.ServeHTTP(resp, req)
+		var served struct {
+			Type  string
+			ID    string
+			OneOf []struct {
+				Name    string
+				Replies struct{ TotalItems int }
+			}
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&served); err != nil || resp.Code != 200 || served.Type != "Question" ||
+			served.ID != *event.PollObjectIRI || len(served.OneOf) != 3 || served.OneOf[2].Replies.TotalItems != 1 {
+			t.Fatalf("served poll: %d %+v %v", resp.Code, served, err)
 		}
 	})
 }

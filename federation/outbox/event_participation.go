@@ -60,7 +60,7 @@ func (e EventParticipation) UpdatePoll(ctx context.Context, tx *store.Store, gro
 
 func (e EventParticipation) sendPoll(ctx context.Context, tx *store.Store, kind string, group model.Group, event model.Event, pollIRI string, counts events.Counts) error {
 	now := nowFrom(e.Now)
-	built, err := activities.PollActivity(kind, e.IRIs.NewActivity(), e.Poll(group, event, pollIRI, counts, now), now)
+	built, err := activities.PollActivity(kind, e.IRIs.NewActivity(), activities.EventPoll(e.IRIs, group, event, pollIRI, counts, now), now)
 	if err != nil {
 		return err
 	}
@@ -70,27 +70,6 @@ func (e EventParticipation) sendPoll(ctx context.Context, tx *store.Store, kind 
 	}
 	_, err = e.Planner.ToFollowers(ctx, tx, group, activity)
 	return err
-}
-
-// Poll is the event's poll as the group publishes it at now; documents may serve it too.
-func (e EventParticipation) Poll(group model.Group, event model.Event, pollIRI string, counts events.Counts, now time.Time) activities.RSVPPoll {
-	votes := events.PollVotes(counts)
-	poll := activities.RSVPPoll{ID: pollIRI, Group: e.IRIs.GroupActor(group.Slug),
-		Audience: activities.Audience{Visibility: model.VisibilityPublic, Followers: e.IRIs.GroupFollowers(group.Slug),
-			Group: e.IRIs.GroupActor(group.Slug)},
-		EventIRI: event.ObjectIRI, EventTitle: event.Title, StartsAt: event.StartsAt, TimeZone: event.TimeZone,
-		Published: event.PublishedAt, Now: now}
-	if event.PublishedAt.IsZero() {
-		poll.Published = now
-	}
-	for _, name := range events.PollOptions {
-		poll.Options = append(poll.Options, activities.PollOption{Name: name, Count: votes[name]})
-		poll.Voters += votes[name]
-	}
-	if event.PollObjectIRI != nil {
-		poll.Updated = now
-	}
-	return poll
 }
 
 // SendDirectHTML queues a direct message with contentHTML from the group to one person: the events
