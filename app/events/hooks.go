@@ -7,13 +7,32 @@ import (
 	"github.com/kring-social/kring/app/store"
 )
 
-// afterPublish runs in the transaction that publishes an event: its reminders are scheduled.
-func (s *Service) afterPublish(ctx context.Context, tx *store.Store, group model.Group, event model.Event) error {
-	return s.ScheduleReminders(ctx, tx, event, nil)
+// afterPublish runs in the transaction that publishes an event: the RSVP poll goes out for members
+// on Mastodon-like apps and the reminders are scheduled. It returns the event with its poll.
+func (s *Service) afterPublish(ctx context.Context, tx *store.Store, group model.Group, event model.Event) (model.Event, error) {
+	event, err := s.OpenPoll(ctx, tx, group, event)
+	if err != nil {
+		return event, err
+	}
+	return event, s.ScheduleReminders(ctx, tx, event, nil)
 }
 
-// afterEdit runs in the transaction that edits an event, with the event before and after: its
-// reminders move with its start.
-func (s *Service) afterEdit(ctx context.Context, tx *store.Store, group model.Group, before, after model.Event) error {
-	return s.ScheduleReminders(ctx, tx, after, nil)
+// afterEdit runs in the transaction that edits an event, with the event as edited: its
+// reminders move with its start, more places go to the waiting list, and the poll (which names the
+// event and closes when it starts) is sent again.
+func (s *Service) afterEdit(ctx context.Context, tx *store.Store, group model.Group, after model.Event) error {
+	if err := s.ScheduleReminders(ctx, tx, after, nil); err != nil {
+		return err
+	}
+	if err := s.FillPlaces(ctx, tx, group, after); err != nil { // does nothing unless places are free
+		return err
+	}
+	if s.polls == nil || after.PollObjectIRI == nil {
+		return nil
+	}
+	counts, err := tx.CountParticipants(ctx, after.ID)
+	if err != nil {
+		return err
+	}
+	return s.polls.UpdatePoll(ctx, tx, group, after, counts)
 }

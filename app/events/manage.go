@@ -138,7 +138,7 @@ func (s *Service) Create(ctx context.Context, groupID string, staffID *string, d
 		if err := tx.UpdateEvent(ctx, event.ID, store.EventChange{CreateActivityIRI: store.To(created)}); err != nil {
 			return err
 		}
-		if err := s.afterPublish(ctx, tx, group, event); err != nil {
+		if event, err = s.afterPublish(ctx, tx, group, event); err != nil {
 			return err
 		}
 		return logEvent(ctx, tx, group, staffID, model.ActionEventCreate, event)
@@ -168,7 +168,7 @@ func (s *Service) Edit(ctx context.Context, eventID string, staffID *string, dra
 		if err != nil {
 			return changed, err
 		}
-		if err := s.afterEdit(ctx, tx, group, event, changed); err != nil {
+		if err := s.afterEdit(ctx, tx, group, changed); err != nil {
 			return changed, err
 		}
 		return changed, s.federateUpdate(ctx, tx, group, changed)

@@ -57,7 +57,10 @@ type Service struct {
 	messenger Messenger
 	// pages names events' public pages, linked from reminders.
 	pages Pages
-	now   func() time.Time
+	// participation answers Joins and polls publishes the RSVP poll (participation.go); nil skips.
+	participation ParticipationFederator
+	polls         PollFederator
+	now           func() time.Time
 }
 
 // NewService returns a Service federating through federator and writing to participants through

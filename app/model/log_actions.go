@@ -81,3 +81,11 @@ const (
 	ActionDomainUnblock LogAction = "domain.unblock"
 	ActionDomainImport  LogAction = "domain.import"
 )
+
+// Participants of a group's events: a moderator approved or rejected a request to join an event
+// that needs approval, or removed a participant.
+const (
+	ActionEventApprove LogAction = "event.approve"
+	ActionEventReject  LogAction = "event.reject"
+	ActionEventRemove  LogAction = "event.remove"
+)

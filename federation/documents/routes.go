@@ -61,6 +61,7 @@ func (r *Routes) Mount(router gin.IRouter) {
 	router.GET("/groups/:slug/posts/:id", r.groupPost)
 	router.GET("/groups/:slug/events/:id", r.groupEvent)
 	router.GET("/groups/:slug/threads/:id", r.thread)
+	router.GET("/groups/:slug/events/:id/poll", r.eventPoll)
 	router.GET("/groups/:slug/moderators", r.emptyCollection(func(slug string) string { return r.cfg.IRIs.GroupModerators(slug) }))
 	router.GET("/activities/:id", r.activity)
 }

@@ -29,6 +29,12 @@ func (p *Processor) applyCreate(ctx context.Context, row model.InboundActivity, 
 	if err != nil {
 		return fmt.Errorf("resolve author %s: %w", row.ActorIRI, err)
 	}
+	if event, ok, err := p.pollVote(ctx, read); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return p.applyVote(ctx, event, read, author)
+	}
 	addressed, err := p.localGroups(ctx, read.addressees())
 	if err != nil {
 		return err

@@ -72,6 +72,9 @@ func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, un
 		}
 		return p.unfollow(ctx, groups, follower)
 	}
+	if it.IsActivityStreamsJoin() {
+		return p.undoJoin(ctx, row, it.GetActivityStreamsJoin())
+	}
 	if it.IsActivityStreamsLike() {
 		like := it.GetActivityStreamsLike()
 		likeID := idOf(like)
@@ -86,6 +89,9 @@ func (p *Processor) applyUndo(ctx context.Context, row model.InboundActivity, un
 			return err
 		}
 		if len(follows) == 0 {
+			if found, err := p.undoJoinByID(ctx, row, follower, it.GetIRI().String()); found || err != nil {
+				return err
+			}
 			// Not a follow: an Undo of a Like by its id, or of something Kring never had.
 			return p.unlike(ctx, row, follower, it.GetIRI().String())
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
@@ -175,6 +176,7 @@ type kringUnderTest struct {
 	members   *membership.Service
 	community *community.Service
 	reports   *reports.Service
+	events    *events.Service
 }
 
 // postLimits are the rate limits the harness's groups apply: low enough for a test to reach.
@@ -223,7 +225,7 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	inbox.NewReceiver(receiver).Mount(engine)
 	return &kringUnderTest{
 		store: st, iris: iris, server: server, open: open, approval: approval, talk: fed.Conversations, reports: fed.Reports,
-		members: fed.Membership, community: fed.Community,
+		members: fed.Membership, community: fed.Community, events: fed.Events,
 		processor: fed.Processor(), deliverer: fed.Deliverer(),
 	}
 }

@@ -97,15 +97,17 @@ type readPost struct {
 	Type        string
 	Author      string
 	ContentHTML string
-	Summary     string
-	URL         string
-	InReplyTo   string
-	Context     string
-	To, Cc      []string
-	Audience    []string
-	Mentions    []string
-	Published   time.Time
-	Updated     time.Time
+	// Name is the object's name as sent: a poll vote's option.
+	Name      string
+	Summary   string
+	URL       string
+	InReplyTo string
+	Context   string
+	To, Cc    []string
+	Audience  []string
+	Mentions  []string
+	Published time.Time
+	Updated   time.Time
 }
 
 func readPostObject(p postObject) readPost {
@@ -119,6 +121,9 @@ func readPostObject(p postObject) readPost {
 	}
 	if s := p.GetActivityStreamsSummary(); s != nil {
 		r.Summary = textOf(collect[vocab.ActivityStreamsSummaryPropertyIterator](s))
+	}
+	if n := p.GetActivityStreamsName(); n != nil {
+		r.Name = textOf(collect[vocab.ActivityStreamsNamePropertyIterator](n))
 	}
 	if n := p.GetActivityStreamsName(); n != nil && r.Type != "Note" && r.Type != "Question" {
 		// Threaded servers (Lemmy's Page, Article, Event) carry the title in name.

@@ -12,6 +12,7 @@ import (
 	"github.com/go-fed/activity/streams/vocab"
 
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/reports"
@@ -40,8 +41,11 @@ type ProcessorConfig struct {
 	Community *community.Service
 	// Reports files the reports other servers send as Flags; nil ignores them.
 	Reports *reports.Service
-	IRIs    federation.IRIs
-	Logger  *slog.Logger
+	// Events takes Joins and Leaves of the groups' events and votes in their RSVP polls; nil
+	// ignores them.
+	Events *events.Service
+	IRIs   federation.IRIs
+	Logger *slog.Logger
 }
 
 // Processor applies stored inbound activities; it runs in the worker.
@@ -106,7 +110,7 @@ func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state
 
 // handledActivityTypes are the types apply does something with; the inbox stores only these.
 var handledActivityTypes = map[string]bool{"Follow": true, "Undo": true, "Delete": true, "Create": true,
-	"Update": true, "Like": true, "Flag": true}
+	"Update": true, "Like": true, "Flag": true, "Join": true, "Leave": true}
 
 func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {
 	switch a := activity.(type) {
@@ -124,6 +128,10 @@ func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activi
 		return p.applyLike(ctx, row, a)
 	case vocab.ActivityStreamsFlag:
 		return p.applyFlag(ctx, row, a)
+	case vocab.ActivityStreamsJoin:
+		return p.applyJoin(ctx, row, a)
+	case vocab.ActivityStreamsLeave:
+		return p.applyLeave(ctx, row, a)
 	case vocab.ActivityStreamsAnnounce:
 		// Members post by addressing the group; an Announce sent to it vouches for nothing Kring
 		// could share without fetching it from its origin, and the group never relays boosts.

@@ -21,6 +21,7 @@ var statementBudgets = map[string]struct{ statements, commits int }{
 	"direct message to the group, opening a conversation":    {statements: 15, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity
 	"like of a member's post":                                {statements: 14, commits: 3}, // (13, 3) + member activity
 	"follow of an open group":                                {statements: 33, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity
+	"join of an event with a poll, by a follower":            {statements: 39, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered
 }
 
 // Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served
@@ -41,6 +42,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	if status := k.send(t, alice, k.open, warm); status != 202 {
 		t.Fatalf("warm-up post: %d", status)
 	}
+	event := k.groupEvent(t, k.open, 10)
 	recorder := testenv.RecordStatements(t, st)
 
 	post, note := k.noteOf(alice, k.open, 2)
@@ -58,6 +60,8 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 		{"like of a member's post", alice, activityOf(alice, "Like", "likes/1", note["id"])},
 		{"follow of an open group", carol, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
 			"id": carol.actor() + "/follows/1", "type": "Follow", "actor": carol.actor(), "object": k.iris.GroupActor("lobby")}},
+		{"join of an event with a poll, by a follower", alice, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
+			"id": alice.actor() + "/join/1", "type": "Join", "actor": alice.actor(), "object": event.ObjectIRI}},
 	}
 
 	conn := testenv.Conn(t, st)

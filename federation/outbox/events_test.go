@@ -64,9 +64,12 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 		if reminders != 2 || tasks != 2 {
 			t.Errorf("publishing scheduled %d reminders with %d tasks, want a day and an hour before", reminders, tasks)
 		}
-		creates := f.sentOfType(t, "Create")
+		creates := aboutEvents(f.sentOfType(t, "Create"))
 		if len(creates) != 2 { // one per follower's shared inbox
-			t.Fatalf("%d Creates queued, want 2", len(creates))
+			t.Fatalf("%d Creates of the Event queued, want 2", len(creates))
+		}
+		if polls := len(f.sentOfType(t, "Create")) - len(creates); polls != 2 {
+			t.Errorf("%d Creates of the RSVP poll queued, want 2", polls)
 		}
 		object, _ := creates[0].Doc["object"].(map[string]any)
 		want := map[string]any{"type": "Event", "id": event.ObjectIRI, "name": "Winter assembly", "startTime": "2026-12-12T18:30:00Z",
@@ -98,7 +101,7 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 		if err != nil || edited.Sequence != 1 {
 			t.Fatalf("edit: %+v %v", edited, err)
 		}
-		updates := f.sentOfType(t, "Update")
+		updates := aboutEvents(f.sentOfType(t, "Update"))
 		if len(updates) != 2 || updates[0].Doc["object"].(map[string]any)["name"] != "Winter assembly (new room)" {
 			t.Fatalf("updates after the edit: %+v", updates)
 		}
@@ -106,7 +109,7 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 		if err != nil || cancelled.Status != model.EventCancelled || cancelled.Sequence != 2 {
 			t.Fatalf("cancel: %+v %v", cancelled, err)
 		}
-		updates = f.sentOfType(t, "Update")
+		updates = aboutEvents(f.sentOfType(t, "Update"))
 		if len(updates) != 4 || updates[3].Doc["object"].(map[string]any)["ical:status"] != "CANCELLED" {
 			t.Fatalf("updates after cancelling: %d", len(updates))
 		}
@@ -129,6 +132,17 @@ func TestEventsFederateAsMobilizonWritesThem(t *testing.T) {
 			}
 		}
 	})
+}
+
+// aboutEvents keeps the activities whose object is an Event (not the event's poll).
+func aboutEvents(all []sent) []sent {
+	var out []sent
+	for _, a := range all {
+		if object, ok := a.Doc["object"].(map[string]any); ok && object["type"] == "Event" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // contextOf is a document's @context as text.

@@ -77,7 +77,8 @@ type Federation struct {
 	Groups *groups.Service
 	// Notifier e-mails staff (Config.Notifier); nil when e-mail is off.
 	Notifier *notify.Notifier
-	// Events publishes groups' events (Create, Update, Delete of the Event), and writes to their
+	// Events publishes groups' events (Create, Update, Delete of the Event), takes participants'
+	// Joins, Leaves and poll votes (answered through outbox.EventParticipation), and writes to
 	// participants as the group: reminders, waiting lists, cancellations.
 	Events *events.Service
 
@@ -128,8 +129,9 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
 	}
+	participation := outbox.EventParticipation{IRIs: iris, Planner: planner}
 	eventService := events.NewService(st, outbox.Events{IRIs: iris, Planner: planner}, outbox.DirectMessages{IRIs: iris, Planner: planner}).
-		WithPages(iris)
+		WithPages(iris).WithParticipation(participation).WithPoll(participation)
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
@@ -171,7 +173,7 @@ func (f *Federation) KeyResolver() signing.PublicKeyResolver {
 // Processor applies stored inbound activities, in the worker.
 func (f *Federation) Processor() *inbox.Processor {
 	return inbox.NewProcessor(inbox.ProcessorConfig{Store: f.store, Actors: f.Actors, Membership: f.Membership,
-		Conversations: f.Conversations, Community: f.Community, Software: f.Software, Reports: f.Reports, IRIs: f.IRIs, Logger: f.logger,
+		Conversations: f.Conversations, Community: f.Community, Software: f.Software, Reports: f.Reports, Events: f.Events, IRIs: f.IRIs, Logger: f.logger,
 		Objects: inbox.ObjectsThrough(f.FetchObject)})
 }
 
