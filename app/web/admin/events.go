@@ -46,6 +46,7 @@ func (a *Admin) mountEvents(r gin.IRouter) {
 	r.POST("/groups/:slug/events/:id/delete", a.deleteEvent)
 	r.POST("/groups/:slug/events/:id/image", a.uploadEventImage)
 	r.POST("/groups/:slug/events/:id/image/remove", a.removeEventImage)
+	a.mountEventParticipants(r)
 }
 
 // uploadEventImage stores an uploaded picture as the event's image (checked and re-encoded by the

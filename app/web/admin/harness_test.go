@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/community"
+	"github.com/kring-social/kring/app/events"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,6 +53,8 @@ type site struct {
 	talk   *conversations.Service
 	// community runs welcomes and the support inbox, as the worker does for messages that arrive.
 	community *community.Service
+	// eventService publishes events and keeps their participants, as the admin's.
+	eventService *events.Service
 	// reports files reports as the inbox does, telling staff when e-mail is on.
 	reports *reports.Service
 	media   string // the directory of groups' pictures
@@ -159,7 +162,7 @@ func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.talk, s.community, s.reports = fed.Conversations, fed.Community, fed.Reports
+	s.talk, s.community, s.reports, s.eventService = fed.Conversations, fed.Community, fed.Reports, fed.Events
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
 		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events,
