@@ -33,7 +33,16 @@ type Draft struct {
 	OnlineURL               string
 	Capacity                int
 	JoinMode                model.JoinMode
+	// Reminders are how long before the start participants are reminded: nil for the defaults (a
+	// day and an hour), empty for none.
+	Reminders []time.Duration
 }
+
+// MaxReminders bounds an event's reminders; MaxReminderLead how early one may come.
+const (
+	MaxReminders    = 5
+	MaxReminderLead = 30 * 24 * time.Hour
+)
 
 // checked returns the event draft describes, or why it will not do.
 func (d Draft) checked() (model.Event, error) {
@@ -80,6 +89,14 @@ func (d Draft) checked() (model.Event, error) {
 		return e, apperror.Invalid("capacity", "must be between 0 (no limit) and %d", MaxCapacity)
 	}
 	e.Capacity = d.Capacity
+	if len(d.Reminders) > MaxReminders {
+		return e, apperror.Invalid("reminders", "at most %d", MaxReminders)
+	}
+	for _, lead := range d.Reminders {
+		if lead < time.Minute || lead > MaxReminderLead {
+			return e, apperror.Invalid("reminders", "each between a minute and 30 days before the start")
+		}
+	}
 	switch d.JoinMode {
 	case model.JoinOpen, model.JoinApproval:
 		e.JoinMode = d.JoinMode
@@ -138,7 +155,7 @@ func (s *Service) Create(ctx context.Context, groupID string, staffID *string, d
 		if err := tx.UpdateEvent(ctx, event.ID, store.EventChange{CreateActivityIRI: store.To(created)}); err != nil {
 			return err
 		}
-		if event, err = s.afterPublish(ctx, tx, group, event); err != nil {
+		if event, err = s.afterPublish(ctx, tx, group, event, draft.Reminders); err != nil {
 			return err
 		}
 		return logEvent(ctx, tx, group, staffID, model.ActionEventCreate, event)
@@ -168,7 +185,7 @@ func (s *Service) Edit(ctx context.Context, eventID string, staffID *string, dra
 		if err != nil {
 			return changed, err
 		}
-		if err := s.afterEdit(ctx, tx, group, changed); err != nil {
+		if err := s.afterEdit(ctx, tx, group, changed, draft.Reminders); err != nil {
 			return changed, err
 		}
 		return changed, s.federateUpdate(ctx, tx, group, changed)

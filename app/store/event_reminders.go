@@ -67,3 +67,12 @@ func (s *Store) MarkReminderSent(ctx context.Context, id string, at time.Time) (
 	}
 	return result.RowsAffected == 1, nil
 }
+
+// EventReminders lists an event's reminders, the earliest lead first.
+func (s *Store) EventReminders(ctx context.Context, eventID string) ([]model.EventReminder, error) {
+	var rows []model.EventReminder
+	if err := s.conn(ctx).Where("event_id = ?", eventID).Order("lead_minutes DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list reminders of event %s: %w", eventID, err)
+	}
+	return rows, nil
+}

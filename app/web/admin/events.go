@@ -132,6 +132,7 @@ type eventForm struct {
 	TimeZone, PlaceName, PlaceAddress, OnlineURL string
 	Capacity                                     string
 	JoinMode                                     string
+	Reminders                                    string // durations before the start: "24h, 1h"
 }
 
 // eventFormPage is the create or edit form.
@@ -153,7 +154,8 @@ func (a *Admin) newEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.renderEventForm(c, http.StatusOK, group, nil, eventForm{TimeZone: "UTC", JoinMode: string(model.JoinOpen), Capacity: "0"}, "")
+	a.renderEventForm(c, http.StatusOK, group, nil, eventForm{TimeZone: "UTC", JoinMode: string(model.JoinOpen), Capacity: "0",
+		Reminders: leadsText(model.DefaultReminderLeads)}, "")
 }
 
 func (a *Admin) createEvent(c *gin.Context) {
@@ -232,7 +234,18 @@ func (a *Admin) editEvent(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.renderEventForm(c, http.StatusOK, group, &event, formOfEvent(event), "")
+	reminders, err := a.cfg.Store.EventReminders(c.Request.Context(), event.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	form := formOfEvent(event)
+	leads := make([]time.Duration, len(reminders))
+	for i, r := range reminders {
+		leads[i] = time.Duration(r.LeadMinutes) * time.Minute
+	}
+	form.Reminders = leadsText(leads)
+	a.renderEventForm(c, http.StatusOK, group, &event, form, "")
 }
 
 func (a *Admin) saveEvent(c *gin.Context) {
@@ -293,7 +306,8 @@ func readEventForm(c *gin.Context) eventForm {
 	return eventForm{Title: c.PostForm("title"), Description: c.PostForm("description"),
 		StartDate: c.PostForm("start_date"), StartTime: c.PostForm("start_time"), EndDate: c.PostForm("end_date"), EndTime: c.PostForm("end_time"),
 		TimeZone: c.PostForm("time_zone"), PlaceName: c.PostForm("place_name"), PlaceAddress: c.PostForm("place_address"),
-		OnlineURL: c.PostForm("online_url"), Capacity: c.PostForm("capacity"), JoinMode: c.PostForm("join_mode")}
+		OnlineURL: c.PostForm("online_url"), Capacity: c.PostForm("capacity"), JoinMode: c.PostForm("join_mode"),
+		Reminders: c.PostForm("reminders")}
 }
 
 // formOfEvent fills the form with an event's fields, its times on the wall clock of its zone.
@@ -333,12 +347,39 @@ func (f eventForm) draft() (events.Draft, error) {
 		}
 		d.End = &end
 	}
+	d.Reminders = []time.Duration{}
+	for _, part := range strings.Split(f.Reminders, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		lead, err := time.ParseDuration(part)
+		if err != nil {
+			return d, apperror.Invalid("reminders", "write each like 24h, 1h or 30m (%q)", part)
+		}
+		d.Reminders = append(d.Reminders, lead)
+	}
 	if strings.TrimSpace(f.Capacity) != "" {
 		if d.Capacity, err = strconv.Atoi(strings.TrimSpace(f.Capacity)); err != nil {
 			return d, apperror.Invalid("capacity", "must be a whole number")
 		}
 	}
 	return d, nil
+}
+
+// leadsText writes reminder leads as the form shows them: "24h, 1h, 30m".
+func leadsText(leads []time.Duration) string {
+	parts := make([]string, len(leads))
+	for i, lead := range leads {
+		switch {
+		case lead%time.Hour == 0:
+			parts[i] = strconv.Itoa(int(lead/time.Hour)) + "h"
+		case lead%time.Minute == 0:
+			parts[i] = strconv.Itoa(int(lead/time.Minute)) + "m"
+		default:
+			parts[i] = lead.String()
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // wallClock reads a date (2006-01-02) and a time (15:04) as a wall-clock time.

@@ -30,13 +30,13 @@ func TestEventsThroughAdmin(t *testing.T) {
 		const list, form = "/admin/groups/lobby/events", "/admin/groups/lobby/events/new"
 		fields := url.Values{"title": {"Repair café"}, "description": {"Bring what is broken."}, "start_date": {"2030-03-14"},
 			"start_time": {"18:00"}, "end_time": {"21:00"}, "time_zone": {"Europe/Amsterdam"}, "place_name": {"Library"},
-			"place_address": {"Main Street 1"}, "capacity": {"25"}, "join_mode": {"approval"}}
+			"place_address": {"Main Street 1"}, "capacity": {"25"}, "join_mode": {"approval"}, "reminders": {"24h, 30m"}}
 
-		if status, shown := b.get(form); status != http.StatusOK || !strings.Contains(shown, "Publish the event") {
+		if status, shown := b.get(form); status != http.StatusOK || !strings.Contains(shown, "Publish the event") || !strings.Contains(shown, `value="24h, 1h"`) {
 			t.Fatalf("new event form %d: %s", status, shown)
 		}
 		for name, change := range map[string]url.Values{"bad zone": {"time_zone": {"Moon/Base"}}, "end first": {"end_time": {"17:00"}},
-			"no date": {"start_date": {""}}} {
+			"no date": {"start_date": {""}}, "bad reminder": {"reminders": {"tomorrow"}}, "reminder too early": {"reminders": {"2000h"}}} {
 			bad := url.Values{}
 			for k, v := range fields {
 				bad[k] = v
@@ -66,7 +66,11 @@ func TestEventsThroughAdmin(t *testing.T) {
 		if status, shown = b.get(page); status != http.StatusOK || !strings.Contains(shown, "0 going of 25") || !strings.Contains(shown, "Nobody has answered yet") {
 			t.Fatalf("event page %d: %s", status, shown)
 		}
-		if status, shown = b.get(page + "/edit"); status != http.StatusOK || !strings.Contains(shown, `value="18:00"`) || !strings.Contains(shown, `value="2030-03-14"`) {
+		if reminders, err := st.EventReminders(t.Context(), event.ID); err != nil || len(reminders) != 2 || reminders[0].LeadMinutes != 1440 || reminders[1].LeadMinutes != 30 {
+			t.Fatalf("reminders %+v %v, want a day and half an hour before", reminders, err)
+		}
+		if status, shown = b.get(page + "/edit"); status != http.StatusOK || !strings.Contains(shown, `value="18:00"`) || !strings.Contains(shown, `value="2030-03-14"`) ||
+			!strings.Contains(shown, `value="24h, 30m"`) {
 			t.Fatalf("edit form %d: %s", status, shown)
 		}
 		fields.Set("title", "Repair café (bigger room)")
