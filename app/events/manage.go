@@ -93,8 +93,8 @@ func (d Draft) checked() (model.Event, error) {
 		return e, apperror.Invalid("reminders", "at most %d", MaxReminders)
 	}
 	for _, lead := range d.Reminders {
-		if lead < time.Minute || lead > MaxReminderLead {
-			return e, apperror.Invalid("reminders", "each between a minute and 30 days before the start")
+		if lead < time.Minute || lead > MaxReminderLead || lead%time.Minute != 0 {
+			return e, apperror.Invalid("reminders", "each a whole number of minutes, between a minute and 30 days before the start")
 		}
 	}
 	switch d.JoinMode {

@@ -51,18 +51,26 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	answerSupportMessage(t, b, peer, group)
 	introduceMember(t, b, peer, group)
 	seeWhoNeedsAttention(b)
-	publishEvent(t, b, peer)
+	event := publishEvent(t, b, peer)
+	answerEvent(t, k, b, peer, group, event)
+	reminded := remindSoon(t, b, peer, group)
 	welcome := handleQueue(t, b, peer, group)
 	resolveReport(t, k, b, peer, group, welcome)
 	banMember(t, b, peer, welcome)
 	chooseDigest(b)
 	logOut(b)
 	resetPassword(t, k, b)
+	// The reminder was due a minute after it was scheduled: by now it has gone out, once.
+	peer.awaitDirectMessageWithin(t, "bob", group, "Reminder: <strong>"+reminded+"</strong>", 90*time.Second)
 
 	logIn(b, staffEmail, staffPassword)
 	manageGroup(t, b, peer, group)
 	blockDomain(t, b)
 	readLog(t, b)
+
+	if n := peer.directMessages(t, "bob", group, "Reminder: <strong>Stairwell clean-up</strong>"); n != 1 {
+		t.Errorf("bob was reminded of the clean-up %d times, want once", n)
+	}
 
 	b.open("/admin")
 	b.expectFact("Members", "1")
@@ -422,7 +430,7 @@ func publishEvent(t *testing.T, b *browser, peer *fedify) string {
 	b.expect("h1", "New event in Tenants' Desk")
 	b.fill(map[string]string{`input[name="title"]`: "Tenants' assembly", `textarea[name="description"]`: "Heating, repairs, and soup.",
 		`input[name="time_zone"]`: "Europe/Amsterdam", `input[name="place_name"]`: "Community centre",
-		`input[name="place_address"]`: "Main Street 1, Utrecht", `input[name="capacity"]`: "2"})
+		`input[name="place_address"]`: "Main Street 1, Utrecht", `input[name="capacity"]`: "1"})
 	b.fill(map[string]string{`input[name="start_date"]`: day.Format(time.DateOnly), `input[name="start_time"]`: "19:30",
 		`input[name="end_time"]`: "22:00"})
 	b.screenshot("event-form")
@@ -443,9 +451,63 @@ func publishEvent(t *testing.T, b *browser, peer *fedify) string {
 		t.Fatalf("the Event's content %q does not lead with when and where", got.Content)
 	}
 	b.open("/admin/groups/tenants/events")
-	b.expect(row("Tenants' assembly"), "0 of 2")
+	b.expect(row("Tenants' assembly"), "0 of 1")
 	b.screenshot("events")
 	return event
+}
+
+// answerEvent has the members answer the event from their own apps: alice joins from an
+// event-aware app and gets the Accept of her Join (the one place); bob votes Going in the group's
+// poll, as Mastodon does, lands on the waiting list and is told so, and the poll's Update counts both.
+// The admin shows them, the public page reads well, and the group's calendar, read by an independent
+// iCalendar parser, has the event at 19:30 in Amsterdam.
+func answerEvent(t *testing.T, k *kring, b *browser, peer *fedify, group, event string) {
+	t.Helper()
+	b.click(row("Tenants' assembly") + `//a`)
+	poll := b.attribute(`//a[normalize-space()="The group's RSVP poll"]`, "href")
+	admin := b.path()
+	peer.awaitActivity(t, "bob", "Create", poll)
+
+	join := peer.join(t, "alice", group, event, "I will bring soup.")
+	peer.awaitActivity(t, "alice", "Accept", join)
+	peer.vote(t, "bob", group, poll, "Going")
+	peer.awaitDirectMessage(t, "bob", group, "you are on its waiting list")
+	peer.awaitPoll(t, "bob", poll, map[string]int{"Going": 2, "Maybe": 0, "Can't come": 0})
+
+	b.open(admin)
+	b.expect(fact("Places"), "1 going of 1", "1 waiting")
+	b.expect(row("@alice@127.0.0.1"), "going", "I will bring soup.")
+	b.expect(row("@bob@127.0.0.1"), "waiting", "poll vote")
+	b.screenshot("event-participants")
+
+	b.open(strings.TrimPrefix(event, k.base))
+	b.expect("h1", "Tenants' assembly")
+	b.screenshot("event-public")
+	b.screenshotAsPhone("event-public-phone")
+	checkCalendar(t, k.base+"/groups/tenants/events.ics", "Tenants' assembly", "Europe/Amsterdam", 19, 30)
+}
+
+// remindSoon publishes a second event that starts in about three minutes with a reminder due within
+// a minute and a half, and has bob say he is going in its poll; the reminder goes out while the rest
+// of the test runs. It returns the event's title.
+func remindSoon(t *testing.T, b *browser, peer *fedify, group string) string {
+	t.Helper()
+	const title = "Stairwell clean-up"
+	// Times and reminders are whole minutes: the reminder is due at the first whole minute at least
+	// 25 s from now (time for bob's vote), the event two minutes later.
+	due := time.Now().UTC().Add(25 * time.Second).Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
+	start := due.Add(2 * time.Minute)
+	b.open("/admin/groups/tenants/events/new")
+	b.fill(map[string]string{`input[name="title"]`: title, `input[name="time_zone"]`: "UTC", `input[name="place_name"]`: "Block C",
+		`input[name="start_date"]`: start.Format(time.DateOnly), `input[name="start_time"]`: start.Format("15:04"),
+		`input[name="reminders"]`: "2m"})
+	b.click(`//button[normalize-space()="Publish the event"]`)
+	b.expect(".notice", "Event published")
+	poll := b.attribute(`//a[normalize-space()="The group's RSVP poll"]`, "href")
+	peer.awaitActivity(t, "bob", "Create", poll)
+	peer.vote(t, "bob", group, poll, "Going")
+	peer.awaitPoll(t, "bob", poll, map[string]int{"Going": 1})
+	return title
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

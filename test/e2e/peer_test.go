@@ -94,6 +94,46 @@ func (f *fedify) reply(t *testing.T, user, group, text, inReplyTo string) notePo
 	return posted
 }
 
+// join has user join an event the group organises, with a message, as Mobilizon does; it returns
+// the Join's id.
+func (f *fedify) join(t *testing.T, user, group, event, text string) string {
+	t.Helper()
+	var sent struct{ Join string }
+	f.control(t, "/control/join", url.Values{"actor": {user}, "group": {group}, "event": {event}, "text": {text}}, &sent)
+	return sent.Join
+}
+
+// vote has user vote option in the group's poll, as Mastodon sends a vote.
+func (f *fedify) vote(t *testing.T, user, group, poll, option string) {
+	t.Helper()
+	var sent struct{ Vote string }
+	f.control(t, "/control/vote", url.Values{"actor": {user}, "group": {group}, "poll": {poll}, "option": {option}}, &sent)
+}
+
+// awaitPoll waits until user has received an Update of the poll showing want for each option named.
+func (f *fedify) awaitPoll(t *testing.T, user, poll string, want map[string]int) {
+	t.Helper()
+	var last map[string]int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var got []received
+		f.control(t, "/control/received", url.Values{"actor": {user}}, &got)
+		for _, r := range got {
+			if r.Type != "Update" || r.Object != poll || r.Poll == nil {
+				continue
+			}
+			last = r.Poll
+			matches := true
+			for option, n := range want {
+				matches = matches && r.Poll[option] == n
+			}
+			if matches {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s received no Update of the poll %s showing %v within 30 s (last: %v)", user, poll, want, last)
+}
+
 // message has user send the group a direct message (to the group alone), answering inReplyTo when
 // it is not empty.
 func (f *fedify) message(t *testing.T, user, group, text, inReplyTo string) notePosted {
@@ -108,9 +148,15 @@ func (f *fedify) message(t *testing.T, user, group, text, inReplyTo string) note
 // peer recorded of it.
 func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) received {
 	t.Helper()
+	return f.awaitDirectMessageWithin(t, user, from, text, 30*time.Second)
+}
+
+// awaitDirectMessageWithin is awaitDirectMessage for a message due later, such as a reminder.
+func (f *fedify) awaitDirectMessageWithin(t *testing.T, user, from, text string, within time.Duration) received {
+	t.Helper()
 	me := f.actor(user)
 	var seen []received
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		f.control(t, "/control/received", url.Values{"actor": {user}}, &seen)
 		for _, r := range seen {
 			if r.Type == "Create" && r.Actor == from && slices.Equal(r.To, []string{me}) && len(r.Cc) == 0 &&
@@ -119,8 +165,22 @@ func (f *fedify) awaitDirectMessage(t *testing.T, user, from, text string) recei
 			}
 		}
 	}
-	t.Fatalf("%s received no direct message from %s saying %q within 30 s; received %+v", user, from, text, seen)
+	t.Fatalf("%s received no direct message from %s saying %q within %s; received %+v", user, from, text, within, seen)
 	return received{}
+}
+
+// directMessages counts the direct messages user has received from actor (a group) saying text.
+func (f *fedify) directMessages(t *testing.T, user, from, text string) int {
+	t.Helper()
+	var seen []received
+	f.control(t, "/control/received", url.Values{"actor": {user}}, &seen)
+	n := 0
+	for _, r := range seen {
+		if r.Type == "Create" && r.Actor == from && slices.Equal(r.To, []string{f.actor(user)}) && strings.Contains(r.Content, text) {
+			n++
+		}
+	}
+	return n
 }
 
 // received is what the peer recorded of an activity that reached one of its users.
@@ -129,6 +189,8 @@ type received struct {
 	To, Cc, Mentions                                      []string
 	// Event is what Fedify read of an Event the activity carried.
 	Event *struct{ Name, StartTime, EndTime, Location, URL string }
+	// Poll is each option's count of a Question the activity carried.
+	Poll map[string]int
 }
 
 // awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared

@@ -36,7 +36,7 @@ func TestEventsThroughAdmin(t *testing.T) {
 			t.Fatalf("new event form %d: %s", status, shown)
 		}
 		for name, change := range map[string]url.Values{"bad zone": {"time_zone": {"Moon/Base"}}, "end first": {"end_time": {"17:00"}},
-			"no date": {"start_date": {""}}, "bad reminder": {"reminders": {"tomorrow"}}, "reminder too early": {"reminders": {"2000h"}}} {
+			"no date": {"start_date": {""}}, "bad reminder": {"reminders": {"tomorrow"}}, "reminder too early": {"reminders": {"2000h"}}, "reminder in seconds": {"reminders": {"90s"}}} {
 			bad := url.Values{}
 			for k, v := range fields {
 				bad[k] = v

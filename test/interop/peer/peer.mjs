@@ -9,8 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Announce, Block, Create, Delete, Endpoints, Event, Flag, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Reject,
-  Tombstone, Undo, Update,
+  Accept, Announce, Block, Create, Delete, Endpoints, Event, Flag, Follow, Join, Like, Mention, Note, Person, PUBLIC_COLLECTION,
+  Question, Reject, Tombstone, Undo, Update,
 } from "@fedify/vocab";
 
 const users = (process.env.PEER_USERS ?? "alice,bob").split(",");
@@ -118,6 +118,14 @@ const record = (kind) => async (ctx, activity) => {
       }
       entry.content = note?.content?.toString() ?? null;
       entry.inReplyTo = note?.replyTargetId?.href ?? null;
+      // A poll (the group's RSVP Question): each option's count.
+      if (note instanceof Question) {
+        entry.poll = {};
+        for await (const option of note.getExclusiveOptions()) {
+          const replies = await option.getReplies();
+          entry.poll[option.name?.toString() ?? ""] = replies?.totalItems ?? null;
+        }
+      }
       // An Event: what Fedify read of it, to check against what the group published.
       if (note instanceof Event) {
         const place = await note.getLocation();
@@ -239,6 +247,33 @@ async function control(url, res) {
       });
       await ctx.sendActivity({ identifier: user }, group, create, { immediate: true });
       return reply(200, { id, note: note.id.href, create: create.id.href });
+    }
+    // join: a Join of an event (looked up first, as event-aware servers do), with a message, sent to
+    // the group that organises it. vote: Mastodon's vote in a poll, a Note with the option as name
+    // and no content, in reply to the poll, addressed to the group alone.
+    case "/control/join": {
+      const event = await ctx.lookupObject(url.searchParams.get("event"));
+      if (!(event instanceof Event)) return reply(404, { error: "event not found" });
+      const group = await ctx.lookupObject(url.searchParams.get("group"));
+      if (group == null) return reply(404, { error: "group not found" });
+      const join = new Join({
+        id: new URL(`/users/${user}/joins/${++serial}`, base), actor: ctx.getActorUri(user), object: event.id,
+        content: url.searchParams.get("text") ?? "", to: group.id,
+      });
+      await ctx.sendActivity({ identifier: user }, group, join, { immediate: true });
+      return reply(200, { join: join.id.href });
+    }
+    case "/control/vote": {
+      const group = await ctx.lookupObject(url.searchParams.get("group"));
+      if (group == null) return reply(404, { error: "group not found" });
+      const id = String(++serial);
+      const vote = new Note({
+        id: new URL(`/users/${user}/votes/${id}`, base), attribution: ctx.getActorUri(user),
+        name: url.searchParams.get("option"), replyTarget: new URL(url.searchParams.get("poll")), to: group.id,
+      });
+      const create = new Create({ id: new URL(`/users/${user}/votes/${id}/create`, base), actor: ctx.getActorUri(user), object: vote, to: group.id });
+      await ctx.sendActivity({ identifier: user }, group, create, { immediate: true });
+      return reply(200, { vote: vote.id.href, create: create.id.href });
     }
     case "/control/update": {
       const n = noteNamed(user, url.searchParams.get("note"));
