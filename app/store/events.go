@@ -151,3 +151,18 @@ func (s *Store) Events(ctx context.Context, filter EventFilter) ([]model.Event, 
 	}
 	return events, nil
 }
+
+// PublishedEvents lists a group's events newest published first, up to limit, with how many it has:
+// the group's outbox lists their Creates beside its posts.
+func (s *Store) PublishedEvents(ctx context.Context, groupID string, limit int) ([]model.Event, int64, error) {
+	var total int64
+	if err := s.conn(ctx).Model(&model.Event{}).Where("group_id = ?", groupID).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count events of group %s: %w", groupID, err)
+	}
+	var events []model.Event
+	err := s.conn(ctx).Where("group_id = ?", groupID).Order("published_at DESC, id DESC").Limit(limit).Find(&events).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list events of group %s: %w", groupID, err)
+	}
+	return events, total, nil
+}

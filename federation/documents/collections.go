@@ -90,12 +90,13 @@ func (r *Routes) outbox(c *gin.Context) {
 		r.fail(c, err)
 		return
 	}
-	activityIRIs := make([]string, 0, len(posts))
-	for _, post := range posts {
-		if iri := groupActivityOf(post); iri != "" {
-			activityIRIs = append(activityIRIs, iri)
-		}
+	events, eventCount, err := r.cfg.Store.PublishedEvents(ctx, group.ID, outboxPageSize)
+	if err != nil {
+		r.fail(c, err)
+		return
 	}
+	total += eventCount
+	activityIRIs := newestActivities(posts, events, outboxPageSize)
 	stored, err := r.cfg.Store.OutboundActivitiesByIRI(ctx, activityIRIs)
 	if err != nil {
 		r.fail(c, err)
@@ -119,6 +120,26 @@ func (r *Routes) outbox(c *gin.Context) {
 	}
 	r.writeJSON(c, map[string]any{"@context": contexts.Value(), "id": r.cfg.IRIs.GroupOutbox(group.Slug),
 		"type": "OrderedCollection", "totalItems": total, "orderedItems": items})
+}
+
+// newestActivities merges the activities that shared posts and published events, newest first, up
+// to limit: both lists come newest first.
+func newestActivities(posts []model.Post, events []model.Event, limit int) []string {
+	iris := make([]string, 0, limit)
+	for len(iris) < limit && (len(posts) > 0 || len(events) > 0) {
+		if len(events) == 0 || len(posts) > 0 && !posts[0].PublishedAt.Before(events[0].PublishedAt) {
+			if iri := groupActivityOf(posts[0]); iri != "" {
+				iris = append(iris, iri)
+			}
+			posts = posts[1:]
+			continue
+		}
+		if events[0].CreateActivityIRI != "" {
+			iris = append(iris, events[0].CreateActivityIRI)
+		}
+		events = events[1:]
+	}
+	return iris
 }
 
 // groupActivityOf names the activity by which the group shared post with its followers: the

@@ -59,3 +59,37 @@ func TestEventResolvesAtItsID(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxListsEvents: the group's outbox lists the Create of an event it published, beside its
+// posts, newest first, and counts it.
+func TestOutboxListsEvents(t *testing.T) {
+	t.Parallel()
+	st := testenv.SQLite(t)
+	ctx := context.Background()
+	s := newSite(t, st)
+	id := model.NewID()
+	create := "https://kring.example/activities/" + id
+	if _, err := st.CreateOutboundActivity(ctx, model.OutboundActivity{ActivityIRI: create, ActorKind: model.OwnerGroup, GroupID: &s.lobby.ID,
+		ActivityType: "Create", Body: `{"@context":"https://www.w3.org/ns/activitystreams","id":"` + create + `","type":"Create","object":{"type":"Event","id":"` + s.iris.GroupEvent("lobby", id) + `"}}`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateEvent(ctx, model.Event{ID: id, GroupID: s.lobby.ID, ObjectIRI: s.iris.GroupEvent("lobby", id), Title: "Picnic",
+		StartsAt: time.Now().Add(time.Hour), TimeZone: "UTC", PlaceName: "Park", JoinMode: model.JoinOpen, Status: model.EventConfirmed,
+		PublishedAt: time.Now(), CreateActivityIRI: create}); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.get(t, "/groups/lobby/outbox", "application/activity+json")
+	var outbox struct {
+		TotalItems   int `json:"totalItems"`
+		OrderedItems []struct {
+			ID     string
+			Object map[string]any
+		} `json:"orderedItems"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &outbox); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("outbox %d %v: %s", rec.Code, err, rec.Body)
+	}
+	if outbox.TotalItems != 1 || len(outbox.OrderedItems) != 1 || outbox.OrderedItems[0].ID != create || outbox.OrderedItems[0].Object["type"] != "Event" {
+		t.Errorf("outbox %+v, want the event's Create", outbox)
+	}
+}
