@@ -83,6 +83,26 @@ func (p *Processor) leave(ctx context.Context, row model.InboundActivity, event 
 	return p.participationResult(ctx, "leave", event, actor, result, err)
 }
 
+// eventAnswers are how Friendica answers an event it shows in its calendar (Gathio documents the
+// same): Accept, TentativeAccept or Reject of the Event itself, read as the poll's Going, Maybe and
+// Can't come. Kring's groups follow nobody, so an Accept or Reject sent to one is about nothing else.
+var eventAnswers = map[string]string{"Accept": events.PollGoing, "TentativeAccept": events.PollMaybe, "Reject": events.PollCantCome}
+
+// applyEventAnswer takes an Accept, TentativeAccept or Reject of one of the groups' events as the
+// signer's answer; a later answer replaces an earlier one, as a changed vote does.
+func (p *Processor) applyEventAnswer(ctx context.Context, row model.InboundActivity, kind string, objects vocab.ActivityStreamsObjectProperty) error {
+	event, err := p.localEvent(ctx, objectIRIs(objects))
+	if err != nil {
+		return err
+	}
+	actor, err := p.cfg.Actors.ResolveActor(ctx, row.ActorIRI)
+	if err != nil {
+		return fmt.Errorf("resolve participant %s: %w", row.ActorIRI, err)
+	}
+	result, err := p.cfg.Events.ReceiveVote(ctx, event.ID, actor, row.ActivityIRI, eventAnswers[kind])
+	return p.participationResult(ctx, kind, event, actor, result, err)
+}
+
 // pollVote reports whether a post is a vote in one of the groups' RSVP polls: a Note with a name (the
 // option) and no content, in reply to the poll (Mastodon's shape, addressed to the group alone). It
 // is recognised before the post could be taken for a direct message.

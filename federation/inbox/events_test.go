@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -245,6 +246,40 @@ func TestPollVoteFromMastodon(t *testing.T) {
 		if err := json.NewDecoder(resp.Body).Decode(&served); err != nil || resp.Code != 200 || served.Type != "Question" ||
 			served.ID != *event.PollObjectIRI || len(served.OneOf) != 3 || served.OneOf[2].Replies.TotalItems != 1 {
 			t.Fatalf("served poll: %d %+v %v", resp.Code, served, err)
+		}
+	})
+}
+
+// Friendica answers an event with Accept, TentativeAccept or Reject of the Event itself: each counts
+// as Going, Maybe and Can't come, the latest replacing the earlier; an Accept of anything else, or
+// of another server's event, changes nothing.
+func TestEventAnswersAsFriendicaSendsThem(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		k := newKring(t, st)
+		peer := newRemotePeer(t)
+		ana := k.join(t, peer, "ana", k.open)
+		event := k.groupEvent(t, k.open, 0)
+		answer := func(kind, n, object string) map[string]any {
+			return map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": ana.actor() + "/answers/" + n, "type": kind,
+				"actor": ana.actor(), "object": object}
+		}
+		for i, step := range []struct {
+			kind, object string
+			want         model.ParticipantState
+		}{
+			{"Accept", event.ObjectIRI, model.ParticipantGoing},
+			{"TentativeAccept", event.ObjectIRI, model.ParticipantMaybe},
+			{"Accept", "https://elsewhere.example/events/1", model.ParticipantMaybe},
+			{"Accept", k.iris.GroupActor("lobby"), model.ParticipantMaybe},
+			{"Reject", event.ObjectIRI, model.ParticipantDeclined},
+		} {
+			if status := k.send(t, ana, k.open, answer(step.kind, strconv.Itoa(i), step.object)); status != 202 {
+				t.Fatalf("%s of %s: %d", step.kind, step.object, status)
+			}
+			if got := k.stateOf(t, event, ana); got != step.want {
+				t.Fatalf("after %s of %s: %q, want %q", step.kind, step.object, got, step.want)
+			}
 		}
 	})
 }

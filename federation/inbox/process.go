@@ -110,7 +110,8 @@ func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state
 
 // handledActivityTypes are the types apply does something with; the inbox stores only these.
 var handledActivityTypes = map[string]bool{"Follow": true, "Undo": true, "Delete": true, "Create": true,
-	"Update": true, "Like": true, "Flag": true, "Join": true, "Leave": true}
+	"Update": true, "Like": true, "Flag": true, "Join": true, "Leave": true,
+	"Accept": true, "TentativeAccept": true, "Reject": true}
 
 func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {
 	switch a := activity.(type) {
@@ -132,6 +133,12 @@ func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activi
 		return p.applyJoin(ctx, row, a)
 	case vocab.ActivityStreamsLeave:
 		return p.applyLeave(ctx, row, a)
+	case vocab.ActivityStreamsAccept:
+		return p.applyEventAnswer(ctx, row, "Accept", a.GetActivityStreamsObject())
+	case vocab.ActivityStreamsTentativeAccept:
+		return p.applyEventAnswer(ctx, row, "TentativeAccept", a.GetActivityStreamsObject())
+	case vocab.ActivityStreamsReject:
+		return p.applyEventAnswer(ctx, row, "Reject", a.GetActivityStreamsObject())
 	case vocab.ActivityStreamsAnnounce:
 		// Members post by addressing the group; an Announce sent to it vouches for nothing Kring
 		// could share without fetching it from its origin, and the group never relays boosts.
