@@ -23,3 +23,17 @@ func TextToHTML(text string) string {
 	}
 	return b.String()
 }
+
+// HTMLToText is the plain text TextToHTML made html from, for editing it again: paragraphs back to
+// blank-line separated blocks, line breaks back to newlines, entities decoded. HTML that
+// TextToHTML did not make comes back as its text with the markup gone.
+func HTMLToText(content string) string {
+	if !strings.HasPrefix(content, "<p>") || !strings.HasSuffix(content, "</p>") {
+		return PlainText(content)
+	}
+	blocks := strings.Split(strings.TrimSuffix(strings.TrimPrefix(content, "<p>"), "</p>"), "</p><p>")
+	for i, block := range blocks {
+		blocks[i] = html.UnescapeString(strings.ReplaceAll(block, "<br>", "\n"))
+	}
+	return strings.Join(blocks, "\n\n")
+}

@@ -62,3 +62,14 @@ func TestNameAndText(t *testing.T) {
 		})
 	}
 }
+
+func TestHTMLToTextUndoesTextToHTML(t *testing.T) {
+	for _, text := range []string{"One line", "Two\nlines", "First <paragraph> & more\n\nSecond\nwith a break", "Tom's \"quote\""} {
+		if got := HTMLToText(TextToHTML(text)); got != text {
+			t.Errorf("HTMLToText(TextToHTML(%q)) = %q", text, got)
+		}
+	}
+	if got := HTMLToText(`<div>not <b>ours</b></div>`); got != "not ours" {
+		t.Errorf("foreign HTML: %q", got)
+	}
+}

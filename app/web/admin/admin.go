@@ -83,7 +83,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
-		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountLog,
+		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountLog,
 		a.mountStaff, a.mountOrganisations, a.mountNotifications} {
 		mount(signedIn)
 	}

@@ -9,7 +9,7 @@ type groupTab struct {
 // groupTabs are the pages of one group, in the order the navigation shows them: path is what
 // follows /admin/groups/{slug}, current the path of the page showing them.
 var groupTabs = []struct{ label, path string }{
-	{"Overview", ""}, {"Queue", "/queue"}, {"Posts", "/posts"}, {"Keyword filters", "/filters"},
+	{"Overview", ""}, {"Queue", "/queue"}, {"Posts", "/posts"}, {"Write", "/compose"}, {"Keyword filters", "/filters"},
 	{"Members", "/members"}, {"Attention", "/attention"}, {"Support", "/support"}, {"Welcome", "/welcome"},
 	{"Introductions", "/introductions"}, {"Events", "/events"},
 }

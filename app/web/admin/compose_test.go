@@ -1,0 +1,95 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// TestWriteAsTheGroup: the group's moderator publishes a post with a content warning (a Create goes
+// out), finds it in the posts list, edits it (the form shows her text as written; an Update goes
+// out), pins and unpins it, and deletes it (a Delete goes out); a member's post cannot be edited
+// here; staff of another group can do none of it.
+func TestWriteAsTheGroup(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		s := newSite(t, st)
+		b := s.loggedIn(lobbyMod)
+		const compose, posts = "/admin/groups/lobby/compose", "/admin/groups/lobby/posts"
+		if status, _ := b.submit(compose, compose, url.Values{"text": {""}}); status != http.StatusBadRequest {
+			t.Errorf("an empty post: %d, want 400", status)
+		}
+		text := "Meeting moved to <Thursday> & the room is upstairs.\n\nBring a friend!"
+		if status, _ := b.submit(compose, compose, url.Values{"text": {text}, "summary": {"Schedule change"}}); status != http.StatusSeeOther {
+			t.Fatalf("publish: %d", status)
+		}
+		var post model.Post
+		if err := st.DB().Where("group_id = ? AND author_kind = ? AND summary = ?", s.lobby.ID, model.AuthorGroup, "Schedule change").Take(&post).Error; err != nil {
+			t.Fatal(err)
+		}
+		if post.ContentHTML != "<p>Meeting moved to &lt;Thursday&gt; &amp; the room is upstairs.</p><p>Bring a friend!</p>" || post.CreateActivityIRI == "" {
+			t.Fatalf("published %+v", post)
+		}
+		if status, shown := b.get(posts); status != http.StatusOK || !strings.Contains(shown, "CW:</strong> Schedule change") || !strings.Contains(shown, "/posts/"+post.ID+"/edit") {
+			t.Fatalf("posts list %d: %s", status, shown)
+		}
+		edit := posts + "/" + post.ID + "/edit"
+		if status, shown := b.get(edit); status != http.StatusOK || !strings.Contains(shown, "Meeting moved to &lt;Thursday&gt; &amp; the room is upstairs.\n\nBring a friend!") {
+			t.Fatalf("edit form %d: %s", status, shown)
+		}
+		if status, _ := b.submit(edit, edit, url.Values{"text": {"Meeting moved to Friday."}, "summary": {""}}); status != http.StatusSeeOther {
+			t.Fatalf("save: %d", status)
+		}
+		if edited := s.postNow(post.ID); edited.ContentHTML != "<p>Meeting moved to Friday.</p>" || edited.EditedAt == nil || edited.Summary != "" {
+			t.Fatalf("edited %+v", edited)
+		}
+		for _, step := range []struct {
+			path   string
+			pinned bool
+		}{{"/pin", true}, {"/unpin", false}} {
+			if status, _ := b.submit(posts, posts+"/"+post.ID+step.path, nil); status != http.StatusSeeOther {
+				t.Fatalf("%s: %d", step.path, status)
+			}
+			if got := s.postNow(post.ID).PinnedAt != nil; got != step.pinned {
+				t.Errorf("after %s pinned=%t", step.path, got)
+			}
+		}
+
+		member := s.newPost(s.lobby, "<p>a member's words</p>", conversations.Shared)
+		if status, _ := b.get(posts + "/" + member.ID + "/edit"); status != http.StatusBadRequest {
+			t.Errorf("editing a member's post: %d, want 400", status)
+		}
+		desk := s.loggedIn(deskMod)
+		for _, path := range []string{compose, posts + "/" + post.ID + "/edit", posts + "/" + post.ID + "/delete", posts + "/" + post.ID + "/pin"} {
+			if got, _ := desk.submit("/admin", path, url.Values{"text": {"taken over"}}); got != http.StatusForbidden && got != http.StatusNotFound {
+				t.Errorf("another group's moderator posted to %s: %d", path, got)
+			}
+		}
+
+		if status, _ := b.submit(posts, posts+"/"+post.ID+"/delete", nil); status != http.StatusSeeOther {
+			t.Fatalf("delete: %d", status)
+		}
+		var left int64
+		if err := st.DB().Model(&model.Post{}).Where("id = ?", post.ID).Count(&left).Error; err != nil || left != 0 {
+			t.Errorf("post still stored after deleting: %d %v", left, err)
+		}
+		for _, kind := range []string{"Create", "Update", "Delete"} {
+			var n int64
+			if err := st.DB().Model(&model.OutboundActivity{}).Where("activity_type = ? AND body LIKE ?", kind, "%"+post.ObjectIRI+"%").Count(&n).Error; err != nil || n == 0 {
+				t.Errorf("no %s of the post stored (%v)", kind, err)
+			}
+		}
+		for _, action := range []model.LogAction{model.ActionPostPublish, model.ActionPostEdit, model.ActionPostPin, model.ActionPostUnpin, model.ActionPostDelete} {
+			if logged := s.logged(s.lobby, action); len(logged) != 1 || logged[0].StaffAccountID == nil || *logged[0].StaffAccountID != s.staffID(lobbyMod) {
+				t.Errorf("%s logged %+v", action, logged)
+			}
+		}
+	})
+}
