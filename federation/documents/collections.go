@@ -67,6 +67,7 @@ func (r *Routes) featured(c *gin.Context) {
 	if items.Len() == 0 {
 		m["orderedItems"] = []any{} // go-fed leaves an empty property out; say "none" explicitly
 	}
+	activities.MarkSensitiveDocument(m)
 	r.writeJSON(c, m)
 }
 

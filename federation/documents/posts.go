@@ -48,7 +48,7 @@ func (r *Routes) groupPost(c *gin.Context) {
 		r.fail(c, err)
 		return
 	}
-	body, err := activities.Marshal(note)
+	body, err := activities.MarshalMarkingSensitive(note)
 	if err != nil {
 		r.fail(c, err)
 		return

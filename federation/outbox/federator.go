@@ -184,10 +184,11 @@ func (f Federator) groupPostActivity(ctx context.Context, tx *store.Store, kind 
 	if err != nil {
 		return delivery.Activity{}, err
 	}
-	activity, err := f.serialize(group, built)
+	body, err := activities.MarshalMarkingSensitive(built)
 	if err != nil {
 		return delivery.Activity{}, err
 	}
+	activity := delivery.Activity{IRI: built.GetJSONLDId().Get().String(), Type: built.GetTypeName(), GroupID: group.ID, Body: body}
 	_, err = f.Planner.ToFollowers(ctx, tx, group, activity)
 	return activity, err
 }
