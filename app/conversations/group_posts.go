@@ -38,24 +38,49 @@ func (d Draft) checked() (text, summary string, err error) {
 // PublishAsGroup posts draft as the group: a public Note attributed to the group, sent to every
 // follower in a Create, pinned in the featured collection when asked.
 func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *string, draft Draft) (model.Post, error) {
-	var post model.Post
+	posts, err := s.PublishInGroups(ctx, []string{groupID}, staffID, draft)
+	if err != nil {
+		return model.Post{}, err
+	}
+	return posts[0], nil
+}
+
+// PublishInGroups publishes draft in each of the groups at once, in one transaction: each group posts
+// it to its own followers, and the posts share a publication id when there are several, so they read
+// as one piece of work. The caller checks that staffID may write in every one of them.
+func (s *Service) PublishInGroups(ctx context.Context, groupIDs []string, staffID *string, draft Draft) ([]model.Post, error) {
+	if len(groupIDs) == 0 {
+		return nil, apperror.Invalid("groups", "choose at least one group")
+	}
+	var publication *string
+	if len(groupIDs) > 1 {
+		id := model.NewID()
+		publication = &id
+	}
+	posts := make([]model.Post, 0, len(groupIDs))
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
-		group, err := tx.GroupByID(ctx, groupID)
-		if err != nil {
-			return asNotFound(err, "group %s", groupID)
+		for _, groupID := range groupIDs {
+			group, err := tx.GroupByID(ctx, groupID)
+			if err != nil {
+				return asNotFound(err, "group %s", groupID)
+			}
+			post, err := s.publishIn(ctx, tx, group, staffID, draft, publication)
+			if err != nil {
+				return fmt.Errorf("in group %s: %w", group.Slug, err)
+			}
+			posts = append(posts, post)
 		}
-		post, err = s.publishIn(ctx, tx, group, staffID, draft)
-		return err
+		return nil
 	})
 	if err != nil {
-		return model.Post{}, fmt.Errorf("publish as group %s: %w", groupID, err)
+		return nil, fmt.Errorf("publish as the group: %w", err)
 	}
-	return post, nil
+	return posts, nil
 }
 
 // publishIn is PublishAsGroup inside the caller's transaction, so a post and what refers to it (the
 // group's introductions prompt) commit together.
-func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Group, staffID *string, draft Draft) (model.Post, error) {
+func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Group, staffID *string, draft Draft, publication *string) (model.Post, error) {
 	text, summary, err := draft.checked()
 	if err != nil {
 		return model.Post{}, err
@@ -66,7 +91,7 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	now := s.now()
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
 		ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
-		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers}
+		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers, PublicationID: publication}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
 	if draft.Pin {

@@ -65,7 +65,7 @@ func (s *Service) SetIntroductionsPrompt(ctx context.Context, groupID string, st
 				return tx.UpdateGroup(ctx, group.ID, store.GroupChange{IntroductionsPrompt: store.To(text)})
 			}
 		}
-		if prompt, err = s.publishIn(ctx, tx, group, staffID, draft); err != nil {
+		if prompt, err = s.publishIn(ctx, tx, group, staffID, draft, nil); err != nil {
 			return err
 		}
 		return tx.UpdateGroup(ctx, group.ID, store.GroupChange{IntroductionsPostID: store.To(&prompt.ID), IntroductionsPrompt: store.To(text)})

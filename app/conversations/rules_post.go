@@ -51,7 +51,7 @@ func (s *Service) SyncRulesPost(ctx context.Context, groupID string, staffID *st
 		if rules == "" {
 			return nil
 		}
-		post, err := s.publishIn(ctx, tx, group, staffID, draft)
+		post, err := s.publishIn(ctx, tx, group, staffID, draft, nil)
 		if err != nil {
 			return err
 		}

@@ -75,6 +75,8 @@ type Post struct {
 	LikeCount           int
 	PinnedAt            *time.Time // shown in the group's featured collection
 	HighlightedAt       *time.Time // a reply a moderator announced to every member (introductions)
+	// PublicationID joins the posts staff wrote once and published in several groups at once.
+	PublicationID *string
 	RemovedReason       string
 	RemovedAt           *time.Time
 	CreatedAt           time.Time

@@ -256,3 +256,26 @@ func (s *Store) CountPosts(ctx context.Context, groupID string, states ...model.
 	}
 	return n, nil
 }
+
+// GroupsOfPublications names, for each publication id, the groups whose posts share it (posts staff
+// published in several groups at once), by name.
+func (s *Store) GroupsOfPublications(ctx context.Context, publicationIDs []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(publicationIDs))
+	if len(publicationIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		PublicationID string
+		Name          string
+	}
+	err := s.conn(ctx).Table("posts").Select("posts.publication_id, groups.name").
+		Joins("JOIN groups ON groups.id = posts.group_id").
+		Where("posts.publication_id IN ?", publicationIDs).Order("groups.name").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("groups of %d publications: %w", len(publicationIDs), err)
+	}
+	for _, r := range rows {
+		out[r.PublicationID] = append(out[r.PublicationID], r.Name)
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,7 +18,10 @@ type composePage struct {
 	Group store.GroupInOrganisation
 	Post  *model.Post // nil for a new post
 	Draft conversations.Draft
-	Error string
+	// Others are the organisation's other groups the writer may also publish in; Also those chosen.
+	Others []store.GroupInOrganisation
+	Also   map[string]bool
+	Error  string
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -38,6 +42,46 @@ func (a *Admin) compose(c *gin.Context) {
 	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{}, "")
 }
 
+// sisterGroups are the other groups of group's organisation that the logged-in staff member may
+// write in as well.
+func (a *Admin) sisterGroups(c *gin.Context, group store.GroupInOrganisation) ([]store.GroupInOrganisation, error) {
+	visible, err := a.visibleGroups(c.Request.Context(), principalOf(c))
+	if err != nil {
+		return nil, err
+	}
+	var out []store.GroupInOrganisation
+	for _, g := range visible {
+		if g.OrganisationID == group.OrganisationID && g.ID != group.ID && g.ArchivedAt == nil {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// chosenGroups are the groups the form publishes in: group, and the sister groups ticked. A group
+// the staff member may not write in, or of another organisation, is refused, not skipped.
+func (a *Admin) chosenGroups(c *gin.Context, group store.GroupInOrganisation) ([]string, map[string]bool, error) {
+	sisters, err := a.sisterGroups(c, group)
+	if err != nil {
+		return nil, nil, err
+	}
+	allowed := map[string]bool{}
+	for _, g := range sisters {
+		allowed[g.ID] = true
+	}
+	ids, also := []string{group.ID}, map[string]bool{}
+	for _, id := range c.PostFormArray("also") {
+		if !allowed[id] {
+			return nil, nil, apperror.Forbidden("you may not publish in group %q", id)
+		}
+		if !also[id] {
+			also[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, also, nil
+}
+
 // publish posts the draft as the group: a Create to every follower.
 func (a *Admin) publish(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
@@ -45,16 +89,25 @@ func (a *Admin) publish(c *gin.Context) {
 		return
 	}
 	draft := draftOf(c)
-	_, err := a.cfg.Conversations.PublishAsGroup(c.Request.Context(), group.ID, staffID(c), draft)
+	ids, also, err := a.chosenGroups(c, group)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
 	if status, problem, refused := formRefusal(err); refused {
-		a.renderCompose(c, status, group, nil, draft, problem)
+		a.renderComposeChosen(c, status, group, draft, also, problem)
 		return
 	}
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.done(c, "/admin/groups/"+group.Slug+"/posts", "Published: the group's followers' servers are sent the post.")
+	notice := "Published: the group's followers' servers are sent the post."
+	if len(ids) > 1 {
+		notice = "Published in " + strconv.Itoa(len(ids)) + " groups: each group's followers' servers are sent it."
+	}
+	a.done(c, "/admin/groups/"+group.Slug+"/posts", notice)
 }
 
 // groupPostToEdit loads one of the group's own posts the path names.
@@ -131,9 +184,19 @@ func draftOf(c *gin.Context) conversations.Draft {
 }
 
 func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrganisation, post *model.Post, draft conversations.Draft, problem string) {
-	title := "Write as " + group.Name
 	if post != nil {
-		title = "Edit a post of " + group.Name
+		a.renderStatus(c, status, "compose.html", "Edit a post of "+group.Name, composePage{Group: group, Post: post, Draft: draft, Error: problem})
+		return
 	}
-	a.renderStatus(c, status, "compose.html", title, composePage{Group: group, Post: post, Draft: draft, Error: problem})
+	a.renderComposeChosen(c, status, group, draft, nil, problem)
+}
+
+// renderComposeChosen shows the form for a new post, the sister groups ticked in also.
+func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.GroupInOrganisation, draft conversations.Draft, also map[string]bool, problem string) {
+	others, err := a.sisterGroups(c, group)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.renderStatus(c, status, "compose.html", "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also, Error: problem})
 }

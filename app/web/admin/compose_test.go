@@ -93,3 +93,44 @@ func TestWriteAsTheGroup(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteInSeveralGroups: an organisation admin publishes one post in two of its groups at once
+// (each group's own post, sharing a publication id, shown together in the posts list); a moderator of
+// one group may not add another, nor anyone a group of another organisation.
+func TestWriteInSeveralGroups(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		s := newSite(t, st)
+		const compose = "/admin/groups/lobby/compose"
+		admin := s.loggedIn(acmeAdmin)
+		if status, shown := admin.get(compose); status != http.StatusOK || !strings.Contains(shown, `value="`+s.desk.ID+`"`) || strings.Contains(shown, s.away.ID) {
+			t.Fatalf("compose form %d: %s", status, shown)
+		}
+		if status, _ := admin.submit(compose, compose, url.Values{"text": {"Both groups: open day on Saturday."}, "also": {s.desk.ID}}); status != http.StatusSeeOther {
+			t.Fatalf("publish in two groups: %d", status)
+		}
+		var posts []model.Post
+		if err := st.DB().Where("author_kind = ? AND content_html LIKE ?", model.AuthorGroup, "%open day%").Order("group_id").Find(&posts).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(posts) != 2 || posts[0].PublicationID == nil || posts[1].PublicationID == nil || *posts[0].PublicationID != *posts[1].PublicationID ||
+			posts[0].GroupID == posts[1].GroupID {
+			t.Fatalf("posts %+v, want one per group sharing a publication", posts)
+		}
+		if _, shown := admin.get("/admin/groups/desk/posts"); !strings.Contains(shown, "Published together in Desk, Lobby") {
+			t.Errorf("desk's posts do not show the publication: %s", shown)
+		}
+		moderator := s.loggedIn(lobbyMod)
+		if status, _ := moderator.submit(compose, compose, url.Values{"text": {"sneaking into desk"}, "also": {s.desk.ID}}); status != http.StatusForbidden {
+			t.Errorf("a lobby moderator adding desk: %d, want 403", status)
+		}
+		if status, _ := admin.submit(compose, compose, url.Values{"text": {"into another organisation"}, "also": {s.away.ID}}); status != http.StatusForbidden {
+			t.Errorf("adding another organisation's group: %d, want 403", status)
+		}
+		var sneaked int64
+		if err := st.DB().Model(&model.Post{}).Where("content_html LIKE ? OR content_html LIKE ?", "%sneaking%", "%another organisation%").Count(&sneaked).Error; err != nil || sneaked != 0 {
+			t.Errorf("%d refused posts were published (%v)", sneaked, err)
+		}
+	})
+}

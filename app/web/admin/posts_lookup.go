@@ -110,6 +110,9 @@ type postRow struct {
 	model.Post
 	Author      *model.RemoteActor
 	HeldBecause []string
+	// PublishedIn names the groups that published the post together, when staff wrote it for
+	// several at once.
+	PublishedIn []string
 }
 
 // postRows loads the authors of posts, all in one query; rows by one author share it.
@@ -128,11 +131,24 @@ func (a *Admin) postRows(ctx context.Context, posts []model.Post) ([]postRow, er
 	for id, actor := range actors {
 		authors[id] = &actor
 	}
+	var publications []string
+	for _, post := range posts {
+		if post.PublicationID != nil {
+			publications = append(publications, *post.PublicationID)
+		}
+	}
+	together, err := a.cfg.Store.GroupsOfPublications(ctx, publications)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]postRow, len(posts))
 	for i, post := range posts {
 		rows[i].Post = post
 		if post.AuthorActorID != nil {
 			rows[i].Author = authors[*post.AuthorActorID]
+		}
+		if post.PublicationID != nil {
+			rows[i].PublishedIn = together[*post.PublicationID]
 		}
 	}
 	return rows, nil
