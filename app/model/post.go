@@ -77,10 +77,10 @@ type Post struct {
 	HighlightedAt       *time.Time // a reply a moderator announced to every member (introductions)
 	// PublicationID joins the posts staff wrote once and published in several groups at once.
 	PublicationID *string
-	RemovedReason       string
-	RemovedAt           *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	RemovedReason string
+	RemovedAt     *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // TableName pins the table name so renaming the struct never renames the table.
