@@ -92,9 +92,10 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	if p.events != nil {
 		calendar = "/groups/" + group.Slug + "/events.ics"
 	}
+	feedRSS, feedAtom := FeedPaths(group.Slug)
 	var out bytes.Buffer
 	err = groupPageTemplate.Execute(&out, map[string]any{
-		"Events": events, "CalendarPath": calendar,
+		"Events": events, "CalendarPath": calendar, "FeedRSS": feedRSS, "FeedAtom": feedAtom,
 		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
 		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
 		"Summary":    template.HTML(textinput.TextToHTML(group.Summary)), // escaped by TextToHTML
