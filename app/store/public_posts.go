@@ -24,7 +24,7 @@ type GroupPagePosts struct {
 	Pinned []AuthoredPost
 	Recent []AuthoredPost
 	// Older is the id of the last of Recent when older posts follow it: the next page starts
-	// before it. '' on the last page.
+	// before it. Empty on the last page.
 	Older string
 }
 
@@ -33,7 +33,7 @@ const maxPagePins = 20
 
 // PublicPagePosts loads a group's public page listing: visible posts addressed to Public only
 // (unlisted ones stay off public listings, as their authors asked), with at most recent of the
-// unpinned ones. before, when not '', is the id of a post the page continues after (keyset paging:
+// unpinned ones. before, when set, is the id of a post the page continues after (keyset paging:
 // published_at, then id, both descending); later pages list no pinned posts. An unknown before is
 // ErrNotFound.
 func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int, before string) (GroupPagePosts, error) {
