@@ -39,6 +39,7 @@ func newPublicSite(t *testing.T, st *store.Store, posts int) *publicSite {
 	pages := web.NewGroupPages(served.IRIs).WithEvents(st)
 	pages.Mount(served.Engine)
 	web.NewGroupFeeds(st, served.IRIs, nil).Mount(served.Engine)
+	web.NewOrganisationPages(st, served.IRIs, nil).Mount(served.Engine)
 	documents.NewRoutes(documents.Config{Store: st, IRIs: served.IRIs, GroupPage: pages.Render}).Mount(served.Engine)
 
 	org, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "acme", Name: "Acme"})
