@@ -15,6 +15,7 @@ import (
 type GroupInOrganisation struct {
 	model.Group
 	OrganisationSlug string
+	OrganisationName string
 }
 
 // CreateGroup inserts group, giving it an id and timestamps. A taken slug is ErrDuplicate.
@@ -63,7 +64,7 @@ func (s *Store) ListGroups(ctx context.Context, organisationID string) ([]GroupI
 
 func (s *Store) groupsWithOrganisation(ctx context.Context) *gorm.DB {
 	return s.conn(ctx).Table("groups").
-		Select("groups.*, organisations.slug AS organisation_slug").
+		Select("groups.*, organisations.slug AS organisation_slug, organisations.name AS organisation_name").
 		Joins("JOIN organisations ON organisations.id = groups.organisation_id")
 }
 

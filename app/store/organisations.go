@@ -21,6 +21,9 @@ func (s *Store) CreateOrganisation(ctx context.Context, org model.Organisation) 
 // OrganisationBySlug loads an organisation by its slug.
 func (s *Store) OrganisationBySlug(ctx context.Context, slug string) (model.Organisation, error) {
 	var org model.Organisation
+	if !storableText(slug) {
+		return org, fmt.Errorf("find organisation %q: %w", slug, ErrNotFound)
+	}
 	if err := s.conn(ctx).Where("slug = ?", slug).Take(&org).Error; err != nil {
 		return model.Organisation{}, fmt.Errorf("find organisation %q: %w", slug, classify(err))
 	}

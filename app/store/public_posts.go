@@ -23,6 +23,9 @@ type AuthoredPost struct {
 type GroupPagePosts struct {
 	Pinned []AuthoredPost
 	Recent []AuthoredPost
+	// Older is the id of the last of Recent when older posts follow it: the next page starts
+	// before it. Empty on the last page.
+	Older string
 }
 
 // maxPagePins bounds the pinned posts a page shows; Mastodon itself allows five.
@@ -30,18 +33,36 @@ const maxPagePins = 20
 
 // PublicPagePosts loads a group's public page listing: visible posts addressed to Public only
 // (unlisted ones stay off public listings, as their authors asked), with at most recent of the
-// unpinned ones.
-func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int) (GroupPagePosts, error) {
+// unpinned ones. before, when set, is the id of a post the page continues after (keyset paging:
+// published_at, then id, both descending); later pages list no pinned posts. An unknown before is
+// ErrNotFound.
+func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int, before string) (GroupPagePosts, error) {
 	var page GroupPagePosts
-	err := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
-		Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins).Scan(&page.Pinned).Error
-	if err != nil {
-		return page, fmt.Errorf("list pinned posts of group %s: %w", groupID, err)
+	query := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NULL AND posts.reach = ?", model.ReachFollowers)
+	if before == "" {
+		err := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
+			Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins).Scan(&page.Pinned).Error
+		if err != nil {
+			return page, fmt.Errorf("list pinned posts of group %s: %w", groupID, err)
+		}
+	} else {
+		var after model.Post
+		err := s.conn(ctx).Where("id = ? AND group_id = ?", before, groupID).Limit(1).Find(&after).Error
+		if err != nil {
+			return page, fmt.Errorf("find post %s of group %s: %w", before, groupID, err)
+		}
+		if after.ID == "" {
+			return page, fmt.Errorf("post %s of group %s: %w", before, groupID, ErrNotFound)
+		}
+		query = query.Where("(posts.published_at < ? OR (posts.published_at = ? AND posts.id < ?))", after.PublishedAt, after.PublishedAt, after.ID)
 	}
-	err = s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NULL AND posts.reach = ?", model.ReachFollowers).
-		Order("posts.published_at DESC, posts.id DESC").Limit(recent).Scan(&page.Recent).Error
+	err := query.Order("posts.published_at DESC, posts.id DESC").Limit(recent + 1).Scan(&page.Recent).Error
 	if err != nil {
 		return page, fmt.Errorf("list recent posts of group %s: %w", groupID, err)
+	}
+	if len(page.Recent) > recent {
+		page.Recent = page.Recent[:recent]
+		page.Older = page.Recent[recent-1].ID
 	}
 	return page, nil
 }

@@ -69,7 +69,7 @@ func TestPublicPagePostsAndCounts(t *testing.T) {
 			}
 		}
 
-		page, err := st.PublicPagePosts(ctx, lobby.ID, 20)
+		page, err := st.PublicPagePosts(ctx, lobby.ID, 20, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestPublicPagePostsAndCounts(t *testing.T) {
 		if own := page.Recent[0]; own.AuthorName != "" || own.AuthorUsername != "" || own.AuthorActorID != nil {
 			t.Errorf("group post has a remote author: %+v", own)
 		}
-		if limited, err := st.PublicPagePosts(ctx, lobby.ID, 1); err != nil {
+		if limited, err := st.PublicPagePosts(ctx, lobby.ID, 1, ""); err != nil {
 			t.Fatal(err)
 		} else if names(limited.Recent) != "[new]" {
 			t.Errorf("limit 1: %s", names(limited.Recent))

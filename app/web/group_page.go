@@ -92,10 +92,22 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	if p.events != nil {
 		calendar = "/groups/" + group.Slug + "/events.ics"
 	}
-	var out bytes.Buffer
-	err = groupPageTemplate.Execute(&out, map[string]any{
-		"Events": events, "CalendarPath": calendar,
-		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": p.iris.GroupActor(group.Slug),
+	feedRSS, feedAtom := FeedPaths(group.Slug)
+	actorURL := p.iris.GroupActor(group.Slug)
+	var older, newest string
+	if posts.Older != "" {
+		older = "/groups/" + group.Slug + "?before=" + url.QueryEscape(posts.Older) + "#posts"
+	}
+	if c.Query("before") != "" {
+		newest = "/groups/" + group.Slug + "#posts"
+	}
+	view := map[string]any{
+		"OlderPath": older, "NewestPath": newest,
+		"OGTitle": group.Name + " (" + p.iris.GroupHandle(group.Slug) + ")", "OGDescription": groupDescription(group),
+		"OGURL": actorURL, "TwitterCard": "summary",
+		"OrganisationName": group.OrganisationName, "OrganisationPath": OrganisationPath(group.OrganisationSlug),
+		"Events": events, "CalendarPath": calendar, "FeedRSS": feedRSS, "FeedAtom": feedAtom,
+		"Name": group.Name, "Handle": p.iris.GroupHandle(group.Slug), "ActorURL": actorURL,
 		"Followers": followers, "ApproveFollowers": group.ApproveFollowers,
 		"Summary":    template.HTML(textinput.TextToHTML(group.Summary)), // escaped by TextToHTML
 		"Rules":      group.Rules,
@@ -104,7 +116,15 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 		"Header":     picturePath(group.HeaderPath),
 		"Pinned":     p.pagePosts(group, posts.Pinned, true),
 		"Recent":     p.pagePosts(group, posts.Recent, false),
-	})
+	}
+	// Link previews show the group's header, or else its avatar.
+	if group.HeaderPath != "" {
+		view["OGImage"], view["TwitterCard"] = p.iris.Base()+picturePath(group.HeaderPath), "summary_large_image"
+	} else if group.AvatarPath != "" {
+		view["OGImage"] = p.iris.Base() + picturePath(group.AvatarPath)
+	}
+	var out bytes.Buffer
+	err = groupPageTemplate.Execute(&out, view)
 	if err != nil {
 		refusal.Respond(c, http.StatusInternalServerError, "internal error")
 		return
@@ -113,7 +133,37 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	// browsers check against form-action too (Chromium blocks it under 'self' alone): https: lets
 	// that redirect through, and the page has no other forms and no scripts to add one.
 	c.Header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self' https:")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", out.Bytes())
+	sendCached(c, "text/html; charset=utf-8", groupPageMaxAge, out.Bytes(), pageModified(group, posts))
+}
+
+// groupPageMaxAge is how long browsers and caches may keep a group's page before asking again
+// (with If-None-Match, answered 304 while the page is the same).
+const groupPageMaxAge = "public, max-age=60"
+
+// pageModified is when what the page shows last changed, as far as the stored times tell: the
+// group's settings and the posts listed. Member and event counts have no time of their own, so a
+// client sending If-None-Match (browsers send both) is answered by the ETag, the page's own hash.
+func pageModified(group store.GroupInOrganisation, posts store.GroupPagePosts) time.Time {
+	modified := group.UpdatedAt
+	for _, list := range [][]store.AuthoredPost{posts.Pinned, posts.Recent} {
+		for _, post := range list {
+			for _, t := range []*time.Time{&post.PublishedAt, post.EditedAt, post.PinnedAt} {
+				if t != nil && t.After(modified) {
+					modified = *t
+				}
+			}
+		}
+	}
+	return modified
+}
+
+// groupDescription is the line link previews show for a group: its summary as plain text.
+func groupDescription(group store.GroupInOrganisation) string {
+	text := textinput.PlainText(textinput.TextToHTML(group.Summary))
+	if text == "" {
+		return "A group on the fediverse: follow it from Mastodon or any other app."
+	}
+	return textinput.Excerpt(text, 200)
 }
 
 // picturePath is where a group's picture is served on this origin; empty when it has none.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -36,6 +37,7 @@ func TestGroupPageListsPinnedThenRecentPosts(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	c, _ := gin.CreateTestContext(rec)
+	c.Request = httptest.NewRequest(http.MethodGet, "/groups/lobby", nil)
 	pages.Render(c, group, 2, posts)
 	page := rec.Body.String()
 
@@ -71,6 +73,7 @@ func TestGroupPageListsPinnedThenRecentPosts(t *testing.T) {
 	group.AvatarPath, group.HeaderPath = "0a1b.png", "2c3d.jpg"
 	pictured := httptest.NewRecorder()
 	c, _ = gin.CreateTestContext(pictured)
+	c.Request = httptest.NewRequest(http.MethodGet, "/groups/lobby", nil)
 	pages.Render(c, group, 0, store.GroupPagePosts{})
 	for _, want := range []string{`<img class="avatar" src="/media/0a1b.png"`, `<img class="banner" src="/media/2c3d.jpg"`} {
 		if !strings.Contains(pictured.Body.String(), want) {
@@ -84,6 +87,7 @@ func TestGroupPageListsPinnedThenRecentPosts(t *testing.T) {
 
 	empty := httptest.NewRecorder()
 	c, _ = gin.CreateTestContext(empty)
+	c.Request = httptest.NewRequest(http.MethodGet, "/groups/lobby", nil)
 	pages.Render(c, group, 0, store.GroupPagePosts{})
 	if strings.Contains(empty.Body.String(), "<h2 id=\"posts\">") {
 		t.Errorf("a group without posts shows an empty Posts section")

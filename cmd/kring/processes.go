@@ -194,6 +194,8 @@ func (p *process) startHTTP() (*httpServer, error) {
 	pages.Mount(engine)
 	eventPages := web.NewEventPages(p.store, p.federation.IRIs, p.logger)
 	eventPages.Mount(engine)
+	web.NewGroupFeeds(p.store, p.federation.IRIs, p.logger).Mount(engine)
+	web.NewOrganisationPages(p.store, p.federation.IRIs, p.logger).Mount(engine)
 	web.MountMedia(engine, mediaDir(p.cfg), p.logger)
 	documents.NewRoutes(documents.Config{Store: p.store, IRIs: p.federation.IRIs, Version: version,
 		GroupPage: pages.Render, EventPage: eventPages.Event, Logger: p.logger}).Mount(engine)

@@ -112,7 +112,12 @@ func (r *Routes) group(c *gin.Context) {
 			r.fail(c, err)
 			return
 		}
-		posts, err := r.cfg.Store.PublicPagePosts(ctx, group.ID, groupPageRecent)
+		// ?before=<post id> continues the listing after that post (the page's "Older posts").
+		posts, err := r.cfg.Store.PublicPagePosts(ctx, group.ID, groupPageRecent, c.Query("before"))
+		if errors.Is(err, store.ErrNotFound) {
+			refusal.Refuse(c, http.StatusNotFound, "no such post")
+			return
+		}
 		if err != nil {
 			r.fail(c, err)
 			return
