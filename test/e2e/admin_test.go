@@ -65,6 +65,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 
 	logIn(b, staffEmail, staffPassword)
 	manageGroup(t, b, peer, group)
+	writeAsGroup(t, b, peer, group)
 	blockDomain(t, b)
 	readLog(t, b)
 
@@ -508,6 +509,27 @@ func remindSoon(t *testing.T, b *browser, peer *fedify, group string) string {
 	peer.vote(t, "bob", group, poll, "Going")
 	peer.awaitPoll(t, "bob", poll, map[string]int{"Going": 1})
 	return title
+}
+
+// writeAsGroup has the organisation's admin write a post as the group with a content warning: bob's
+// server receives the group's Create of it, the text behind the warning.
+func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) {
+	t.Helper()
+	b.open("/admin/groups/tenants/compose")
+	b.expect("h1", "Write as Tenants' Desk")
+	b.fill(map[string]string{`input[name="summary"]`: "Rent increase",
+		`textarea[name="text"]`: "The rent committee meets on Monday at 19:00.\n\nBring your letters from Acme."})
+	b.screenshot("compose")
+	b.click(`//button[normalize-space()="Publish"]`)
+	b.expect(".notice", "Published")
+	b.expect(row("The rent committee meets"), "CW: Rent increase")
+	b.screenshot("posts-own")
+	edit := b.attribute(row("The rent committee meets")+`//a[normalize-space()="Edit"]`, "href")
+	id := strings.TrimSuffix(strings.TrimPrefix(edit, "/admin/groups/tenants/posts/"), "/edit")
+	got := peer.awaitActivity(t, "bob", "Create", group+"/posts/"+id)
+	if !strings.Contains(got.Content, "The rent committee meets on Monday at 19:00.") {
+		t.Fatalf("bob's server read the group's post as %q", got.Content)
+	}
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

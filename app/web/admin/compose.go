@@ -110,18 +110,31 @@ func (a *Admin) publish(c *gin.Context) {
 	a.done(c, "/admin/groups/"+group.Slug+"/posts", notice)
 }
 
-// groupPostToEdit loads one of the group's own posts the path names.
-func (a *Admin) groupPostToEdit(c *gin.Context) (store.GroupInOrganisation, model.Post, bool) {
+// groupPostToEdit loads one of the group's own posts the path names. Posts Kring keeps in step with
+// a page of the group's (its rules, its introductions prompt) may only be pinned or unpinned here.
+func (a *Admin) groupPostToEdit(c *gin.Context, pinOnly bool) (store.GroupInOrganisation, model.Post, bool) {
 	group, post, ok := a.postToModerate(c)
-	if ok && post.AuthorKind != model.AuthorGroup {
+	switch {
+	case !ok:
+	case post.AuthorKind != model.AuthorGroup:
 		a.fail(c, apperror.Invalid("post", "only the group's own posts are edited, pinned or deleted here"))
+		return group, post, false
+	case keptInStep(group, post) && !pinOnly:
+		a.fail(c, apperror.Conflict("post", "the group's rules post and introductions prompt are changed on their own pages"))
 		return group, post, false
 	}
 	return group, post, ok
 }
 
+// keptInStep reports whether Kring writes post itself from a page of the group's: its rules, its
+// introductions prompt.
+func keptInStep(group store.GroupInOrganisation, post model.Post) bool {
+	return group.RulesPostID != nil && *group.RulesPostID == post.ID ||
+		group.IntroductionsPostID != nil && *group.IntroductionsPostID == post.ID
+}
+
 func (a *Admin) editPost(c *gin.Context) {
-	group, post, ok := a.groupPostToEdit(c)
+	group, post, ok := a.groupPostToEdit(c, false)
 	if !ok {
 		return
 	}
@@ -131,7 +144,7 @@ func (a *Admin) editPost(c *gin.Context) {
 
 // saveGroupPost changes the post's words: an Update to every follower.
 func (a *Admin) saveGroupPost(c *gin.Context) {
-	group, post, ok := a.groupPostToEdit(c)
+	group, post, ok := a.groupPostToEdit(c, false)
 	if !ok {
 		return
 	}
@@ -149,7 +162,7 @@ func (a *Admin) saveGroupPost(c *gin.Context) {
 }
 
 func (a *Admin) deleteGroupPost(c *gin.Context) {
-	group, post, ok := a.groupPostToEdit(c)
+	group, post, ok := a.groupPostToEdit(c, false)
 	if !ok {
 		return
 	}
@@ -164,7 +177,7 @@ func (a *Admin) pinPost(c *gin.Context)   { a.setPinned(c, true) }
 func (a *Admin) unpinPost(c *gin.Context) { a.setPinned(c, false) }
 
 func (a *Admin) setPinned(c *gin.Context, pinned bool) {
-	group, post, ok := a.groupPostToEdit(c)
+	group, post, ok := a.groupPostToEdit(c, true)
 	if !ok {
 		return
 	}

@@ -46,6 +46,14 @@ func (a *Admin) posts(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	for i := range rows {
+		switch id := rows[i].ID; {
+		case group.RulesPostID != nil && id == *group.RulesPostID:
+			rows[i].KeptBy, rows[i].KeptAt = "the group's rules", "/admin/groups/"+group.Slug
+		case group.IntroductionsPostID != nil && id == *group.IntroductionsPostID:
+			rows[i].KeptBy, rows[i].KeptAt = "the introductions thread", "/admin/groups/"+group.Slug+"/introductions"
+		}
+	}
 	a.render(c, "posts.html", "Posts of "+group.Name, postsPage{Group: group, State: state, Posts: rows, Limit: postsLimit})
 }
 

@@ -113,6 +113,9 @@ type postRow struct {
 	// PublishedIn names the groups that published the post together, when staff wrote it for
 	// several at once.
 	PublishedIn []string
+	// KeptBy says which page keeps the post in step when Kring writes it itself (the rules post,
+	// the introductions prompt): it is changed there, not edited or deleted here.
+	KeptBy, KeptAt string
 }
 
 // postRows loads the authors of posts, all in one query; rows by one author share it.
