@@ -20,6 +20,8 @@ type Draft struct {
 	Text    string // plain text; paragraphs separated by blank lines
 	Summary string // content warning, optional
 	Pin     bool   // show it pinned on the group's profile
+	// CampaignID names the organisation's campaign the post belongs to; empty when none.
+	CampaignID string `json:",omitempty"`
 }
 
 // checked returns the draft's text and summary, trimmed, or why they will not do.
@@ -92,6 +94,9 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
 		ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
 		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers, PublicationID: publication}
+	if draft.CampaignID != "" {
+		post.CampaignID = &draft.CampaignID
+	}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
 	if draft.Pin {

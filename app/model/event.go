@@ -41,6 +41,7 @@ type Event struct {
 	PollObjectIRI     *string `gorm:"column:poll_object_iri"` // the group's Question for RSVPs from any app
 	CreateActivityIRI string  `gorm:"column:create_activity_iri"`
 	CreatedByStaffID  *string
+	CampaignID        *string // the organisation's campaign it belongs to
 	PublishedAt       time.Time
 	CancelledAt       *time.Time
 	CreatedAt         time.Time

@@ -77,6 +77,7 @@ type Post struct {
 	HighlightedAt       *time.Time // a reply a moderator announced to every member (introductions)
 	// PublicationID joins the posts staff wrote once and published in several groups at once.
 	PublicationID *string
+	CampaignID    *string // the organisation's campaign it belongs to
 	RemovedReason string
 	RemovedAt     *time.Time
 	CreatedAt     time.Time
