@@ -16,11 +16,13 @@ import (
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// fakePublisher counts what it was asked to publish; content "unpublishable" cannot be prepared.
+// fakePublisher counts what it was asked to publish; once refuse is set, nothing can be prepared
+// (a mention that stopped resolving, say).
 // With a barrier, Prepare waits until that many callers are preparing at once, so they all go on to
 // publish together.
 type fakePublisher struct {
 	barrier   *barrier
+	refuse    atomic.Bool
 	published atomic.Int32
 	mu        sync.Mutex
 	groups    []string
@@ -29,7 +31,7 @@ type fakePublisher struct {
 }
 
 func (p *fakePublisher) Prepare(_ context.Context, content string) (any, error) {
-	if content == "unpublishable" {
+	if p.refuse.Load() {
 		return nil, apperror.Invalid("text", "mentions @nobody@gone.example, who cannot be found")
 	}
 	if p.barrier != nil {
@@ -330,11 +332,12 @@ func TestScheduledDraftThatCannotGoOutComesBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testenv.Postgres(t), false)
 	ctx := context.Background()
-	draft := f.create("unpublishable")
+	draft := f.create(`{"Text":"hello @nobody@gone.example"}`)
 	when := at(f, time.Hour)
 	if _, err := f.drafts.Send(ctx, draft.ID, f.author, drafts.When{At: when, Zone: "UTC"}); err != nil {
 		t.Fatal(err)
 	}
+	f.publisher.refuse.Store(true)
 	*f.clock = *when
 	if err := f.drafts.PublishDue(ctx, draft.ID, *when); err != nil {
 		t.Fatalf("a draft that cannot go out is not retried for ever: %v", err)

@@ -23,9 +23,12 @@ type Input struct {
 	CampaignID *string
 }
 
-// Create keeps a new draft, in the writing state, for the groups of input. The caller checks that
-// authorID may write in every one of them.
+// Create keeps a new draft, in the writing state, for the groups of input; content that could not
+// be published is refused. The caller checks that authorID may write in every one of the groups.
 func (s *Service) Create(ctx context.Context, authorID *string, input Input) (model.PostDraft, error) {
+	if _, err := s.publisher.Prepare(ctx, input.Content); err != nil {
+		return model.PostDraft{}, err
+	}
 	organisationID, err := s.checkInput(ctx, s.store, input)
 	if err != nil {
 		return model.PostDraft{}, err
@@ -69,6 +72,9 @@ func (s *Service) checkInput(ctx context.Context, st *store.Store, input Input) 
 // an organisation that requires review, needs a new approval before it goes out (it waits in
 // review); a scheduled draft of an organisation without review stays scheduled.
 func (s *Service) Edit(ctx context.Context, draftID string, staffID *string, input Input) (model.PostDraft, error) {
+	if _, err := s.publisher.Prepare(ctx, input.Content); err != nil {
+		return model.PostDraft{}, err
+	}
 	return s.change(ctx, draftID, func(tx *store.Store, draft model.PostDraft, organisation model.Organisation) (model.PostDraft, error) {
 		organisationID, err := s.checkInput(ctx, tx, input)
 		if err != nil {

@@ -31,6 +31,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Reports:       p.federation.Reports,
 		Community:     p.federation.Community,
 		Events:        p.federation.Events,
+		Drafts:        p.federation.Drafts,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		EmailOn:       p.cfg.MailOn,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/drafts"
 	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
@@ -41,6 +42,8 @@ type Config struct {
 	Community *community.Service
 	// Events publishes groups' events and keeps their participants.
 	Events *events.Service
+	// Drafts keeps posts written before they go out: their review and their time.
+	Drafts *drafts.Service
 	// EmailOn says e-mail is set up (KRING_SMTP_URL): notifications and password resets are sent.
 	EmailOn bool
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
@@ -83,7 +86,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
-		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountLog,
+		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountDrafts, a.mountLog,
 		a.mountStaff, a.mountOrganisations, a.mountNotifications} {
 		mount(signedIn)
 	}
