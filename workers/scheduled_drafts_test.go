@@ -16,7 +16,9 @@ import (
 
 type countingPublisher struct{ published atomic.Int32 }
 
-func (p *countingPublisher) Prepare(_ context.Context, content string) (any, error) { return content, nil }
+func (p *countingPublisher) Prepare(_ context.Context, content string) (any, error) {
+	return content, nil
+}
 
 func (p *countingPublisher) PublishIn(context.Context, *store.Store, []string, *string, any, string) error {
 	p.published.Add(1)
