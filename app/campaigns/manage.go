@@ -38,6 +38,11 @@ func (in Input) checked() (model.Campaign, error) {
 		return c, err
 	}
 	c.StartsOn, c.EndsOn = dateOnly(in.StartsOn), dateOnly(in.EndsOn)
+	for field, date := range map[string]*time.Time{"starts_on": c.StartsOn, "ends_on": c.EndsOn} {
+		if date != nil && (date.Year() < FirstYear || date.Year() > LastYear) {
+			return c, apperror.Invalid(field, "must be between %d and %d", FirstYear, LastYear)
+		}
+	}
 	if c.StartsOn != nil && c.EndsOn != nil && c.EndsOn.Before(*c.StartsOn) {
 		return c, apperror.Invalid("ends_on", "must not be before the start")
 	}

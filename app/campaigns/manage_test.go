@@ -79,6 +79,7 @@ func TestCampaignInputIsChecked(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, st)
 		early, late := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)
+		ancient := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 		for _, c := range []struct {
 			in    campaigns.Input
 			field string
@@ -92,6 +93,7 @@ func TestCampaignInputIsChecked(t *testing.T) {
 			{campaigns.Input{Name: "x", Hashtag: "2026"}, "hashtag"},
 			{campaigns.Input{Name: "x", Description: strings.Repeat("d", campaigns.MaxDescription+1)}, "description"},
 			{campaigns.Input{Name: "x", StartsOn: &late, EndsOn: &early}, "ends_on"},
+			{campaigns.Input{Name: "x", StartsOn: &ancient}, "starts_on"},
 		} {
 			_, err := f.service.Create(f.ctx, f.acme.ID, f.staffID, c.in)
 			var appErr *apperror.Error

@@ -28,6 +28,8 @@ type pages struct{ byName map[string]*template.Template }
 var templateFuncs = template.FuncMap{
 	"when":     when,
 	"groupNav": groupNav,
+	// outreachNav links an organisation's calendar and campaigns (outreach_nav.go).
+	"outreachNav": outreachNav,
 	// trusted marks HTML Kring sanitised when it stored it (post content) as safe to show.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
 }
