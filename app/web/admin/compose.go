@@ -21,7 +21,9 @@ type composePage struct {
 	// Others are the organisation's other groups the writer may also publish in; Also those chosen.
 	Others []store.GroupInOrganisation
 	Also   map[string]bool
-	Error  string
+	// Campaigns are the organisation's open campaigns a new post may belong to.
+	Campaigns []model.Campaign
+	Error     string
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -90,6 +92,9 @@ func (a *Admin) publish(c *gin.Context) {
 	}
 	draft := draftOf(c)
 	ids, also, err := a.chosenGroups(c, group)
+	if err == nil {
+		draft.CampaignID, err = oneValue("campaign_id", c.PostFormArray("campaign_id"))
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -211,5 +216,11 @@ func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.Grou
 		a.fail(c, err)
 		return
 	}
-	a.renderStatus(c, status, "compose.html", "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also, Error: problem})
+	open, err := a.openCampaigns(c.Request.Context(), group.OrganisationID, nil)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.renderStatus(c, status, "compose.html", "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also,
+		Campaigns: open, Error: problem})
 }
