@@ -120,8 +120,11 @@ func (s *Service) setArchived(ctx context.Context, campaignID string, staffID *s
 		action = model.ActionCampaignArchive
 	}
 	return s.change(ctx, campaignID, staffID, action, func(tx *store.Store, campaign model.Campaign) (model.Campaign, error) {
-		if (campaign.ArchivedAt != nil) == archive {
-			return campaign, apperror.Conflict("campaign", "campaign %q is %s already", campaign.Name, map[bool]string{true: "archived", false: "open"}[archive])
+		if archive && campaign.ArchivedAt != nil {
+			return campaign, apperror.Conflict("campaign", "campaign %q is archived already", campaign.Name)
+		}
+		if !archive && campaign.ArchivedAt == nil {
+			return campaign, apperror.Conflict("campaign", "campaign %q is open already", campaign.Name)
 		}
 		campaign.ArchivedAt = nil
 		if archive {
