@@ -59,23 +59,30 @@ func (s *Service) PublishInGroups(ctx context.Context, groupIDs []string, staffI
 		id := model.NewID()
 		publication = &id
 	}
-	posts := make([]model.Post, 0, len(groupIDs))
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
-		for _, groupID := range groupIDs {
-			group, err := tx.GroupByID(ctx, groupID)
-			if err != nil {
-				return asNotFound(err, "group %s", groupID)
-			}
-			post, err := s.publishIn(ctx, tx, group, staffID, draft, publication)
-			if err != nil {
-				return fmt.Errorf("in group %s: %w", group.Slug, err)
-			}
-			posts = append(posts, post)
-		}
-		return nil
+	var posts []model.Post
+	err := s.store.Transaction(ctx, func(tx *store.Store) (err error) {
+		posts, err = s.publishInGroups(ctx, tx, groupIDs, staffID, draft, publication)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("publish as the group: %w", err)
+	}
+	return posts, nil
+}
+
+// publishInGroups is PublishInGroups inside the caller's transaction.
+func (s *Service) publishInGroups(ctx context.Context, tx *store.Store, groupIDs []string, staffID *string, draft Draft, publication *string) ([]model.Post, error) {
+	posts := make([]model.Post, 0, len(groupIDs))
+	for _, groupID := range groupIDs {
+		group, err := tx.GroupByID(ctx, groupID)
+		if err != nil {
+			return nil, asNotFound(err, "group %s", groupID)
+		}
+		post, err := s.publishIn(ctx, tx, group, staffID, draft, publication)
+		if err != nil {
+			return nil, fmt.Errorf("in group %s: %w", group.Slug, err)
+		}
+		posts = append(posts, post)
 	}
 	return posts, nil
 }

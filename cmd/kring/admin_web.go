@@ -33,6 +33,7 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Community:     p.federation.Community,
 		Events:        p.federation.Events,
 		Campaigns:     campaigns.NewService(p.store),
+		Drafts:        p.federation.Drafts,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		EmailOn:       p.cfg.MailOn,

@@ -18,6 +18,12 @@ type composePage struct {
 	Group store.GroupInOrganisation
 	Post  *model.Post // nil for a new post
 	Draft conversations.Draft
+	// Kept is the draft being edited, nil for a new post or a published one.
+	Kept *model.PostDraft
+	// RequireReview: the organisation's posts go out once a second staff member approved them.
+	RequireReview bool
+	// When is the time chosen to send it, as the form's fields hold it.
+	When scheduleFields
 	// Others are the organisation's other groups the writer may also publish in; Also those chosen.
 	Others []store.GroupInOrganisation
 	Also   map[string]bool
@@ -84,7 +90,9 @@ func (a *Admin) chosenGroups(c *gin.Context, group store.GroupInOrganisation) ([
 	return ids, also, nil
 }
 
-// publish posts the draft as the group: a Create to every follower.
+// publish sends what the form says on its way, as its button asks: published now as the group (a
+// Create to every follower), kept as a draft, scheduled, or, in an organisation that requires
+// review, kept and submitted for a second staff member's approval.
 func (a *Admin) publish(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
@@ -93,10 +101,20 @@ func (a *Admin) publish(c *gin.Context) {
 	draft := draftOf(c)
 	ids, also, err := a.chosenGroups(c, group)
 	if err == nil {
-		draft.CampaignID, err = oneValue("campaign_id", c.PostFormArray("campaign_id"))
+		err = readCampaignChoice(c, &draft)
 	}
 	if err != nil {
 		a.fail(c, err)
+		return
+	}
+	org, err := a.cfg.Store.OrganisationByID(c.Request.Context(), group.OrganisationID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	action := composeAction(c)
+	if action != actionPublish || org.RequireReview {
+		a.keepDraft(c, group, ids, also, draft, action)
 		return
 	}
 	_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
@@ -201,9 +219,30 @@ func draftOf(c *gin.Context) conversations.Draft {
 	return conversations.Draft{Text: c.PostForm("text"), Summary: c.PostForm("summary"), Pin: c.PostForm("pin") == "on"}
 }
 
+// renderComposePage fills in what every rendering of the compose form shows: whether the
+// organisation requires review, and the time fields.
+func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page composePage) {
+	org, err := a.cfg.Store.OrganisationByID(c.Request.Context(), page.Group.OrganisationID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	page.RequireReview = org.RequireReview
+	if page.Post == nil {
+		if page.Campaigns, err = a.openCampaigns(c.Request.Context(), page.Group.OrganisationID, nil); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	if page.When.Zone == "" {
+		page.When = scheduleFieldsOf(page.Kept)
+	}
+	a.renderStatus(c, status, "compose.html", title, page)
+}
+
 func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrganisation, post *model.Post, draft conversations.Draft, problem string) {
 	if post != nil {
-		a.renderStatus(c, status, "compose.html", "Edit a post of "+group.Name, composePage{Group: group, Post: post, Draft: draft, Error: problem})
+		a.renderComposePage(c, status, "Edit a post of "+group.Name, composePage{Group: group, Post: post, Draft: draft, Error: problem})
 		return
 	}
 	a.renderComposeChosen(c, status, group, draft, nil, problem)
@@ -216,11 +255,6 @@ func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.Grou
 		a.fail(c, err)
 		return
 	}
-	open, err := a.openCampaigns(c.Request.Context(), group.OrganisationID, nil)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.renderStatus(c, status, "compose.html", "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also,
-		Campaigns: open, Error: problem})
+	a.renderComposePage(c, status, "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also, Error: problem,
+		When: scheduleFieldsFrom(c)})
 }

@@ -166,7 +166,7 @@ func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 	s.talk, s.community, s.reports, s.eventService = fed.Conversations, fed.Community, fed.Reports, fed.Events
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events,
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events, Drafts: fed.Drafts,
 		Sessions:      staffSessions,
 		Conversations: s.talk, PublicOrigin: server.URL, EmailOn: opts.email, Campaigns: campaigns.NewService(st),
 	})
