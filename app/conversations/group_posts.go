@@ -97,13 +97,14 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	if group.ArchivedAt != nil {
 		return model.Post{}, apperror.Conflict("group", "group %s is archived", group.Slug)
 	}
+	text, campaignID, err := inCampaign(ctx, tx, group, draft, text)
+	if err != nil {
+		return model.Post{}, err
+	}
 	now := s.now()
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
 		ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
-		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers, PublicationID: publication}
-	if draft.CampaignID != "" {
-		post.CampaignID = &draft.CampaignID
-	}
+		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
 	if draft.Pin {

@@ -27,7 +27,9 @@ type composePage struct {
 	// Others are the organisation's other groups the writer may also publish in; Also those chosen.
 	Others []store.GroupInOrganisation
 	Also   map[string]bool
-	Error  string
+	// Campaigns are the organisation's open campaigns a new post may belong to.
+	Campaigns []model.Campaign
+	Error     string
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -98,6 +100,9 @@ func (a *Admin) publish(c *gin.Context) {
 	}
 	draft := draftOf(c)
 	ids, also, err := a.chosenGroups(c, group)
+	if err == nil {
+		err = readCampaignChoice(c, &draft)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -223,6 +228,12 @@ func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page
 		return
 	}
 	page.RequireReview = org.RequireReview
+	if page.Post == nil {
+		if page.Campaigns, err = a.openCampaigns(c.Request.Context(), page.Group.OrganisationID, nil); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
 	if page.When.Zone == "" {
 		page.When = scheduleFieldsOf(page.Kept)
 	}

@@ -91,6 +91,9 @@ func (a *Admin) saveDraft(c *gin.Context) {
 	}
 	draft := draftOf(c)
 	ids, also, err := a.chosenGroups(c, kept.Home)
+	if err == nil {
+		err = readCampaignChoice(c, &draft)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return

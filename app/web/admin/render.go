@@ -36,6 +36,8 @@ var templateFuncs = template.FuncMap{
 		return draftStateWords[state]
 	},
 	"groupNav": groupNav,
+	// outreachNav links an organisation's calendar and campaigns (outreach_nav.go).
+	"outreachNav": outreachNav,
 	// trusted marks HTML Kring sanitised when it stored it (post content) as safe to show.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
 }
