@@ -70,6 +70,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	approveDraft(t, b, peer, group, reviewed)
 	stopRequiringReview(b)
 	writeAsGroup(t, b, peer, group)
+	checkBeingFound(t, k, b, "The rent committee meets on Monday at 19:00.")
 	startCampaign(b)
 	scheduled := schedulePost(t, k, b)
 	blockDomain(t, b)
