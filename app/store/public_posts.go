@@ -26,6 +26,8 @@ type GroupPagePosts struct {
 	// Older is the id of the last of Recent when older posts follow it: the next page starts
 	// before it. Empty on the last page.
 	Older string
+	// Parts are the pictures, hashtags and mentions of the listed posts that have any, by post id.
+	Parts map[string]model.PostParts
 }
 
 // maxPagePins bounds the pinned posts a page shows; Mastodon itself allows five.
@@ -80,7 +82,14 @@ func (s *Store) publicPagePosts(ctx context.Context, groupID, tag string, recent
 		page.Recent = page.Recent[:recent]
 		page.Older = page.Recent[recent-1].ID
 	}
-	return page, nil
+	ids := make([]string, 0, len(page.Pinned)+len(page.Recent))
+	for _, list := range [][]AuthoredPost{page.Pinned, page.Recent} {
+		for _, post := range list {
+			ids = append(ids, post.ID)
+		}
+	}
+	page.Parts, err = s.PostParts(ctx, ids...)
+	return page, err
 }
 
 // authoredPosts selects a group's visible public posts with their remote authors' names; the LEFT
