@@ -22,6 +22,11 @@ type composePage struct {
 	Others []store.GroupInOrganisation
 	Also   map[string]bool
 	Error  string
+	// Languages are those a post may be marked as; Pictures the form's picture slots; Preview what
+	// a Mastodon user would be shown, when the writer asked to see it.
+	Languages []textinput.Language
+	Pictures  []pictureField
+	Preview   *composePreview
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -39,7 +44,7 @@ func (a *Admin) compose(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{}, "")
+	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{Language: textinput.DefaultLanguage}, "")
 }
 
 // sisterGroups are the other groups of group's organisation that the logged-in staff member may
@@ -88,13 +93,19 @@ func (a *Admin) publish(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := draftOf(c)
 	ids, also, err := a.chosenGroups(c, group)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
+	draft, err := a.draftFromForm(c)
+	if err == nil && wantsPreview(c) {
+		a.previewCompose(c, group, nil, draft, also)
+		return
+	}
+	if err == nil {
+		_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
+	}
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderComposeChosen(c, status, group, draft, also, problem)
 		return
@@ -138,7 +149,11 @@ func (a *Admin) editPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := conversations.Draft{Text: textinput.HTMLToText(post.ContentHTML), Summary: post.Summary, Pin: post.PinnedAt != nil}
+	draft, err := a.draftOfPost(c, post)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	a.renderCompose(c, http.StatusOK, group, &post, draft, "")
 }
 
@@ -148,8 +163,14 @@ func (a *Admin) saveGroupPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := draftOf(c)
-	_, err := a.cfg.Conversations.EditGroupPost(c.Request.Context(), post.ID, staffID(c), draft)
+	draft, err := a.draftFromForm(c)
+	if err == nil && wantsPreview(c) {
+		a.previewCompose(c, group, &post, draft, nil)
+		return
+	}
+	if err == nil {
+		_, err = a.cfg.Conversations.EditGroupPost(c.Request.Context(), post.ID, staffID(c), draft)
+	}
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderCompose(c, status, group, &post, draft, problem)
 		return
@@ -192,13 +213,9 @@ func (a *Admin) setPinned(c *gin.Context, pinned bool) {
 	a.done(c, "/admin/groups/"+group.Slug+"/posts", notice)
 }
 
-func draftOf(c *gin.Context) conversations.Draft {
-	return conversations.Draft{Text: c.PostForm("text"), Summary: c.PostForm("summary"), Pin: c.PostForm("pin") == "on"}
-}
-
 func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrganisation, post *model.Post, draft conversations.Draft, problem string) {
 	if post != nil {
-		a.renderStatus(c, status, "compose.html", "Edit a post of "+group.Name, composePage{Group: group, Post: post, Draft: draft, Error: problem})
+		a.renderComposePage(c, status, composePage{Group: group, Post: post, Draft: draft, Error: problem})
 		return
 	}
 	a.renderComposeChosen(c, status, group, draft, nil, problem)
@@ -206,10 +223,24 @@ func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrg
 
 // renderComposeChosen shows the form for a new post, the sister groups ticked in also.
 func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.GroupInOrganisation, draft conversations.Draft, also map[string]bool, problem string) {
-	others, err := a.sisterGroups(c, group)
-	if err != nil {
-		a.fail(c, err)
-		return
+	a.renderComposePage(c, status, composePage{Group: group, Draft: draft, Also: also, Error: problem})
+}
+
+// renderComposePage shows the Write form of page: for a new post, with the sister groups the writer
+// may publish in too.
+func (a *Admin) renderComposePage(c *gin.Context, status int, page composePage) {
+	title := "Edit a post of " + page.Group.Name
+	if page.Post == nil {
+		others, err := a.sisterGroups(c, page.Group)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		page.Others, title = others, "Write as "+page.Group.Name
+		if page.Draft.Language == "" && page.Draft.Text == "" {
+			page.Draft.Language = textinput.DefaultLanguage
+		}
 	}
-	a.renderStatus(c, status, "compose.html", "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also, Error: problem})
+	page.Languages, page.Pictures = textinput.Languages, pictureFields(page.Draft.Images)
+	a.renderStatus(c, status, "compose.html", title, page)
 }
