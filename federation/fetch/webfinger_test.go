@@ -50,7 +50,7 @@ func TestWebFingerRefusesHostileAnswers(t *testing.T) {
 	t.Parallel()
 	client := NewClient(Options{UserAgent: "Kring/test", Allow: loopback, AllowHTTP: true})
 	for name, body := range map[string]string{
-		"huge":           `{"aliases":["` + strings.Repeat("a", maxWebFingerBody) + `"],"links":[{"rel":"self","type":"application/activity+json","href":"https://x.example/a"}]}`,
+		"huge":           `{"aliases":["` + strings.Repeat("a", 65<<10) + `"],"links":[{"rel":"self","type":"application/activity+json","href":"https://x.example/a"}]}`,
 		"not JSON":       `<html>alice</html>`,
 		"trailing data":  `{"links":[]} {"links":[]}`,
 		"an array":       `[{"rel":"self"}]`,
