@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"image"
 	"image/jpeg"
 	"io"
@@ -292,4 +293,78 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestPublishPreparedInTheCallersTransaction: scheduled publishing's way in. A draft prepared (its
+// mention looked up) and kept as JSON is published later inside the caller's transaction, under
+// the publication id the caller gives, without asking any server; when that transaction rolls
+// back, no post, part or delivery is left.
+func TestPublishPreparedInTheCallersTransaction(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		f := newBanFixture(t, st)
+		carol := newMentionedServer(t, groupKeys{st})
+		fed, err := wiring.Build(ctx, wiring.Config{PublicURL: &url.URL{Scheme: "http", Host: "kring.example"}, Version: "test",
+			SigningKeys: testenv.SigningKeys(t), FetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft := conversations.Draft{Text: "Thanks @carol@" + carol.host + " #thanks", Language: "en"}
+		kept, err := json.Marshal(draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored conversations.Draft
+		if err := json.Unmarshal(kept, &stored); err != nil {
+			t.Fatal(err)
+		}
+		prepared, err := fed.Conversations.PrepareDraft(ctx, stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roundTrip, _ := json.Marshal(prepared)
+		var again conversations.Prepared
+		if err := json.Unmarshal(roundTrip, &again); err != nil || !jsonEqual(again, prepared) {
+			t.Fatalf("Prepared does not survive JSON: %s %v", roundTrip, err)
+		}
+
+		failed := errors.New("the caller's next step failed")
+		err = st.Transaction(ctx, func(tx *store.Store) error {
+			if _, err := fed.Conversations.PublishPreparedIn(ctx, tx, []string{f.group.ID}, nil, again, nil); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Fatalf("rolled back with %v", err)
+		}
+		var posts, hashtags, deliveries int64
+		st.DB().Model(&model.Post{}).Where("author_kind = ?", model.AuthorGroup).Count(&posts)
+		st.DB().Model(&model.PostHashtag{}).Count(&hashtags)
+		st.DB().Model(&model.Delivery{}).Count(&deliveries)
+		if posts+hashtags+deliveries != 0 {
+			t.Fatalf("a rolled-back publication left %d posts, %d hashtags, %d deliveries", posts, hashtags, deliveries)
+		}
+
+		publication := model.NewID()
+		var published []model.Post
+		err = st.Transaction(ctx, func(tx *store.Store) error {
+			published, err = fed.Conversations.PublishPreparedIn(ctx, tx, []string{f.group.ID}, nil, again, &publication)
+			return err
+		})
+		if err != nil || len(published) != 1 || published[0].PublicationID == nil || *published[0].PublicationID != publication {
+			t.Fatalf("published %+v, %v; want one post of publication %s", published, err, publication)
+		}
+		toCarol := 0
+		for _, create := range f.sentOfType(t, "Create") {
+			if create.Inbox == "http://"+carol.host+"/users/carol/inbox" {
+				toCarol++
+			}
+		}
+		if toCarol != 1 {
+			t.Errorf("the Create was queued %d times for carol, want once", toCarol)
+		}
+	})
 }

@@ -199,10 +199,19 @@ func TestWriteWithPicturesLanguageAndHashtags(t *testing.T) {
 	})
 }
 
+// elevenMentions mentions eleven accounts, one more than a post may.
+var elevenMentions = func() string {
+	var b strings.Builder
+	for _, user := range "abcdefghijk" {
+		b.WriteString("@" + string(user) + "@social.example ")
+	}
+	return b.String()
+}()
+
 // TestWriteFormRefusesHostilePictures: five pictures, alt text over 1500 characters, an upload that
 // is not a picture or is over 8 MiB, a kept picture whose name Kring did not give a post's picture
 // (a path, a group's avatar's kind of name, one that does not exist), and a mention that cannot be
-// found (its host is loopback, which Kring does not fetch) are each refused with 400, and nothing
+// found (its host is loopback, which Kring does not fetch) or eleven mentions are each refused with 400, and nothing
 // is published or queued.
 func TestWriteFormRefusesHostilePictures(t *testing.T) {
 	t.Parallel()
@@ -241,6 +250,7 @@ func TestWriteFormRefusesHostilePictures(t *testing.T) {
 			{"an avatar's name", with(url.Values{"image_1": {"0123456789abcdef0123456789abcdef.jpg"}}), nil, "not one Kring stored for a post"},
 			{"a post's name that does not exist", with(url.Values{"image_1": {"post-0123456789abcdef0123456789abcdef.jpg"}}), nil, "not one Kring stored for a post"},
 			{"an unknown mention", url.Values{"text": {"Hello @carol@127.0.0.1:9"}}, nil, "cannot mention @carol@127.0.0.1:9"},
+			{"eleven mentions", url.Values{"text": {elevenMentions}}, nil, "at most 10 accounts"},
 		} {
 			status, page := b.sendCompose(compose, compose, c.fields, c.files)
 			if status != http.StatusBadRequest || !strings.Contains(page, c.says) {
