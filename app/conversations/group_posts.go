@@ -105,20 +105,22 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	if group.ArchivedAt != nil {
 		return model.Post{}, apperror.Conflict("group", "group %s is archived", group.Slug)
 	}
+	text, campaignID, err := inCampaign(ctx, tx, group, Draft{CampaignID: prepared.CampaignID}, prepared.Text)
+	if err != nil {
+		return model.Post{}, err
+	}
+	prepared = prepared.withText(text)
 	now := s.now()
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
 		ObjectType: "Note", ContentHTML: s.contentHTML(group, prepared), Summary: prepared.Summary, Language: prepared.Language,
 		SourceText: prepared.Text, Visibility: model.VisibilityPublic, State: model.PostVisible, PublishedAt: now,
-		Reach: model.ReachFollowers, PublicationID: publication}
-	if prepared.CampaignID != "" {
-		post.CampaignID = &prepared.CampaignID
-	}
+		Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
 	if prepared.Pin {
 		post.PinnedAt = &now
 	}
-	post, err := tx.CreatePost(ctx, post)
+	post, err = tx.CreatePost(ctx, post)
 	if err != nil {
 		return model.Post{}, err
 	}

@@ -149,11 +149,18 @@ func (s *Service) prepareWithoutLookups(draft Draft) (Prepared, error) {
 	if err != nil {
 		return Prepared{}, err
 	}
-	prepared := Prepared{Text: text, Summary: summary, Language: language, Pin: draft.Pin, CampaignID: draft.CampaignID, Images: images}
+	prepared := Prepared{Summary: summary, Language: language, Pin: draft.Pin, CampaignID: draft.CampaignID, Images: images}
+	return prepared.withText(text), nil
+}
+
+// withText is prepared with text as its text and the hashtags text has (a campaign's hashtag is
+// added to a post as it is published).
+func (prepared Prepared) withText(text string) Prepared {
+	prepared.Text, prepared.Hashtags = text, nil
 	for _, name := range textinput.Hashtags(text) {
 		prepared.Hashtags = append(prepared.Hashtags, model.PostHashtag{Tag: textinput.HashtagKey(name), Name: name})
 	}
-	return prepared, nil
+	return prepared
 }
 
 // draftImages checks a draft's pictures: at most MaxImages, each one Kring stored for posts, with

@@ -36,6 +36,8 @@ type Draft struct {
 	// Reminders are how long before the start participants are reminded: nil for the defaults (a
 	// day and an hour), empty for none.
 	Reminders []time.Duration
+	// CampaignID names the organisation's campaign the event belongs to; empty when none.
+	CampaignID string
 }
 
 // MaxReminders bounds an event's reminders; MaxReminderLead how early one may come.
@@ -141,6 +143,9 @@ func (s *Service) Create(ctx context.Context, groupID string, staffID *string, d
 		if group.ArchivedAt != nil {
 			return apperror.Conflict("group", "group %s is archived", group.Slug)
 		}
+		if event.CampaignID, err = campaignOf(ctx, tx, group, draft.CampaignID, nil); err != nil {
+			return err
+		}
 		now := s.now()
 		event.ID, event.GroupID, event.Status, event.CreatedByStaffID = model.NewID(), group.ID, model.EventConfirmed, staffID
 		event.ObjectIRI, event.PublishedAt, event.UpdatedAt = s.federator.EventObjectIRI(group, event.ID), now, now
@@ -178,10 +183,15 @@ func (s *Service) Edit(ctx context.Context, eventID string, staffID *string, dra
 		changed.Sequence, changed.PollObjectIRI, changed.CreateActivityIRI = event.Sequence+1, event.PollObjectIRI, event.CreateActivityIRI
 		changed.ImagePath, changed.ImageAlt, changed.CreatedByStaffID = event.ImagePath, event.ImageAlt, event.CreatedByStaffID
 		changed.PublishedAt, changed.CancelledAt, changed.CreatedAt, changed.UpdatedAt = event.PublishedAt, event.CancelledAt, event.CreatedAt, s.now()
-		err := tx.UpdateEvent(ctx, event.ID, store.EventChange{Title: store.To(changed.Title), Description: store.To(changed.Description),
+		var err error
+		if changed.CampaignID, err = campaignOf(ctx, tx, group, draft.CampaignID, event.CampaignID); err != nil {
+			return changed, err
+		}
+		err = tx.UpdateEvent(ctx, event.ID, store.EventChange{Title: store.To(changed.Title), Description: store.To(changed.Description),
 			StartsAt: store.To(changed.StartsAt), EndsAt: store.To(changed.EndsAt), TimeZone: store.To(changed.TimeZone),
 			PlaceName: store.To(changed.PlaceName), PlaceAddress: store.To(changed.PlaceAddress), OnlineURL: store.To(changed.OnlineURL),
-			Capacity: store.To(changed.Capacity), JoinMode: store.To(changed.JoinMode), Sequence: store.To(changed.Sequence)})
+			Capacity: store.To(changed.Capacity), JoinMode: store.To(changed.JoinMode), Sequence: store.To(changed.Sequence),
+			CampaignID: store.To(changed.CampaignID)})
 		if err != nil {
 			return changed, err
 		}

@@ -9,6 +9,8 @@ type LogAction string
 const (
 	// Organisations, created by the instance admin or Kring's command line.
 	ActionOrganisationCreate LogAction = "organisation.create"
+	// An organisation admin required, or stopped requiring, review of drafted posts.
+	ActionOrganisationReview LogAction = "organisation.review"
 
 	// Staff accounts, in the log of the organisation the change was made in.
 	ActionStaffCreate        LogAction = "staff.create"

@@ -71,6 +71,7 @@ type EventChange struct {
 	PollObjectIRI     Set[*string]
 	CreateActivityIRI Set[string]
 	CancelledAt       Set[*time.Time]
+	CampaignID        Set[*string]
 }
 
 func (c EventChange) columns() columns {
@@ -92,6 +93,7 @@ func (c EventChange) columns() columns {
 	put(out, "poll_object_iri", c.PollObjectIRI)
 	put(out, "create_activity_iri", c.CreateActivityIRI)
 	put(out, "cancelled_at", c.CancelledAt)
+	put(out, "campaign_id", c.CampaignID)
 	return out
 }
 

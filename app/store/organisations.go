@@ -47,3 +47,9 @@ func (s *Store) ListOrganisations(ctx context.Context) ([]model.Organisation, er
 	}
 	return orgs, nil
 }
+
+// SetRequireReview says whether posts drafted in the organisation need a second staff member's
+// approval before they go out.
+func (s *Store) SetRequireReview(ctx context.Context, organisationID string, required bool) error {
+	return s.updateRow(ctx, &model.Organisation{}, "organisation", organisationID, columns{"require_review": required})
+}

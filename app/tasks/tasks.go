@@ -18,6 +18,7 @@ const (
 	TypeSendEmail       = "mail:send"
 	TypeStaffDigest     = "notify:digest"
 	TypeEventReminder   = "event:remind"
+	TypePublishDraft    = "draft:publish"
 )
 
 // Queue names. Each task type belongs to exactly one queue (see QueueFor).
@@ -64,6 +65,21 @@ type EventReminderPayload struct {
 func NewEventReminderTask(reminderID string, dueAt time.Time) store.NewTask {
 	task := newTask(TypeEventReminder, EventReminderPayload{ReminderID: reminderID, DueAt: dueAt.UTC()})
 	task.RunAt = dueAt
+	return task
+}
+
+// PublishDraftPayload asks for a scheduled post draft to go out. PublishAt is the time it was
+// scheduled for when the task was recorded: rescheduling records a new task, and the stale one,
+// whose PublishAt no longer matches the draft's, publishes nothing.
+type PublishDraftPayload struct {
+	DraftID   string    `json:"draft_id"`
+	PublishAt time.Time `json:"publish_at"`
+}
+
+// NewPublishDraftTask describes the publishing of a scheduled draft, run at its time.
+func NewPublishDraftTask(draftID string, publishAt time.Time) store.NewTask {
+	task := newTask(TypePublishDraft, PublishDraftPayload{DraftID: draftID, PublishAt: publishAt.UTC()})
+	task.RunAt = publishAt
 	return task
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/kring-social/kring/app/campaigns"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
@@ -35,7 +36,7 @@ func Mount(b *testing.B, st *store.Store, orgs *organisations.Service, served te
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: b.TempDir(),
 		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events,
 		Sessions:      sessions.NewService(st, orgs, sessions.DefaultPolicy()),
-		Conversations: fed.Conversations, PublicOrigin: served.Server.URL,
+		Conversations: fed.Conversations, PublicOrigin: served.Server.URL, Campaigns: campaigns.NewService(st),
 	})
 	if err != nil {
 		b.Fatal(err)

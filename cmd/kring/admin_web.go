@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/campaigns"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
@@ -31,6 +32,8 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Reports:       p.federation.Reports,
 		Community:     p.federation.Community,
 		Events:        p.federation.Events,
+		Campaigns:     campaigns.NewService(p.store),
+		Drafts:        p.federation.Drafts,
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		EmailOn:       p.cfg.MailOn,

@@ -165,6 +165,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	worker.HandleInbound(p.federation.Processor())
 	worker.HandleDeliveries(p.federation.Deliverer())
 	worker.HandleEventReminders(p.federation.Events)
+	worker.HandleScheduledDrafts(p.federation.Drafts)
 	if p.cfg.MailOn {
 		worker.HandleMail(email.NewSMTP(p.cfg.Mail))
 		worker.HandleDigests(p.federation.Notifier)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/drafts"
 	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
@@ -75,6 +76,8 @@ type Federation struct {
 	Community *community.Service
 	// Conversations takes posts into groups and announces them through the outbox.
 	Conversations *conversations.Service
+	// Drafts keeps posts written before they go out: their review and their time.
+	Drafts *drafts.Service
 	// Reports files reports and forwards them as Flags through the outbox.
 	Reports *reports.Service
 	// Groups edits groups and sends the Update of a group's actor when it changes.
@@ -154,6 +157,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
 		Events:        eventService,
+		Drafts:        drafts.NewService(st, conversations.DraftPublisher{Service: talk}),
 		store:         st,
 		logger:        logger,
 	}, nil

@@ -41,6 +41,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	b.screenshot("dashboard")
 	staffPassword := changePassword(t, b)
 	moderatorPassword := addModerator(t, b)
+	requireReview(b)
 	logOut(b)
 
 	logIn(b, moderatorEmail, moderatorPassword)
@@ -51,6 +52,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	answerSupportMessage(t, b, peer, group)
 	introduceMember(t, b, peer, group)
 	seeWhoNeedsAttention(b)
+	reviewed := submitForReview(t, b)
 	event := publishEvent(t, b, peer)
 	answerEvent(t, k, b, peer, group, event)
 	reminded := remindSoon(t, b, peer, group)
@@ -65,12 +67,20 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 
 	logIn(b, staffEmail, staffPassword)
 	manageGroup(t, b, peer, group)
+	approveDraft(t, b, peer, group, reviewed)
+	stopRequiringReview(b)
 	writeAsGroup(t, b, peer, group)
+	scheduled := schedulePost(t, k, b)
 	blockDomain(t, b)
 	readLog(t, b)
 
 	if n := peer.directMessages(t, "bob", group, "Reminder: <strong>Stairwell clean-up</strong>"); n != 1 {
 		t.Errorf("bob was reminded of the clean-up %d times, want once", n)
+	}
+	// The scheduled post was due two minutes after it was scheduled, the worker killed in between.
+	peer.awaitCreateSaying(t, "bob", group, scheduled, 4*time.Minute)
+	if n := peer.creates(t, "bob", group, scheduled); n != 1 {
+		t.Errorf("bob's server received the scheduled post %d times, want once", n)
 	}
 
 	b.open("/admin")
@@ -520,7 +530,7 @@ func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) {
 	b.fill(map[string]string{`input[name="summary"]`: "Rent increase",
 		`textarea[name="text"]`: "The rent committee meets on Monday at 19:00.\n\nBring your letters from Acme."})
 	b.screenshot("compose")
-	b.click(`//button[normalize-space()="Publish"]`)
+	b.click(`//button[normalize-space()="Publish now"]`)
 	b.expect(".notice", "Published")
 	b.expect(row("The rent committee meets"), "CW: Rent increase")
 	b.screenshot("posts-own")

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,9 +24,10 @@ const (
 // kring is a running Kring in its production shape: `kring serve` and `kring worker` as separate
 // processes on PostgreSQL and Redis, reached at base, sending staff e-mail to a real SMTP server.
 type kring struct {
-	base string
-	env  map[string]string
-	mail *mailtest.Server
+	base   string
+	env    map[string]string
+	mail   *mailtest.Server
+	worker *testenv.Process
 }
 
 // startKring prepares the database with `kring admin` as an operator would (an organisation and a
@@ -53,10 +55,21 @@ func startKring(t *testing.T) *kring {
 	k.admin(t, "group", "create", "--org", "acme", "--slug", "tenants", "--name", "Tenants' Desk",
 		"--posting-policy", "premoderated", "--approve-followers")
 	testenv.StartKring(t, k.env, "serve").WaitListening(t)
-	testenv.StartKring(t, k.env, "worker")
+	k.worker = testenv.StartKring(t, k.env, "worker")
 	k.admin(t, "staff", "create", "--org", "acme", "--email", staffEmail, "--name", "Ada", "--role", "admin",
 		"--password", staffPassword)
 	return k
+}
+
+// killWorker kills the worker process as a crash would (SIGKILL: nothing is finished or handed
+// back) and starts another in its place.
+func (k *kring) killWorker(t *testing.T) {
+	t.Helper()
+	if err := k.worker.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill the worker: %v", err)
+	}
+	k.worker.Wait(t)
+	k.worker = testenv.StartKring(t, k.env, "worker")
 }
 
 // admin runs `kring admin ...` against the same database and returns what it printed.

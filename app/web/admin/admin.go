@@ -11,8 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kring-social/kring/app/campaigns"
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
+	"github.com/kring-social/kring/app/drafts"
 	"github.com/kring-social/kring/app/events"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
@@ -41,6 +43,10 @@ type Config struct {
 	Community *community.Service
 	// Events publishes groups' events and keeps their participants.
 	Events *events.Service
+	// Campaigns keeps organisations' campaigns and gathers their outreach calendar.
+	Campaigns *campaigns.Service
+	// Drafts keeps posts written before they go out: their review and their time.
+	Drafts *drafts.Service
 	// EmailOn says e-mail is set up (KRING_SMTP_URL): notifications and password resets are sent.
 	EmailOn bool
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
@@ -83,8 +89,8 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.GET("/password", a.passwordPage)
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
-		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountLog,
-		a.mountStaff, a.mountOrganisations, a.mountNotifications} {
+		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountDrafts, a.mountLog,
+		a.mountStaff, a.mountOrganisations, a.mountNotifications, a.mountCampaigns, a.mountCalendar} {
 		mount(signedIn)
 	}
 }

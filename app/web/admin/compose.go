@@ -18,10 +18,18 @@ type composePage struct {
 	Group store.GroupInOrganisation
 	Post  *model.Post // nil for a new post
 	Draft conversations.Draft
+	// Kept is the draft being edited, nil for a new post or a published one.
+	Kept *model.PostDraft
+	// RequireReview: the organisation's posts go out once a second staff member approved them.
+	RequireReview bool
+	// When is the time chosen to send it, as the form's fields hold it.
+	When scheduleFields
 	// Others are the organisation's other groups the writer may also publish in; Also those chosen.
 	Others []store.GroupInOrganisation
 	Also   map[string]bool
-	Error  string
+	// Campaigns are the organisation's open campaigns a new post may belong to.
+	Campaigns []model.Campaign
+	Error     string
 	// Languages are those a post may be marked as; Pictures the form's picture slots; Preview what
 	// a Mastodon user would be shown, when the writer asked to see it.
 	Languages []textinput.Language
@@ -87,20 +95,36 @@ func (a *Admin) chosenGroups(c *gin.Context, group store.GroupInOrganisation) ([
 	return ids, also, nil
 }
 
-// publish posts the draft as the group: a Create to every follower.
+// publish sends what the form says on its way, as its button asks: published now as the group (a
+// Create to every follower), kept as a draft, scheduled, or, in an organisation that requires
+// review, kept and submitted for a second staff member's approval.
 func (a *Admin) publish(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
 		return
 	}
+	var draft conversations.Draft
 	ids, also, err := a.chosenGroups(c, group)
+	if err == nil {
+		err = readCampaignChoice(c, &draft)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	draft, err := a.draftFromForm(c)
+	err = a.readDraftForm(c, &draft)
 	if err == nil && wantsPreview(c) {
-		a.previewCompose(c, group, nil, draft, also)
+		page := composePage{Group: group, Draft: draft, Also: also}
+		a.renderNewCompose(c, a.withPreview(c, &page), page)
+		return
+	}
+	org, orgErr := a.cfg.Store.OrganisationByID(c.Request.Context(), group.OrganisationID)
+	if orgErr != nil {
+		a.fail(c, orgErr)
+		return
+	}
+	if action := composeAction(c); err == nil && (action != actionPublish || org.RequireReview) {
+		a.keepDraft(c, group, ids, also, draft, action)
 		return
 	}
 	if err == nil {
@@ -163,9 +187,11 @@ func (a *Admin) saveGroupPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft, err := a.draftFromForm(c)
+	var draft conversations.Draft
+	err := a.readDraftForm(c, &draft)
 	if err == nil && wantsPreview(c) {
-		a.previewCompose(c, group, &post, draft, nil)
+		page := composePage{Group: group, Post: &post, Draft: draft}
+		a.renderComposePage(c, a.withPreview(c, &page), "Edit a post of "+group.Name, page)
 		return
 	}
 	if err == nil {
@@ -213,9 +239,31 @@ func (a *Admin) setPinned(c *gin.Context, pinned bool) {
 	a.done(c, "/admin/groups/"+group.Slug+"/posts", notice)
 }
 
+// renderComposePage fills in what every rendering of the compose form shows: whether the
+// organisation requires review, and the time fields.
+func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page composePage) {
+	org, err := a.cfg.Store.OrganisationByID(c.Request.Context(), page.Group.OrganisationID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	page.RequireReview = org.RequireReview
+	if page.Post == nil {
+		if page.Campaigns, err = a.openCampaigns(c.Request.Context(), page.Group.OrganisationID, nil); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	if page.When.Zone == "" {
+		page.When = scheduleFieldsOf(page.Kept)
+	}
+	page.Languages, page.Pictures = textinput.Languages, pictureFields(page.Draft.Images)
+	a.renderStatus(c, status, "compose.html", title, page)
+}
+
 func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrganisation, post *model.Post, draft conversations.Draft, problem string) {
 	if post != nil {
-		a.renderComposePage(c, status, composePage{Group: group, Post: post, Draft: draft, Error: problem})
+		a.renderComposePage(c, status, "Edit a post of "+group.Name, composePage{Group: group, Post: post, Draft: draft, Error: problem})
 		return
 	}
 	a.renderComposeChosen(c, status, group, draft, nil, problem)
@@ -223,24 +271,17 @@ func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrg
 
 // renderComposeChosen shows the form for a new post, the sister groups ticked in also.
 func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.GroupInOrganisation, draft conversations.Draft, also map[string]bool, problem string) {
-	a.renderComposePage(c, status, composePage{Group: group, Draft: draft, Also: also, Error: problem})
+	a.renderNewCompose(c, status, composePage{Group: group, Draft: draft, Also: also, Error: problem})
 }
 
-// renderComposePage shows the Write form of page: for a new post, with the sister groups the writer
-// may publish in too.
-func (a *Admin) renderComposePage(c *gin.Context, status int, page composePage) {
-	title := "Edit a post of " + page.Group.Name
-	if page.Post == nil {
-		others, err := a.sisterGroups(c, page.Group)
-		if err != nil {
-			a.fail(c, err)
-			return
-		}
-		page.Others, title = others, "Write as "+page.Group.Name
-		if page.Draft.Language == "" && page.Draft.Text == "" {
-			page.Draft.Language = textinput.DefaultLanguage
-		}
+// renderNewCompose shows the form for a new post as page has it, with the sister groups the writer
+// may publish in too and the time fields as sent.
+func (a *Admin) renderNewCompose(c *gin.Context, status int, page composePage) {
+	others, err := a.sisterGroups(c, page.Group)
+	if err != nil {
+		a.fail(c, err)
+		return
 	}
-	page.Languages, page.Pictures = textinput.Languages, pictureFields(page.Draft.Images)
-	a.renderStatus(c, status, "compose.html", title, page)
+	page.Others, page.When = others, scheduleFieldsFrom(c)
+	a.renderComposePage(c, status, "Write as "+page.Group.Name, page)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/textinput"
 )
 
@@ -46,14 +45,14 @@ func pictureFields(images []conversations.DraftImage) []pictureField {
 // wantsPreview reports whether the writer pressed Preview rather than Publish or Save.
 func wantsPreview(c *gin.Context) bool { return c.PostForm("preview") != "" }
 
-// draftFromForm reads the Write form: text, content warning, language, pin and pictures (new
-// uploads stored, so a preview or a refused form keeps them).
-func (a *Admin) draftFromForm(c *gin.Context) (conversations.Draft, error) {
-	draft := conversations.Draft{Text: c.PostForm("text"), Summary: c.PostForm("summary"), Pin: c.PostForm("pin") == "on",
-		Language: c.PostForm("language")}
+// readDraftForm reads the Write form into draft: text, content warning, language, pin and
+// pictures (new uploads stored, so a preview or a refused form keeps them).
+func (a *Admin) readDraftForm(c *gin.Context, draft *conversations.Draft) error {
+	draft.Text, draft.Summary, draft.Pin = c.PostForm("text"), c.PostForm("summary"), c.PostForm("pin") == "on"
+	draft.Language = c.PostForm("language")
 	images, err := a.formPictures(c)
 	draft.Images = images
-	return draft, err
+	return err
 }
 
 // draftOfPost is the Write form of one of the group's posts, to edit it: its text as written (or,
@@ -71,23 +70,21 @@ func (a *Admin) draftOfPost(c *gin.Context, post model.Post) (conversations.Draf
 	return draft, err
 }
 
-// previewCompose shows the form again with the post as it would be published in group, mentions
-// looked up; nothing is published. A draft that would be refused is shown with why.
-func (a *Admin) previewCompose(c *gin.Context, group store.GroupInOrganisation, post *model.Post, draft conversations.Draft, also map[string]bool) {
-	page := composePage{Group: group, Post: post, Draft: draft, Also: also}
-	prepared, err := a.cfg.Conversations.PrepareDraft(c.Request.Context(), draft)
+// withPreview adds to page the post as it would be published in its group, mentions looked up;
+// nothing is published. A draft that would be refused gets why instead. It returns the status
+// to answer with.
+func (a *Admin) withPreview(c *gin.Context, page *composePage) int {
+	prepared, err := a.cfg.Conversations.PrepareDraft(c.Request.Context(), page.Draft)
 	if status, problem, refused := formRefusal(err); refused {
 		page.Error = problem
-		a.renderComposePage(c, status, page)
-		return
+		return status
 	}
 	if err != nil {
-		a.fail(c, err)
-		return
+		page.Error = "The preview could not be made; try again."
+		return http.StatusInternalServerError
 	}
-	preview := &composePreview{Summary: prepared.Summary, Language: prepared.Language,
-		Content:  template.HTML(a.cfg.Conversations.PreviewHTML(group.Group, prepared)), // escaped by PostToHTML
-		Pictures: pictureFields(draft.Images)[:len(draft.Images)]}
-	page.Preview = preview
-	a.renderComposePage(c, http.StatusOK, page)
+	page.Preview = &composePreview{Summary: prepared.Summary, Language: prepared.Language,
+		Content:  template.HTML(a.cfg.Conversations.PreviewHTML(page.Group.Group, prepared)), // escaped by PostToHTML
+		Pictures: pictureFields(page.Draft.Images)[:len(page.Draft.Images)]}
+	return http.StatusOK
 }

@@ -133,6 +133,16 @@ type eventForm struct {
 	Capacity                                     string
 	JoinMode                                     string
 	Reminders                                    string // durations before the start: "24h, 1h"
+	// CampaignIDs are the campaign ids as sent: one, or none; more are refused.
+	CampaignIDs []string
+}
+
+// Campaign is the campaign the form names, for the select to show it chosen.
+func (f eventForm) Campaign() string {
+	if len(f.CampaignIDs) == 0 {
+		return ""
+	}
+	return f.CampaignIDs[0]
 }
 
 // eventFormPage is the create or edit form.
@@ -141,7 +151,9 @@ type eventFormPage struct {
 	Event *model.Event // nil when creating
 	Form  eventForm
 	Zones []string
-	Error string
+	// Campaigns are the organisation's campaigns the event may be put in.
+	Campaigns []model.Campaign
+	Error     string
 }
 
 // commonZones are offered first in the zone field; any IANA zone is accepted.
@@ -299,7 +311,17 @@ func (a *Admin) renderEventForm(c *gin.Context, status int, group store.GroupInO
 	if event != nil {
 		title = "Edit " + event.Title
 	}
-	a.renderStatus(c, status, "event_form.html", title, eventFormPage{Group: group, Event: event, Form: form, Zones: commonZones, Error: problem})
+	var current *string
+	if event != nil {
+		current = event.CampaignID
+	}
+	open, err := a.openCampaigns(c.Request.Context(), group.OrganisationID, current)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.renderStatus(c, status, "event_form.html", title, eventFormPage{Group: group, Event: event, Form: form, Zones: commonZones,
+		Campaigns: open, Error: problem})
 }
 
 func readEventForm(c *gin.Context) eventForm {
@@ -307,7 +329,7 @@ func readEventForm(c *gin.Context) eventForm {
 		StartDate: c.PostForm("start_date"), StartTime: c.PostForm("start_time"), EndDate: c.PostForm("end_date"), EndTime: c.PostForm("end_time"),
 		TimeZone: c.PostForm("time_zone"), PlaceName: c.PostForm("place_name"), PlaceAddress: c.PostForm("place_address"),
 		OnlineURL: c.PostForm("online_url"), Capacity: c.PostForm("capacity"), JoinMode: c.PostForm("join_mode"),
-		Reminders: c.PostForm("reminders")}
+		Reminders: c.PostForm("reminders"), CampaignIDs: c.PostFormArray("campaign_id")}
 }
 
 // formOfEvent fills the form with an event's fields, its times on the wall clock of its zone.
@@ -318,6 +340,9 @@ func formOfEvent(e model.Event) eventForm {
 	}
 	form := eventForm{Title: e.Title, Description: e.Description, TimeZone: e.TimeZone, PlaceName: e.PlaceName,
 		PlaceAddress: e.PlaceAddress, OnlineURL: e.OnlineURL, Capacity: strconv.Itoa(e.Capacity), JoinMode: string(e.JoinMode)}
+	if e.CampaignID != nil {
+		form.CampaignIDs = []string{*e.CampaignID}
+	}
 	start := e.StartsAt.In(zone)
 	form.StartDate, form.StartTime = start.Format(time.DateOnly), start.Format("15:04")
 	if e.EndsAt != nil {
@@ -331,6 +356,11 @@ func formOfEvent(e model.Event) eventForm {
 func (f eventForm) draft() (events.Draft, error) {
 	d := events.Draft{Title: f.Title, Description: f.Description, TimeZone: f.TimeZone, PlaceName: f.PlaceName,
 		PlaceAddress: f.PlaceAddress, OnlineURL: f.OnlineURL, JoinMode: model.JoinMode(f.JoinMode)}
+	campaignID, err := oneValue("campaign_id", f.CampaignIDs)
+	if err != nil {
+		return d, err
+	}
+	d.CampaignID = campaignID
 	start, err := wallClock(f.StartDate, f.StartTime)
 	if err != nil {
 		return d, apperror.Invalid("start", "give the start's date and time (%v)", err)

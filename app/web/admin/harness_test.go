@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-social/kring/app/campaigns"
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/events"
 
@@ -165,9 +166,9 @@ func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 	s.talk, s.community, s.reports, s.eventService = fed.Conversations, fed.Community, fed.Reports, fed.Events
 	a, err := admin.New(admin.Config{
 		Store: st, Organisations: orgs, Moderation: moderation.NewService(st), MediaDir: s.media,
-		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events,
+		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events, Drafts: fed.Drafts,
 		Sessions:      staffSessions,
-		Conversations: s.talk, PublicOrigin: server.URL, EmailOn: opts.email,
+		Conversations: s.talk, PublicOrigin: server.URL, EmailOn: opts.email, Campaigns: campaigns.NewService(st),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/refusal"
 )
 
@@ -26,8 +27,17 @@ var stylesheet []byte
 type pages struct{ byName map[string]*template.Template }
 
 var templateFuncs = template.FuncMap{
-	"when":     when,
+	"when":   when,
+	"whenIn": whenIn,
+	"list":   func(items ...any) []any { return items },
+	"anchor": anchor,
+	"short":  func(text string) string { return excerpt(text, 80) },
+	"stateWords": func(state model.DraftState) string {
+		return draftStateWords[state]
+	},
 	"groupNav": groupNav,
+	// outreachNav links an organisation's calendar and campaigns (outreach_nav.go).
+	"outreachNav": outreachNav,
 	// trusted marks HTML Kring sanitised when it stored it (post content) as safe to show.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
 }
@@ -50,6 +60,30 @@ func when(t any) template.HTML {
 	at = at.UTC()
 	return template.HTML(`<time datetime="` + at.Format(time.RFC3339) + `"><span class="nowrap">` + at.Format("2006-01-02") +
 		`</span> <span class="nowrap">` + at.Format("15:04") + ` UTC</span></time>`)
+}
+
+// draftStateWords name where a draft stands.
+var draftStateWords = map[model.DraftState]string{model.DraftWriting: "draft", model.DraftInReview: "waiting for review",
+	model.DraftScheduled: "scheduled", model.DraftPublished: "published"}
+
+// anchor makes a heading's text an id: lowercase words joined by hyphens.
+func anchor(title string) string {
+	return strings.Join(strings.Fields(strings.ToLower(title)), "-")
+}
+
+// whenIn shows a moment in the IANA zone it was chosen in, naming the zone, as a <time> element;
+// nothing for a nil time. An unknown zone shows UTC.
+func whenIn(t *time.Time, zone string) template.HTML {
+	if t == nil {
+		return ""
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc, zone = time.UTC, "UTC"
+	}
+	at := t.In(loc)
+	return template.HTML(`<time datetime="` + at.Format(time.RFC3339) + `"><span class="nowrap">` + at.Format("Mon 2 Jan 2006") +
+		`</span> <span class="nowrap">` + at.Format("15:04 MST") + `</span> <span class="muted nowrap">(` + template.HTMLEscapeString(zone) + `)</span></time>`)
 }
 
 func parsePages() (*pages, error) {

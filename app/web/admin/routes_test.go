@@ -26,7 +26,8 @@ func plausibleForm() url.Values {
 // cannot forget its checks: logged out, each one but the login and password reset pages and the
 // stylesheet sends the browser to log in (GET) or refuses it (POST 401); and each route about the
 // lobby group refuses the admin of another organisation and the moderator of another group with a
-// 4xx, changing nothing in the moderation log. Ids in paths are made up: the page tests try real objects per
+// 4xx, changing nothing in the moderation log; each route about an organisation (acme) refuses the
+// admin of another organisation and a moderator of acme assigned no group. Ids in paths are made up: the page tests try real objects per
 // route and role (checkRoles); this test is about coverage.
 func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 	t.Parallel()
@@ -38,6 +39,10 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 			"GET /admin/password-reset": true, "POST /admin/password-reset": true,
 			"GET /admin/password-reset/new": true, "POST /admin/password-reset/new": true}
 		outsiders := map[string]*browser{otherAdmin: s.loggedIn(otherAdmin), deskMod: s.loggedIn(deskMod)}
+		// An organisation's pages (its campaigns and calendar) are walked for acme: desk's moderator
+		// may open those, a moderator of acme assigned no group may not.
+		s.addStaff(idleMod, "acme", model.RoleModerator)
+		orgOutsiders := map[string]*browser{otherAdmin: outsiders[otherAdmin], idleMod: s.loggedIn(idleMod)}
 		logEntries := func() int64 {
 			var n int64
 			if err := st.DB().Model(&model.ModerationAction{}).Where("staff_account_id IS NOT NULL").Count(&n).Error; err != nil {
@@ -52,7 +57,11 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 				continue
 			}
 			walked++
-			path := strings.NewReplacer(":slug", "lobby", ":id", model.NewID()).Replace(route.Path)
+			slug, refused := "lobby", outsiders
+			if strings.HasPrefix(route.Path, "/admin/organisations/:slug") {
+				slug, refused = "acme", orgOutsiders
+			}
+			path := strings.NewReplacer(":slug", slug, ":id", model.NewID()).Replace(route.Path)
 			status := 0
 			if route.Method == http.MethodGet {
 				status, _ = s.browser().get(path)
@@ -65,7 +74,7 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 			if !strings.Contains(route.Path, ":slug") {
 				continue
 			}
-			for email, b := range outsiders {
+			for email, b := range refused {
 				if route.Method == http.MethodGet {
 					status, _ = b.get(path)
 				} else {
