@@ -53,7 +53,7 @@ func UploadRoutes() map[string]int64 {
 	return map[string]int64{"/admin/groups/:slug/images": groups.MaxImageBytes + 64<<10,
 		"/admin/groups/:slug/events/:id/image": groups.MaxImageBytes + 64<<10,
 		"/admin/groups/:slug/compose":          composeUploadLimit, "/admin/groups/:slug/posts/:id/edit": composeUploadLimit,
-		"/admin/drafts/:id/edit":               composeUploadLimit}
+		"/admin/drafts/:id/edit": composeUploadLimit}
 }
 
 func (a *Admin) groupsList(c *gin.Context) {
