@@ -114,7 +114,8 @@ func TestCalendarPlacesEntriesOnTheirLocalDays(t *testing.T) {
 			"2026-03-07 publication late on the seventh [lobby]",
 			"2026-03-08 event Picnic [lobby] #Spring2026",
 			"2026-03-08 publication in both groups [lobby] #Spring2026",
-			"2026-03-20 draft Waiting for a second pair of eyes [lobby] in_review #Spring2026",
+			// The draft goes out in the desk too, where he may not write: he sees it neither here
+			// nor on the drafts' pages.
 		})
 
 		everything.CampaignID = spring.ID

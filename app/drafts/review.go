@@ -76,7 +76,7 @@ func (s *Service) logOutcome(ctx context.Context, tx *store.Store, draft model.P
 		if err := tx.RecordTasks(ctx, []store.NewTask{tasks.NewPublishDraftTask(draft.ID, *draft.PublishAt)}); err != nil {
 			return err
 		}
-		return s.log(ctx, tx, draft, staffID, model.ReviewSchedule, draft.PublishAt.UTC().Format(time.RFC3339))
+		return s.log(ctx, tx, draft, staffID, model.ReviewSchedule, "for "+inZone(*draft.PublishAt, draft.TimeZone))
 	}
 	return nil
 }
@@ -92,6 +92,14 @@ func (s *Service) approved(ctx context.Context, tx *store.Store, draft model.Pos
 		return false, err
 	}
 	return !sameStaff(approver, draft.AuthorStaffID), nil
+}
+
+// inZone writes a moment as its writer chose it: in her zone, naming it.
+func inZone(at time.Time, zone string) string {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		at = at.In(loc)
+	}
+	return at.Format("Mon 2 Jan 2006 15:04 MST") + " (" + zone + ")"
 }
 
 func sameStaff(a, b *string) bool { return a != nil && b != nil && *a == *b }

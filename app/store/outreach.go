@@ -137,8 +137,9 @@ type WaitingDraftGroup struct {
 	CampaignLabel
 }
 
-// WaitingDrafts lists the organisation's drafts in review or scheduled that go out in one of the
-// filter's groups, one row per such group. With a range, only drafts whose publish_at falls in it;
+// WaitingDrafts lists the organisation's drafts in review or scheduled that go out only in the
+// filter's groups (the reader may write in every one of them, as the drafts' own pages require),
+// one row per group. With a range, only drafts whose publish_at falls in it;
 // without, those with no time yet too.
 func (s *Store) WaitingDrafts(ctx context.Context, f OutreachFilter) ([]WaitingDraftGroup, error) {
 	if len(f.GroupIDs) == 0 {
@@ -151,7 +152,8 @@ func (s *Store) WaitingDrafts(ctx context.Context, f OutreachFilter) ([]WaitingD
 		Joins("JOIN groups ON groups.id = post_draft_groups.group_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = post_drafts.campaign_id").
 		Where("post_drafts.organisation_id = ? AND post_drafts.state IN ?", f.OrganisationID,
-			[]model.DraftState{model.DraftInReview, model.DraftScheduled})
+			[]model.DraftState{model.DraftInReview, model.DraftScheduled}).
+		Where("NOT EXISTS (SELECT 1 FROM post_draft_groups AS elsewhere WHERE elsewhere.draft_id = post_drafts.id AND elsewhere.group_id NOT IN ?)", f.GroupIDs)
 	var rows []WaitingDraftGroup
 	if err := f.apply(query, "post_draft_groups.group_id", "post_drafts.campaign_id", "post_drafts.publish_at").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list waiting drafts of organisation %s: %w", f.OrganisationID, err)

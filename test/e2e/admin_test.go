@@ -70,6 +70,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	approveDraft(t, b, peer, group, reviewed)
 	stopRequiringReview(b)
 	writeAsGroup(t, b, peer, group)
+	startCampaign(b)
 	scheduled := schedulePost(t, k, b)
 	blockDomain(t, b)
 	readLog(t, b)
@@ -78,7 +79,9 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 		t.Errorf("bob was reminded of the clean-up %d times, want once", n)
 	}
 	// The scheduled post was due two minutes after it was scheduled, the worker killed in between.
-	peer.awaitCreateSaying(t, "bob", group, scheduled, 4*time.Minute)
+	if got := peer.awaitCreateSaying(t, "bob", group, scheduled, 4*time.Minute); !strings.Contains(got.Content, "Budget2027") {
+		t.Errorf("the campaign's scheduled post reached bob without its hashtag: %s", got.Content)
+	}
 	if n := peer.creates(t, "bob", group, scheduled); n != 1 {
 		t.Errorf("bob's server received the scheduled post %d times, want once", n)
 	}

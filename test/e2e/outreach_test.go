@@ -66,9 +66,20 @@ func stopRequiringReview(b *browser) {
 	b.expect(".notice", "no longer requires review")
 }
 
-// schedulePost has the organisation's admin schedule a post as the group two minutes ahead, in
-// Amsterdam's time; then the worker is killed as a crash would, and another started. It returns the
-// post's text; the test checks at its end that it went out once.
+// startCampaign has the organisation's admin start a campaign with a hashtag.
+func startCampaign(b *browser) {
+	b.t.Helper()
+	b.open("/admin/organisations/acme/campaigns/new")
+	b.fill(map[string]string{`input[name="name"]`: "Budget vote", `input[name="hashtag"]`: "Budget2027",
+		`textarea[name="description"]`: "Everything about the 2027 budget, until the vote."})
+	b.click(`//button[normalize-space()="Create the campaign"]`)
+	b.expect("main", "Budget vote", "#Budget2027")
+}
+
+// schedulePost has the organisation's admin schedule a post of the campaign as the group two
+// minutes ahead, in Amsterdam's time; then the worker is killed as a crash would, and another
+// started. The calendar shows it on today's date. It returns the post's text; the test checks at its
+// end that it went out once, with the campaign's hashtag.
 func schedulePost(t *testing.T, k *kring, b *browser) string {
 	t.Helper()
 	const text = "Reminder: the general assembly votes on the budget tonight."
@@ -79,14 +90,22 @@ func schedulePost(t *testing.T, k *kring, b *browser) string {
 	// Whole minutes, as the form takes them: at least two minutes ahead.
 	at := time.Now().In(amsterdam).Add(2*time.Minute + time.Minute - time.Nanosecond).Truncate(time.Minute)
 	b.open("/admin/groups/tenants/compose")
+	campaign := b.attribute(`//select[@name="campaign_id"]/option[contains(., "Budget vote")]`, "value")
 	b.fill(map[string]string{`textarea[name="text"]`: text, `input[name="publish_at"]`: at.Format("2006-01-02T15:04"),
-		`select[name="zone"]`: "Europe/Amsterdam"})
+		`select[name="zone"]`: "Europe/Amsterdam", `select[name="campaign_id"]`: campaign})
 	b.click(`//button[normalize-space()="Schedule"]`)
 	b.expect(".notice", "Scheduled")
 	b.expect(".badge", "scheduled")
 	b.expect("main", at.Format("15:04 MST"), "(Europe/Amsterdam)")
 	b.screenshot("draft-scheduled")
 	k.killWorker(t)
+	b.open("/admin/organisations/acme/calendar?zone=Europe/Amsterdam")
+	b.expect("main", "Reminder: the general assembly", "#Budget2027")
+	b.screenshot("calendar")
+	b.open("/admin/organisations/acme/calendar?view=week&zone=Europe/Amsterdam")
+	b.expect("main", "Reminder: the general assembly")
+	b.screenshot("calendar-week")
+	b.screenshotAsPhone("calendar-phone")
 	return text
 }
 
