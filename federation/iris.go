@@ -58,6 +58,15 @@ func (i IRIs) GroupEvent(slug, eventID string) string {
 	return i.GroupActor(slug) + "/events/" + eventID
 }
 
+// GroupTag is the group's page of its posts with a hashtag (tag in lower case, without the '#'),
+// where the hashtags of its own posts lead.
+func (i IRIs) GroupTag(slug, tag string) string {
+	return i.GroupActor(slug) + "?tag=" + url.QueryEscape(tag)
+}
+
+// Media is where a picture Kring stored in its media directory is served.
+func (i IRIs) Media(name string) string { return i.base + "/media/" + name }
+
 // GroupThread is the collection of one conversation in a group: the post (any post of the group, by
 // Kring's id for it) and the replies under it. It is the `context` of the group's own posts
 // (FEP-7888) and their `replies`.

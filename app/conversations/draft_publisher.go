@@ -34,24 +34,22 @@ func DecodeDraft(content string) (Draft, error) {
 	return draft, nil
 }
 
-// Prepare reads the draft and checks it can be published.
-func (p DraftPublisher) Prepare(_ context.Context, content string) (any, error) {
+// Prepare reads the draft and checks it can be published: its pictures are there and the accounts
+// it mentions are looked up (PrepareDraft), before any transaction.
+func (p DraftPublisher) Prepare(ctx context.Context, content string) (any, error) {
 	draft, err := DecodeDraft(content)
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := draft.checked(); err != nil {
-		return nil, err
-	}
-	return draft, nil
+	return p.Service.PrepareDraft(ctx, draft)
 }
 
 // PublishIn publishes the prepared draft in each group inside tx, the posts joined by publicationID.
 func (p DraftPublisher) PublishIn(ctx context.Context, tx *store.Store, groupIDs []string, staffID *string, prepared any, publicationID string) error {
-	draft, ok := prepared.(Draft)
+	ready, ok := prepared.(Prepared)
 	if !ok {
-		return fmt.Errorf("publish draft %s: prepared as %T, not a Draft", publicationID, prepared)
+		return fmt.Errorf("publish draft %s: prepared as %T, not a Prepared draft", publicationID, prepared)
 	}
-	_, err := p.Service.publishInGroups(ctx, tx, groupIDs, staffID, draft, &publicationID)
+	_, err := p.Service.PublishPreparedIn(ctx, tx, groupIDs, staffID, ready, &publicationID)
 	return err
 }

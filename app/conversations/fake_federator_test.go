@@ -64,6 +64,10 @@ func (f *fakeFederator) GroupObjectIRI(group model.Group, postID string) string 
 	return "https://kring.test/groups/" + group.Slug + "/posts/" + postID
 }
 
+func (f *fakeFederator) GroupTagURL(group model.Group, tag string) string {
+	return "https://kring.test/groups/" + group.Slug + "?tag=" + tag
+}
+
 func (f *fakeFederator) PublishGroupPost(context.Context, *store.Store, model.Group, model.Post) (conversations.Created, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

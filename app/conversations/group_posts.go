@@ -15,13 +15,18 @@ import (
 // but longer announcements are Articles elsewhere and read fine.
 const maxGroupPostText = 20_000
 
-// Draft is a post a moderator writes as the group itself.
+// Draft is a post a moderator writes as the group itself. It is plain data (a scheduled draft keeps
+// it as JSON): pictures are named, already stored; mentions are looked up when it is prepared.
 type Draft struct {
-	Text    string // plain text; paragraphs separated by blank lines
+	Text    string // plain text; paragraphs separated by blank lines; #hashtags and @user@host mentions
 	Summary string // content warning, optional
 	Pin     bool   // show it pinned on the group's profile
 	// CampaignID names the organisation's campaign the post belongs to; empty when none.
 	CampaignID string `json:",omitempty"`
+	// Language is the text's ISO 639-1 code (textinput.Languages); empty when not said.
+	Language string `json:",omitempty"`
+	// Images are the post's pictures, at most MaxImages, in order.
+	Images []DraftImage `json:",omitempty"`
 }
 
 // checked returns the draft's text and summary, trimmed, or why they will not do.
@@ -49,19 +54,16 @@ func (s *Service) PublishAsGroup(ctx context.Context, groupID string, staffID *s
 
 // PublishInGroups publishes draft in each of the groups at once, in one transaction: each group posts
 // it to its own followers, and the posts share a publication id when there are several, so they read
-// as one piece of work. The caller checks that staffID may write in every one of them.
+// as one piece of work. The draft is prepared (its mentions looked up) first, outside the
+// transaction. The caller checks that staffID may write in every one of them.
 func (s *Service) PublishInGroups(ctx context.Context, groupIDs []string, staffID *string, draft Draft) ([]model.Post, error) {
-	if len(groupIDs) == 0 {
-		return nil, apperror.Invalid("groups", "choose at least one group")
-	}
-	var publication *string
-	if len(groupIDs) > 1 {
-		id := model.NewID()
-		publication = &id
+	prepared, err := s.PrepareDraft(ctx, draft)
+	if err != nil {
+		return nil, err
 	}
 	var posts []model.Post
-	err := s.store.Transaction(ctx, func(tx *store.Store) (err error) {
-		posts, err = s.publishInGroups(ctx, tx, groupIDs, staffID, draft, publication)
+	err = s.store.Transaction(ctx, func(tx *store.Store) error {
+		posts, err = s.PublishPreparedIn(ctx, tx, groupIDs, staffID, prepared, nil)
 		return err
 	})
 	if err != nil {
@@ -70,15 +72,25 @@ func (s *Service) PublishInGroups(ctx context.Context, groupIDs []string, staffI
 	return posts, nil
 }
 
-// publishInGroups is PublishInGroups inside the caller's transaction.
-func (s *Service) publishInGroups(ctx context.Context, tx *store.Store, groupIDs []string, staffID *string, draft Draft, publication *string) ([]model.Post, error) {
+// PublishPreparedIn publishes a prepared draft in each of the groups inside the caller's
+// transaction tx, asking no other server: a scheduled publication commits its posts with its own
+// state change. publicationID joins the posts; nil gives several groups a new one (and one group
+// none).
+func (s *Service) PublishPreparedIn(ctx context.Context, tx *store.Store, groupIDs []string, staffID *string, prepared Prepared, publicationID *string) ([]model.Post, error) {
+	if len(groupIDs) == 0 {
+		return nil, apperror.Invalid("groups", "choose at least one group")
+	}
+	if publicationID == nil && len(groupIDs) > 1 {
+		id := model.NewID()
+		publicationID = &id
+	}
 	posts := make([]model.Post, 0, len(groupIDs))
 	for _, groupID := range groupIDs {
 		group, err := tx.GroupByID(ctx, groupID)
 		if err != nil {
 			return nil, asNotFound(err, "group %s", groupID)
 		}
-		post, err := s.publishIn(ctx, tx, group, staffID, draft, publication)
+		post, err := s.publishIn(ctx, tx, group, staffID, prepared, publicationID)
 		if err != nil {
 			return nil, fmt.Errorf("in group %s: %w", group.Slug, err)
 		}
@@ -89,28 +101,30 @@ func (s *Service) publishInGroups(ctx context.Context, tx *store.Store, groupIDs
 
 // publishIn is PublishAsGroup inside the caller's transaction, so a post and what refers to it (the
 // group's introductions prompt) commit together.
-func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Group, staffID *string, draft Draft, publication *string) (model.Post, error) {
-	text, summary, err := draft.checked()
-	if err != nil {
-		return model.Post{}, err
-	}
+func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Group, staffID *string, prepared Prepared, publication *string) (model.Post, error) {
 	if group.ArchivedAt != nil {
 		return model.Post{}, apperror.Conflict("group", "group %s is archived", group.Slug)
 	}
-	text, campaignID, err := inCampaign(ctx, tx, group, draft, text)
+	text, campaignID, err := inCampaign(ctx, tx, group, Draft{CampaignID: prepared.CampaignID}, prepared.Text)
 	if err != nil {
 		return model.Post{}, err
 	}
+	prepared = prepared.withText(text)
 	now := s.now()
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
-		ObjectType: "Note", ContentHTML: textinput.TextToHTML(text), Summary: summary, Visibility: model.VisibilityPublic,
-		State: model.PostVisible, PublishedAt: now, Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID}
+		ObjectType: "Note", ContentHTML: s.contentHTML(group, prepared), Summary: prepared.Summary, Language: prepared.Language,
+		SourceText: prepared.Text, Visibility: model.VisibilityPublic, State: model.PostVisible, PublishedAt: now,
+		Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
-	if draft.Pin {
+	if prepared.Pin {
 		post.PinnedAt = &now
 	}
-	if post, err = tx.CreatePost(ctx, post); err != nil {
+	post, err = tx.CreatePost(ctx, post)
+	if err != nil {
+		return model.Post{}, err
+	}
+	if err := tx.ReplacePostParts(ctx, post.ID, prepared.parts()); err != nil {
 		return model.Post{}, err
 	}
 	created, err := s.federator.PublishGroupPost(ctx, tx, group, post)
@@ -121,7 +135,7 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	if err := tx.UpdatePost(ctx, post.ID, store.PostChange{CreateActivityIRI: store.To(created.ActivityIRI), ActivityJSON: store.To(created.ActivityJSON)}); err != nil {
 		return model.Post{}, err
 	}
-	if draft.Pin {
+	if prepared.Pin {
 		// The featured collection changed: servers refetch it when told the actor did.
 		if err := s.federator.UpdateGroupActor(ctx, tx, group); err != nil {
 			return model.Post{}, err
@@ -156,27 +170,37 @@ func (s *Service) SetPinned(ctx context.Context, postID string, staffID *string,
 	})
 }
 
-// EditGroupPost changes the text of one of the group's own posts and sends the Update.
+// EditGroupPost changes the text, pictures, hashtags and mentions of one of the group's own posts
+// and sends the Update. The draft is prepared (its mentions looked up) before the transaction.
 func (s *Service) EditGroupPost(ctx context.Context, postID string, staffID *string, draft Draft) (model.Post, error) {
+	prepared, err := s.PrepareDraft(ctx, draft)
+	if err != nil {
+		return model.Post{}, err
+	}
+	return s.EditPrepared(ctx, postID, staffID, prepared)
+}
+
+// EditPrepared is EditGroupPost of a draft already prepared.
+func (s *Service) EditPrepared(ctx context.Context, postID string, staffID *string, prepared Prepared) (model.Post, error) {
 	return s.moderate(ctx, postID, staffID, model.ActionPostEdit, "", func(tx *store.Store, group model.Group, post model.Post) (model.Post, error) {
-		return s.editIn(ctx, tx, group, post, draft)
+		return s.editIn(ctx, tx, group, post, prepared)
 	})
 }
 
 // editIn is EditGroupPost inside the caller's transaction; the caller logs the edit.
-func (s *Service) editIn(ctx context.Context, tx *store.Store, group model.Group, post model.Post, draft Draft) (model.Post, error) {
-	text, summary, err := draft.checked()
-	if err != nil {
-		return post, err
-	}
+func (s *Service) editIn(ctx context.Context, tx *store.Store, group model.Group, post model.Post, prepared Prepared) (model.Post, error) {
 	if post.AuthorKind != model.AuthorGroup {
 		return post, apperror.Invalid("post", "only the group's own posts can be edited here")
 	}
 	now := s.now()
-	post.ContentHTML, post.Summary, post.EditedAt = textinput.TextToHTML(text), summary, &now
-	err = tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
-		EditedAt: store.To(post.EditedAt)})
+	post.ContentHTML, post.Summary, post.EditedAt = s.contentHTML(group, prepared), prepared.Summary, &now
+	post.Language, post.SourceText = prepared.Language, prepared.Text
+	err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(post.ContentHTML), Summary: store.To(post.Summary),
+		EditedAt: store.To(post.EditedAt), Language: store.To(post.Language), SourceText: store.To(post.SourceText)})
 	if err != nil {
+		return post, err
+	}
+	if err := tx.ReplacePostParts(ctx, post.ID, prepared.parts()); err != nil {
 		return post, err
 	}
 	return post, s.federator.UpdateGroupPost(ctx, tx, group, post)

@@ -9,7 +9,6 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/textinput"
 )
 
 // DefaultIntroductionsPrompt is what the group asks newcomers when staff start the thread without
@@ -44,7 +43,10 @@ func (s *Service) SetIntroductionsPrompt(ctx context.Context, groupID string, st
 		if err != nil {
 			return asNotFound(err, "group %s", groupID)
 		}
-		draft := Draft{Text: strings.ReplaceAll(text, "{group}", group.Name), Pin: true}
+		draft, err := s.prepareWithoutLookups(Draft{Text: strings.ReplaceAll(text, "{group}", group.Name), Pin: true})
+		if err != nil {
+			return err
+		}
 		if group.IntroductionsPostID != nil {
 			current, err := tx.PostByID(ctx, *group.IntroductionsPostID)
 			switch {
@@ -52,7 +54,7 @@ func (s *Service) SetIntroductionsPrompt(ctx context.Context, groupID string, st
 				// deleted since: publish a new prompt below
 			case err != nil:
 				return err
-			case current.ContentHTML == textinput.TextToHTML(strings.TrimSpace(draft.Text)):
+			case current.ContentHTML == s.contentHTML(group, draft):
 				prompt = current
 				return tx.UpdateGroup(ctx, group.ID, store.GroupChange{IntroductionsPrompt: store.To(text)})
 			default:

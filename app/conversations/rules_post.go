@@ -8,7 +8,6 @@ import (
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
-	"github.com/kring-social/kring/app/textinput"
 )
 
 // SyncRulesPost makes the group's pinned rules post say what its rules say: published (pinned, so
@@ -23,7 +22,12 @@ func (s *Service) SyncRulesPost(ctx context.Context, groupID string, staffID *st
 			return asNotFound(err, "group %s", groupID)
 		}
 		rules := strings.TrimSpace(group.Rules)
-		draft := Draft{Text: "Rules of " + group.Name + "\n\n" + rules, Pin: true}
+		var draft Prepared
+		if rules != "" {
+			if draft, err = s.prepareWithoutLookups(Draft{Text: "Rules of " + group.Name + "\n\n" + rules, Pin: true}); err != nil {
+				return err
+			}
+		}
 		if group.RulesPostID != nil {
 			post, err := tx.PostByID(ctx, *group.RulesPostID)
 			switch {
@@ -39,7 +43,7 @@ func (s *Service) SyncRulesPost(ctx context.Context, groupID string, staffID *st
 					return err
 				}
 				return tx.UpdateGroup(ctx, group.ID, store.GroupChange{RulesPostID: store.To[*string](nil)})
-			case post.ContentHTML == textinput.TextToHTML(draft.Text):
+			case post.ContentHTML == s.contentHTML(group, draft):
 				return nil
 			default:
 				if post, err = s.editIn(ctx, tx, group, post, draft); err != nil {

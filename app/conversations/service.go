@@ -33,10 +33,15 @@ type Federator interface {
 	DeclinePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post, author model.RemoteActor, reason string) error
 	// GroupObjectIRI is the id of a post the group writes itself.
 	GroupObjectIRI(group model.Group, postID string) string
-	// PublishGroupPost sends the group's own Create of post to its followers and returns the Create
-	// as sent.
+	// GroupTagURL is the page listing the group's posts with a hashtag (tag in lower case), where
+	// the hashtags of its own posts lead.
+	GroupTagURL(group model.Group, tag string) string
+	// PublishGroupPost sends the group's own Create of post, with the pictures, hashtags and
+	// mentions stored with it in tx, to its followers and the accounts it mentions, and returns the
+	// Create as sent.
 	PublishGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (Created, error)
-	// UpdateGroupPost sends an Update of the group's own post to its followers.
+	// UpdateGroupPost sends an Update of the group's own post to its followers and the accounts it
+	// mentions.
 	UpdateGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error
 	// DeleteGroupPost sends a Delete of the group's own post to its followers.
 	DeleteGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error
@@ -82,6 +87,8 @@ type Service struct {
 	federator Federator
 	limits    Limits
 	notifier  HoldNotifier
+	mentions  MentionResolver // nil: posts may not mention accounts
+	images    PostImages      // nil: posts may not carry pictures
 	now       func() time.Time
 }
 

@@ -24,13 +24,33 @@ const (
 	Header ImageKind = "header"
 	// EventImage is an event's picture, the size link previews (OpenGraph) show.
 	EventImage ImageKind = "event"
+	// PostImage is a picture of a group's post: kept whole, in its own shape, scaled down to at
+	// most MaxPostImageSide on its longer side.
+	PostImage ImageKind = "post"
 )
+
+// MaxPostImageSide is the longer side of the largest picture Kring keeps of a post's: what Mastodon
+// shows full screen on most displays.
+const MaxPostImageSide = 1920
+
+// MaxPostImageBytes bounds an uploaded picture of a post: a phone's photo fits.
+const MaxPostImageBytes = 8 << 20
 
 // MaxImageBytes bounds an uploaded picture, as Mastodon's limit for avatars does.
 const MaxImageBytes = 2 << 20
 
-// imageSizes are the sizes Kring makes of each kind, the ones Mastodon shows.
-var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}, EventImage: {1200, 630}}
+// imageSizes are the sizes Kring makes of each kind, the ones Mastodon shows; a post's picture
+// keeps its shape within a square of this size (fitWithin).
+var imageSizes = map[ImageKind]image.Point{Avatar: {400, 400}, Header: {1500, 500}, EventImage: {1200, 630},
+	PostImage: {MaxPostImageSide, MaxPostImageSide}}
+
+// maxUploadBytes is the largest upload of a kind.
+func maxUploadBytes(kind ImageKind) int {
+	if kind == PostImage {
+		return MaxPostImageBytes
+	}
+	return MaxImageBytes
+}
 
 // ImageSize is the size Kring makes pictures of a kind.
 func ImageSize(kind ImageKind) image.Point { return imageSizes[kind] }
@@ -61,8 +81,9 @@ func prefix(p string) func([]byte) bool {
 
 // preparedImage is a picture as Kring stores it: its own encoding, never the upload's bytes.
 type preparedImage struct {
-	data []byte
-	ext  string // ".png" or ".jpg"
+	data          []byte
+	ext           string // ".png" or ".jpg"
+	width, height int
 }
 
 // prepareImage checks an upload and makes the picture Kring keeps of it: decoded (the first frame of
@@ -77,8 +98,8 @@ func prepareImage(kind ImageKind, upload []byte) (preparedImage, error) {
 	if len(upload) == 0 {
 		return preparedImage{}, apperror.Invalid(field, "choose a picture to upload")
 	}
-	if len(upload) > MaxImageBytes {
-		return preparedImage{}, apperror.Invalid(field, "must be at most 2 MiB (got %.1f MiB)", float64(len(upload))/(1<<20))
+	if limit := maxUploadBytes(kind); len(upload) > limit {
+		return preparedImage{}, apperror.Invalid(field, "must be at most %d MiB (got %.1f MiB)", limit>>20, float64(len(upload))/(1<<20))
 	}
 	format, ok := sniffImage(upload)
 	if !ok {
@@ -100,14 +121,31 @@ func prepareImage(kind ImageKind, upload []byte) (preparedImage, error) {
 		orientation = jpegOrientation(upload)
 	}
 	// Crop and scale the picture as stored, then turn the small result the way the camera said.
-	picture := orientation.apply(cropAndScale(decoded, orientation.storedShape(size)))
-	var out bytes.Buffer
-	if format.photo && picture.Opaque() {
-		err = jpeg.Encode(&out, picture, &jpeg.Options{Quality: 85})
-		return preparedImage{data: out.Bytes(), ext: ".jpg"}, err
+	stored := orientation.storedShape(size)
+	if kind == PostImage {
+		stored = fitWithin(image.Point{X: config.Width, Y: config.Height}, MaxPostImageSide)
 	}
-	err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, picture)
-	return preparedImage{data: out.Bytes(), ext: ".png"}, err
+	picture := orientation.apply(cropAndScale(decoded, stored))
+	var out bytes.Buffer
+	prepared := preparedImage{ext: ".png", width: picture.Bounds().Dx(), height: picture.Bounds().Dy()}
+	if format.photo && picture.Opaque() {
+		prepared.ext = ".jpg"
+		err = jpeg.Encode(&out, picture, &jpeg.Options{Quality: 85})
+	} else {
+		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, picture)
+	}
+	prepared.data = out.Bytes()
+	return prepared, err
+}
+
+// fitWithin is the size of a picture of size scaled down, in its own shape, to at most side on
+// its longer side; a smaller one keeps its size.
+func fitWithin(size image.Point, side int) image.Point {
+	longer := max(size.X, size.Y)
+	if longer <= side {
+		return size
+	}
+	return image.Point{X: max(1, size.X*side/longer), Y: max(1, size.Y*side/longer)}
 }
 
 // checkCanvas refuses, before anything is decoded, a canvas over maxImagePixels or one whose

@@ -22,11 +22,20 @@ type MediaFiles struct {
 // MediaURLPath is where pictures are served publicly: MediaURLPath + name.
 const MediaURLPath = "/media/"
 
-var mediaName = regexp.MustCompile(`^[0-9a-f]{32}\.(png|jpg)$`)
+var mediaName = regexp.MustCompile(`^(` + postMediaPrefix + `)?[0-9a-f]{32}\.(png|jpg)$`)
+
+// postMediaPrefix starts the names of posts' pictures, so that a post can name only those.
+const postMediaPrefix = "post-"
 
 // ValidMediaName reports whether name is one Kring gives its pictures, so that a name from a URL can
 // never reach outside the directory.
 func ValidMediaName(name string) bool { return mediaName.MatchString(name) }
+
+// ValidPostMediaName reports whether name is one Kring gives posts' pictures: a form that names a
+// picture for a post can name no other file, not even a group's avatar.
+func ValidPostMediaName(name string) bool {
+	return strings.HasPrefix(name, postMediaPrefix) && ValidMediaName(name)
+}
 
 // MediaType is the media type of a picture by its name, "" for names Kring does not give.
 func MediaType(name string) string {
@@ -42,7 +51,7 @@ func MediaType(name string) string {
 
 // save writes a picture under a new random name and returns the name. The file appears whole or not
 // at all: it is written aside, then renamed into place.
-func (m MediaFiles) save(picture preparedImage) (string, error) {
+func (m MediaFiles) save(picture preparedImage, prefix string) (string, error) {
 	if m.Dir == "" {
 		return "", errors.New("save picture: no media directory configured")
 	}
@@ -53,7 +62,7 @@ func (m MediaFiles) save(picture preparedImage) (string, error) {
 	if _, err := rand.Read(random[:]); err != nil {
 		return "", fmt.Errorf("name picture: %w", err)
 	}
-	name := hex.EncodeToString(random[:]) + picture.ext
+	name := prefix + hex.EncodeToString(random[:]) + picture.ext
 	temp, err := os.CreateTemp(m.Dir, ".upload-*")
 	if err != nil {
 		return "", fmt.Errorf("save picture: %w", err)

@@ -40,7 +40,7 @@ func (s *Service) StoreImage(ctx context.Context, media MediaFiles, kind ImageKi
 	if err != nil {
 		return "", err
 	}
-	return media.save(picture)
+	return media.save(picture, "")
 }
 
 // RemoveStoredImage deletes a picture StoreImage saved, once nothing refers to it.

@@ -59,6 +59,8 @@ type Post struct {
 	ObjectType          string // Note, Article, Page, Question, Event
 	ContentHTML         string `gorm:"column:content_html"` // sanitised before it is stored
 	Summary             string
+	Language            string // ISO 639-1 code of the text; '' when not said
+	SourceText          string // the group's own post as staff wrote it, to edit again; '' for others
 	URL                 string `gorm:"column:url"`
 	InReplyToIRI        string `gorm:"column:in_reply_to_iri"`
 	ContextIRI          string `gorm:"column:context_iri"`

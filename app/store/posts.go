@@ -90,6 +90,8 @@ type PostChange struct {
 	// What the author (or, for the group's own posts, staff) wrote, and when it was last edited.
 	ContentHTML Set[string]
 	Summary     Set[string]
+	Language    Set[string]
+	SourceText  Set[string]
 	URL         Set[string]
 	EditedAt    Set[*time.Time]
 	PinnedAt    Set[*time.Time]
@@ -108,6 +110,8 @@ func (c PostChange) columns() columns {
 	put(out, "removed_at", c.RemovedAt)
 	put(out, "content_html", c.ContentHTML)
 	put(out, "summary", c.Summary)
+	put(out, "language", c.Language)
+	put(out, "source_text", c.SourceText)
 	put(out, "url", c.URL)
 	put(out, "edited_at", c.EditedAt)
 	put(out, "pinned_at", c.PinnedAt)
@@ -128,8 +132,11 @@ func (s *Store) UpdatePost(ctx context.Context, id string, change PostChange) er
 	return s.updateRow(ctx, &model.Post{}, "post", id, change.columns())
 }
 
-// DeletePost removes a post, its likes with it.
+// DeletePost removes a post, its likes, pictures, hashtags and mentions with it.
 func (s *Store) DeletePost(ctx context.Context, id string) error {
+	if err := s.ReplacePostParts(ctx, id, model.PostParts{}); err != nil {
+		return err
+	}
 	if err := s.conn(ctx).Where("post_id = ?", id).Delete(&model.PostLike{}).Error; err != nil {
 		return fmt.Errorf("delete likes of post %s: %w", id, err)
 	}

@@ -26,6 +26,8 @@ type GroupPagePosts struct {
 	// Older is the id of the last of Recent when older posts follow it: the next page starts
 	// before it. Empty on the last page.
 	Older string
+	// Parts are the pictures, hashtags and mentions of the listed posts that have any, by post id.
+	Parts map[string]model.PostParts
 }
 
 // maxPagePins bounds the pinned posts a page shows; Mastodon itself allows five.
@@ -37,15 +39,31 @@ const maxPagePins = 20
 // published_at, then id, both descending); later pages list no pinned posts. An unknown before is
 // ErrNotFound.
 func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int, before string) (GroupPagePosts, error) {
+	return s.publicPagePosts(ctx, groupID, "", recent, before)
+}
+
+// PublicPagePostsTagged is PublicPagePosts for the posts that use one hashtag (tag, in lower case,
+// without the '#'): a hashtag link of the group's posts leads there. Pinned posts with the tag are
+// listed among the others, in the order they were published.
+func (s *Store) PublicPagePostsTagged(ctx context.Context, groupID, tag string, recent int, before string) (GroupPagePosts, error) {
+	return s.publicPagePosts(ctx, groupID, tag, recent, before)
+}
+
+func (s *Store) publicPagePosts(ctx context.Context, groupID, tag string, recent int, before string) (GroupPagePosts, error) {
 	var page GroupPagePosts
-	query := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NULL AND posts.reach = ?", model.ReachFollowers)
-	if before == "" {
+	query := s.authoredPosts(ctx, groupID).Where("posts.reach = ?", model.ReachFollowers)
+	if tag != "" {
+		query = query.Where("posts.id IN (SELECT post_id FROM post_hashtags WHERE tag = ?)", tag)
+	} else {
+		query = query.Where("posts.pinned_at IS NULL")
+	}
+	if before == "" && tag == "" {
 		err := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
 			Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins).Scan(&page.Pinned).Error
 		if err != nil {
 			return page, fmt.Errorf("list pinned posts of group %s: %w", groupID, err)
 		}
-	} else {
+	} else if before != "" {
 		var after model.Post
 		err := s.conn(ctx).Where("id = ? AND group_id = ?", before, groupID).Limit(1).Find(&after).Error
 		if err != nil {
@@ -64,7 +82,14 @@ func (s *Store) PublicPagePosts(ctx context.Context, groupID string, recent int,
 		page.Recent = page.Recent[:recent]
 		page.Older = page.Recent[recent-1].ID
 	}
-	return page, nil
+	ids := make([]string, 0, len(page.Pinned)+len(page.Recent))
+	for _, list := range [][]AuthoredPost{page.Pinned, page.Recent} {
+		for _, post := range list {
+			ids = append(ids, post.ID)
+		}
+	}
+	page.Parts, err = s.PostParts(ctx, ids...)
+	return page, err
 }
 
 // authoredPosts selects a group's visible public posts with their remote authors' names; the LEFT

@@ -8,6 +8,11 @@ import (
 // TextToHTML turns plain text staff wrote into HTML: escaped, a paragraph per blank-line separated
 // block, line breaks kept.
 func TextToHTML(text string) string {
+	return textToHTML(text, html.EscapeString)
+}
+
+// textToHTML makes paragraphs and line breaks of text, each line turned into HTML by line.
+func textToHTML(text string, line func(string) string) string {
 	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
 	var b strings.Builder
 	for _, block := range strings.Split(text, "\n\n") {
@@ -16,8 +21,8 @@ func TextToHTML(text string) string {
 			continue
 		}
 		lines := strings.Split(block, "\n")
-		for i, line := range lines {
-			lines[i] = html.EscapeString(line)
+		for i, l := range lines {
+			lines[i] = line(l)
 		}
 		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
 	}

@@ -94,15 +94,28 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 	}
 	feedRSS, feedAtom := FeedPaths(group.Slug)
 	actorURL := p.iris.GroupActor(group.Slug)
+	// A page of one hashtag's posts pages through that hashtag's posts.
+	tag := c.Query("tag")
+	listing := url.Values{}
+	if tag != "" {
+		listing.Set("tag", tag)
+	}
 	var older, newest string
 	if posts.Older != "" {
-		older = "/groups/" + group.Slug + "?before=" + url.QueryEscape(posts.Older) + "#posts"
+		next := url.Values{"before": {posts.Older}}
+		if tag != "" {
+			next.Set("tag", tag)
+		}
+		older = "/groups/" + group.Slug + "?" + next.Encode() + "#posts"
 	}
 	if c.Query("before") != "" {
 		newest = "/groups/" + group.Slug + "#posts"
+		if tag != "" {
+			newest = "/groups/" + group.Slug + "?" + listing.Encode() + "#posts"
+		}
 	}
 	view := map[string]any{
-		"OlderPath": older, "NewestPath": newest,
+		"OlderPath": older, "NewestPath": newest, "Tag": tag, "AllPostsPath": "/groups/" + group.Slug + "#posts",
 		"OGTitle": group.Name + " (" + p.iris.GroupHandle(group.Slug) + ")", "OGDescription": groupDescription(group),
 		"OGURL": actorURL, "TwitterCard": "summary",
 		"OrganisationName": group.OrganisationName, "OrganisationPath": OrganisationPath(group.OrganisationSlug),
@@ -114,8 +127,8 @@ func (p *GroupPages) Render(c *gin.Context, group store.GroupInOrganisation, fol
 		"FollowPath": "/groups/" + group.Slug + "/follow",
 		"Avatar":     picturePath(group.AvatarPath),
 		"Header":     picturePath(group.HeaderPath),
-		"Pinned":     p.pagePosts(group, posts.Pinned, true),
-		"Recent":     p.pagePosts(group, posts.Recent, false),
+		"Pinned":     p.pagePosts(group, posts.Pinned, posts.Parts, true),
+		"Recent":     p.pagePosts(group, posts.Recent, posts.Parts, false),
 	}
 	// Link previews show the group's header, or else its avatar.
 	if group.HeaderPath != "" {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
@@ -15,19 +16,31 @@ type pagePost struct {
 	Handle    string // shown beside a display name; '' when Author is the handle already
 	Link      string // the post on its author's server; '' for the group's own posts
 	Published time.Time
-	Summary   string // the content warning: the content is folded behind it
+	Summary   string // the content warning: the content is folded behind it (its pictures too)
 	Content   template.HTML
+	Language  string // the post's lang attribute; '' when not said
+	Images    []pageImage
 	Likes     int
 	Pinned    bool
 }
 
-// pagePosts turns stored posts into what the page shows.
-func (p *GroupPages) pagePosts(group store.GroupInOrganisation, posts []store.AuthoredPost, pinned bool) []pagePost {
+// pageImage is one picture of a post, with its alt text.
+type pageImage struct {
+	URL           string
+	Alt           string
+	Width, Height int
+}
+
+// pagePosts turns stored posts into what the page shows; parts holds their pictures by post id.
+func (p *GroupPages) pagePosts(group store.GroupInOrganisation, posts []store.AuthoredPost, parts map[string]model.PostParts, pinned bool) []pagePost {
 	shown := make([]pagePost, 0, len(posts))
 	for _, post := range posts {
 		view := pagePost{Published: post.PublishedAt.UTC(), Summary: post.Summary, Likes: post.LikeCount, Pinned: pinned,
-			// Sanitised when stored: bluemonday for members' posts, TextToHTML for the group's own.
-			Content: template.HTML(post.ContentHTML)}
+			// Sanitised when stored: bluemonday for members' posts, PostToHTML for the group's own.
+			Content: template.HTML(post.ContentHTML), Language: post.Language}
+		for _, m := range parts[post.ID].Media {
+			view.Images = append(view.Images, pageImage{URL: groups.MediaURLPath + m.Name, Alt: m.Alt, Width: m.Width, Height: m.Height})
+		}
 		if post.AuthorKind == model.AuthorGroup {
 			view.Author = group.Name
 		} else {

@@ -30,6 +30,7 @@ func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *
 		FetchAllow: cfg.FetchAllow,
 		PostLimits: conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost},
 		Notifier:   newNotifier(cfg, st),
+		MediaDir:   mediaDir(cfg),
 	}, st, logger)
 }
 

@@ -41,12 +41,28 @@ const BatchSize = 50
 // group, inside tx: one delivery per distinct shared inbox (or inbox), none to suspended domains. It
 // returns how many.
 func (p Planner) ToFollowers(ctx context.Context, tx *store.Store, group model.Group, activity Activity) (int, error) {
+	return p.ToFollowersAnd(ctx, tx, group, activity, nil)
+}
+
+// ToFollowersAnd is ToFollowers with more inboxes beside the followers' (the accounts a post
+// mentions, followers or not), each inbox sent the activity once.
+func (p Planner) ToFollowersAnd(ctx context.Context, tx *store.Store, group model.Group, activity Activity, more []store.InboxTarget) (int, error) {
 	if activity.GroupID != group.ID {
 		return 0, fmt.Errorf("plan delivery of %s: sent by group %s, planned for the followers of %s", activity.IRI, activity.GroupID, group.ID)
 	}
 	targets, err := tx.FollowerInboxes(ctx, group.ID)
 	if err != nil {
 		return 0, err
+	}
+	known := map[string]bool{}
+	for _, t := range targets {
+		known[t.URL] = true
+	}
+	for _, t := range more {
+		if !known[t.URL] {
+			known[t.URL] = true
+			targets = append(targets, t)
+		}
 	}
 	targets, err = withoutSuspended(ctx, tx, targets, group.OrganisationID)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-fed/activity/streams"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
@@ -41,34 +40,33 @@ func (r *Routes) featured(c *gin.Context) {
 		r.fail(c, err)
 		return
 	}
-	items := streams.NewActivityStreamsOrderedItemsProperty()
+	own := posts[:0]
+	ids := make([]string, 0, len(posts))
 	for _, post := range posts {
-		if post.AuthorKind != model.AuthorGroup {
-			continue // only the group's own posts are its to pin
+		if post.AuthorKind == model.AuthorGroup { // only the group's own posts are its to pin
+			own = append(own, post)
+			ids = append(ids, post.ID)
 		}
-		note, err := activities.GroupNote(r.cfg.IRIs, group.Group, post)
-		if err != nil {
-			r.fail(c, err)
-			return
-		}
-		items.AppendActivityStreamsNote(note)
 	}
-	collection := streams.NewActivityStreamsOrderedCollection()
-	collection.SetJSONLDId(activities.IDProperty(id))
-	total := streams.NewActivityStreamsTotalItemsProperty()
-	total.Set(items.Len())
-	collection.SetActivityStreamsTotalItems(total)
-	collection.SetActivityStreamsOrderedItems(items)
-	m, err := streams.Serialize(collection)
+	parts, err := r.cfg.Store.PostParts(c.Request.Context(), ids...)
 	if err != nil {
 		r.fail(c, err)
 		return
 	}
-	if items.Len() == 0 {
-		m["orderedItems"] = []any{} // go-fed leaves an empty property out; say "none" explicitly
+	contexts := activities.NewContextSet(activityStreamsContext)
+	items := make([]any, 0, len(own))
+	for _, post := range own {
+		note, err := activities.GroupNoteDocument(r.cfg.IRIs, group.Group, post, parts[post.ID])
+		if err != nil {
+			r.fail(c, err)
+			return
+		}
+		contexts.Add(note["@context"])
+		delete(note, "@context")
+		items = append(items, note)
 	}
-	activities.MarkSensitiveDocument(m)
-	r.writeJSON(c, m)
+	r.writeJSON(c, map[string]any{"@context": contexts.Value(), "id": id.String(), "type": "OrderedCollection",
+		"totalItems": len(items), "orderedItems": items})
 }
 
 // outbox serves what the group has said: totalItems counts its visible public and unlisted posts

@@ -43,17 +43,17 @@ func (r *Routes) groupPost(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, r.cfg.IRIs.GroupActor(group.Slug))
 		return
 	}
-	note, err := activities.GroupNote(r.cfg.IRIs, group.Group, post)
+	parts, err := r.cfg.Store.PartsOfPost(c.Request.Context(), post.ID)
 	if err != nil {
 		r.fail(c, err)
 		return
 	}
-	body, err := activities.MarshalMarkingSensitive(note)
+	note, err := activities.GroupNoteDocument(r.cfg.IRIs, group.Group, post, parts)
 	if err != nil {
 		r.fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, activityJSON, body)
+	r.writeJSON(c, note)
 }
 
 // postOfGroup loads the post with Kring's id for it; a post of another group is as unknown as a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kring-social/kring/app/refusal"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/textinput"
 	"github.com/kring-social/kring/federation"
 )
 
@@ -99,6 +100,20 @@ func (r *Routes) liveGroup(c *gin.Context, slug string) (store.GroupInOrganisati
 	return group, true
 }
 
+// pagePosts are the posts the group's page lists: ?tag=<hashtag> keeps those with that hashtag
+// (where the hashtags of the group's posts lead); a tag no post could have lists none.
+func (r *Routes) pagePosts(c *gin.Context, group store.GroupInOrganisation) (store.GroupPagePosts, error) {
+	ctx := c.Request.Context()
+	tag, tagged := c.GetQuery("tag")
+	if !tagged {
+		return r.cfg.Store.PublicPagePosts(ctx, group.ID, groupPageRecent, c.Query("before"))
+	}
+	if !textinput.ValidHashtag(tag) {
+		return store.GroupPagePosts{}, nil
+	}
+	return r.cfg.Store.PublicPagePostsTagged(ctx, group.ID, textinput.HashtagKey(tag), groupPageRecent, c.Query("before"))
+}
+
 func (r *Routes) group(c *gin.Context) {
 	c.Header("Vary", "Accept")
 	group, ok := r.liveGroup(c, c.Param("slug"))
@@ -113,7 +128,7 @@ func (r *Routes) group(c *gin.Context) {
 			return
 		}
 		// ?before=<post id> continues the listing after that post (the page's "Older posts").
-		posts, err := r.cfg.Store.PublicPagePosts(ctx, group.ID, groupPageRecent, c.Query("before"))
+		posts, err := r.pagePosts(c, group)
 		if errors.Is(err, store.ErrNotFound) {
 			refusal.Refuse(c, http.StatusNotFound, "no such post")
 			return

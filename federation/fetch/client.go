@@ -111,7 +111,7 @@ type Document struct {
 // ActivityStreams media type, one JSON object of bounded depth, and an id equal to the final URL
 // (CVE-2024-25623: otherwise anyone who can upload a file to a server could impersonate its actors).
 func (c *Client) GetActivityJSON(ctx context.Context, iri string) (Document, error) {
-	resp, body, err := c.get(ctx, iri, `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`, true)
+	resp, body, err := c.get(ctx, iri, `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`, true, c.opts.MaxBody)
 	if err != nil {
 		return Document{}, err
 	}
@@ -131,11 +131,12 @@ func (c *Client) GetActivityJSON(ctx context.Context, iri string) (Document, err
 
 // GetJSON fetches a plain JSON document such as a WebFinger answer, unsigned.
 func (c *Client) GetJSON(ctx context.Context, rawURL, accept string) ([]byte, error) {
-	_, body, err := c.get(ctx, rawURL, accept, false)
+	_, body, err := c.get(ctx, rawURL, accept, false, c.opts.MaxBody)
 	return body, err
 }
 
-func (c *Client) get(ctx context.Context, rawURL, accept string, signed bool) (*http.Response, []byte, error) {
+// get fetches rawURL, refusing an answer other than 200 and a body over maxBody bytes.
+func (c *Client) get(ctx context.Context, rawURL, accept string, signed bool, maxBody int64) (*http.Response, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
@@ -159,7 +160,7 @@ func (c *Client) get(ctx context.Context, rawURL, accept string, signed bool) (*
 	case resp.StatusCode != http.StatusOK:
 		return nil, nil, fmt.Errorf("%w: %s answered %d", ErrStatus, rawURL, resp.StatusCode)
 	}
-	body, err := c.readBody(resp)
+	body, err := readBody(resp, maxBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
@@ -189,16 +190,16 @@ func (c *Client) newRequest(ctx context.Context, method, rawURL string, body []b
 	return req, nil
 }
 
-// readBody reads at most MaxBody bytes, refusing a larger declared or actual body.
-func (c *Client) readBody(resp *http.Response) ([]byte, error) {
-	if resp.ContentLength > c.opts.MaxBody {
+// readBody reads at most max bytes, refusing a larger declared or actual body.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
+	if resp.ContentLength > max {
 		return nil, ErrTooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	if int64(len(body)) > c.opts.MaxBody {
+	if int64(len(body)) > max {
 		return nil, ErrTooLarge
 	}
 	return body, nil

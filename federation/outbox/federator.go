@@ -160,37 +160,70 @@ func (f Federator) GroupObjectIRI(group model.Group, postID string) string {
 	return f.IRIs.GroupPost(group.Slug, postID)
 }
 
-// PublishGroupPost sends the group's Create of its own post to every follower: every server takes a
-// Create from the post's author, which the group is.
+// GroupTagURL is the group's page of its posts with a hashtag.
+func (f Federator) GroupTagURL(group model.Group, tag string) string {
+	return f.IRIs.GroupTag(group.Slug, tag)
+}
+
+// PublishGroupPost sends the group's Create of its own post to every follower and to every account
+// it mentions: every server takes a Create from the post's author, which the group is.
 func (f Federator) PublishGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (conversations.Created, error) {
 	activity, err := f.groupPostActivity(ctx, tx, "Create", group, post)
 	return conversations.Created{ActivityIRI: activity.IRI, ActivityJSON: string(activity.Body)}, err
 }
 
-// UpdateGroupPost sends the Update of the group's own post.
+// UpdateGroupPost sends the Update of the group's own post to every follower and every account it
+// mentions now.
 func (f Federator) UpdateGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
 	_, err := f.groupPostActivity(ctx, tx, "Update", group, post)
 	return err
 }
 
-// DeleteGroupPost sends the Delete of the group's own post.
+// DeleteGroupPost sends the Delete of the group's own post to every follower and every account it
+// mentioned.
 func (f Federator) DeleteGroupPost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
 	_, err := f.groupPostActivity(ctx, tx, "Delete", group, post)
 	return err
 }
 
+// groupPostActivity builds the group's Create, Update or Delete of its own post, with the pictures,
+// hashtags and mentions stored with it in tx, and plans its delivery to the followers and the
+// mentioned accounts' inboxes (one delivery per distinct inbox).
 func (f Federator) groupPostActivity(ctx context.Context, tx *store.Store, kind string, group model.Group, post model.Post) (delivery.Activity, error) {
-	built, err := activities.GroupPostActivity(kind, f.IRIs.NewActivity(), f.IRIs, group, post, f.now())
+	parts, err := tx.PartsOfPost(ctx, post.ID)
 	if err != nil {
 		return delivery.Activity{}, err
 	}
-	body, err := activities.MarshalMarkingSensitive(built)
+	id := f.IRIs.NewActivity()
+	body, err := activities.GroupPostActivityJSON(kind, id, f.IRIs, group, post, parts, f.now())
 	if err != nil {
 		return delivery.Activity{}, err
 	}
-	activity := delivery.Activity{IRI: built.GetJSONLDId().Get().String(), Type: built.GetTypeName(), GroupID: group.ID, Body: body}
-	_, err = f.Planner.ToFollowers(ctx, tx, group, activity)
+	mentioned, err := mentionedInboxes(ctx, tx, parts.Mentions)
+	if err != nil {
+		return delivery.Activity{}, err
+	}
+	activity := delivery.Activity{IRI: id, Type: kind, GroupID: group.ID, Body: body}
+	_, err = f.Planner.ToFollowersAnd(ctx, tx, group, activity, mentioned)
 	return activity, err
+}
+
+// mentionedInboxes are the inboxes of the accounts a post mentions (their shared inbox when they
+// have one), as looked up when the post was prepared.
+func mentionedInboxes(ctx context.Context, tx *store.Store, mentions []model.PostMention) ([]store.InboxTarget, error) {
+	targets := make([]store.InboxTarget, 0, len(mentions))
+	for _, m := range mentions {
+		actor, err := tx.RemoteActorByIRI(ctx, m.ActorIRI)
+		if err != nil {
+			return nil, fmt.Errorf("the inbox of %s, mentioned: %w", m.Name, err)
+		}
+		inbox := actor.SharedInboxURL
+		if inbox == "" {
+			inbox = actor.InboxURL
+		}
+		targets = append(targets, store.InboxTarget{URL: inbox, Host: actor.Host})
+	}
+	return targets, nil
 }
 
 // UpdateGroupActor sends an Update of the group's actor document, so followers' servers refetch it

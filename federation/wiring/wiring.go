@@ -51,6 +51,10 @@ type Config struct {
 	// Notifier e-mails staff about new reports, held posts and new support conversations; nil when
 	// e-mail is off.
 	Notifier *notify.Notifier
+	// MediaDir is where uploaded pictures are kept (groups.MediaFiles): a group's post takes its
+	// pictures from there, in the web server and, for scheduled posts, in the worker. Empty: posts
+	// may not carry pictures.
+	MediaDir string
 }
 
 // Federation is the federation side of the object graph, built once per process.
@@ -121,7 +125,11 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	})
 	planner := delivery.Planner{Batch: true}
 	conversationFederator := outbox.Federator{IRIs: iris, Planner: planner}
-	talk := conversations.NewService(st, conversationFederator, cfg.PostLimits)
+	actors := fetch.NewActors(client, st, logger)
+	talk := conversations.NewService(st, conversationFederator, cfg.PostLimits).WithMentionResolver(fetch.NewMentions(client, actors))
+	if cfg.MediaDir != "" {
+		talk = talk.WithPostImages(groups.MediaFiles{Dir: cfg.MediaDir})
+	}
 	reportService := reports.NewService(st, outbox.Flags{IRIs: iris, Planner: planner})
 	if cfg.Notifier != nil {
 		talk = talk.WithHoldNotifier(cfg.Notifier)
@@ -138,7 +146,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	return &Federation{
 		IRIs:     iris,
 		Client:   client,
-		Actors:   fetch.NewActors(client, st, logger),
+		Actors:   actors,
 		Software: fetch.NewSoftware(client, st, logger),
 		Planner:  planner,
 		Membership: membership.NewService(st, outbox.FollowResponder{IRIs: iris, Planner: planner}).

@@ -187,10 +187,23 @@ func (f *fedify) directMessages(t *testing.T, user, from, text string) int {
 type received struct {
 	Type, Actor, Object, ObjectObject, Content, InReplyTo string
 	To, Cc, Mentions                                      []string
+	// Hashtags, Attachments, Languages (of contentMap) and Sensitive are what Fedify read of the
+	// note a Create or an Update carried.
+	Hashtags    []struct{ Name, Href string }
+	Attachments []receivedAttachment
+	Languages   []string
+	Sensitive   *bool
 	// Event is what Fedify read of an Event the activity carried.
 	Event *struct{ Name, StartTime, EndTime, Location, URL string }
 	// Poll is each option's count of a Question the activity carried.
 	Poll map[string]int
+}
+
+// receivedAttachment is one attachment of a received note, as Fedify read it: a Document or an
+// Image, its URL, media type, name (the alt text) and size.
+type receivedAttachment struct {
+	Type, URL, MediaType, Name string
+	Width, Height              int
 }
 
 // awaitActivity waits until user ("" for any user, or the server itself: a Flag comes to the shared

@@ -207,8 +207,8 @@ func TestPostsAndEventsInCampaignsThroughAdmin(t *testing.T) {
 			t.Fatalf("%d posts in the campaign (%v), want 2", len(posts), err)
 		}
 		for _, p := range posts {
-			if p.ContentHTML != "<p>Doors open at nine.</p><p>#Spring2026</p>" {
-				t.Errorf("published %q", p.ContentHTML)
+			if p.SourceText != "Doors open at nine.\n\n#Spring2026" || !strings.Contains(p.ContentHTML, `class="mention hashtag" rel="tag">#<span>Spring2026</span></a>`) {
+				t.Errorf("published %q as %q", p.SourceText, p.ContentHTML)
 			}
 		}
 		for name, ids := range map[string][]string{"another organisation's": {theirs.ID}, "archived": {over.ID}, "twice": {spring.ID, spring.ID}} {

@@ -30,6 +30,11 @@ type composePage struct {
 	// Campaigns are the organisation's open campaigns a new post may belong to.
 	Campaigns []model.Campaign
 	Error     string
+	// Languages are those a post may be marked as; Pictures the form's picture slots; Preview what
+	// a Mastodon user would be shown, when the writer asked to see it.
+	Languages []textinput.Language
+	Pictures  []pictureField
+	Preview   *composePreview
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -47,7 +52,7 @@ func (a *Admin) compose(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{}, "")
+	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{Language: textinput.DefaultLanguage}, "")
 }
 
 // sisterGroups are the other groups of group's organisation that the logged-in staff member may
@@ -98,7 +103,7 @@ func (a *Admin) publish(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := draftOf(c)
+	var draft conversations.Draft
 	ids, also, err := a.chosenGroups(c, group)
 	if err == nil {
 		err = readCampaignChoice(c, &draft)
@@ -107,17 +112,24 @@ func (a *Admin) publish(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	org, err := a.cfg.Store.OrganisationByID(c.Request.Context(), group.OrganisationID)
-	if err != nil {
-		a.fail(c, err)
+	err = a.readDraftForm(c, &draft)
+	if err == nil && wantsPreview(c) {
+		page := composePage{Group: group, Draft: draft, Also: also}
+		a.renderNewCompose(c, a.withPreview(c, &page), page)
 		return
 	}
-	action := composeAction(c)
-	if action != actionPublish || org.RequireReview {
+	org, orgErr := a.cfg.Store.OrganisationByID(c.Request.Context(), group.OrganisationID)
+	if orgErr != nil {
+		a.fail(c, orgErr)
+		return
+	}
+	if action := composeAction(c); err == nil && (action != actionPublish || org.RequireReview) {
 		a.keepDraft(c, group, ids, also, draft, action)
 		return
 	}
-	_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
+	if err == nil {
+		_, err = a.cfg.Conversations.PublishInGroups(c.Request.Context(), ids, staffID(c), draft)
+	}
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderComposeChosen(c, status, group, draft, also, problem)
 		return
@@ -161,7 +173,11 @@ func (a *Admin) editPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := conversations.Draft{Text: textinput.HTMLToText(post.ContentHTML), Summary: post.Summary, Pin: post.PinnedAt != nil}
+	draft, err := a.draftOfPost(c, post)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	a.renderCompose(c, http.StatusOK, group, &post, draft, "")
 }
 
@@ -171,8 +187,16 @@ func (a *Admin) saveGroupPost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := draftOf(c)
-	_, err := a.cfg.Conversations.EditGroupPost(c.Request.Context(), post.ID, staffID(c), draft)
+	var draft conversations.Draft
+	err := a.readDraftForm(c, &draft)
+	if err == nil && wantsPreview(c) {
+		page := composePage{Group: group, Post: &post, Draft: draft}
+		a.renderComposePage(c, a.withPreview(c, &page), "Edit a post of "+group.Name, page)
+		return
+	}
+	if err == nil {
+		_, err = a.cfg.Conversations.EditGroupPost(c.Request.Context(), post.ID, staffID(c), draft)
+	}
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderCompose(c, status, group, &post, draft, problem)
 		return
@@ -215,10 +239,6 @@ func (a *Admin) setPinned(c *gin.Context, pinned bool) {
 	a.done(c, "/admin/groups/"+group.Slug+"/posts", notice)
 }
 
-func draftOf(c *gin.Context) conversations.Draft {
-	return conversations.Draft{Text: c.PostForm("text"), Summary: c.PostForm("summary"), Pin: c.PostForm("pin") == "on"}
-}
-
 // renderComposePage fills in what every rendering of the compose form shows: whether the
 // organisation requires review, and the time fields.
 func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page composePage) {
@@ -237,6 +257,7 @@ func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page
 	if page.When.Zone == "" {
 		page.When = scheduleFieldsOf(page.Kept)
 	}
+	page.Languages, page.Pictures = textinput.Languages, pictureFields(page.Draft.Images)
 	a.renderStatus(c, status, "compose.html", title, page)
 }
 
@@ -250,11 +271,17 @@ func (a *Admin) renderCompose(c *gin.Context, status int, group store.GroupInOrg
 
 // renderComposeChosen shows the form for a new post, the sister groups ticked in also.
 func (a *Admin) renderComposeChosen(c *gin.Context, status int, group store.GroupInOrganisation, draft conversations.Draft, also map[string]bool, problem string) {
-	others, err := a.sisterGroups(c, group)
+	a.renderNewCompose(c, status, composePage{Group: group, Draft: draft, Also: also, Error: problem})
+}
+
+// renderNewCompose shows the form for a new post as page has it, with the sister groups the writer
+// may publish in too and the time fields as sent.
+func (a *Admin) renderNewCompose(c *gin.Context, status int, page composePage) {
+	others, err := a.sisterGroups(c, page.Group)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.renderComposePage(c, status, "Write as "+group.Name, composePage{Group: group, Draft: draft, Others: others, Also: also, Error: problem,
-		When: scheduleFieldsFrom(c)})
+	page.Others, page.When = others, scheduleFieldsFrom(c)
+	a.renderComposePage(c, status, "Write as "+page.Group.Name, page)
 }

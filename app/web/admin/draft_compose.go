@@ -89,7 +89,7 @@ func (a *Admin) saveDraft(c *gin.Context) {
 	if !ok {
 		return
 	}
-	draft := draftOf(c)
+	var draft conversations.Draft
 	ids, also, err := a.chosenGroups(c, kept.Home)
 	if err == nil {
 		err = readCampaignChoice(c, &draft)
@@ -99,7 +99,21 @@ func (a *Admin) saveDraft(c *gin.Context) {
 		return
 	}
 	action, fields := composeAction(c), scheduleFieldsFrom(c)
-	when, err := fields.when(action)
+	err = a.readDraftForm(c, &draft)
+	if err == nil && wantsPreview(c) {
+		page := composePage{Group: kept.Home, Kept: &kept.PostDraft, Draft: draft, Also: also, When: fields}
+		status := a.withPreview(c, &page)
+		if page.Others, err = a.sisterGroups(c, kept.Home); err != nil {
+			a.fail(c, err)
+			return
+		}
+		a.renderComposePage(c, status, "Edit a draft", page)
+		return
+	}
+	when, whenErr := fields.when(action)
+	if err == nil {
+		err = whenErr
+	}
 	if status, problem, refused := formRefusal(err); refused {
 		a.renderDraftForm(c, status, kept, draft, also, fields, problem)
 		return

@@ -51,7 +51,9 @@ func (a *Admin) mountGroups(r gin.IRouter) {
 // largest picture plus room for the form around it. The engine's smaller limit holds everywhere else.
 func UploadRoutes() map[string]int64 {
 	return map[string]int64{"/admin/groups/:slug/images": groups.MaxImageBytes + 64<<10,
-		"/admin/groups/:slug/events/:id/image": groups.MaxImageBytes + 64<<10}
+		"/admin/groups/:slug/events/:id/image": groups.MaxImageBytes + 64<<10,
+		"/admin/groups/:slug/compose":          composeUploadLimit, "/admin/groups/:slug/posts/:id/edit": composeUploadLimit,
+		"/admin/drafts/:id/edit": composeUploadLimit}
 }
 
 func (a *Admin) groupsList(c *gin.Context) {

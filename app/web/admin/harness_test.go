@@ -159,7 +159,7 @@ func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 		staffSessions = staffSessions.WithResetMailer(s.notifier).WithClock(s.clock.Now)
 	}
 	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", SigningKeys: testenv.SigningKeys(t),
-		Notifier: s.notifier}, st, nil)
+		Notifier: s.notifier, MediaDir: s.media}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Announce, Block, Create, Delete, Endpoints, Event, Flag, Follow, Join, Like, Mention, Note, Person, PUBLIC_COLLECTION,
-  Question, Reject, Tombstone, Undo, Update,
+  Accept, Announce, Block, Create, Delete, Endpoints, Event, Flag, Follow, Hashtag, Join, Like, Mention, Note, Person,
+  PUBLIC_COLLECTION, Question, Reject, Tombstone, Undo, Update,
 } from "@fedify/vocab";
 
 const users = (process.env.PEER_USERS ?? "alice,bob").split(",");
@@ -113,9 +113,23 @@ const record = (kind) => async (ctx, activity) => {
       entry.to = note?.toIds.map((iri) => iri.href) ?? [];
       entry.cc = note?.ccIds.map((iri) => iri.href) ?? [];
       entry.mentions = [];
+      entry.hashtags = [];
       for await (const tag of note?.getTags() ?? []) {
         if (tag instanceof Mention) entry.mentions.push(tag.href?.href ?? null);
+        if (tag instanceof Hashtag) entry.hashtags.push({ name: tag.name?.toString() ?? null, href: tag.href?.href ?? null });
       }
+      // Pictures as Fedify read them: what Mastodon shows as media with alt text (the name).
+      entry.attachments = [];
+      for await (const attachment of note?.getAttachments() ?? []) {
+        const url = attachment.url instanceof URL ? attachment.url.href : attachment.url?.href?.href ?? null;
+        entry.attachments.push({
+          type: attachment.constructor.name, url, mediaType: attachment.mediaType ?? null, name: attachment.name?.toString() ?? null,
+          width: attachment.width ?? null, height: attachment.height ?? null,
+        });
+      }
+      // The languages of contentMap, and whether the note hides behind its content warning.
+      entry.languages = (note?.contents ?? []).filter((c) => c?.locale != null).map((c) => c.locale.baseName);
+      entry.sensitive = note?.sensitive ?? null;
       entry.content = note?.content?.toString() ?? null;
       entry.inReplyTo = note?.replyTargetId?.href ?? null;
       // A poll (the group's RSVP Question): each option's count.
