@@ -6,7 +6,9 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -222,6 +224,11 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer sig
 	}
 	req.Header.Set("Content-Type", `application/activity+json`)
 	req.Header.Set("Accept", "application/activity+json, application/ld+json")
+	// A delivery is idempotent (servers keep an activity once, by its id). Saying so lets Go's
+	// transport send it again at once on a new connection when a kept-alive one turns out to have
+	// been closed by the server as the request went out (a "connection reset" that would otherwise
+	// wait for the retry schedule); Go replays only requests that carry this header.
+	req.Header.Set("Idempotency-Key", deliveryKey(body))
 	if err := signer.Sign(req, body); err != nil {
 		return PostResult{}, err
 	}
@@ -232,6 +239,12 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer sig
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return PostResult{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}, nil
+}
+
+// deliveryKey names a delivery by what it sends: the same activity body is the same delivery.
+func deliveryKey(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:16])
 }
 
 // parseRetryAfter reads seconds or an HTTP date; zero when absent or nonsense.

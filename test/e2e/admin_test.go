@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,8 +70,8 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	manageGroup(t, b, peer, group)
 	approveDraft(t, b, peer, group, reviewed)
 	stopRequiringReview(b)
-	writeAsGroup(t, b, peer, group)
-	checkBeingFound(t, k, b, "The rent committee meets on Monday at 19:00.")
+	written := writeAsGroup(t, b, peer, group)
+	checkBeingFound(t, k, b, "Rent increase", written)
 	startCampaign(b)
 	scheduled := schedulePost(t, k, b)
 	blockDomain(t, b)
@@ -525,14 +526,27 @@ func remindSoon(t *testing.T, b *browser, peer *fedify, group string) string {
 	return title
 }
 
-// writeAsGroup has the organisation's admin write a post as the group with a content warning: bob's
-// server receives the group's Create of it, the text behind the warning.
-func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) {
+// writeAsGroup has the organisation's admin write a post as the group as a Mastodon user writes a
+// status: a content warning, a hashtag, a mention of carol (on the peer, following nothing), a
+// picture with alt text, in Dutch; she previews it, then publishes it. Bob's server receives the
+// group's Create with the Hashtag and Mention tags, the attachment and its alt text, marked
+// sensitive; carol is sent it too, so her server notifies her. It returns the post's first words.
+func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) string {
 	t.Helper()
+	const alt = "The rent increase letter from Acme, dated 1 December, with the new amounts highlighted."
+	carol := "@carol@" + strings.TrimPrefix(peer.base, "http://")
+	picture := filepath.Join(t.TempDir(), "letter.png")
+	writeTestPicture(t, picture)
 	b.open("/admin/groups/tenants/compose")
 	b.expect("h1", "Write as Tenants' Desk")
 	b.fill(map[string]string{`input[name="summary"]`: "Rent increase",
-		`textarea[name="text"]`: "The rent committee meets on Monday at 19:00.\n\nBring your letters from Acme."})
+		`textarea[name="text"]`:  "The rent committee meets on Monday at 19:00. #RentCommittee\n\nBring your letters from Acme, " + carol + ".",
+		`textarea[name="alt_1"]`: alt, `select[name="language"]`: "nl"})
+	b.upload(`input[name="file_1"]`, picture)
+	b.click(`//button[normalize-space()="Preview"]`)
+	b.expect(".preview", "Preview: how Mastodon shows it", "Rent increase")
+	b.tick(".preview summary") // open the content warning, as a reader would
+	b.expect(".preview", "#RentCommittee", "@carol")
 	b.screenshot("compose")
 	b.click(`//button[normalize-space()="Publish now"]`)
 	b.expect(".notice", "Published")
@@ -544,6 +558,21 @@ func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) {
 	if !strings.Contains(got.Content, "The rent committee meets on Monday at 19:00.") {
 		t.Fatalf("bob's server read the group's post as %q", got.Content)
 	}
+	if len(got.Hashtags) != 1 || !strings.EqualFold(got.Hashtags[0].Name, "#RentCommittee") || !slices.Contains(got.Mentions, peer.actor("carol")) ||
+		len(got.Attachments) != 1 || got.Attachments[0].Name != alt || got.Sensitive == nil || !*got.Sensitive || !slices.Contains(got.Languages, "nl") {
+		t.Fatalf("bob's server read the group's post with hashtags %+v, mentions %v, attachments %+v, sensitive %v, languages %v",
+			got.Hashtags, got.Mentions, got.Attachments, got.Sensitive, got.Languages)
+	}
+	if !slices.Contains(got.Cc, peer.actor("carol")) {
+		t.Errorf("the post's cc %v does not name carol", got.Cc)
+	}
+	peer.awaitActivity(t, "carol", "Create", group+"/posts/"+id)
+	resp, err := http.Get(got.Attachments[0].URL)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
+		t.Fatalf("the picture at %s: %v %v", got.Attachments[0].URL, resp, err)
+	}
+	_ = resp.Body.Close()
+	return "The rent committee meets on Monday at 19:00."
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

@@ -32,7 +32,8 @@ func startFedify(t *testing.T) (ready func() *fedify) {
 	if _, err := os.Stat(node); err != nil {
 		t.Fatalf("the Fedify peer is not installed: run ./scripts/test, or `npm ci` in %s (%v)", dir, err)
 	}
-	env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir()}
+	// carol follows no group: she hears from Kring only when a post mentions her.
+	env := map[string]string{"PATH": os.Getenv("PATH"), "HOME": t.TempDir(), "PEER_USERS": "alice,bob,carol"}
 	p := testenv.StartProcess(t, node, env, filepath.Join(dir, "peer.mjs"))
 	return func() *fedify {
 		t.Helper()
