@@ -36,11 +36,11 @@ var ErrNotEmpty = errors.New("the data directory is not empty")
 var ErrRefused = errors.New("archive refused")
 
 // Restore extracts the archive read from r into dir, which must be empty or not exist yet, and
-// returns its manifest. It extracts into a staging directory inside dir and moves the files into
+// returns its manifest; required names files the archive must hold to be a backup at all. It extracts into a staging directory inside dir and moves the files into
 // place only once every file matches the manifest's size and SHA-256: on any error dir is left as
 // empty as it was found. Only regular files and directories with clean relative names are accepted,
 // and every write goes through an os.Root on the staging directory, so nothing lands outside it.
-func Restore(r io.Reader, dir string, limits Limits) (Manifest, error) {
+func Restore(r io.Reader, dir string, limits Limits, required ...string) (Manifest, error) {
 	if err := requireEmptyDir(dir); err != nil {
 		return Manifest{}, err
 	}
@@ -52,6 +52,11 @@ func Restore(r io.Reader, dir string, limits Limits) (Manifest, error) {
 	manifest, err := extract(r, staging, limits)
 	if err != nil {
 		return Manifest{}, err
+	}
+	for _, name := range required {
+		if !slices.ContainsFunc(manifest.Files, func(f File) bool { return f.Path == name }) {
+			return Manifest{}, fmt.Errorf("%w: the archive has no %s: not a Kring backup", ErrRefused, name)
+		}
 	}
 	entries, err := os.ReadDir(staging)
 	if err != nil {

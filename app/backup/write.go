@@ -100,28 +100,28 @@ func (a *Writer) AddTree(prefix, dir string) (skipped []string, err error) {
 	return skipped, nil
 }
 
-// Close writes the manifest, with the files added, and ends the archive. It does not close the
-// underlying writer.
-func (a *Writer) Close(manifest Manifest) error {
+// Close writes the manifest, with the files added, ends the archive and returns the manifest as
+// written. It does not close the underlying writer.
+func (a *Writer) Close(manifest Manifest) (Manifest, error) {
 	manifest.Format = FormatVersion
 	manifest.Files = a.files
 	body, err := json.MarshalIndent(manifest, "", "  ")
 	if err != nil {
-		return fmt.Errorf("write the manifest: %w", err)
+		return Manifest{}, fmt.Errorf("write the manifest: %w", err)
 	}
 	header := &tar.Header{Typeflag: tar.TypeReg, Name: ManifestName, Size: int64(len(body)), Mode: 0o600,
 		ModTime: manifest.CreatedAt.UTC().Truncate(time.Second), Format: tar.FormatPAX}
 	if err := a.tw.WriteHeader(header); err != nil {
-		return fmt.Errorf("write the manifest: %w", err)
+		return Manifest{}, fmt.Errorf("write the manifest: %w", err)
 	}
 	if _, err := a.tw.Write(body); err != nil {
-		return fmt.Errorf("write the manifest: %w", err)
+		return Manifest{}, fmt.Errorf("write the manifest: %w", err)
 	}
 	if err := a.tw.Close(); err != nil {
-		return fmt.Errorf("end the archive: %w", err)
+		return Manifest{}, fmt.Errorf("end the archive: %w", err)
 	}
 	if err := a.gz.Close(); err != nil {
-		return fmt.Errorf("end the archive: %w", err)
+		return Manifest{}, fmt.Errorf("end the archive: %w", err)
 	}
-	return nil
+	return manifest, nil
 }
