@@ -167,11 +167,14 @@ func sqliteForeignKeys(ctx context.Context, source *sql.Tx, table string, nullab
 }
 
 // postgresColumnTypes reads the target's columns per table, in the schema its connections use.
+// Generated columns (member_activity.activity) are left out: PostgreSQL computes them, and SQLite's
+// table_info does not list them either.
 func postgresColumnTypes(ctx context.Context, target *sql.Tx) (map[string]map[string]string, error) {
 	rows, err := target.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type
 		FROM information_schema.columns c JOIN information_schema.tables t
 		  ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> $1`, migrationsTable)
+		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> $1
+		  AND c.is_generated = 'NEVER'`, migrationsTable)
 	if err != nil {
 		return nil, fmt.Errorf("read the PostgreSQL columns: %w", err)
 	}
