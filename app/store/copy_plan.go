@@ -60,6 +60,7 @@ func planCopy(ctx context.Context, source *sql.Tx) ([]copyTable, error) {
 // orderTables is Kahn's algorithm over the foreign keys; when no table is ready, the first nullable
 // key between two waiting tables is deferred, which breaks the cycle it is part of.
 func orderTables(names []string, tables map[string]*copyTable, keys []foreignKey) ([]copyTable, error) {
+	keys = slices.Clone(keys) // deferring a key deletes it from this list, not from the caller's
 	done := map[string]bool{}
 	var ordered []copyTable
 	for len(ordered) < len(names) {
