@@ -10,11 +10,16 @@ import (
 	"github.com/kring-social/kring/migrations"
 )
 
-// runMigrate applies (up) or lists (status) migrations.
+// runMigrate applies (up) or lists (status) migrations, or copies the embedded default's database
+// into PostgreSQL (copy).
 func runMigrate(ctx context.Context, inv *invocation) error {
-	var asJSON bool
+	var (
+		asJSON bool
+		copyTo string
+	)
 	cfg, args, err := parseFlags(inv, "migrate", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+		fs.StringVar(&copyTo, "to", "", "with copy: the postgres:// URL of the empty database to copy into")
 	})
 	if err != nil {
 		return err
@@ -23,8 +28,11 @@ func runMigrate(ctx context.Context, inv *invocation) error {
 	if len(args) > 0 {
 		action = args[0]
 	}
-	if len(args) > 1 || (action != "up" && action != "status") {
-		return usageErrorf("usage: kring migrate [up|status] [--json]")
+	if len(args) == 1 && action == "copy" {
+		return runMigrateCopy(ctx, inv, cfg, copyTo, asJSON)
+	}
+	if len(args) > 1 || (action != "up" && action != "status") || copyTo != "" {
+		return usageErrorf("usage: kring migrate [up|status] [--json], or kring migrate copy --to postgres://…")
 	}
 	logger := newLogger(cfg, inv.stderr)
 	st, err := openStore(ctx, cfg, logger, false)
