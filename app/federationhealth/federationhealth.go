@@ -42,8 +42,8 @@ func NewService(st *store.Store, broker Broker, refusals RefusalCounter) *Servic
 
 // Bounds of the page: the troubled hosts and dead tasks most worth a look, never the whole table.
 const (
-	listLimit        = 50
-	retryHostLimit   = 5000
+	listLimit      = 50
+	retryHostLimit = 5000
 )
 
 // Overview is the page's content.

@@ -9,7 +9,7 @@ import (
 
 // QueueSample is the state of one task queue at a scrape.
 type QueueSample struct {
-	Queue                                      string
+	Queue                                       string
 	Pending, Active, Scheduled, Retry, Archived int
 	// Latency is how long the oldest pending task has waited.
 	Latency time.Duration

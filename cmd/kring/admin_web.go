@@ -40,9 +40,9 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		EmailOn:       p.cfg.MailOn,
 		// The refusal tally is the serve process's; the admin is mounted only there.
 		FederationHealth: federationhealth.NewService(p.store, p.inspector, p.refusals),
-		SecureCookies: p.cfg.PublicURL.Scheme == "https",
-		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
-		Logger:        p.logger,
+		SecureCookies:    p.cfg.PublicURL.Scheme == "https",
+		PublicOrigin:     p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
+		Logger:           p.logger,
 	})
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ type Federation struct {
 	// DeliveryOutcomes, when set before Deliverer is called, is told what each delivery attempt came
 	// to (the process's metrics).
 	DeliveryOutcomes delivery.OutcomeObserver
-	IRIs federation.IRIs
+	IRIs             federation.IRIs
 	// Client makes every outbound request, its GETs signed with the instance actor's key.
 	Client *fetch.Client
 	// Actors resolves remote actors and their keys through the database cache.
