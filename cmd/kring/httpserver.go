@@ -30,11 +30,12 @@ type httpServer struct {
 // startHTTP binds the address at once, so a taken port is reported at start, then serves in the
 // background.
 func startHTTP(cfg *Config, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
-	return serveHTTP(cfg.Listen, "KRING_LISTEN", logger, handler)
+	return serveHTTP("http server", cfg.Listen, "KRING_LISTEN", logger, handler)
 }
 
-// serveHTTP listens on address, which the setting named configures, and serves handler there.
-func serveHTTP(address, setting string, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
+// serveHTTP listens on address, which the setting named configures, and serves handler there; what
+// names the server in the log.
+func serveHTTP(what, address, setting string, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
 	listener, err := net.Listen("tcp", address)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (%s): %w", address, setting, err)
@@ -56,7 +57,7 @@ func serveHTTP(address, setting string, logger *slog.Logger, handler http.Handle
 		}
 		hs.done <- err
 	}()
-	logger.Info("http server listening", "address", listener.Addr().String(), "setting", setting)
+	logger.Info(what+" listening", "address", listener.Addr().String(), "setting", setting)
 	return hs, nil
 }
 

@@ -30,7 +30,7 @@ func (p *process) startMetrics(role processRole) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", p.metrics.Handler())
-	server, err := serveHTTP(p.cfg.MetricsListen, "KRING_METRICS_LISTEN", p.logger, mux)
+	server, err := serveHTTP("metrics server", p.cfg.MetricsListen, "KRING_METRICS_LISTEN", p.logger, mux)
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,8 @@ func loadConfig(flagValues map[string]*string, lookupEnv func(string) (string, b
 	if c.Mail, c.MailOn, err = email.ParseConfig(c.SMTPURL, c.SMTPFrom); err != nil {
 		problems = append(problems, fmt.Errorf("invalid e-mail settings: %w", err))
 	}
-	if c.MetricsListen != "" && c.MetricsListen == c.Listen {
+	// Port 0 lets the system choose, so two such addresses never collide.
+	if c.MetricsListen != "" && c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
 		problems = append(problems, fmt.Errorf("invalid KRING_METRICS_LISTEN: %q is KRING_LISTEN's address; give metrics a port of their own", c.MetricsListen))
 	}
 	if err := errors.Join(problems...); err != nil {
