@@ -130,15 +130,15 @@ var settings = []setting{
 	{"KRING_SMTP_URL", "smtp-url", "",
 		"SMTP server for staff e-mail: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; ?starttls=off only on loopback; empty = no e-mail",
 		func(c *Config, v string) error { c.SMTPURL = v; return nil }},
+	{"KRING_SMTP_FROM", "smtp-from", "",
+		"sender of staff e-mail, such as kring@example.org or \"Kring\" <kring@example.org>; needed with KRING_SMTP_URL",
+		func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 	{"KRING_METRICS_LISTEN", "metrics-listen", "",
 		"host:port to serve Prometheus /metrics on, apart from the site (such as 127.0.0.1:9090); each process needs its own; empty = off",
 		applyMetricsListen},
 	{"KRING_METRICS_TOKEN", "metrics-token", "",
 		"bearer token that also opens /metrics on the main listener (at least 32 characters, no spaces); empty = not there",
 		applyMetricsToken},
-	{"KRING_SMTP_FROM", "smtp-from", "",
-		"sender of staff e-mail, such as kring@example.org or \"Kring\" <kring@example.org>; needed with KRING_SMTP_URL",
-		func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.
