@@ -91,3 +91,13 @@ const (
 	ActionEventReject  LogAction = "event.reject"
 	ActionEventRemove  LogAction = "event.remove"
 )
+
+// Federation health, in the instance's log: an instance admin lifted a host's unreachable mark so
+// its deliveries go out now, forgot a host's failure record, or retried or discarded a task that ran
+// out of retries.
+const (
+	ActionHostRetry   LogAction = "host.retry"
+	ActionHostForget  LogAction = "host.forget"
+	ActionTaskRetry   LogAction = "task.retry"
+	ActionTaskDiscard LogAction = "task.discard"
+)

@@ -32,6 +32,8 @@ type Options struct {
 	// RequestTimeout is the deadline put on every request's context.
 	RequestTimeout time.Duration
 	Readiness      []ReadinessCheck
+	// Requests, when set, is told of every request answered (route, status, duration).
+	Requests RequestObserver
 }
 
 // Defaults used when Options leave a limit at zero.
@@ -61,10 +63,12 @@ func NewEngine(opts Options) (*gin.Engine, error) {
 	if err := engine.SetTrustedProxies(proxies); err != nil {
 		return nil, fmt.Errorf("set trusted proxies: %w", err)
 	}
+	engine.Use(securityHeaders(), requestID(), logRequests(opts.Logger))
+	if opts.Requests != nil {
+		// Outside recoverPanics, so a request that panicked is counted with its 500.
+		engine.Use(observeRequests(opts.Requests))
+	}
 	engine.Use(
-		securityHeaders(),
-		requestID(),
-		logRequests(opts.Logger),
 		recoverPanics(opts.Logger),
 		limitBody(opts.MaxBodyBytes, opts.LargerBodies),
 		deadline(opts.RequestTimeout),

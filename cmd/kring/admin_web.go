@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/campaigns"
+	"github.com/kring-social/kring/app/federationhealth"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
@@ -37,9 +38,11 @@ func (p *process) mountAdmin(engine *gin.Engine) error {
 		Moderation:    moderation.NewService(p.store),
 		Members:       p.federation.Members(),
 		EmailOn:       p.cfg.MailOn,
-		SecureCookies: p.cfg.PublicURL.Scheme == "https",
-		PublicOrigin:  p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
-		Logger:        p.logger,
+		// The refusal tally is the serve process's; the admin is mounted only there.
+		FederationHealth: federationhealth.NewService(p.store, p.inspector, p.refusals),
+		SecureCookies:    p.cfg.PublicURL.Scheme == "https",
+		PublicOrigin:     p.cfg.PublicURL.Scheme + "://" + p.cfg.PublicURL.Host,
+		Logger:           p.logger,
 	})
 	if err != nil {
 		return err

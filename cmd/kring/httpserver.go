@@ -30,9 +30,15 @@ type httpServer struct {
 // startHTTP binds the address at once, so a taken port is reported at start, then serves in the
 // background.
 func startHTTP(cfg *Config, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
-	listener, err := net.Listen("tcp", cfg.Listen)
+	return serveHTTP("http server", cfg.Listen, "KRING_LISTEN", logger, handler)
+}
+
+// serveHTTP listens on address, which the setting named configures, and serves handler there; what
+// names the server in the log.
+func serveHTTP(what, address, setting string, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
+	listener, err := net.Listen("tcp", address)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s (KRING_LISTEN): %w", cfg.Listen, err)
+		return nil, fmt.Errorf("listen on %s (%s): %w", address, setting, err)
 	}
 	server := &http.Server{
 		Handler:           handler,
@@ -51,7 +57,7 @@ func startHTTP(cfg *Config, logger *slog.Logger, handler http.Handler) (*httpSer
 		}
 		hs.done <- err
 	}()
-	logger.Info("http server listening", "address", listener.Addr().String())
+	logger.Info(what+" listening", "address", listener.Addr().String(), "setting", setting)
 	return hs, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	email "github.com/kring-social/kring/app/mail"
+	"github.com/kring-social/kring/app/metrics"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web"
@@ -29,7 +30,13 @@ type process struct {
 	federation *wiring.Federation
 	broker     asynq.RedisConnOpt
 	pinger     *workers.BrokerPinger
-	closers    []func() error
+	inspector  *workers.Inspector
+	// refusals tallies the inbox's refusals per hour for the federation health page (serve only).
+	refusals *workers.RefusalTally
+	// metrics is the process's registry; metricsServer serves it on KRING_METRICS_LISTEN when set.
+	metrics       *metrics.Metrics
+	metricsServer *httpServer
+	closers       []func() error
 }
 
 // processRole says which parts a subcommand runs.
@@ -70,6 +77,9 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 		return err
 	}
 	if p.federation, err = buildFederation(ctx, cfg, p.store, p.logger); err != nil {
+		return err
+	}
+	if err := p.startMetrics(role); err != nil {
 		return err
 	}
 
@@ -144,6 +154,8 @@ func (p *process) open(ctx context.Context) error {
 		return err
 	}
 	p.closers = append(p.closers, p.pinger.Close)
+	p.inspector = workers.NewInspector(p.broker)
+	p.closers = append(p.closers, p.inspector.Close)
 	if err := p.pinger.Ping(ctx); err != nil {
 		return fmt.Errorf("reach the broker (KRING_REDIS_URL): %w", err)
 	}
@@ -187,9 +199,13 @@ func (p *process) startHTTP() (*httpServer, error) {
 			{Name: "database", Check: p.store.Ping},
 			{Name: "broker", Check: p.pinger.Ping},
 		},
+		Requests: p.metrics,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if p.cfg.MetricsToken != "" {
+		web.MountMetrics(engine, metrics.RequireToken(p.cfg.MetricsToken, p.metrics.Handler()))
 	}
 	pages := web.NewGroupPages(p.federation.IRIs).WithEvents(p.store)
 	pages.Mount(engine)
@@ -205,6 +221,11 @@ func (p *process) startHTTP() (*httpServer, error) {
 		return nil, err
 	}
 	p.closers = append(p.closers, quota.Close)
+	if p.refusals, err = workers.NewRefusalTally(p.broker); err != nil {
+		return nil, err
+	}
+	p.refusals.Start()
+	p.closers = append(p.closers, p.refusals.Close)
 	inbox.NewReceiver(inbox.ReceiverConfig{
 		Store:       p.store,
 		Quota:       quota,
@@ -212,6 +233,7 @@ func (p *process) startHTTP() (*httpServer, error) {
 		IRIs:        p.federation.IRIs,
 		Logger:      p.logger,
 		MaxInFlight: p.cfg.InboxMaxInFlight,
+		Observer:    inboxObservers{p.metrics, p.refusals},
 	}).Mount(engine)
 	if err := p.mountAdmin(engine); err != nil {
 		return nil, err

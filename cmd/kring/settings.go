@@ -52,6 +52,10 @@ type Config struct {
 	SMTPFrom string
 	Mail     email.Config
 	MailOn   bool
+	// MetricsListen is the separate host:port /metrics is served on; empty = none.
+	MetricsListen string
+	// MetricsToken, when set, also serves /metrics on the main listener to requests bearing it.
+	MetricsToken string
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -129,6 +133,12 @@ var settings = []setting{
 	{"KRING_SMTP_FROM", "smtp-from", "",
 		"sender of staff e-mail, such as kring@example.org or \"Kring\" <kring@example.org>; needed with KRING_SMTP_URL",
 		func(c *Config, v string) error { c.SMTPFrom = v; return nil }},
+	{"KRING_METRICS_LISTEN", "metrics-listen", "",
+		"host:port to serve Prometheus /metrics on, apart from the site (such as 127.0.0.1:9090); each process needs its own; empty = off",
+		applyMetricsListen},
+	{"KRING_METRICS_TOKEN", "metrics-token", "",
+		"bearer token that also opens /metrics on the main listener (at least 32 characters, no spaces); empty = not there",
+		applyMetricsToken},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.
@@ -161,6 +171,10 @@ func loadConfig(flagValues map[string]*string, lookupEnv func(string) (string, b
 	if c.Mail, c.MailOn, err = email.ParseConfig(c.SMTPURL, c.SMTPFrom); err != nil {
 		problems = append(problems, fmt.Errorf("invalid e-mail settings: %w", err))
 	}
+	// Port 0 lets the system choose, so two such addresses never collide.
+	if c.MetricsListen != "" && c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
+		problems = append(problems, fmt.Errorf("invalid KRING_METRICS_LISTEN: %q is KRING_LISTEN's address; give metrics a port of their own", c.MetricsListen))
+	}
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}
@@ -182,6 +196,15 @@ func applyPublicURL(c *Config, v string) error {
 }
 
 func applyListen(c *Config, v string) error {
+	if err := checkListenAddress(v); err != nil {
+		return err
+	}
+	c.Listen = v
+	return nil
+}
+
+// checkListenAddress accepts host:port with an IP address, localhost or no host.
+func checkListenAddress(v string) error {
 	host, port, err := net.SplitHostPort(v)
 	if err != nil {
 		return fmt.Errorf("%q is not host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080", v)
@@ -192,7 +215,6 @@ func applyListen(c *Config, v string) error {
 	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
 		return fmt.Errorf("%q: host must be an IP address, localhost or empty", v)
 	}
-	c.Listen = v
 	return nil
 }
 

@@ -97,6 +97,11 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 200ms"},
 		{"KRING_WORKER_POLL_INTERVAL", "soon", "between 10ms and 5s"},
 		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},
+		{"KRING_METRICS_LISTEN", "9090", "host:port"},
+		{"KRING_METRICS_LISTEN", "metrics.example:9090", "IP address"},
+		{"KRING_METRICS_LISTEN", "127.0.0.1:8080", "port of their own"},
+		{"KRING_METRICS_TOKEN", "short", "at least 32 characters"},
+		{"KRING_METRICS_TOKEN", "0123456789abcdef 0123456789abcdef", "without spaces"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env+"="+tc.value, func(t *testing.T) {
@@ -153,5 +158,19 @@ func TestLoadConfigEmail(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "s%40cret") {
 			t.Errorf("the error shows the password: %v", err)
 		}
+	}
+}
+
+// Metrics are off by default; set, the listener and token are kept as given.
+func TestLoadConfigMetrics(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(nil, envFrom(nil))
+	if err != nil || cfg.MetricsListen != "" || cfg.MetricsToken != "" {
+		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	token := strings.Repeat("k", 32)
+	cfg, err = loadConfig(nil, envFrom(map[string]string{"KRING_METRICS_LISTEN": "127.0.0.1:9090", "KRING_METRICS_TOKEN": token}))
+	if err != nil || cfg.MetricsListen != "127.0.0.1:9090" || cfg.MetricsToken != token {
+		t.Fatalf("set: %+v %v", cfg, err)
 	}
 }

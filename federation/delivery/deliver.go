@@ -62,6 +62,8 @@ type DeliverConfig struct {
 	PerHostLimit int
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// Outcomes is told what each attempt came to; nil tells no one.
+	Outcomes OutcomeObserver
 }
 
 // DefaultPerHostLimit is how many deliveries one worker process sends to one host at once.
@@ -94,6 +96,9 @@ func NewDeliverer(cfg DeliverConfig) *Deliverer {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Outcomes == nil {
+		cfg.Outcomes = noOutcomes{}
 	}
 	return &Deliverer{cfg: cfg, hosts: newHostSlots(cfg.PerHostLimit), activities: memo.New[string, model.OutboundActivity](time.Hour, 256),
 		healthy: memo.New[string, bool](healthyHostTTL, 100000)}
@@ -160,6 +165,7 @@ func (d *Deliverer) recordDelivered(ctx context.Context, delivery model.Delivery
 // attempt makes one attempt at a pending delivery; its results are Deliver's.
 func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAttempt bool, delivered deliveredFunc) error {
 	if reason := unsendableInbox(delivery.InboxURL); reason != "" {
+		d.cfg.Outcomes.DeliveryOutcome(OutcomeGaveUp, HostUnsendable)
 		return d.abandonTarget(ctx, delivery, reason)
 	}
 	host, skip, err := d.hostState(ctx, delivery.Host)
@@ -167,6 +173,7 @@ func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAt
 		return err
 	}
 	if skip {
+		d.observe(OutcomeSkipped, host)
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, 0, "host unreachable; not tried")
 	}
 	if !d.hosts.acquire(delivery.Host) {
@@ -177,6 +184,7 @@ func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAt
 	activity, err := d.activity(ctx, delivery.OutboundActivityID)
 	if errors.Is(err, store.ErrNotFound) {
 		// Deleted since the delivery was read (with its group); the delivery row went with it.
+		d.observe(OutcomeSkipped, host)
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, 0, "its activity no longer exists")
 	}
 	if err != nil {
@@ -184,6 +192,7 @@ func (d *Deliverer) attempt(ctx context.Context, delivery model.Delivery, lastAt
 	}
 	signer, err := d.cfg.Signers.SignerFor(ctx, activity)
 	if errors.Is(err, ErrUnusableKey) {
+		d.observe(OutcomeGaveUp, host)
 		return d.abandonUnsigned(ctx, delivery, err)
 	}
 	if err != nil {
@@ -216,6 +225,7 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 	status := result.Status
 	switch {
 	case errors.Is(postErr, fetch.ErrForbiddenAddress) || errors.Is(postErr, fetch.ErrScheme):
+		d.cfg.Outcomes.DeliveryOutcome(OutcomeGaveUp, HostUnsendable)
 		return d.abandonTarget(ctx, delivery, postErr.Error())
 	case postErr == nil && status >= 200 && status < 300:
 		// Only a host with failures on record has anything to reset: a healthy host's success costs
@@ -226,10 +236,13 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 			}
 		}
 		d.logAttempt(ctx, slog.LevelDebug, "delivered", delivery, slog.Int("status", status))
+		d.observe(OutcomeDelivered, host)
 		return delivered(ctx, delivery, status)
 	case postErr == nil && (status == http.StatusNotFound || status == http.StatusGone):
+		d.observe(OutcomeGaveUp, host)
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, fmt.Sprintf("inbox answered %d", status))
 	case postErr == nil && status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
+		d.observe(OutcomeGaveUp, host)
 		return d.settle(ctx, delivery, model.DeliveryFailed, status, fmt.Sprintf("inbox refused it with %d", status))
 	}
 	reason := fmt.Sprintf("inbox answered %d", status)
@@ -242,6 +255,7 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 		}
 	}
 	if lastAttempt {
+		d.observe(OutcomeGaveUp, host)
 		return d.settle(ctx, delivery, model.DeliveryAbandoned, status, "retries exhausted: "+reason)
 	}
 	if err := d.cfg.Store.RecordDeliveryAttempt(ctx, delivery.ID, store.DeliveryOutcome{
@@ -253,6 +267,7 @@ func (d *Deliverer) record(ctx context.Context, delivery model.Delivery, host mo
 		attrs = append(attrs, slog.Duration("retry_after", result.RetryAfter))
 	}
 	d.logAttempt(ctx, slog.LevelInfo, "delivery failed; it will be retried", delivery, attrs...)
+	d.observe(OutcomeFailedRetrying, host)
 	return &RetryLater{Delay: result.RetryAfter, Err: errors.New(reason)}
 }
 

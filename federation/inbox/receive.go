@@ -54,6 +54,8 @@ type ReceiverConfig struct {
 	// MaxInFlight bounds the requests checking and storing activities at once; more are answered 503
 	// with Retry-After. Zero means DefaultMaxInFlight of the store's connection pool.
 	MaxInFlight int
+	// Observer is told of every activity accepted or refused; nil tells no one.
+	Observer Observer
 }
 
 // DefaultKeyFetchTimeout: a server that takes longer to serve its actor's key is retried by its own
@@ -83,6 +85,9 @@ func NewReceiver(cfg ReceiverConfig) *Receiver {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight(cfg.Store.PoolSize())
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = nobody{}
+	}
 	return &Receiver{cfg: cfg, suspensions: newSuspensions(cfg.Store),
 		groups:    memo.New[string, store.GroupInOrganisation](groupTTL, 10000),
 		admission: newAdmission(cfg.MaxInFlight, admissionWait)}
@@ -101,13 +106,13 @@ func (r *Receiver) receiveForGroup(c *gin.Context) {
 	group, err := r.group(c.Request.Context(), c.Param("slug"))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		refusal.Refuse(c, http.StatusNotFound, "no such group")
+		r.refuse(c, RefusedUnknownGroup, http.StatusNotFound, "no such group")
 		return
 	case err != nil:
 		r.fail(c, err)
 		return
 	case group.ArchivedAt != nil:
-		refusal.Refuse(c, http.StatusGone, "group archived")
+		r.refuse(c, RefusedUnknownGroup, http.StatusGone, "group archived")
 		return
 	}
 	r.receive(c, &group.Group)
@@ -132,63 +137,66 @@ func (r *Receiver) group(ctx context.Context, slug string) (store.GroupInOrganis
 func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 	ctx := c.Request.Context()
 	if r.admission.full() {
+		r.cfg.Observer.InboxRefused(RefusedOverloaded)
 		refuseOverloaded(c)
 		return
 	}
 	if !isActivityMediaType(c.GetHeader("Content-Type")) {
-		refusal.Refuse(c, http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json")
+		r.refuse(c, RefusedMediaType, http.StatusUnsupportedMediaType, "content type must be application/activity+json or application/ld+json")
 		return
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		refusal.Refuse(c, http.StatusRequestEntityTooLarge, "request body too large")
+		r.refuse(c, RefusedTooLarge, http.StatusRequestEntityTooLarge, "request body too large")
 		return
 	}
 	if err != nil {
-		refusal.Refuse(c, http.StatusBadRequest, "could not read the body")
+		r.refuse(c, RefusedMalformed, http.StatusBadRequest, "could not read the body")
 		return
 	}
 	if err := jsonguard.CheckObject(body, jsonguard.DefaultMaxDepth); err != nil {
-		refusal.Refuse(c, http.StatusBadRequest, err.Error())
+		r.refuse(c, RefusedMalformed, http.StatusBadRequest, err.Error())
 		return
 	}
 	env, err := readEnvelope(body)
 	if err != nil {
-		refusal.Refuse(c, http.StatusBadRequest, err.Error())
+		r.refuse(c, RefusedMalformed, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !r.admission.enter(ctx) {
+		r.cfg.Observer.InboxRefused(RefusedOverloaded)
 		refuseOverloaded(c)
 		return
 	}
 	defer r.admission.leave()
 	if status, reason := r.checkOrigins(ctx, env, group, body); status != 0 {
-		refusal.Refuse(c, status, reason)
+		r.refuse(c, originRefusalReason(status), status, reason)
 		return
 	}
 	verified, err := r.verify(ctx, c.Request, body, env.Actor)
 	if err != nil {
-		status := http.StatusUnauthorized
+		status, reason := http.StatusUnauthorized, RefusedSignature
 		if errors.Is(err, ErrBlockedDomain) {
-			status = http.StatusForbidden
+			status, reason = http.StatusForbidden, RefusedBlocked
 		}
 		// The details (a fetch error names addresses and resolvers) go to the log only.
 		r.cfg.Logger.InfoContext(ctx, "inbox signature not verified", "actor", env.Actor, "activity", env.ID, "error", err)
 		// 401, never 2xx: a peer trying RFC 9421 first falls back to draft-cavage on a 4xx.
-		refusal.Refuse(c, status, "signature not verified: "+signatureRefusal(err))
+		r.refuse(c, reason, status, "signature not verified: "+signatureRefusal(err))
 		return
 	}
 	if verified.OwnerIRI != env.Actor {
 		// The signer must be the activity's actor; anything else is a forgery or a forward that
 		// Kring would have to refetch from its origin (CVE-2024-37903).
-		refusal.Refuse(c, http.StatusUnauthorized, "signed by "+verified.OwnerIRI+", not by the activity's actor")
+		r.refuse(c, RefusedWrongSigner, http.StatusUnauthorized, "signed by "+verified.OwnerIRI+", not by the activity's actor")
 		return
 	}
 	if !handledActivityTypes[env.Type] {
 		// Verified, but nothing the worker would do anything with: acknowledged, not kept, so a
 		// sender cannot fill the database with activities Kring ignores.
 		r.cfg.Logger.DebugContext(ctx, "inbound activity of an unhandled type acknowledged, not stored", "type", env.Type, "activity", env.ID)
+		r.cfg.Observer.InboxAccepted(false)
 		c.Status(http.StatusAccepted)
 		return
 	}
@@ -199,6 +207,7 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		r.fail(c, err)
 		return
 	}
+	r.cfg.Observer.InboxAccepted(true)
 	c.Status(http.StatusAccepted)
 }
 
@@ -217,7 +226,7 @@ func (r *Receiver) overQuota(c *gin.Context, env envelope, size int) bool {
 		return false
 	}
 	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	refusal.Refuse(c, http.StatusTooManyRequests, "too many activities from this actor or server: try again later")
+	r.refuse(c, RefusedQuota, http.StatusTooManyRequests, "too many activities from this actor or server: try again later")
 	return true
 }
 
@@ -318,6 +327,7 @@ func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, 
 
 func (r *Receiver) fail(c *gin.Context, err error) {
 	r.cfg.Logger.ErrorContext(c.Request.Context(), "inbox failed", "path", c.Request.URL.Path, "error", err)
+	r.cfg.Observer.InboxRefused(RefusedError)
 	refusal.Respond(c, http.StatusInternalServerError, "internal error")
 }
 
@@ -330,4 +340,16 @@ func isActivityMediaType(header string) bool {
 	}
 	mediaType = strings.ToLower(mediaType)
 	return mediaType == "application/activity+json" || mediaType == "application/ld+json"
+}
+
+// originRefusalReason names a refusal of checkOrigins by its status: 403 a blocked domain, 503 a
+// failed block check, anything else an origin the activity may not claim.
+func originRefusalReason(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return RefusedBlocked
+	case http.StatusServiceUnavailable:
+		return RefusedError
+	}
+	return RefusedOrigin
 }

@@ -59,7 +59,10 @@ type Config struct {
 
 // Federation is the federation side of the object graph, built once per process.
 type Federation struct {
-	IRIs federation.IRIs
+	// DeliveryOutcomes, when set before Deliverer is called, is told what each delivery attempt came
+	// to (the process's metrics).
+	DeliveryOutcomes delivery.OutcomeObserver
+	IRIs             federation.IRIs
 	// Client makes every outbound request, its GETs signed with the instance actor's key.
 	Client *fetch.Client
 	// Actors resolves remote actors and their keys through the database cache.
@@ -193,5 +196,5 @@ func (f *Federation) Processor() *inbox.Processor {
 // each host, so a process makes one.
 func (f *Federation) Deliverer() *delivery.Deliverer {
 	return delivery.NewDeliverer(delivery.DeliverConfig{Store: f.store, Poster: f.Client,
-		Signers: delivery.NewKeyRing(f.store, f.IRIs), Logger: f.logger})
+		Signers: delivery.NewKeyRing(f.store, f.IRIs), Logger: f.logger, Outcomes: f.DeliveryOutcomes})
 }

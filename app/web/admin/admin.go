@@ -16,6 +16,7 @@ import (
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/drafts"
 	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/federationhealth"
 	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/membership"
 	"github.com/kring-social/kring/app/moderation"
@@ -47,6 +48,8 @@ type Config struct {
 	Campaigns *campaigns.Service
 	// Drafts keeps posts written before they go out: their review and their time.
 	Drafts *drafts.Service
+	// FederationHealth shows the instance admin how federation goes and repairs it (federation.html).
+	FederationHealth *federationhealth.Service
 	// EmailOn says e-mail is set up (KRING_SMTP_URL): notifications and password resets are sent.
 	EmailOn bool
 	// MediaDir is where groups' pictures are stored (served publicly at /media/).
@@ -90,7 +93,7 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
 		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountDrafts, a.mountLog,
-		a.mountStaff, a.mountOrganisations, a.mountNotifications, a.mountCampaigns, a.mountCalendar} {
+		a.mountStaff, a.mountOrganisations, a.mountNotifications, a.mountCampaigns, a.mountCalendar, a.mountFederationHealth} {
 		mount(signedIn)
 	}
 }

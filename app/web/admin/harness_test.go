@@ -17,6 +17,7 @@ import (
 	"github.com/kring-social/kring/app/campaigns"
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/events"
+	"github.com/kring-social/kring/app/federationhealth"
 
 	"github.com/gin-gonic/gin"
 
@@ -169,6 +170,7 @@ func newSiteWith(t *testing.T, st *store.Store, opts siteOptions) *site {
 		Groups: fed.Groups, Members: fed.Members(), Membership: fed.Membership, Reports: fed.Reports, Community: fed.Community, Events: fed.Events, Drafts: fed.Drafts,
 		Sessions:      staffSessions,
 		Conversations: s.talk, PublicOrigin: server.URL, EmailOn: opts.email, Campaigns: campaigns.NewService(st),
+		FederationHealth: federationhealth.NewService(st, nil, fixedRefusals{"signature": 7, "blocked": 2}),
 	})
 	if err != nil {
 		t.Fatal(err)

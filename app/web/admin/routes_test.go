@@ -71,6 +71,19 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 			if want := map[string]int{http.MethodGet: http.StatusSeeOther, http.MethodPost: http.StatusUnauthorized}[route.Method]; status != want {
 				t.Errorf("%s %s logged out: %d, want %d", route.Method, path, status, want)
 			}
+			if strings.HasPrefix(route.Path, "/admin/federation") {
+				// The instance's federation health: every staff member of an organisation is refused.
+				for email, b := range map[string]*browser{acmeAdmin: s.loggedIn(acmeAdmin), lobbyMod: s.loggedIn(lobbyMod)} {
+					if route.Method == http.MethodGet {
+						status, _ = b.get(path)
+					} else {
+						status, _ = b.submit("/admin", path, plausibleForm())
+					}
+					if status != http.StatusForbidden {
+						t.Errorf("%s %s as %s: %d, want 403", route.Method, path, email, status)
+					}
+				}
+			}
 			if !strings.Contains(route.Path, ":slug") {
 				continue
 			}
