@@ -398,3 +398,44 @@ func TestDraftGroupsStayInOneOrganisation(t *testing.T) {
 		t.Fatalf("the task of a deleted draft: %v", err)
 	}
 }
+
+// TestParallelApprovalsAndSendsPublishOnce: 50 reviewers approving at once, or the author pressing
+// "publish now" 50 times at once, publish the draft once; the others are told it changed.
+func TestParallelApprovalsAndSendsPublishOnce(t *testing.T) {
+	t.Parallel()
+	for name, requireReview := range map[string]bool{"approvals": true, "sends": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, testenv.Postgres(t), requireReview)
+			ctx := context.Background()
+			draft := f.create(`{"Text":"once"}`)
+			if requireReview {
+				if _, err := f.drafts.Send(ctx, draft.ID, f.author, drafts.When{Zone: "UTC"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			var ok atomic.Int32
+			for range 50 {
+				wg.Go(func() {
+					var err error
+					if requireReview {
+						_, err = f.drafts.Approve(ctx, draft.ID, f.reviewer, "")
+					} else {
+						_, err = f.drafts.Send(ctx, draft.ID, f.author, drafts.When{Zone: "UTC"})
+					}
+					switch {
+					case err == nil:
+						ok.Add(1)
+					case apperror.KindOf(err) != apperror.KindConflict:
+						t.Errorf("a parallel %s: %v, want success or a conflict", name, err)
+					}
+				})
+			}
+			wg.Wait()
+			if got := f.publisher.published.Load(); got != 1 || ok.Load() < 1 {
+				t.Fatalf("%d of 50 %s succeeded and published %d times, want once", ok.Load(), name, got)
+			}
+		})
+	}
+}
