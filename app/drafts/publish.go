@@ -120,7 +120,13 @@ func (s *Service) setAside(ctx context.Context, draftID string, publishAt time.T
 		if err := tx.UpdateDraft(ctx, draft.ID, store.DraftChange{State: store.To(state)}); err != nil {
 			return draft, err
 		}
-		return draft, s.log(ctx, tx, draft, nil, kind, reason)
+		if err := s.log(ctx, tx, draft, nil, kind, reason); err != nil {
+			return draft, err
+		}
+		if state == model.DraftInReview {
+			return draft, s.tellReviewers(ctx, tx, draft)
+		}
+		return draft, nil
 	})
 	if apperror.KindOf(err) == apperror.KindNotFound || errors.Is(err, errGoneOut) {
 		return nil // deleted or sent meanwhile: nothing left to set aside

@@ -71,7 +71,10 @@ func (s *Service) Send(ctx context.Context, draftID string, staffID *string, whe
 func (s *Service) logOutcome(ctx context.Context, tx *store.Store, draft model.PostDraft, staffID *string, outcome Outcome) error {
 	switch outcome {
 	case OutcomeInReview:
-		return s.log(ctx, tx, draft, staffID, model.ReviewSubmit, "")
+		if err := s.log(ctx, tx, draft, staffID, model.ReviewSubmit, ""); err != nil {
+			return err
+		}
+		return s.tellReviewers(ctx, tx, draft)
 	case OutcomeScheduled:
 		if err := tx.RecordTasks(ctx, []store.NewTask{tasks.NewPublishDraftTask(draft.ID, *draft.PublishAt)}); err != nil {
 			return err
@@ -79,6 +82,18 @@ func (s *Service) logOutcome(ctx context.Context, tx *store.Store, draft model.P
 		return s.log(ctx, tx, draft, staffID, model.ReviewSchedule, "for "+inZone(*draft.PublishAt, draft.TimeZone))
 	}
 	return nil
+}
+
+// tellReviewers lets the staff who may approve the draft know it waits for them.
+func (s *Service) tellReviewers(ctx context.Context, tx *store.Store, draft model.PostDraft) error {
+	if s.notifier == nil {
+		return nil
+	}
+	groups, err := tx.DraftGroupIDs(ctx, draft.ID)
+	if err != nil {
+		return err
+	}
+	return s.notifier.DraftSubmitted(ctx, tx, draft, groups[draft.ID])
 }
 
 // approved reports whether the draft may go out as it stands: always in an organisation that does

@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -26,16 +27,30 @@ type Publisher interface {
 	PublishIn(ctx context.Context, tx *store.Store, groupIDs []string, staffID *string, prepared Prepared, publicationID string) error
 }
 
+// ReviewNotifier tells the staff who may approve a draft that it waits for them, inside the
+// transaction that submits it.
+type ReviewNotifier interface {
+	DraftSubmitted(ctx context.Context, tx *store.Store, draft model.PostDraft, groupIDs []string) error
+}
+
 // Service applies the drafts' rules.
 type Service struct {
 	store     *store.Store
 	publisher Publisher
+	notifier  ReviewNotifier // nil: nobody is told
 	now       func() time.Time
 }
 
 // NewService returns a Service publishing through publisher.
 func NewService(st *store.Store, publisher Publisher) *Service {
 	return &Service{store: st, publisher: publisher, now: time.Now}
+}
+
+// WithReviewNotifier returns the service telling reviewers through notifier.
+func (s *Service) WithReviewNotifier(notifier ReviewNotifier) *Service {
+	c := *s
+	c.notifier = notifier
+	return &c
 }
 
 // WithClock returns the service reading the time from now (tests).

@@ -102,6 +102,11 @@ func (n *Notifier) tell(ctx context.Context, tx *store.Store, ev event) error {
 	if err != nil {
 		return err
 	}
+	return n.tellStaff(ctx, tx, staff, ev)
+}
+
+// tellStaff sends ev to each of staff but the one who caused it, each in her mode.
+func (n *Notifier) tellStaff(ctx context.Context, tx *store.Store, staff []model.StaffAccount, ev event) error {
 	ids := make([]string, len(staff))
 	for i, account := range staff {
 		ids[i] = account.ID

@@ -143,6 +143,10 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
 	}
+	draftService := drafts.NewService(st, conversations.DraftPublisher{Service: talk})
+	if cfg.Notifier != nil {
+		draftService = draftService.WithReviewNotifier(cfg.Notifier)
+	}
 	participation := outbox.EventParticipation{IRIs: iris, Planner: planner}
 	eventService := events.NewService(st, outbox.Events{IRIs: iris, Planner: planner}, outbox.DirectMessages{IRIs: iris, Planner: planner}).
 		WithPages(iris).WithParticipation(participation).WithPoll(participation)
@@ -160,7 +164,7 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		Notifier:      cfg.Notifier,
 		Groups:        groupService.WithActorPublisher(conversationFederator).WithRulesPost(talk),
 		Events:        eventService,
-		Drafts:        drafts.NewService(st, conversations.DraftPublisher{Service: talk}),
+		Drafts:        draftService,
 		store:         st,
 		logger:        logger,
 	}, nil

@@ -183,3 +183,32 @@ func TestScheduleFromTheComposeForm(t *testing.T) {
 		t.Fatalf("delete: %d", status)
 	}
 }
+
+// TestReviewersAreToldByEmail: a draft submitted for review e-mails the staff who may approve it
+// (the organisation's owner and admin, who may write in the lobby), with a link to it; its author
+// and the desk's moderator are told nothing.
+func TestReviewersAreToldByEmail(t *testing.T) {
+	t.Parallel()
+	s := newSiteWith(t, testenv.Postgres(t), siteOptions{email: true})
+	if status, _ := s.loggedIn(acmeAdmin).submit("/admin/drafts", "/admin/drafts/review-setting", url.Values{"org": {"acme"}, "require": {"on"}}); status != http.StatusSeeOther {
+		t.Fatalf("require review: %d", status)
+	}
+	const compose = "/admin/groups/lobby/compose"
+	if status, _ := s.loggedIn(lobbyMod).submit(compose, compose, url.Values{"text": {"Garden day"}, "action": {"publish"}, "zone": {"UTC"}}); status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", status)
+	}
+	draft := s.draftWith("Garden day")
+	s.runMail()
+	for _, reviewer := range []string{acmeAdmin, acmeOwner} {
+		msg := s.mail.WaitFor(t, reviewer, 1, mailWait)
+		if !strings.Contains(msg.Subject, "waits for your review") {
+			t.Errorf("%s was sent %q", reviewer, msg.Subject)
+		}
+		s.followLink(msg, "/admin/drafts/"+draft.ID)
+	}
+	for _, notTold := range []string{lobbyMod, deskMod} {
+		if got := s.mail.MessagesTo(notTold); len(got) != 0 {
+			t.Errorf("%s was e-mailed %d times about the draft", notTold, len(got))
+		}
+	}
+}
