@@ -16,15 +16,19 @@ const (
 	keepInboundActivities = 14 * 24 * time.Hour
 	keepDeadTasks         = 30 * 24 * time.Hour
 	keepExpiredResets     = 24 * time.Hour
+	// keepUnusedPictures leaves an upload a day to be sent with its form (or kept in a draft)
+	// before it counts as unused.
+	keepUnusedPictures = 24 * time.Hour
 )
 
 // runPruner deletes settled records that have served their time, hourly, until ctx ends. Several
 // workers pruning at once delete the same rows once.
-func runPruner(ctx context.Context, st *store.Store, logger *slog.Logger) {
+func runPruner(ctx context.Context, st *store.Store, pictures PictureSweeper, logger *slog.Logger) {
 	ticker := time.NewTicker(pruneInterval)
 	defer ticker.Stop()
 	for {
 		prune(ctx, st, logger, time.Now())
+		sweepPictures(ctx, pictures, logger, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -49,5 +53,20 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, now time.T
 	if inbound+dead+resets > 0 {
 		logger.InfoContext(ctx, "pruned old records", slog.Int64("inbound_activities", inbound), slog.Int64("dead_tasks", dead),
 			slog.Int64("password_resets", resets))
+	}
+}
+
+// sweepPictures deletes the posts' pictures nothing has used for a day; several workers sweeping at
+// once delete each file once (a file already gone is no error).
+func sweepPictures(ctx context.Context, pictures PictureSweeper, logger *slog.Logger, now time.Time) {
+	if pictures == nil {
+		return
+	}
+	removed, err := pictures.SweepUnusedPictures(ctx, now.Add(-keepUnusedPictures))
+	if err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "sweeping unused pictures failed", slog.Any("error", err))
+	}
+	if removed > 0 {
+		logger.InfoContext(ctx, "deleted unused pictures", slog.Int("pictures", removed))
 	}
 }

@@ -41,6 +41,14 @@ type Config struct {
 	// PollInterval sets IdlePoll and how often the scheduled and retry sets are checked (asynq: 5 s)
 	// at once; tests shorten it.
 	PollInterval time.Duration
+	// Pictures deletes the posts' pictures nothing uses any more, with the hourly pruning; nil
+	// keeps them.
+	Pictures PictureSweeper
+}
+
+// PictureSweeper deletes the posts' pictures stored before cutoff that nothing uses any more.
+type PictureSweeper interface {
+	SweepUnusedPictures(ctx context.Context, cutoff time.Time) (int, error)
 }
 
 // Server runs task handlers on asynq, with every handler wrapped in the outbox bookkeeping, and the
@@ -53,6 +61,7 @@ type Server struct {
 	client     *Client
 	dispatcher *Dispatcher
 	sweeper    *Sweeper
+	pictures   PictureSweeper
 
 	mu           sync.Mutex
 	stopSweep    context.CancelFunc
@@ -110,6 +119,7 @@ func NewServer(cfg Config) (*Server, error) {
 		client:     client,
 		dispatcher: dispatcher,
 		sweeper:    NewSweeper(cfg.Store, dispatcher, cfg.SweepInterval, cfg.SweepLease, logger),
+		pictures:   cfg.Pictures,
 	}, nil
 }
 
@@ -145,7 +155,7 @@ func (s *Server) Start(ctx context.Context) error {
 		housekeeping.Add(1)
 		go func() {
 			defer housekeeping.Done()
-			runPruner(sweepCtx, s.store, s.logger)
+			runPruner(sweepCtx, s.store, s.pictures, s.logger)
 		}()
 		s.sweeper.Run(sweepCtx)
 		housekeeping.Wait()

@@ -179,3 +179,34 @@ func (s *Store) DraftApprover(ctx context.Context, draftID string, revision int)
 	}
 	return entries[0].StaffAccountID, true, nil
 }
+
+// PicturesInUse reports which of names (posts' pictures) a post or a draft that has not gone out
+// still names; the others may be deleted.
+func (s *Store) PicturesInUse(ctx context.Context, names []string) (map[string]bool, error) {
+	used := map[string]bool{}
+	if len(names) == 0 {
+		return used, nil
+	}
+	var posted []string
+	if err := s.conn(ctx).Table("post_media").Where("name IN ?", names).Distinct().Pluck("name", &posted).Error; err != nil {
+		return nil, fmt.Errorf("find pictures in use by posts: %w", err)
+	}
+	for _, name := range posted {
+		used[name] = true
+	}
+	for _, name := range names {
+		if used[name] {
+			continue
+		}
+		var n int64
+		// A draft keeps its form as JSON, pictures by name: a name is 32 hex digits and a fixed
+		// prefix and suffix, so it matches only itself.
+		err := s.conn(ctx).Model(&model.PostDraft{}).Where("state <> ? AND content LIKE ?", model.DraftPublished, "%\""+name+"\"%").
+			Limit(1).Count(&n).Error
+		if err != nil {
+			return nil, fmt.Errorf("find pictures in use by drafts: %w", err)
+		}
+		used[name] = n > 0
+	}
+	return used, nil
+}

@@ -170,6 +170,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		Concurrency:     p.cfg.WorkerConcurrency,
 		ShutdownTimeout: p.cfg.ShutdownTimeout,
 		IdlePoll:        p.cfg.WorkerPollInterval,
+		Pictures:        p.federation.Conversations,
 	})
 	if err != nil {
 		return nil, err
