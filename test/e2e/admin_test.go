@@ -42,6 +42,8 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	b.screenshot("dashboard")
 	staffPassword := changePassword(t, b)
 	moderatorPassword := addModerator(t, b)
+	startCampaign(b)
+	scheduled := schedulePost(t, k, b) // goes out while the moderator works
 	requireReview(b)
 	logOut(b)
 
@@ -72,8 +74,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	stopRequiringReview(b)
 	written := writeAsGroup(t, b, peer, group)
 	checkBeingFound(t, k, b, "Rent increase", written)
-	startCampaign(b)
-	scheduled := schedulePost(t, k, b)
+	seeCalendar(b)
 	blockDomain(t, b)
 	readLog(t, b)
 

@@ -78,8 +78,8 @@ func startCampaign(b *browser) {
 
 // schedulePost has the organisation's admin schedule a post of the campaign as the group two
 // minutes ahead, in Amsterdam's time; then the worker is killed as a crash would, and another
-// started. The calendar shows it on today's date. It returns the post's text; the test checks at its
-// end that it went out once, with the campaign's hashtag.
+// started. It returns the post's text; the test checks at its end that it went out once, with the
+// campaign's hashtag.
 func schedulePost(t *testing.T, k *kring, b *browser) string {
 	t.Helper()
 	const text = "Reminder: the general assembly votes on the budget tonight."
@@ -99,14 +99,20 @@ func schedulePost(t *testing.T, k *kring, b *browser) string {
 	b.expect("main", at.Format("15:04 MST"), "(Europe/Amsterdam)")
 	b.screenshot("draft-scheduled")
 	k.killWorker(t)
+	return text
+}
+
+// seeCalendar has the organisation's admin look at the month and the week in Amsterdam's time: the
+// campaign's post is on today's date, with the campaign's hashtag, among what else went out.
+func seeCalendar(b *browser) {
+	b.t.Helper()
 	b.open("/admin/organisations/acme/calendar?zone=Europe/Amsterdam")
-	b.expect("main", "Reminder: the general assembly", "#Budget2027")
+	b.expect("main", "Reminder: the general assembly", "#Budget2027", "The laundry room reopens")
 	b.screenshot("calendar")
 	b.open("/admin/organisations/acme/calendar?view=week&zone=Europe/Amsterdam")
 	b.expect("main", "Reminder: the general assembly")
 	b.screenshot("calendar-week")
 	b.screenshotAsPhone("calendar-phone")
-	return text
 }
 
 // awaitCreateSaying waits until user has received the Create of a public post by actor (a group)
