@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+
+	"github.com/kring-social/kring/app/certs"
 )
 
 // TLS modes of KRING_TLS.
@@ -111,6 +113,9 @@ func checkTLS(c *Config) []error {
 		}
 		if c.PublicURL != nil && c.PublicURL.Port() != "" {
 			problems = append(problems, fmt.Errorf("invalid KRING_TLS=acme: KRING_PUBLIC_URL %q must not name a port; the certificate is for port 443", c.PublicURL))
+		}
+		if c.PublicURL != nil && c.TLS.ACMECA == letsEncryptDirectory && !certs.QualifiesForPublicCA(c.PublicURL.Hostname()) {
+			problems = append(problems, fmt.Errorf("invalid KRING_TLS=acme: Let's Encrypt issues no certificate for %q; set KRING_PUBLIC_URL (KRING_DOMAIN under docker compose) to your domain", c.PublicURL.Hostname()))
 		}
 		if c.TLS.ACMECARoot != "" {
 			if err := checkReadable(c.TLS.ACMECARoot); err != nil {
