@@ -3,6 +3,8 @@ package certs
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -39,9 +41,9 @@ func (c slogCore) Write(entry zapcore.Entry, fields []zapcore.Field) error {
 	for _, field := range append(append([]zapcore.Field(nil), c.fields...), fields...) {
 		field.AddTo(encoder)
 	}
-	attrs := make([]any, 0, 2*len(encoder.Fields))
-	for key, value := range encoder.Fields {
-		attrs = append(attrs, key, value)
+	attrs := make([]any, 0, 2*len(encoder.Fields)+2)
+	for _, key := range slices.Sorted(maps.Keys(encoder.Fields)) {
+		attrs = append(attrs, key, encoder.Fields[key])
 	}
 	if entry.LoggerName != "" {
 		attrs = append(attrs, "logger", entry.LoggerName)

@@ -53,6 +53,8 @@ var tlsSettings = []setting{
 		func(c *Config, v string) error { c.TLS.ACMECARoot = v; return nil }},
 }
 
+// The TLS settings join the table here, beside the checks that read them together; they are part of
+// it before main runs, so flags, help and validation see them like any other.
 func init() { settings = append(settings, tlsSettings...) }
 
 func applyTLSMode(c *Config, v string) error {

@@ -44,10 +44,16 @@ func TestACMEObtainsServesAndReusesTheCertificate(t *testing.T) {
 
 	kring := testenv.StartKring(t, env, "all")
 	kring.WaitForLine(t, regexp.MustCompile(`https server listening`), 60*time.Second)
+	listening := time.Now()
 	first := waitForHTTPS(t, client)
-	t.Logf("certificate issued and served %s after the test started", time.Since(started).Round(time.Millisecond))
+	t.Logf("certificate obtained and served %s after kring listened (%s after the test started, builds included)",
+		time.Since(listening).Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
 	if issued := ca.Issued(); issued != 1 {
 		t.Errorf("pebble issued %d certificates, want 1", issued)
+	}
+	// The name was proved by Pebble fetching the HTTP-01 token from Kring's plain listener.
+	if !ca.Validated(fmt.Sprintf("http://%s:%d/.well-known/acme-challenge/", acmeHost, httpPort)) {
+		t.Error("pebble's log shows no HTTP-01 validation against kring's plain listener")
 	}
 
 	checkRedirect(t, httpPort)

@@ -157,6 +157,14 @@ func (p *pebble) Issued() int {
 	return strings.Count(p.process.Stdout()+p.process.Stderr(), "Issued certificate serial")
 }
 
+// Validated reports whether Pebble's log shows an HTTP-01 check of a URL starting with urlPrefix
+// and an authorization made valid by a challenge (the only one the test orders).
+func (p *pebble) Validated(urlPrefix string) bool {
+	log := p.process.Stdout() + p.process.Stderr()
+	return strings.Contains(log, "Attempting to validate w/ HTTP: "+urlPrefix) &&
+		strings.Contains(log, "set VALID by completed challenge")
+}
+
 // freeAddress is a loopback address with a port nothing listens on now.
 func freeAddress(t *testing.T) string {
 	t.Helper()
