@@ -29,7 +29,8 @@ WORKDIR /data
 ENV KRING_DATA_DIR=/data \
     KRING_LISTEN=0.0.0.0:8080
 VOLUME ["/data"]
-EXPOSE 8080
+# 8080: the site, or with KRING_TLS=acme the plain listener (challenges, redirects); 8443: HTTPS.
+EXPOSE 8080 8443
 # Health checks live in docker-compose.yml and use the binary itself: `kring probe URL`.
 ENTRYPOINT ["kring"]
 CMD ["all"]

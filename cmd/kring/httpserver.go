@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,15 +28,19 @@ type httpServer struct {
 	done     chan error
 }
 
-// startHTTP binds the address at once, so a taken port is reported at start, then serves in the
-// background.
-func startHTTP(cfg *Config, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
-	return serveHTTP("http server", cfg.Listen, "KRING_LISTEN", logger, handler)
+// serveHTTP listens on address, which the setting named configures, and serves handler there; what
+// names the server in the log. It binds at once, so a taken port is reported at start, then serves
+// in the background.
+func serveHTTP(what, address, setting string, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
+	return serve(what, address, setting, logger, handler, nil)
 }
 
-// serveHTTP listens on address, which the setting named configures, and serves handler there; what
-// names the server in the log.
-func serveHTTP(what, address, setting string, logger *slog.Logger, handler http.Handler) (*httpServer, error) {
+// serveHTTPS is serveHTTP over TLS with tlsConfig's certificate.
+func serveHTTPS(what, address, setting string, logger *slog.Logger, handler http.Handler, tlsConfig *tls.Config) (*httpServer, error) {
+	return serve(what, address, setting, logger, handler, tlsConfig)
+}
+
+func serve(what, address, setting string, logger *slog.Logger, handler http.Handler, tlsConfig *tls.Config) (*httpServer, error) {
 	listener, err := net.Listen("tcp", address)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (%s): %w", address, setting, err)
@@ -48,10 +53,16 @@ func serveHTTP(what, address, setting string, logger *slog.Logger, handler http.
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	hs := &httpServer{server: server, listener: listener, done: make(chan error, 1)}
 	go func() {
-		err := server.Serve(listener)
+		var err error
+		if tlsConfig != nil {
+			err = server.ServeTLS(listener, "", "") // certificates come from tlsConfig
+		} else {
+			err = server.Serve(listener)
+		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}

@@ -95,12 +95,12 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 		p.store.SetTaskDispatcher(workers.NewDispatcher(client, p.store, p.logger))
 	}
 
-	var server *httpServer
+	var server *site
 	if role.http {
 		if err := ensureFirstAdmin(ctx, cfg, organisations.NewService(p.store), inv.stdout); err != nil {
 			return err
 		}
-		if server, err = p.startHTTP(); err != nil {
+		if server, err = p.startHTTP(ctx); err != nil {
 			return err
 		}
 	}
@@ -190,7 +190,7 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 	return worker, nil
 }
 
-func (p *process) startHTTP() (*httpServer, error) {
+func (p *process) startHTTP(ctx context.Context) (*site, error) {
 	gin.SetMode(gin.ReleaseMode)
 	engine, err := web.NewEngine(web.Options{
 		Logger:         p.logger,
@@ -239,5 +239,5 @@ func (p *process) startHTTP() (*httpServer, error) {
 	if err := p.mountAdmin(engine); err != nil {
 		return nil, err
 	}
-	return startHTTP(p.cfg, p.logger, engine)
+	return startSite(ctx, p.cfg, p.logger, engine)
 }

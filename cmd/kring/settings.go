@@ -56,6 +56,8 @@ type Config struct {
 	MetricsListen string
 	// MetricsToken, when set, also serves /metrics on the main listener to requests bearing it.
 	MetricsToken string
+	// TLS says whether and how the site is served over HTTPS.
+	TLS TLSConfig
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -71,7 +73,7 @@ type setting struct {
 
 var settings = []setting{
 	{"KRING_PUBLIC_URL", "public-url", "http://127.0.0.1:8080",
-		"the URL people and other servers reach Kring at (the TLS proxy's URL in production)", applyPublicURL},
+		"the URL people and other servers reach Kring at: https:// in production, through KRING_TLS or a TLS proxy", applyPublicURL},
 	{"KRING_LISTEN", "listen", "127.0.0.1:8080", "host:port the HTTP server listens on", applyListen},
 	{"KRING_DATA_DIR", "data-dir", "./data", "directory for the SQLite database and uploaded files", applyDataDir},
 	{"KRING_DATABASE_URL", "database-url", "",
@@ -175,6 +177,7 @@ func loadConfig(flagValues map[string]*string, lookupEnv func(string) (string, b
 	if c.MetricsListen != "" && c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
 		problems = append(problems, fmt.Errorf("invalid KRING_METRICS_LISTEN: %q is KRING_LISTEN's address; give metrics a port of their own", c.MetricsListen))
 	}
+	problems = append(problems, checkTLS(c)...)
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -181,24 +183,55 @@ func checkBackingURL(t *testing.T, s composeService, setting, scheme, host strin
 	}
 }
 
-func TestComposeServeIsReachableOnlyThroughTheProxy(t *testing.T) {
+// Production is: set the domain, `docker compose up -d`. So serve answers HTTPS itself with a
+// certificate it obtains for the domain, on the standard ports, and keeps it in the data volume.
+func TestComposeServeTerminatesTLS(t *testing.T) {
 	t.Parallel()
-	s := service(t, loadCompose(t), "serve")
-	if got := s.Environment["KRING_LISTEN"]; got != "0.0.0.0:8080" {
-		t.Errorf("KRING_LISTEN %q, want 0.0.0.0:8080 (inside the container)", got)
+	f := loadCompose(t)
+	s := service(t, f, "serve")
+	env := func(name string) string { return withDefaults(s.Environment[name]) }
+	if got := s.Environment["KRING_PUBLIC_URL"]; got != "https://${KRING_DOMAIN:-localhost}" {
+		t.Errorf("KRING_PUBLIC_URL %q, want https://${KRING_DOMAIN:-localhost}: the domain is the one thing to set", got)
 	}
-	if len(s.Ports) == 0 {
-		t.Fatal("serve publishes no port for the reverse proxy")
+	if worker := service(t, f, "worker"); worker.Environment["KRING_PUBLIC_URL"] != s.Environment["KRING_PUBLIC_URL"] {
+		t.Errorf("worker's KRING_PUBLIC_URL %q differs from serve's: group identities would disagree", worker.Environment["KRING_PUBLIC_URL"])
 	}
-	for _, p := range s.Ports {
-		if !strings.HasPrefix(p, "127.0.0.1:") {
-			t.Errorf("port %q is published beyond loopback; the TLS reverse proxy is the only way in", p)
+	if env("KRING_TLS") != "acme" {
+		t.Errorf("KRING_TLS %q, want acme", env("KRING_TLS"))
+	}
+	if ca := env("KRING_ACME_CA"); !strings.HasPrefix(ca, "https://acme-v02.api.letsencrypt.org/") {
+		t.Errorf("KRING_ACME_CA defaults to %q, want Let's Encrypt's production directory", ca)
+	}
+	// The image runs unprivileged: it listens on high ports, which Docker publishes as 80 and 443.
+	published := map[string]string{"80": env("KRING_HTTP_LISTEN"), "443": env("KRING_TLS_LISTEN")}
+	for hostPort, listen := range published {
+		_, containerPort, err := net.SplitHostPort(listen)
+		if err != nil || !strings.HasPrefix(listen, "0.0.0.0:") {
+			t.Errorf("listener for host port %s is %q, want 0.0.0.0:PORT inside the container", hostPort, listen)
+			continue
+		}
+		if want := hostPort + ":" + containerPort; !slices.Contains(s.Ports, want) {
+			t.Errorf("ports %v do not publish %s (the CA checks port 80; browsers come to 443)", s.Ports, want)
 		}
 	}
-	want := []string{"CMD", "kring", "probe", "http://127.0.0.1:8080/readyz"}
+	if !mountsNamedVolume(f, s, env("KRING_DATA_DIR")) {
+		t.Errorf("KRING_DATA_DIR %q is not a named volume: certificates (in its acme/) would be ordered again on every new container", env("KRING_DATA_DIR"))
+	}
+	// The health probe asks the plain listener, which answers /readyz itself rather than redirect.
+	want := []string{"CMD", "kring", "probe", "http://127.0.0.1:" + portOfListen(env("KRING_HTTP_LISTEN")) + "/readyz"}
 	if s.Healthcheck == nil || !slices.Equal(s.Healthcheck.Test, want) {
 		t.Errorf("healthcheck %+v, want test %q", s.Healthcheck, want)
 	}
+	for _, proxy := range strings.Split(env("KRING_TRUSTED_PROXIES"), ",") {
+		if prefix, err := netip.ParsePrefix(proxy); err != nil || !prefix.Addr().IsLoopback() {
+			t.Errorf("KRING_TRUSTED_PROXIES has %q: with no proxy in front, a client could forge X-Forwarded-For from there", proxy)
+		}
+	}
+}
+
+func portOfListen(listen string) string {
+	_, port, _ := net.SplitHostPort(listen)
+	return port
 }
 
 func mountsNamedVolume(f composeFile, s composeService, path string) bool {
