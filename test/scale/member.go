@@ -54,4 +54,6 @@ func (m *Member) Post(t testing.TB, c *Cluster, slug string, n int) (status int,
 var postClient = &http.Client{Timeout: 30 * time.Second}
 
 // NoteIRI is the id of the member's Note number n to the group.
-func (m *Member) NoteIRI(slug string, n int) string { return fmt.Sprintf("%s/statuses/%s-%d", m.IRI, slug, n) }
+func (m *Member) NoteIRI(slug string, n int) string {
+	return fmt.Sprintf("%s/statuses/%s-%d", m.IRI, slug, n)
+}
