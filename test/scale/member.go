@@ -57,3 +57,6 @@ var postClient = &http.Client{Timeout: 30 * time.Second}
 func (m *Member) NoteIRI(slug string, n int) string {
 	return fmt.Sprintf("%s/statuses/%s-%d", m.IRI, slug, n)
 }
+
+// Key is the member's signing key, for a benchmark's signing limit.
+func (m *Member) Key() *rsa.PrivateKey { return m.key }
