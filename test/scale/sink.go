@@ -51,6 +51,9 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound) // NodeInfo and other lookups: these hosts say nothing
 		return
 	}
+	// When the request came, not when it was answered: a request the killed worker sent just before
+	// it died is counted at its arrival, before the kill, though the answer comes after.
+	at := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
@@ -59,8 +62,6 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.delay > 0 {
 		time.Sleep(s.delay)
 	}
-	// Counted once handled, also when the sender is gone by then (a killed worker): the receiver has it.
-	at := time.Now()
 	s.mu.Lock()
 	if s.watch != nil && bytes.Contains(body, []byte(`"Announce"`)) && bytes.Contains(body, s.watch) {
 		s.seen[r.Host] = append(s.seen[r.Host], at)
@@ -95,6 +96,7 @@ func (s *Sink) Arrivals() map[string][]time.Time {
 	out := make(map[string][]time.Time, len(s.seen))
 	for host, times := range s.seen {
 		out[host] = slices.Clone(times)
+		slices.SortFunc(out[host], time.Time.Compare) // recorded as answered, which may reorder them
 	}
 	return out
 }
