@@ -99,6 +99,12 @@ func Start(t testing.TB, shape Shape) *Cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Store.Close() })
+	// The test's own store seeds and polls: a few connections, as the 5 processes share the server's.
+	sqlDB, err := c.Store.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(4)
 	return c
 }
 
