@@ -2,8 +2,10 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -37,23 +39,45 @@ func (b *EmbeddedBroker) RedisConnOpt() asynq.RedisClientOpt {
 // Close stops the broker, dropping whatever it held.
 func (b *EmbeddedBroker) Close() { b.redis.Close() }
 
-// ParseRedisURL reads KRING_REDIS_URL (redis://, rediss://, redis-socket:// or redis-sentinel://).
+// ParseRedisURL reads KRING_REDIS_URL (redis://, rediss://, redis-socket:// or redis-sentinel://,
+// the last in the form parseSentinelURL describes).
 func ParseRedisURL(raw string) (asynq.RedisConnOpt, error) {
-	opt, err := asynq.ParseRedisURI(raw)
+	var opt asynq.RedisConnOpt
+	var err error
+	if strings.HasPrefix(raw, "redis-sentinel://") {
+		opt, err = parseSentinelURL(raw)
+	} else if _, err = url.Parse(raw); err != nil {
+		err = errors.New("not a URL") // url.Parse's error quotes the URL, password and all
+	} else {
+		opt, err = asynq.ParseRedisURI(raw)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("KRING_REDIS_URL %q is not a usable Redis URL (want redis://[:password@]host:port[/db]): %w",
-			redactedURL(raw), err)
+		return nil, fmt.Errorf("KRING_REDIS_URL %q is not a usable Redis URL (want redis://[:password@]host:port[/db] or "+
+			"redis-sentinel://[:password@]host:port[,host:port]/master[?db=N]): %w", redactedURL(raw), err)
 	}
 	return opt, nil
 }
 
-// redactedURL hides a password so an error message never prints it.
+// redactedURL hides a password so an error message never prints it, also in a URL url.Parse
+// refuses (a sentinel URL whose last address has no port, say).
 func redactedURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
 		return "(unparseable URL)"
 	}
-	return u.Redacted()
+	authority, path, hasPath := strings.Cut(rest, "/")
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		if user, _, hasPassword := strings.Cut(authority[:at], ":"); hasPassword {
+			authority = user + ":xxxxx" + authority[at:]
+		}
+	}
+	if hasPath {
+		return scheme + "://" + authority + "/" + path
+	}
+	return scheme + "://" + authority
 }
 
 // PingTimeout bounds one readiness check of the broker.

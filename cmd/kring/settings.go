@@ -79,7 +79,7 @@ var settings = []setting{
 	{"KRING_DATABASE_URL", "database-url", "",
 		"postgres:// URL of the PostgreSQL database; empty = SQLite file in the data directory", applyDatabaseURL},
 	{"KRING_REDIS_URL", "redis-url", "",
-		"redis:// URL of the task broker; empty = in-process broker (only with `kring all`)", applyRedisURL},
+		"redis:// URL of the task broker, or redis-sentinel://host:port[,host:port]/master[?db=N]; empty = in-process broker (only with `kring all`)", applyRedisURL},
 	{"KRING_FETCH_ALLOW", "fetch-allow", "",
 		"comma-separated CIDRs remote fetches may reach although private or loopback; empty = public addresses only",
 		func(c *Config, v string) (err error) { c.FetchAllow, err = parsePrefixes(v); return err }},
