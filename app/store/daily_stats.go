@@ -100,20 +100,30 @@ func (s *Store) addToPostDay(ctx context.Context, counter postCounter, where str
 	return res.RowsAffected, nil
 }
 
-// countPostCreated counts a post as it is stored: the group's own post, a member's post the group
-// shares (a visible top-level post; a held one is not shared), or a reply, which counts for the post
-// it answers in the same group.
-func (s *Store) countPostCreated(ctx context.Context, post model.Post) error {
+// countPostPublished counts a post as it becomes visible (stored visible, or approved from the
+// queue): the group's own post, a member's post the group shares, or a reply, which counts for the
+// post it answers in the same group. A post held for review counts nothing until approved.
+func (s *Store) countPostPublished(ctx context.Context, post model.Post) error {
 	switch {
+	case post.State != model.PostVisible:
+		return nil
 	case post.AuthorActorID == nil:
 		return s.countGroupEvent(ctx, countGroupPosts, post.GroupID)
 	case post.InReplyToIRI != "":
 		_, err := s.addToPostDay(ctx, countReplies, "group_id = ? AND object_iri = ?", post.GroupID, post.InReplyToIRI)
 		return err
-	case post.State == model.PostVisible:
-		return s.countGroupEvent(ctx, countPostsShared, post.GroupID)
 	}
-	return nil
+	return s.countGroupEvent(ctx, countPostsShared, post.GroupID)
+}
+
+// CountApprovedPost counts a held post a moderator let through, now visible, as CreatePost counts
+// a post visible at once; a post the group announced before (shared, then held again by an edit)
+// was counted then. Call it in the approval's transaction.
+func (s *Store) CountApprovedPost(ctx context.Context, post model.Post) error {
+	if post.AnnounceActivityIRI != nil || post.ActivityAnnounceIRI != nil {
+		return nil
+	}
+	return s.countPostPublished(ctx, post)
 }
 
 // CountBoost counts an Announce, by the actor of actorIRI, of the posts of object iri in Kring's

@@ -34,8 +34,8 @@ func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, er
 		if err := tx.conn(ctx).Create(&post).Error; err != nil {
 			return fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
 		}
-		// The post counts in the group's (or the answered post's) figures of the day.
-		if err := tx.countPostCreated(ctx, post); err != nil {
+		// A visible post counts in the group's (or the answered post's) figures of the day.
+		if err := tx.countPostPublished(ctx, post); err != nil {
 			return err
 		}
 		if post.AuthorActorID == nil {

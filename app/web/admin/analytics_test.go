@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
@@ -148,6 +149,35 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			if status, _ := mod.get(path); status != http.StatusBadRequest {
 				t.Errorf("%s: %d, want 400", path, status)
 			}
+		}
+	})
+}
+
+// A post held for review counts as shared on the day a moderator approves it, not before.
+func TestGroupAnalyticsCountApprovedPosts(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		s := newSite(t, st)
+		held := s.newPost(s.desk, "<p>please review</p>", conversations.Held)
+		s.newPost(s.desk, "<p>and this one</p>", conversations.Held)
+		b := s.loggedIn(deskMod)
+		today := store.StatsDay(time.Now())
+		shared := func() int64 {
+			days, err := st.GroupDays(context.Background(), s.desk.ID, today, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return days[today].PostsShared
+		}
+		if n := shared(); n != 0 {
+			t.Fatalf("%d posts shared while held, want 0", n)
+		}
+		if status, _ := b.submit("/admin/groups/desk/queue", "/admin/groups/desk/queue/"+held.ID+"/approve", nil); status != http.StatusSeeOther {
+			t.Fatalf("approve: %d", status)
+		}
+		if n := shared(); n != 1 {
+			t.Errorf("%d posts shared after one approval, want 1", n)
 		}
 	})
 }
