@@ -186,3 +186,41 @@ func TestDailyStatsCountMembersNotFollows(t *testing.T) {
 		}
 	})
 }
+
+// The analytics reads on PostgreSQL are served by the rollups' indexes (a range of one group's
+// days), so a page costs the same whatever the group's or the instance's history.
+func TestDailyStatsReadsUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	group := newLobby(t, st)
+	post := groupPost(t, st, group, 1)
+	fan := newActor(t, st, "fan")
+	if _, err := st.AddLike(ctx, model.PostLike{PostID: post.ID, RemoteActorID: fan.ID, ActivityIRI: fan.IRI + "/likes/1"}); err != nil {
+		t.Fatal(err)
+	}
+	conn := testenv.Conn(t, st)
+	// With sequential scans discouraged PostgreSQL takes any index that can serve a statement; a
+	// table it still reads whole has none.
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	recorder := testenv.RecordStatements(t, st)
+	from, through := store.StatsDay(time.Now().AddDate(0, 0, -89)), store.StatsDay(time.Now())
+	statements := recorder.During(func() {
+		if _, err := st.GroupDays(ctx, group.ID, from, through); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.TopPosts(ctx, group.ID, from, through, 10); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(statements) != 3 {
+		t.Errorf("%d statements read a group's analytics, want 3", len(statements))
+	}
+	for _, s := range statements {
+		for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {
+			t.Errorf("no index serves this statement, it reads all of %s:\n%s", table, s.SQL)
+		}
+	}
+}
