@@ -20,6 +20,9 @@ func (s *Service) Approve(ctx context.Context, postID string, staffID *string) (
 			return post, err
 		}
 		post.State = model.PostVisible
+		if err := tx.CountApprovedPost(ctx, post); err != nil {
+			return post, err
+		}
 		return post, s.announce(ctx, tx, group, post)
 	})
 }

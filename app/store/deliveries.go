@@ -94,8 +94,16 @@ type DeliveryOutcome struct {
 	NextAttemptAt time.Time // for pending
 }
 
-// RecordDeliveryAttempt counts an attempt and stores its outcome.
+// RecordDeliveryAttempt counts an attempt and stores its outcome, and adds it to its group's
+// deliveries of the day in the same transaction.
 func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, outcome DeliveryOutcome) error {
+	if !s.InTransaction() {
+		return s.Transaction(ctx, func(tx *Store) error { return tx.RecordDeliveryAttempt(ctx, id, outcome) })
+	}
+	failed := outcome.State == model.DeliveryFailed || outcome.State == model.DeliveryAbandoned
+	if err := s.countDeliveriesSettled(ctx, []string{id}, outcome.State == model.DeliveryDelivered, failed); err != nil {
+		return err
+	}
 	now := s.now()
 	updates := map[string]any{
 		"state": outcome.State, "attempts": gorm.Expr("attempts + 1"), "last_status": outcome.Status,
@@ -141,8 +149,15 @@ func (s *Store) PendingDeliveries(ctx context.Context, ids []string) ([]model.De
 	return rows, nil
 }
 
-// MarkDelivered settles many deliveries that the inboxes accepted with status, in one statement.
+// MarkDelivered settles many deliveries that the inboxes accepted with status, in one statement, and
+// adds them to their groups' deliveries of the day with one more, in the same transaction.
 func (s *Store) MarkDelivered(ctx context.Context, ids []string, status int) error {
+	if !s.InTransaction() {
+		return s.Transaction(ctx, func(tx *Store) error { return tx.MarkDelivered(ctx, ids, status) })
+	}
+	if err := s.countDeliveriesSettled(ctx, ids, true, false); err != nil {
+		return err
+	}
 	now := s.now()
 	err := s.conn(ctx).Model(&model.Delivery{}).Where("id IN ?", ids).Updates(map[string]any{
 		"state": model.DeliveryDelivered, "attempts": gorm.Expr("attempts + 1"), "last_status": status,

@@ -30,6 +30,11 @@ func (s *Store) SaveFollow(ctx context.Context, follow model.Follow) (saved mode
 	now := s.now()
 	follow.ID = model.NewID()
 	follow.CreatedAt, follow.UpdatedAt = now, now
+	if follow.State == model.FollowAccepted {
+		if err := s.countJoinUnlessMember(ctx, follow.GroupID, follow.RemoteActorID); err != nil {
+			return model.Follow{}, err
+		}
+	}
 	err = s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"follow_activity_iri", "state", "updated_at"}),
@@ -58,6 +63,13 @@ func (s *Store) RecordFollowAnswer(ctx context.Context, follow model.Follow, qui
 	now := s.now()
 	follow.ID = model.NewID()
 	follow.CreatedAt, follow.UpdatedAt = now, now
+	// Counted before the follow is written, while its earlier state still tells a new member from a
+	// repeated Follow (which the quiet rule may or may not let through).
+	if follow.State == model.FollowAccepted {
+		if err := s.countJoinUnlessMember(ctx, follow.GroupID, follow.RemoteActorID); err != nil {
+			return model.Follow{}, false, err
+		}
+	}
 	result := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "group_id"}, {Name: "remote_actor_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"follow_activity_iri", "state", "updated_at"}),
@@ -87,8 +99,17 @@ func (s *Store) FollowOf(ctx context.Context, groupID, remoteActorID string) (mo
 	return follow, nil
 }
 
-// SetFollowState moves a follow to state.
+// SetFollowState moves a follow to state; a follow approved becomes a join of the day, in the same
+// transaction.
 func (s *Store) SetFollowState(ctx context.Context, followID string, state model.FollowState) error {
+	if !s.InTransaction() {
+		return s.Transaction(ctx, func(tx *Store) error { return tx.SetFollowState(ctx, followID, state) })
+	}
+	if state == model.FollowAccepted {
+		if err := s.countJoinOfPendingFollow(ctx, followID); err != nil {
+			return err
+		}
+	}
 	err := s.conn(ctx).Model(&model.Follow{}).Where("id = ?", followID).
 		Updates(map[string]any{"state": state, "updated_at": s.now()}).Error
 	if err != nil {
@@ -97,8 +118,19 @@ func (s *Store) SetFollowState(ctx context.Context, followID string, state model
 	return nil
 }
 
-// DeleteFollow removes a remote actor's follow of a group; false when there was none.
-func (s *Store) DeleteFollow(ctx context.Context, groupID, remoteActorID string) (bool, error) {
+// DeleteFollow removes a remote actor's follow of a group; false when there was none. A member's
+// follow removed is a leave of the day, counted in the same transaction.
+func (s *Store) DeleteFollow(ctx context.Context, groupID, remoteActorID string) (deleted bool, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			deleted, err = tx.DeleteFollow(ctx, groupID, remoteActorID)
+			return err
+		})
+		return deleted, err
+	}
+	if err := s.countLeaveOfMember(ctx, groupID, remoteActorID); err != nil {
+		return false, err
+	}
 	result := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ?", groupID, remoteActorID).Delete(&model.Follow{})
 	if result.Error != nil {
 		return false, fmt.Errorf("delete follow of group %s: %w", groupID, result.Error)
@@ -106,8 +138,19 @@ func (s *Store) DeleteFollow(ctx context.Context, groupID, remoteActorID string)
 	return result.RowsAffected > 0, nil
 }
 
-// DeleteFollowsOfActor removes every follow of a remote actor, as when its account is deleted.
-func (s *Store) DeleteFollowsOfActor(ctx context.Context, remoteActorID string) (int64, error) {
+// DeleteFollowsOfActor removes every follow of a remote actor, as when its account is deleted; each
+// group she was a member of counts a leave of the day, in the same transaction.
+func (s *Store) DeleteFollowsOfActor(ctx context.Context, remoteActorID string) (deleted int64, err error) {
+	if !s.InTransaction() {
+		err = s.Transaction(ctx, func(tx *Store) error {
+			deleted, err = tx.DeleteFollowsOfActor(ctx, remoteActorID)
+			return err
+		})
+		return deleted, err
+	}
+	if err := s.countLeavesOfActor(ctx, remoteActorID); err != nil {
+		return 0, err
+	}
 	result := s.conn(ctx).Where("remote_actor_id = ?", remoteActorID).Delete(&model.Follow{})
 	if result.Error != nil {
 		return 0, fmt.Errorf("delete follows of actor %s: %w", remoteActorID, result.Error)

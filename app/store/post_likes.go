@@ -33,6 +33,10 @@ func (s *Store) AddLike(ctx context.Context, like model.PostLike) (added bool, e
 	if err := s.bumpLikes(ctx, like.PostID, 1); err != nil {
 		return false, err
 	}
+	// Likes received per day are kept gross: a like withdrawn later was still given that day.
+	if _, err := s.addToPostDay(ctx, countLikes, "id = ?", like.PostID); err != nil {
+		return false, err
+	}
 	// The like counts in the liker's activity in the post's group (read in the same statement).
 	return true, s.recordActivity(ctx, activityEvent{groupOfPost: like.PostID, actorID: like.RemoteActorID,
 		at: like.CreatedAt, active: true, likes: 1})

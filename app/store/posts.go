@@ -30,16 +30,16 @@ func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, er
 		}
 		post.AuthorHost = author.Host
 	}
-	if post.AuthorActorID == nil {
-		// The group's own post (written by staff) is nobody's activity.
-		if err := s.conn(ctx).Create(&post).Error; err != nil {
-			return model.Post{}, fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
-		}
-		return post, nil
-	}
 	err := s.Transaction(ctx, func(tx *Store) error {
 		if err := tx.conn(ctx).Create(&post).Error; err != nil {
 			return fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
+		}
+		// A visible post counts in the group's (or the answered post's) figures of the day.
+		if err := tx.countPostPublished(ctx, post); err != nil {
+			return err
+		}
+		if post.AuthorActorID == nil {
+			return nil // the group's own post (written by staff) is nobody's activity
 		}
 		// A member's post or reply (anything she sent into the group, held or later removed too)
 		// counts in her activity, in the same transaction.

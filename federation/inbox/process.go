@@ -111,7 +111,7 @@ func (p *Processor) finish(ctx context.Context, row model.InboundActivity, state
 // handledActivityTypes are the types apply does something with; the inbox stores only these.
 var handledActivityTypes = map[string]bool{"Follow": true, "Undo": true, "Delete": true, "Create": true,
 	"Update": true, "Like": true, "Flag": true, "Join": true, "Leave": true,
-	"Accept": true, "TentativeAccept": true, "Reject": true}
+	"Accept": true, "TentativeAccept": true, "Reject": true, "Announce": true}
 
 func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activity vocab.Type) error {
 	switch a := activity.(type) {
@@ -140,9 +140,7 @@ func (p *Processor) apply(ctx context.Context, row model.InboundActivity, activi
 	case vocab.ActivityStreamsReject:
 		return p.applyEventAnswer(ctx, row, "Reject", a.GetActivityStreamsObject())
 	case vocab.ActivityStreamsAnnounce:
-		// Members post by addressing the group; an Announce sent to it vouches for nothing Kring
-		// could share without fetching it from its origin, and the group never relays boosts.
-		return ignored("Announces sent to a group are not shared")
+		return p.applyAnnounce(ctx, row, a)
 	default:
 		return ignored("%s activities are not handled", activity.GetTypeName())
 	}

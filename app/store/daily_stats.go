@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// The daily rollups (group_daily_stats, post_daily_stats) are kept as events arrive: each event adds
+// to its group's or post's row of the day with one INSERT … ON CONFLICT DO UPDATE, run in the
+// event's own transaction, so a figure moves exactly when the event is committed and the analytics
+// pages never recount the raw rows. Each statement reads what it needs (the post's group, the
+// follow's state, the delivery's group) in the same round trip.
+
+// StatsDayLayout is how a rollup day is written: the UTC date, which sorts and compares as text
+// the same on both engines.
+const StatsDayLayout = "2006-01-02"
+
+// StatsDay is the rollup day an event at t counts in.
+func StatsDay(t time.Time) string { return t.UTC().Format(StatsDayLayout) }
+
+// groupCounter and postCounter name the columns an event adds to. They are constants, never input:
+// they are written into the statement's text.
+type (
+	groupCounter string
+	postCounter  string
+)
+
+const (
+	countJoins       groupCounter = "joins"
+	countLeaves      groupCounter = "leaves"
+	countPostsShared groupCounter = "posts_shared"
+	countGroupPosts  groupCounter = "group_posts"
+
+	countLikes   postCounter = "likes"
+	countBoosts  postCounter = "boosts"
+	countReplies postCounter = "replies"
+)
+
+// addToGroupDay adds one to a group's counter for the day, for each row source yields. source is the
+// rest of an INSERT … SELECT giving (group_id, day, 1): a FROM and a WHERE, or a bare WHERE that
+// decides whether the event counts at all (SQLite needs a WHERE before ON CONFLICT to parse it).
+func (s *Store) addToGroupDay(ctx context.Context, counter groupCounter, selectList, source string, args ...any) error {
+	sql := fmt.Sprintf(`INSERT INTO group_daily_stats (group_id, day, %[1]s) SELECT %[2]s %[3]s
+		ON CONFLICT (group_id, day) DO UPDATE SET %[1]s = group_daily_stats.%[1]s + excluded.%[1]s`,
+		counter, selectList, source)
+	if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
+		return fmt.Errorf("count %s of the day: %w", counter, err)
+	}
+	return nil
+}
+
+// countGroupEvent adds one to a group's counter for the day of now.
+func (s *Store) countGroupEvent(ctx context.Context, counter groupCounter, groupID string) error {
+	return s.addToGroupDay(ctx, counter, "CAST(? AS TEXT), CAST(? AS TEXT), 1", "WHERE 1 = 1", groupID, StatsDay(s.now()))
+}
+
+// countJoinUnlessMember counts a join of the group today unless the actor's follow of it is accepted
+// already (a repeated Follow is no new member). Call it before the follow is written as accepted.
+func (s *Store) countJoinUnlessMember(ctx context.Context, groupID, actorID string) error {
+	return s.addToGroupDay(ctx, countJoins, "CAST(? AS TEXT), CAST(? AS TEXT), 1",
+		"WHERE NOT EXISTS (SELECT 1 FROM follows WHERE group_id = ? AND remote_actor_id = ? AND state = ?)",
+		groupID, StatsDay(s.now()), groupID, actorID, model.FollowAccepted)
+}
+
+// countJoinOfPendingFollow counts a join today when the follow of id is not accepted yet. Call it
+// before the follow is moved to accepted.
+func (s *Store) countJoinOfPendingFollow(ctx context.Context, followID string) error {
+	return s.addToGroupDay(ctx, countJoins, "group_id, CAST(? AS TEXT), 1", "FROM follows WHERE id = ? AND state <> ?",
+		StatsDay(s.now()), followID, model.FollowAccepted)
+}
+
+// countLeaveOfMember counts a leave of the group today when the actor's follow of it is accepted
+// (withdrawing a follow still awaiting approval is no leave). Call it before the follow is deleted.
+func (s *Store) countLeaveOfMember(ctx context.Context, groupID, actorID string) error {
+	return s.addToGroupDay(ctx, countLeaves, "group_id, CAST(? AS TEXT), 1",
+		"FROM follows WHERE group_id = ? AND remote_actor_id = ? AND state = ?",
+		StatsDay(s.now()), groupID, actorID, model.FollowAccepted)
+}
+
+// countLeavesOfActor counts a leave today of every group the actor is a member of. Call it before
+// her follows are deleted.
+func (s *Store) countLeavesOfActor(ctx context.Context, actorID string) error {
+	return s.addToGroupDay(ctx, countLeaves, "group_id, CAST(? AS TEXT), 1",
+		"FROM follows WHERE remote_actor_id = ? AND state = ?", StatsDay(s.now()), actorID, model.FollowAccepted)
+}
+
+// addToPostDay adds one to a post's counter for the day, for each post the WHERE clause (over posts)
+// selects; the post's group is read in the same statement.
+func (s *Store) addToPostDay(ctx context.Context, counter postCounter, where string, args ...any) (int64, error) {
+	sql := fmt.Sprintf(`INSERT INTO post_daily_stats (post_id, day, group_id, %[1]s)
+		SELECT id, CAST(? AS TEXT), group_id, 1 FROM posts WHERE %[2]s
+		ON CONFLICT (post_id, day) DO UPDATE SET %[1]s = post_daily_stats.%[1]s + excluded.%[1]s`, counter, where)
+	res := s.conn(ctx).Exec(sql, append([]any{StatsDay(s.now())}, args...)...)
+	if res.Error != nil {
+		return 0, fmt.Errorf("count %s of the day: %w", counter, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// countPostPublished counts a post as it becomes visible (stored visible, or approved from the
+// queue): the group's own post, a member's post the group shares, or a reply, which counts for the
+// post it answers in the same group. A post held for review counts nothing until approved.
+func (s *Store) countPostPublished(ctx context.Context, post model.Post) error {
+	switch {
+	case post.State != model.PostVisible:
+		return nil
+	case post.AuthorActorID == nil:
+		return s.countGroupEvent(ctx, countGroupPosts, post.GroupID)
+	case post.InReplyToIRI != "":
+		_, err := s.addToPostDay(ctx, countReplies, "group_id = ? AND object_iri = ?", post.GroupID, post.InReplyToIRI)
+		return err
+	}
+	return s.countGroupEvent(ctx, countPostsShared, post.GroupID)
+}
+
+// CountApprovedPost counts a held post a moderator let through, now visible, as CreatePost counts
+// a post visible at once; a post the group announced before (shared, then held again by an edit)
+// was counted then. Call it in the approval's transaction.
+func (s *Store) CountApprovedPost(ctx context.Context, post model.Post) error {
+	if post.AnnounceActivityIRI != nil || post.ActivityAnnounceIRI != nil {
+		return nil
+	}
+	return s.countPostPublished(ctx, post)
+}
+
+// CountBoost counts an Announce, by the actor of actorIRI, of the posts of object iri in Kring's
+// groups (the group's own post or a member's post it shared); the post's author boosting her own
+// post is not counted. The booster is named by IRI so that a stranger's boost costs no fetch of her
+// actor. It returns how many posts it counted for: 0 when no group has the post.
+func (s *Store) CountBoost(ctx context.Context, objectIRI, actorIRI string) (int64, error) {
+	return s.addToPostDay(ctx, countBoosts,
+		"object_iri = ? AND (author_actor_id IS NULL OR author_actor_id NOT IN (SELECT id FROM remote_actors WHERE iri = ?))",
+		objectIRI, actorIRI)
+}
+
+// countDeliveriesSettled adds the attempts of deliveries ids to their groups' figures of the day:
+// each an attempt, and each a success when succeeded, a failure when failed. The deliveries' groups
+// are read in the same statement; the instance actor's deliveries belong to no group.
+func (s *Store) countDeliveriesSettled(ctx context.Context, ids []string, succeeded, failed bool) error {
+	var success, failure int
+	if succeeded {
+		success = 1
+	}
+	if failed {
+		failure = 1
+	}
+	err := s.conn(ctx).Exec(`INSERT INTO group_daily_stats (group_id, day, deliveries_attempted, deliveries_succeeded, deliveries_failed)
+		SELECT o.group_id, CAST(? AS TEXT), COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
+		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id
+		ON CONFLICT (group_id, day) DO UPDATE SET
+			deliveries_attempted = group_daily_stats.deliveries_attempted + excluded.deliveries_attempted,
+			deliveries_succeeded = group_daily_stats.deliveries_succeeded + excluded.deliveries_succeeded,
+			deliveries_failed = group_daily_stats.deliveries_failed + excluded.deliveries_failed`,
+		StatsDay(s.now()), success, failure, ids).Error
+	if err != nil {
+		return fmt.Errorf("count %d delivery attempts of the day: %w", len(ids), err)
+	}
+	return nil
+}

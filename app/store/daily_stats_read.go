@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// GroupDay is a group's figures of one UTC day. Engagement (likes, boosts, replies) is the sum of
+// its posts' rows of the day.
+type GroupDay struct {
+	Day                 string
+	Joins               int64
+	Leaves              int64
+	PostsShared         int64
+	GroupPosts          int64
+	DeliveriesAttempted int64
+	DeliveriesSucceeded int64
+	DeliveriesFailed    int64
+	Likes               int64
+	Boosts              int64
+	Replies             int64
+}
+
+// GroupDays returns a group's figures for the days from through through (both 'YYYY-MM-DD',
+// inclusive), keyed by day; a day nothing happened on is absent. Two indexed range reads over the
+// rollups, however long the group's history.
+func (s *Store) GroupDays(ctx context.Context, groupID, from, through string) (map[string]GroupDay, error) {
+	var groupRows []GroupDay
+	err := s.conn(ctx).Table("group_daily_stats").
+		Select(`day, joins, leaves, posts_shared, group_posts, deliveries_attempted, deliveries_succeeded, deliveries_failed`).
+		Where("group_id = ? AND day >= ? AND day <= ?", groupID, from, through).Scan(&groupRows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read figures of group %s from %s to %s: %w", groupID, from, through, err)
+	}
+	var engagement []GroupDay
+	err = s.conn(ctx).Table("post_daily_stats").
+		Select("day, SUM(likes) AS likes, SUM(boosts) AS boosts, SUM(replies) AS replies").
+		Where("group_id = ? AND day >= ? AND day <= ?", groupID, from, through).Group("day").Scan(&engagement).Error
+	if err != nil {
+		return nil, fmt.Errorf("read engagement of group %s from %s to %s: %w", groupID, from, through, err)
+	}
+	days := make(map[string]GroupDay, len(groupRows))
+	for _, row := range groupRows {
+		days[row.Day] = row
+	}
+	for _, e := range engagement {
+		day := days[e.Day]
+		day.Day, day.Likes, day.Boosts, day.Replies = e.Day, e.Likes, e.Boosts, e.Replies
+		days[e.Day] = day
+	}
+	return days, nil
+}
+
+// PostEngagement is what one post of a group drew over a period.
+type PostEngagement struct {
+	PostID      string
+	ObjectIRI   string
+	ContentHTML string
+	Likes       int64
+	Boosts      int64
+	Replies     int64
+	Engagement  int64 // likes + boosts + replies
+}
+
+// TopPosts returns the group's posts that drew the most likes, boosts and replies together over the
+// days from through through, at most limit, the most first (ties: the newer post id first).
+func (s *Store) TopPosts(ctx context.Context, groupID, from, through string, limit int) ([]PostEngagement, error) {
+	var rows []PostEngagement
+	err := s.conn(ctx).Table("post_daily_stats AS d").
+		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts,
+			SUM(d.replies) AS replies, SUM(d.likes + d.boosts + d.replies) AS engagement`).
+		Joins("JOIN posts ON posts.id = d.post_id").
+		Where("d.group_id = ? AND d.day >= ? AND d.day <= ?", groupID, from, through).
+		Group("d.post_id, posts.object_iri, posts.content_html").
+		Order("engagement DESC, d.post_id DESC").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("rank posts of group %s from %s to %s: %w", groupID, from, through, err)
+	}
+	return rows, nil
+}
