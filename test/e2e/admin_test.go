@@ -75,6 +75,7 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	written := writeAsGroup(t, b, peer, group)
 	checkBeingFound(t, k, b, "Rent increase", written)
 	seeCalendar(b)
+	seeAnalytics(t, k, b)
 	blockDomain(t, b)
 	readLog(t, b)
 
