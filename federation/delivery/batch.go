@@ -16,6 +16,10 @@ import (
 // worker's task concurrency it bounds the requests a worker process makes at a time.
 const batchParallelism = 8
 
+// batchSettleEvery is how many delivered deliveries of one status a batch settles together while it
+// runs; the rest are settled when it ends.
+const batchSettleEvery = 10
+
 // Delays for deliveries a batch could not settle, which then go on as tasks of their own: a busy host
 // soon, a failure after the first step of the retry backoff (the task's own retries follow).
 const (
@@ -47,10 +51,27 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 		retries   []store.NewTask
 		delivered = map[int][]string{} // by status: one statement settles each group
 	)
-	noteDelivered := func(_ context.Context, delivery model.Delivery, status int) error {
+	// Delivered deliveries are settled ten at a time as they come, not all when the batch ends: a
+	// worker killed mid-batch has its batch run again after asynq's lease, and only what it had
+	// delivered but not yet settled (at most ten per status, and those in flight) is sent twice.
+	noteDelivered := func(ctx context.Context, delivery model.Delivery, status int) error {
 		mu.Lock()
-		defer mu.Unlock()
 		delivered[status] = append(delivered[status], delivery.ID)
+		var settle []string
+		if len(delivered[status]) >= batchSettleEvery {
+			settle, delivered[status] = delivered[status], nil
+		}
+		mu.Unlock()
+		if settle == nil {
+			return nil
+		}
+		if err := d.cfg.Store.MarkDelivered(ctx, settle, status); err != nil {
+			// They were delivered: the batch's last settle tries them again.
+			d.logUnsettled(ctx, delivery, err)
+			mu.Lock()
+			delivered[status] = append(delivered[status], settle...)
+			mu.Unlock()
+		}
 		return nil
 	}
 	for _, delivery := range deliveries {
@@ -80,6 +101,9 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	}
 	wg.Wait()
 	for status, ids := range delivered {
+		if len(ids) == 0 {
+			continue
+		}
 		if err := d.cfg.Store.MarkDelivered(ctx, ids, status); err != nil {
 			return err
 		}

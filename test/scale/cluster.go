@@ -229,8 +229,8 @@ func (c *Cluster) WaitProcessed(t testing.TB, within time.Duration) int64 {
 }
 
 // WaitDeliveriesSettled waits until no delivery is pending, and fails unless want were delivered and
-// none failed. A batch records its deliveries when it ends, so once none is pending every request of
-// every batch, a re-run one's included, has been answered.
+// none failed. A delivery is pending until its batch records it, after its answer, so once none is
+// pending every request of every batch, a re-run one's included, has been answered.
 func (c *Cluster) WaitDeliveriesSettled(t testing.TB, want int, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
