@@ -67,10 +67,8 @@ func (a *Admin) calendar(c *gin.Context) {
 		return
 	}
 	page := calendarPage{Outreach: o, Calendar: cal, View: period.View, Zone: period.Zone.String(), CampaignID: query["campaign"],
-		Campaigns: list, Zones: commonZones}
-	if !slices.Contains(page.Zones, page.Zone) {
-		page.Zones = append([]string{page.Zone}, page.Zones...)
-	}
+		Campaigns: list}
+	page.Zones = zoneChoices(page.Zone)
 	for i := range list {
 		if list[i].ID == page.CampaignID {
 			page.Campaign = &list[i]

@@ -36,16 +36,6 @@ type scheduleFields struct {
 // localLayout is the value format of a datetime-local input.
 const localLayout = "2006-01-02T15:04"
 
-// Zones are the time zones the compose form offers; a draft's own zone is offered too when it is
-// not among them.
-var Zones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Amsterdam", "Europe/Berlin",
-	"Europe/Brussels", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Vienna", "Europe/Zurich", "Europe/Copenhagen",
-	"Europe/Stockholm", "Europe/Oslo", "Europe/Helsinki", "Europe/Warsaw", "Europe/Prague", "Europe/Athens", "Europe/Istanbul",
-	"Europe/Kyiv", "Africa/Lagos", "Africa/Nairobi", "Africa/Johannesburg", "America/New_York", "America/Chicago",
-	"America/Denver", "America/Los_Angeles", "America/Toronto", "America/Mexico_City", "America/Sao_Paulo",
-	"America/Buenos_Aires", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul",
-	"Australia/Sydney", "Pacific/Auckland"}
-
 func scheduleFieldsFrom(c *gin.Context) scheduleFields {
 	return scheduleFields{Local: c.PostForm("publish_at"), Zone: c.PostForm("zone")}
 }
@@ -63,17 +53,7 @@ func scheduleFieldsOf(draft *model.PostDraft) scheduleFields {
 }
 
 // ZoneChoices are the zones to offer, with the chosen one among them.
-func (f scheduleFields) ZoneChoices() []string {
-	for _, z := range Zones {
-		if z == f.Zone {
-			return Zones
-		}
-	}
-	if f.Zone == "" {
-		return Zones
-	}
-	return append([]string{f.Zone}, Zones...)
-}
+func (f scheduleFields) ZoneChoices() []string { return zoneChoices(f.Zone) }
 
 // when reads the time fields for action: a time for scheduling, none for publishing now.
 func (f scheduleFields) when(action string) (drafts.When, error) {

@@ -156,11 +156,6 @@ type eventFormPage struct {
 	Error     string
 }
 
-// commonZones are offered first in the zone field; any IANA zone is accepted.
-var commonZones = []string{"UTC", "Europe/London", "Europe/Amsterdam", "Europe/Berlin", "Europe/Paris", "Europe/Madrid",
-	"Europe/Rome", "Europe/Warsaw", "Europe/Helsinki", "America/New_York", "America/Chicago", "America/Denver",
-	"America/Los_Angeles", "America/Sao_Paulo", "Africa/Johannesburg", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"}
-
 func (a *Admin) newEvent(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
