@@ -134,3 +134,20 @@ func (s *Store) StaffRoles(ctx context.Context, accountID string) ([]StaffRoleIn
 	}
 	return rows, nil
 }
+
+// StaffEmails are the e-mail addresses of the accounts ids, by id, in one query; an account that no
+// longer exists is missing from the answer.
+func (s *Store) StaffEmails(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []model.StaffAccount
+	if err := s.conn(ctx).Select("id", "email").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("find staff accounts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Email
+	}
+	return out, nil
+}

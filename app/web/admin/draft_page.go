@@ -58,16 +58,20 @@ func (a *Admin) draftPage(c *gin.Context) {
 		return
 	}
 	page := draftPage{keptDraft: kept, RequireReview: org.RequireReview}
-	names := map[string]string{}
+	var staffIDs []string
 	for _, e := range entries {
-		who := "Kring"
 		if e.StaffAccountID != nil {
-			if _, ok := names[*e.StaffAccountID]; !ok {
-				names[*e.StaffAccountID] = a.staffName(ctx, *e.StaffAccountID)
-			}
-			who = names[*e.StaffAccountID]
+			staffIDs = append(staffIDs, *e.StaffAccountID)
 		}
-		page.Log = append(page.Log, reviewEntry{PostDraftReview: e, Who: who})
+	}
+	names, err := a.cfg.Store.StaffEmails(ctx, staffIDs)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for _, e := range entries {
+		// An entry in no one's name is Kring's own (a scheduled post that came back, say).
+		page.Log = append(page.Log, reviewEntry{PostDraftReview: e, Who: staffNamed(names, e.StaffAccountID, "Kring")})
 	}
 	me := sessionOf(c).Account.ID
 	page.MayApprove = kept.State == model.DraftInReview && (kept.AuthorStaffID == nil || *kept.AuthorStaffID != me)

@@ -94,14 +94,23 @@ func (a *Admin) describeDrafts(ctx context.Context, drafts []model.PostDraft) ([
 	for _, g := range groups {
 		byID[g.ID] = g
 	}
-	authors := map[string]string{}
+	var authorIDs []string
+	for _, d := range drafts {
+		if d.AuthorStaffID != nil {
+			authorIDs = append(authorIDs, *d.AuthorStaffID)
+		}
+	}
+	authors, err := a.cfg.Store.StaffEmails(ctx, authorIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]keptDraft, 0, len(drafts))
 	for _, d := range drafts {
 		content, err := conversations.DecodeDraft(d.Content)
 		if err != nil {
 			return nil, err
 		}
-		k := keptDraft{PostDraft: d, Draft: content, Also: map[string]bool{}, Author: "a former staff member"}
+		k := keptDraft{PostDraft: d, Draft: content, Also: map[string]bool{}, Author: staffNamed(authors, d.AuthorStaffID, formerStaff)}
 		for i, id := range groupIDs[d.ID] {
 			g, ok := byID[id]
 			if !ok {
@@ -114,22 +123,22 @@ func (a *Admin) describeDrafts(ctx context.Context, drafts []model.PostDraft) ([
 				k.Also[id] = true
 			}
 		}
-		if d.AuthorStaffID != nil {
-			if _, known := authors[*d.AuthorStaffID]; !known {
-				authors[*d.AuthorStaffID] = a.staffName(ctx, *d.AuthorStaffID)
-			}
-			k.Author = authors[*d.AuthorStaffID]
-		}
 		out = append(out, k)
 	}
 	return out, nil
 }
 
-// staffName is how a staff member is named on the drafts' pages: by e-mail address.
-func (a *Admin) staffName(ctx context.Context, id string) string {
-	account, err := a.cfg.Store.StaffAccountByID(ctx, id)
-	if err != nil {
-		return "a former staff member"
+// formerStaff names an author whose account is gone.
+const formerStaff = "a former staff member"
+
+// staffNamed is how a staff member is named on the drafts' pages: by e-mail address, from emails
+// (store.StaffEmails); unknown when id is nil, former staff when the account is gone.
+func staffNamed(emails map[string]string, id *string, unknown string) string {
+	if id == nil {
+		return unknown
 	}
-	return account.Email
+	if email, ok := emails[*id]; ok {
+		return email
+	}
+	return formerStaff
 }
