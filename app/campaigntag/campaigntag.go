@@ -1,15 +1,15 @@
 // Package campaigntag holds the rules of a campaign's hashtag, which more than one service applies:
 // what a hashtag may be (Check), and how a post carries it (Carries, Append). It depends only on
-// app/apperror, so any service may use it.
+// app/apperror and the leaf app/textinput, so any service may use it.
 package campaigntag
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/kring-social/kring/app/apperror"
+	"github.com/kring-social/kring/app/textinput"
 )
 
 // MaxLength bounds a hashtag, in characters, without its '#'.
@@ -49,17 +49,19 @@ func isTagRune(r rune) bool {
 
 // Carries reports whether text already holds #tag as a whole hashtag, in any letter case: not as
 // the start of a longer tag (#spring2026 does not carry #spring), and not inside a word or an
-// address (a#tag, example.org/#tag): where Mastodon would not see a hashtag either.
+// address (a#tag, example.org/#tag). It asks textinput, which finds the hashtags a post is
+// published with, so a tag counted as carried is one the post goes out tagged with.
 func Carries(text, tag string) bool {
 	if tag == "" {
 		return false
 	}
-	return tagPattern(tag).MatchString(text)
-}
-
-// tagPattern matches #tag standing alone. Go's (?i) folds case over all of Unicode.
-func tagPattern(tag string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{M}\p{Nd}_/)])#` + regexp.QuoteMeta(tag) + `(?:$|[^\p{L}\p{M}\p{Nd}_])`)
+	want := textinput.HashtagKey(tag)
+	for _, found := range textinput.Hashtags(text) {
+		if textinput.HashtagKey(found) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // Append returns text carrying #tag: as it is when it carries it already (or tag is empty),
