@@ -72,9 +72,10 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	manageGroup(t, b, peer, group)
 	approveDraft(t, b, peer, group, reviewed)
 	stopRequiringReview(b)
-	written := writeAsGroup(t, b, peer, group)
+	written, writtenIRI := writeAsGroup(t, b, peer, group)
 	checkBeingFound(t, k, b, "Rent increase", written)
 	seeCalendar(b)
+	engageWithGroupPost(t, peer, group, writtenIRI)
 	seeAnalytics(t, k, b)
 	blockDomain(t, b)
 	readLog(t, b)
@@ -532,8 +533,9 @@ func remindSoon(t *testing.T, b *browser, peer *fedify, group string) string {
 // status: a content warning, a hashtag, a mention of carol (on the peer, following nothing), a
 // picture with alt text, in Dutch; she previews it, then publishes it. Bob's server receives the
 // group's Create with the Hashtag and Mention tags, the attachment and its alt text, marked
-// sensitive; carol is sent it too, so her server notifies her. It returns the post's first words.
-func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) string {
+// sensitive; carol is sent it too, so her server notifies her. It returns the post's first words and
+// its id.
+func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) (text, postIRI string) {
 	t.Helper()
 	const alt = "The rent increase letter from Acme, dated 1 December, with the new amounts highlighted."
 	carol := "@carol@" + strings.TrimPrefix(peer.base, "http://")
@@ -574,7 +576,7 @@ func writeAsGroup(t *testing.T, b *browser, peer *fedify, group string) string {
 		t.Fatalf("the picture at %s: %v %v", got.Attachments[0].URL, resp, err)
 	}
 	_ = resp.Body.Close()
-	return "The rent committee meets on Monday at 19:00."
+	return "The rent committee meets on Monday at 19:00.", group + "/posts/" + id
 }
 
 // handleQueue has alice post twice to the pre-moderated group; in the queue the moderator approves

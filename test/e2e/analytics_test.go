@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,13 +13,29 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// carolsQuestion is what carol, who is no member of the group, asks it in public.
+const carolsQuestion = "Does the tenants' desk open on Saturdays too?"
+
+// engageWithGroupPost has the peer's people react to the group's post as Mastodon users do: bob (a
+// member) likes it and boosts it, each activity sent to the group as its author; carol, who follows
+// nothing, mentions the group in a public question. Each is acknowledged by Kring before it returns.
+func engageWithGroupPost(t *testing.T, peer *fedify, group, postIRI string) {
+	t.Helper()
+	var sent struct{ Sent string }
+	peer.control(t, "/control/like", url.Values{"actor": {"bob"}, "object": {postIRI}, "to": {group}}, &sent)
+	peer.control(t, "/control/announce", url.Values{"actor": {"bob"}, "object": {postIRI}, "to": {group}}, &sent)
+	peer.post(t, "carol", group, carolsQuestion)
+}
+
 // seeAnalytics has the organisation's admin open the group's Analytics tab after the day's work:
 // the peer's two members joined (alice and bob, approved) and one left (alice, banned), and the
 // members chart's CSV, downloaded in the same session, says what its table says.
 func seeAnalytics(t *testing.T, k *kring, b *browser) {
 	t.Helper()
-	b.open("/admin/groups/tenants/analytics?days=7")
+	// The like and the boost are processed after Kring acknowledged them: the page shows them soon.
+	b.awaitText("/admin/groups/tenants/analytics?days=7", fact("Likes, boosts, replies"), "1, 1, ")
 	b.expect("h1", "Reach and engagement of Tenants' Desk")
+	b.expect(`//table[contains(@class,"top-posts")]//tr[contains(., "The rent committee meets")]`, "1")
 	b.expectFact("Joined", "2")
 	b.expectFact("Left", "1")
 	b.expectFact("Net growth", "1")

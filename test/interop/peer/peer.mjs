@@ -328,6 +328,18 @@ async function control(url, res) {
       await ctx.sendActivity({ identifier: user }, recipients, like, { immediate: true });
       return reply(200, { sent: like.id.href });
     }
+    // announce: user boosts object, public, as Mastodon does: the Announce goes to the object's
+    // author (`to`, the group here) so that it can count the boost.
+    case "/control/announce": {
+      const to = await ctx.lookupObject(url.searchParams.get("to"));
+      if (to == null) return reply(404, { error: "recipient not found" });
+      const announce = new Announce({
+        id: activityId(user, "announces"), actor: ctx.getActorUri(user), object: new URL(url.searchParams.get("object")),
+        to: PUBLIC_COLLECTION, ccs: [to.id, ctx.getFollowersUri(user)],
+      });
+      await ctx.sendActivity({ identifier: user }, to, announce, { immediate: true });
+      return reply(200, { sent: announce.id.href });
+    }
     // flag: user reports an account, and its posts, to the server of `to` (a group), as a moderator
     // forwarding a report does: a Flag naming the account first, then the posts, with the reason.
     case "/control/flag": {
