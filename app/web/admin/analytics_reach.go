@@ -141,7 +141,7 @@ func memberShareTable(shares store.MemberShares, key, title, heading, others, un
 	t := reachTable{Key: key, Title: title, Charted: true, Columns: []string{heading, "Members"},
 		Summary: fmt.Sprintf("The group's members now, by %s: the %d largest shares, then the others together.",
 			strings.ToLower(heading), memberSharesShown),
-		Empty:   "The group has no members yet."}
+		Empty: "The group has no members yet."}
 	for _, share := range shares.Top {
 		label := share.Name
 		if label == "" {
