@@ -144,17 +144,3 @@ func TestGroupAnalyticsReach(t *testing.T) {
 		}
 	})
 }
-
-// The reach tables' CSV is the group's, as the page: refused to another group's moderator and
-// another organisation's admin.
-func TestGroupAnalyticsReachRoles(t *testing.T) {
-	t.Parallel()
-	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
-		t.Parallel()
-		s := newSite(t, st)
-		checkRoles(t, s, s.lobby, []roleRoute{
-			{name: "members by server CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=members-by-server" }},
-			{name: "unreachable servers CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=unreachable-servers&days=7" }},
-		}, []string{lobbyMod, acmeAdmin, instanceAdmin}, []string{deskMod, otherAdmin})
-	})
-}

@@ -201,6 +201,7 @@ func TestGroupAnalyticsRoles(t *testing.T) {
 		checkRoles(t, s, s.lobby, []roleRoute{
 			{name: "analytics", target: func() string { return "/admin/groups/lobby/analytics?days=90" }},
 			{name: "analytics CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=deliveries" }},
+			{name: "members by server CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=members-by-server" }},
 		}, []string{lobbyMod, acmeAdmin, acmeOwner, instanceAdmin}, []string{deskMod, otherAdmin})
 	})
 }
