@@ -8,6 +8,7 @@ type OutboundActivity struct {
 	ActivityIRI  string `gorm:"column:activity_iri"`
 	ActorKind    KeyOwnerKind
 	GroupID      *string // the sending group; nil for the instance actor
+	PostID       *string // the post the activity is about (its Create, Update or Announce); nil otherwise
 	ActivityType string
 	Body         string // the JSON-LD document as sent
 	CreatedAt    time.Time

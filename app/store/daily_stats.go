@@ -159,5 +159,5 @@ func (s *Store) countDeliveriesSettled(ctx context.Context, ids []string, succee
 	if err != nil {
 		return fmt.Errorf("count %d delivery attempts of the day: %w", len(ids), err)
 	}
-	return nil
+	return s.countReachOfDeliveries(ctx, ids, success, failure)
 }

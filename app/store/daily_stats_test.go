@@ -199,6 +199,12 @@ func TestDailyStatsReadsUseIndexes(t *testing.T) {
 	if _, err := st.AddLike(ctx, model.PostLike{PostID: post.ID, RemoteActorID: fan.ID, ActivityIRI: fan.IRI + "/likes/1"}); err != nil {
 		t.Fatal(err)
 	}
+	// The reach reads (issue 16): a member, and a delivery of the post that failed.
+	if _, err := st.SaveFollow(ctx, model.Follow{GroupID: group.ID, RemoteActorID: fan.ID, FollowActivityIRI: fan.IRI + "/f",
+		State: model.FollowAccepted}); err != nil {
+		t.Fatal(err)
+	}
+	recordAttempts(t, st, sendTo(t, st, group, post.ID, "a.example")["a.example"], model.DeliveryFailed)
 	conn := testenv.Conn(t, st)
 	// With sequential scans discouraged PostgreSQL takes any index that can serve a statement; a
 	// table it still reads whole has none.
@@ -214,9 +220,10 @@ func TestDailyStatsReadsUseIndexes(t *testing.T) {
 		if _, err := st.TopPosts(ctx, group.ID, from, through, 10); err != nil {
 			t.Fatal(err)
 		}
+		readReach(t, st, group.ID, from, through)
 	})
-	if len(statements) != 3 {
-		t.Errorf("%d statements read a group's analytics, want 3", len(statements))
+	if len(statements) != 3+7 {
+		t.Errorf("%d statements read a group's analytics, want 3 and 7 for its reach", len(statements))
 	}
 	for _, s := range statements {
 		for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {

@@ -24,6 +24,10 @@ type Activity struct {
 	// NotBefore holds the deliveries until then (zero: at once): a message that must reach its
 	// recipient after another one queued with it waits a little.
 	NotBefore time.Time
+	// PostID is the post the activity brings to its recipients (the group's Create or Update of its
+	// own post, an Announce of a member's post), so its deliveries count as that post's reach; empty
+	// for anything else.
+	PostID string
 }
 
 // Planner writes deliveries, each with the task that delivers it (tasks.NewDeliverActivityTask). With
@@ -128,6 +132,9 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 		Body: string(activity.Body)}
 	if activity.GroupID != "" {
 		row.ActorKind, row.GroupID = model.OwnerGroup, &activity.GroupID
+	}
+	if activity.PostID != "" {
+		row.PostID = &activity.PostID
 	}
 	stored, err := tx.CreateOutboundActivity(ctx, row)
 	if err != nil {

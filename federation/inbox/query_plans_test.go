@@ -18,13 +18,16 @@ const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER B
 // statement. Since 2026-12-07 (issue 16) the daily rollups add one upsert to the event's transaction
 // where the event counts (a post shared, a like, a join), and one to each statement that settles
 // deliveries (a batch settled as delivered, or a single attempt recorded), in that statement's
-// transaction: no commit is added.
+// transaction: no commit is added. Since 2026-12-08 (issue 16, reach) each settle adds two more
+// upserts in its transaction: the day's deliveries of the post the activity brings (none counted for
+// an Accept or a welcome, but the statement cannot know that without a read) and, for a settled
+// attempt, the day's deliveries per server.
 var statementBudgets = map[string]struct{ statements, commits int }{
-	"public post to an open group, announced to 2 followers": {statements: 29, commits: 5}, // (26, 5) + member activity + post shared + the batch's settle counted
+	"public post to an open group, announced to 2 followers": {statements: 31, commits: 5}, // (26, 5) + member activity + post shared + the batch's settle counted (+2 reach)
 	"direct message to the group, opening a conversation":    {statements: 15, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity
 	"like of a member's post":                                {statements: 15, commits: 3}, // (13, 3) + member activity + the post's likes of the day
-	"follow of an open group":                                {statements: 36, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted
-	"join of an event with a poll, by a follower":            {statements: 42, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted
+	"follow of an open group":                                {statements: 40, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted (+4 reach)
+	"join of an event with a poll, by a follower":            {statements: 48, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted (+6 reach)
 }
 
 // Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served

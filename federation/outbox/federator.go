@@ -57,6 +57,7 @@ func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group mode
 		if err != nil {
 			return announced, err
 		}
+		activity.PostID = post.ID
 		shapes.Microblog, announced.ObjectAnnounceIRI = &activity, announce.ID
 	}
 	if post.ActivityJSON != "" {
@@ -64,6 +65,7 @@ func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group mode
 		if err != nil {
 			return announced, fmt.Errorf("announce the Create of post %s: %w", post.ID, err)
 		}
+		activity.PostID = post.ID
 		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, id
 	}
 	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group, shapes)
@@ -204,6 +206,9 @@ func (f Federator) groupPostActivity(ctx context.Context, tx *store.Store, kind 
 		return delivery.Activity{}, err
 	}
 	activity := delivery.Activity{IRI: id, Type: kind, GroupID: group.ID, Body: body}
+	if kind != "Delete" {
+		activity.PostID = post.ID // a Delete takes the post away: it is no reach of the post
+	}
 	_, err = f.Planner.ToFollowersAnd(ctx, tx, group, activity, mentioned)
 	return activity, err
 }

@@ -22,6 +22,7 @@ type analyticsPage struct {
 	From, To string
 	Figures  figureTables
 	Top      []topPost
+	Reach    reachFigures
 }
 
 // topPost is a post among the period's most engaging, with a short text to recognise it by.
@@ -57,6 +58,10 @@ func (a *Admin) analytics(c *gin.Context) {
 		return
 	}
 	page := analyticsPage{Group: group, Days: days, Periods: analyticsPeriods, From: period[0], To: period[len(period)-1], Figures: figures}
+	if page.Reach, err = a.loadReach(ctx, group.ID, period); err != nil {
+		a.fail(c, err)
+		return
+	}
 	for _, p := range ranked {
 		page.Top = append(page.Top, topPost{PostEngagement: p, Excerpt: excerpt(textinput.PlainText(p.ContentHTML), 120)})
 	}

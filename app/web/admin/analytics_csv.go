@@ -24,27 +24,35 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	figures, err := a.loadFigures(c.Request.Context(), group.ID, periodDays(time.Now(), days))
+	ctx, key, period := c.Request.Context(), c.Query("chart"), periodDays(time.Now(), days)
+	figures, err := a.loadFigures(ctx, group.ID, period)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	table, found := figures.byKey(c.Query("chart"))
+	table, found := figures.byKey(key)
+	records := table.records()
 	if !found {
-		a.fail(c, apperror.Invalid("chart", "must be members, deliveries or engagement (got %q)", c.Query("chart")))
-		return
+		// Not a daily chart: one of the reach tables, read only when asked for.
+		reach, err := a.loadReach(ctx, group.ID, period)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		var extra reachTable
+		if extra, found = reach.byKey(key); !found {
+			a.fail(c, apperror.Invalid("chart", "must be members, deliveries, engagement, post-deliveries, unreachable-servers, "+
+				"members-by-server or members-by-software (got %q)", key))
+			return
+		}
+		records = extra.records()
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%dd.csv"`, group.Slug, table.Key, days))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%dd.csv"`, group.Slug, key, days))
 	c.Status(http.StatusOK)
 	out := csv.NewWriter(c.Writer)
-	_ = out.Write(csvCells(append([]string{"Day"}, table.Columns...)))
-	for _, row := range table.Rows {
-		cells := []string{row.Day}
-		for _, v := range row.Values {
-			cells = append(cells, strconv.FormatInt(v, 10))
-		}
-		_ = out.Write(csvCells(cells))
+	for _, record := range records {
+		_ = out.Write(csvCells(record))
 	}
 	out.Flush()
 }

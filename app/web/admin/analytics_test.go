@@ -109,8 +109,8 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			t.Error("the liked post is not among the top posts with its 2 likes")
 		}
 		svgs := svgInPage.FindAllString(page, -1)
-		if len(svgs) != 3 {
-			t.Fatalf("%d charts, want 3", len(svgs))
+		if len(svgs) != 3+2 { // the daily charts, then members by server and by software
+			t.Fatalf("%d charts, want 5", len(svgs))
 		}
 		for _, svg := range svgs {
 			if !strings.Contains(svg, `role="img"`) {
@@ -201,6 +201,7 @@ func TestGroupAnalyticsRoles(t *testing.T) {
 		checkRoles(t, s, s.lobby, []roleRoute{
 			{name: "analytics", target: func() string { return "/admin/groups/lobby/analytics?days=90" }},
 			{name: "analytics CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=deliveries" }},
+			{name: "members by server CSV", target: func() string { return "/admin/groups/lobby/analytics.csv?chart=members-by-server" }},
 		}, []string{lobbyMod, acmeAdmin, acmeOwner, instanceAdmin}, []string{deskMod, otherAdmin})
 	})
 }

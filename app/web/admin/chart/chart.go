@@ -53,9 +53,7 @@ func (b Bars) SVG() template.HTML {
 
 	var s strings.Builder
 	esc := template.HTMLEscapeString
-	fmt.Fprintf(&s, `<svg class="chart" role="img" aria-labelledby="%[1]s-title %[1]s-desc" viewBox="0 0 %[2]g %[3]g" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`,
-		esc(b.ID), width, height)
-	fmt.Fprintf(&s, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, esc(b.ID), esc(b.Title), esc(b.ID), esc(b.Description))
+	openSVG(&s, b.ID, b.Title, b.Description, height)
 
 	// The value axis: gridlines and their figures.
 	s.WriteString(`<g class="axis" font-size="11" fill="#555">`)

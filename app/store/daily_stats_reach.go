@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// PostReach is how the deliveries of one of a group's posts went over a period: attempts (retries
+// included), deliveries that succeeded and deliveries that failed for good.
+type PostReach struct {
+	PostID      string
+	ObjectIRI   string
+	ContentHTML string
+	Attempted   int64
+	Succeeded   int64
+	Failed      int64
+}
+
+// PostsReach returns the group's posts delivered over the days from through through, at most limit,
+// the most deliveries succeeded first (ties: the newer post id first). One range read of the
+// rollup's (group_id, day) index, joined to the posts by key.
+func (s *Store) PostsReach(ctx context.Context, groupID, from, through string, limit int) ([]PostReach, error) {
+	var rows []PostReach
+	err := s.conn(ctx).Table("post_delivery_daily_stats AS d").
+		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.deliveries_attempted) AS attempted,
+			SUM(d.deliveries_succeeded) AS succeeded, SUM(d.deliveries_failed) AS failed`).
+		Joins("JOIN posts ON posts.id = d.post_id").
+		Where("d.group_id = ? AND d.day >= ? AND d.day <= ?", groupID, from, through).
+		Group("d.post_id, posts.object_iri, posts.content_html").
+		Order("succeeded DESC, d.post_id DESC").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries per post of group %s from %s to %s: %w", groupID, from, through, err)
+	}
+	return rows, nil
+}
+
+// ServerReach is what a group's deliveries to the servers it sent to came to over a period.
+type ServerReach struct {
+	// Reached is how many servers took at least one of the group's deliveries.
+	Reached int64
+	// Unreachable lists servers the deliveries failed to for good with not one success in the
+	// period, the most failures first, at most the limit asked for; UnreachableTotal counts them all.
+	Unreachable      []UnreachableServer
+	UnreachableTotal int64
+}
+
+// UnreachableServer is a server none of a group's deliveries reached over a period.
+type UnreachableServer struct {
+	Host   string
+	Failed int64
+	// MarkedNow is whether the circuit breaker holds the host unreachable at the time of reading
+	// (retried rarely), as opposed to failures that have since stopped.
+	MarkedNow bool
+}
+
+// ServersReached reads the group's per-server rollup over the days from through through: how many
+// servers it reached and which it did not (at most limit of them). Two range reads of the rollup's
+// key, the second joined to the circuit breaker's record by host.
+func (s *Store) ServersReached(ctx context.Context, groupID, from, through string, limit int) (ServerReach, error) {
+	var counts struct{ Reached, UnreachableTotal int64 }
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN succeeded > 0 THEN 1 ELSE 0 END), 0) AS reached,
+			COALESCE(SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END), 0) AS unreachable_total
+		FROM (SELECT host, SUM(deliveries_succeeded) AS succeeded FROM server_daily_stats
+			WHERE group_id = ? AND day >= ? AND day <= ? GROUP BY host) AS per_host`, groupID, from, through).Scan(&counts).Error
+	reach := ServerReach{Reached: counts.Reached, UnreachableTotal: counts.UnreachableTotal}
+	if err != nil {
+		return ServerReach{}, fmt.Errorf("count servers group %s reached from %s to %s: %w", groupID, from, through, err)
+	}
+	err = s.conn(ctx).Table("server_daily_stats AS s").
+		Select(`s.host, SUM(s.deliveries_failed) AS failed,
+			MAX(CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END) AS marked_now`).
+		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = s.host").
+		Where("s.group_id = ? AND s.day >= ? AND s.day <= ?", groupID, from, through).
+		Group("s.host").Having("SUM(s.deliveries_succeeded) = 0").
+		Order("failed DESC, s.host").Limit(limit).Scan(&reach.Unreachable).Error
+	if err != nil {
+		return ServerReach{}, fmt.Errorf("list servers group %s did not reach from %s to %s: %w", groupID, from, through, err)
+	}
+	return reach, nil
+}
+
+// MemberCount is how many of a group's members share one server, or one server software.
+type MemberCount struct {
+	Name    string
+	Members int64
+}
+
+// MemberShares is a group's members now split by server or by software: the largest shares, and
+// what the rest add up to.
+type MemberShares struct {
+	Top          []MemberCount
+	OtherMembers int64
+	OtherKinds   int64 // how many servers (or programs) the other members are on
+}
+
+// MembersByServer splits the group's members (accepted follows) by their server, the limit largest
+// first (ties: by host).
+func (s *Store) MembersByServer(ctx context.Context, groupID string, limit int) (MemberShares, error) {
+	return s.memberShares(ctx, groupID, "remote_actors.host", limit)
+}
+
+// MembersBySoftware splits the group's members by what their server runs, as its NodeInfo said; a
+// server never asked, or that did not say, is named ”.
+func (s *Store) MembersBySoftware(ctx context.Context, groupID string, limit int) (MemberShares, error) {
+	return s.memberShares(ctx, groupID, "COALESCE(remote_hosts.software, '')", limit)
+}
+
+// memberShares counts the group's members grouped by kind, an expression over remote_actors and
+// remote_hosts (a constant, never input). The members are a range of follows_group_state, each
+// joined to her actor and her server by key; a second statement counts them all, so that what is
+// not among the largest is told as 'others' without listing every server.
+func (s *Store) memberShares(ctx context.Context, groupID, kind string, limit int) (MemberShares, error) {
+	members := func() *gorm.DB {
+		return s.conn(ctx).Table("follows").
+			Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
+			Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
+			Where("follows.group_id = ? AND follows.state = ?", groupID, model.FollowAccepted)
+	}
+	var shares MemberShares
+	err := members().Select(kind + " AS name, COUNT(*) AS members").Group(kind).
+		Order("members DESC, name").Limit(limit).Scan(&shares.Top).Error
+	if err != nil {
+		return MemberShares{}, fmt.Errorf("count members of group %s by %s: %w", groupID, kind, err)
+	}
+	var all struct{ Members, Kinds int64 }
+	err = members().Select("COUNT(*) AS members, COUNT(DISTINCT " + kind + ") AS kinds").Scan(&all).Error
+	if err != nil {
+		return MemberShares{}, fmt.Errorf("count members of group %s: %w", groupID, err)
+	}
+	shares.OtherMembers, shares.OtherKinds = all.Members, all.Kinds-int64(len(shares.Top))
+	for _, top := range shares.Top {
+		shares.OtherMembers -= top.Members
+	}
+	return shares, nil
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Reach per post and per server is counted where a group's deliveries are (countDeliveriesSettled),
+// in the settle's own transaction: one more upsert for the posts the settled deliveries were about
+// and, when the attempts settled for good, one for the servers they went to.
+
+// countReachOfDeliveries adds the attempts of deliveries ids to the day's figures of the posts they
+// carried (post_delivery_daily_stats: each an attempt, and a success or a failure as success and
+// failure say, 1 or 0) and, when they settled, to the day's figures of their servers for the sending
+// group (server_daily_stats). Deliveries of activities about no post, or of the instance actor,
+// count for no post and no group.
+func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, success, failure int) error {
+	day := StatsDay(s.now())
+	err := s.conn(ctx).Exec(`INSERT INTO post_delivery_daily_stats
+			(post_id, day, group_id, deliveries_attempted, deliveries_succeeded, deliveries_failed)
+		SELECT o.post_id, CAST(? AS TEXT), o.group_id, COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
+		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+		WHERE d.id IN ? AND o.post_id IS NOT NULL AND o.group_id IS NOT NULL GROUP BY o.post_id, o.group_id
+		ON CONFLICT (post_id, day) DO UPDATE SET `+addExcluded("post_delivery_daily_stats",
+		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
+		day, success, failure, ids).Error
+	if err != nil {
+		return fmt.Errorf("count %d delivery attempts of posts of the day: %w", len(ids), err)
+	}
+	if success+failure == 0 {
+		return nil // a retry to come: the server is neither reached nor given up on yet
+	}
+	err = s.conn(ctx).Exec(`INSERT INTO server_daily_stats (group_id, day, host, deliveries_succeeded, deliveries_failed)
+		SELECT o.group_id, CAST(? AS TEXT), d.host, COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
+		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id, d.host
+		ON CONFLICT (group_id, day, host) DO UPDATE SET `+addExcluded("server_daily_stats", "deliveries_succeeded", "deliveries_failed"),
+		day, success, failure, ids).Error
+	if err != nil {
+		return fmt.Errorf("count %d settled deliveries per server of the day: %w", len(ids), err)
+	}
+	return nil
+}
+
+// addExcluded is an upsert's SET list adding the proposed row's columns to the stored row's. table
+// and columns are constants, never input: they are written into the statement's text.
+func addExcluded(table string, columns ...string) string {
+	sets := make([]string, len(columns))
+	for i, column := range columns {
+		sets[i] = fmt.Sprintf("%[2]s = %[1]s.%[2]s + excluded.%[2]s", table, column)
+	}
+	return strings.Join(sets, ", ")
+}
