@@ -28,10 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kring-social/kring/app/organisations"
-	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/bench/benchadmin"
-	"github.com/kring-social/kring/test/testenv"
 )
 
 const (
@@ -44,11 +41,9 @@ const (
 
 func BenchmarkAnalytics(b *testing.B) {
 	ctx := context.Background()
-	st := testenv.PostgresAtFullSize(b)
-	served := testenv.ServeEngine(b, web.Options{})
-	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
-	benchadmin.Mount(b, st, orgs, served)
-	f := seed(b, ctx, st, orgs)
+	admin := benchadmin.Serve(b)
+	st, served := admin.Store, admin.Engine
+	f := seed(b, ctx, st, benchadmin.CreateOrganisation(b, ctx, admin.Organisations, "bench", adminEmail, password))
 	rec := prepareRecording(b, ctx, st, served)
 	client := benchadmin.LogIn(b, served.Server.URL, adminEmail, password)
 	origin := served.Server.URL

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -206,17 +205,9 @@ type fixture struct {
 	posts []string // the big group's top-level posts' object IRIs, newest first
 }
 
-// seed writes the organisation with its admin and 20 groups, the groups' histories and their
-// rollups, in one transaction, then ANALYZEs.
-func seed(b *testing.B, ctx context.Context, st *store.Store, orgs *organisations.Service) fixture {
-	org, err := orgs.CreateOrganisation(ctx, "bench", "Bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := orgs.CreateStaff(ctx, organisations.NewStaff{Email: adminEmail, Password: password,
-		OrganisationSlug: "bench", Role: model.RoleAdmin}); err != nil {
-		b.Fatal(err)
-	}
+// seed writes the organisation's 20 groups, the groups' histories and their rollups, in one
+// transaction, then ANALYZEs.
+func seed(b *testing.B, ctx context.Context, st *store.Store, org model.Organisation) fixture {
 	steps := []sqlStep{
 		{"remote actors", seedActors, []any{hostCount, hostCount, hostCount, hostCount, hostCount, actorCount}},
 		{"remote hosts", seedHosts, []any{hostCount}},
@@ -244,7 +235,7 @@ func seed(b *testing.B, ctx context.Context, st *store.Store, orgs *organisation
 	steps = append(steps, sqlStep{"statistics", "ANALYZE", nil})
 
 	started := time.Now()
-	err = st.Transaction(ctx, func(tx *store.Store) error {
+	err := st.Transaction(ctx, func(tx *store.Store) error {
 		for _, step := range steps {
 			began := time.Now()
 			res := tx.DB().WithContext(ctx).Exec(step.sql, step.args...)
