@@ -14,11 +14,11 @@ import (
 // The fixture's size: the big group is issue 16's, the 19 others give the organisation page its
 // 20 groups, each with a smaller history of its own.
 const (
-	actorCount = 10_000 // remote actors, all following the big group
-	hostCount  = 1_000  // their servers
-	keyedCount = 20     // actors 1..20 sign the recording benchmark's activities (the fixture keys)
-	smallCount = 19     // the organisation's other groups
-	historyDay = 120    // the big group's posts go this many days back
+	actorCount  = 10_000 // remote actors, all following the big group
+	hostCount   = 1_000  // their servers
+	keyedCount  = 20     // actors 1..20 sign the recording benchmark's activities (the fixture keys)
+	smallCount  = 19     // the organisation's other groups
+	historyDays = 120    // how far back every group's posts go
 )
 
 // history is what one group's raw rows hold. Engagement is likes + boosts + replies.
@@ -30,12 +30,12 @@ type history struct {
 	likes     int // post_likes rows, at most likes/posts per post
 	boosts    int // stored Announces of the posts (inbound_activities)
 	perPost   int // settled deliveries of each post's activity, one per host
-	days      int
+	days      int // how far back the posts go
 }
 
 var (
-	bigHistory   = history{followers: actorCount, stride: 1, posts: 2_000, replies: 10_000, likes: 80_000, boosts: 10_000, perPost: 500, days: historyDay}
-	smallHistory = history{followers: 500, stride: smallCount, posts: 100, replies: 200, likes: 1_000, boosts: 200, perPost: 50, days: historyDay}
+	bigHistory   = history{followers: actorCount, stride: 1, posts: 2_000, replies: 10_000, likes: 80_000, boosts: 10_000, perPost: 500, days: historyDays}
+	smallHistory = history{followers: 500, stride: smallCount, posts: 100, replies: 200, likes: 1_000, boosts: 200, perPost: 50, days: historyDays}
 )
 
 // sqlStep is one bulk statement of the seed, named for the log and for failures.
