@@ -9,17 +9,53 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kring-social/kring/app/campaigns"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/moderation"
 	"github.com/kring-social/kring/app/organisations"
 	"github.com/kring-social/kring/app/sessions"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/web"
 	"github.com/kring-social/kring/app/web/admin"
 	"github.com/kring-social/kring/federation/wiring"
 	"github.com/kring-social/kring/test/testenv"
 )
+
+// Served is the web admin served for a benchmark on PostgreSQL, with the pool a production process
+// has, and the organisations service its staff are made with (cheap password hashing).
+type Served struct {
+	Store         *store.Store
+	Engine        testenv.ServedEngine
+	Organisations *organisations.Service
+}
+
+// Serve serves the admin as kring serve does, on a fresh PostgreSQL schema.
+func Serve(b *testing.B) Served {
+	b.Helper()
+	st := testenv.PostgresAtFullSize(b)
+	served := testenv.ServeEngine(b, web.Options{})
+	orgs := organisations.NewServiceWith(st, organisations.Options{PasswordParams: organisations.TestPasswordParams()})
+	Mount(b, st, orgs, served)
+	return Served{Store: st, Engine: served, Organisations: orgs}
+}
+
+// CreateOrganisation creates the organisation slug with an admin who logs in with email and
+// password.
+func CreateOrganisation(b *testing.B, ctx context.Context, orgs *organisations.Service, slug, email, password string) model.Organisation {
+	b.Helper()
+	org, err := orgs.CreateOrganisation(ctx, slug, strings.ToUpper(slug[:1])+slug[1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := orgs.CreateStaff(ctx, organisations.NewStaff{Email: email, Password: password,
+		OrganisationSlug: slug, Role: model.RoleAdmin}); err != nil {
+		b.Fatal(err)
+	}
+	return org
+}
 
 // Mount mounts the admin on the served engine, wired as kring serve wires it.
 func Mount(b *testing.B, st *store.Store, orgs *organisations.Service, served testenv.ServedEngine) {
