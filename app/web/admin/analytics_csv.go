@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,8 +13,8 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 )
 
-// analyticsCSV exports one chart's table (?chart=members|deliveries|engagement, ?days= as the
-// page): a header, then a row per day with the same figures the page's table shows.
+// analyticsCSV exports one chart's table (?chart= one of figureTables' keys, ?days= as the page):
+// a header, then a row per day with the same figures the page's table shows.
 func (a *Admin) analyticsCSV(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
@@ -31,7 +32,7 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 	}
 	table, found := figures.byKey(c.Query("chart"))
 	if !found {
-		a.fail(c, apperror.Invalid("chart", "must be members, deliveries or engagement (got %q)", c.Query("chart")))
+		a.fail(c, apperror.Invalid("chart", "must be one of %s (got %q)", strings.Join(figures.keys(), ", "), c.Query("chart")))
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")

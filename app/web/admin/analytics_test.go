@@ -109,8 +109,8 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			t.Error("the liked post is not among the top posts with its 2 likes")
 		}
 		svgs := svgInPage.FindAllString(page, -1)
-		if len(svgs) != 3 {
-			t.Fatalf("%d charts, want 3", len(svgs))
+		if len(svgs) != 3+4 { // + the Community health section's
+			t.Fatalf("%d charts, want 7", len(svgs))
 		}
 		for _, svg := range svgs {
 			if !strings.Contains(svg, `role="img"`) {
