@@ -18,10 +18,11 @@ const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER B
 // statement. Since 2026-12-07 (issue 16) the daily rollups add one upsert to the event's transaction
 // where the event counts (a post shared, a like, a join), and one to each statement that settles
 // deliveries (a batch settled as delivered, or a single attempt recorded), in that statement's
-// transaction: no commit is added.
+// transaction: no commit is added. Community health (issue 16) adds one upsert where a conversation
+// opens (and where a post is stored held, or a Flag files a report: two, group and organisation).
 var statementBudgets = map[string]struct{ statements, commits int }{
 	"public post to an open group, announced to 2 followers": {statements: 29, commits: 5}, // (26, 5) + member activity + post shared + the batch's settle counted
-	"direct message to the group, opening a conversation":    {statements: 15, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity
+	"direct message to the group, opening a conversation":    {statements: 16, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity + the group's conversations opened of the day
 	"like of a member's post":                                {statements: 15, commits: 3}, // (13, 3) + member activity + the post's likes of the day
 	"follow of an open group":                                {statements: 36, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted
 	"join of an event with a poll, by a follower":            {statements: 42, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted
