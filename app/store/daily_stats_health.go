@@ -157,15 +157,25 @@ type OrganisationDay struct {
 // OrganisationDays returns an organisation's figures for the days from through through (both
 // 'YYYY-MM-DD', inclusive), keyed by day; a day nothing happened on is absent. One indexed range read.
 func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, through string) (map[string]OrganisationDay, error) {
-	var rows []OrganisationDay
-	err := s.conn(ctx).Table("organisation_daily_stats").Select("day, reports_received, reports_resolved, reports_dismissed").
-		Where("organisation_id = ? AND day >= ? AND day <= ?", organisationID, from, through).Scan(&rows).Error
+	rows, err := daysOf[OrganisationDay](ctx, s, organisationRollup, organisationID, "day, reports_received, reports_resolved, reports_dismissed", from, through)
 	if err != nil {
-		return nil, fmt.Errorf("read figures of organisation %s from %s to %s: %w", organisationID, from, through, err)
+		return nil, err
 	}
 	days := make(map[string]OrganisationDay, len(rows))
 	for _, row := range rows {
 		days[row.Day] = row
 	}
 	return days, nil
+}
+
+// daysOf reads columns of one group's or organisation's (id's) rows of a rollup for the days from
+// through through, in no order.
+func daysOf[T any](ctx context.Context, s *Store, of rollup, id, columns, from, through string) ([]T, error) {
+	var rows []T
+	err := s.conn(ctx).Table(of.table).Select(columns).
+		Where(of.key+" = ? AND day >= ? AND day <= ?", id, from, through).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read %s of %s from %s to %s: %w", of.table, id, from, through, err)
+	}
+	return rows, nil
 }
