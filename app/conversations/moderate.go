@@ -90,7 +90,7 @@ func (s *Service) moderate(ctx context.Context, postID string, staffID *string, 
 	var post model.Post
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		var err error
-		post, err = tx.PostByID(ctx, postID)
+		post, err = tx.LockPost(ctx, postID)
 		if err != nil {
 			return asNotFound(err, "post %s", postID)
 		}

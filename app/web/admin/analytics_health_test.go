@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/conversations"
 	"github.com/kring-social/kring/app/model"
@@ -61,8 +63,32 @@ func TestHealthCountsModeration(t *testing.T) {
 		ctx := context.Background()
 		s := newSite(t, st)
 		first := s.newPost(s.desk, "<p>please review</p>", conversations.Held)
-		s.newPost(s.desk, "<p>and this one</p>", conversations.Held)
+		contested := s.newPost(s.desk, "<p>and this one</p>", conversations.Held)
 		s.expectHealth(s.desk, "two posts held by pre-moderation", held, 2)
+
+		// Two moderators decline the same post at once: one wins, the other is told it is declined.
+		var wg sync.WaitGroup
+		refusals := make(chan error, 2)
+		for range 2 {
+			wg.Go(func() {
+				_, err := s.talk.Decline(ctx, contested.ID, nil, "both saw it")
+				refusals <- err
+			})
+		}
+		wg.Wait()
+		close(refusals)
+		var conflicts int
+		for err := range refusals {
+			if apperror.KindOf(err) == apperror.KindConflict {
+				conflicts++
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if conflicts != 1 {
+			t.Errorf("%d of two declines at once refused, want 1", conflicts)
+		}
+		s.expectHealth(s.desk, "two declines at once", declined, 1)
 
 		desk, queue := s.loggedIn(deskMod), "/admin/groups/desk/queue"
 		decline := queue + "/" + first.ID + "/decline"
@@ -72,7 +98,7 @@ func TestHealthCountsModeration(t *testing.T) {
 		if status, _ := desk.submit(queue, decline, url.Values{"reason": {"off topic"}}); status != http.StatusConflict {
 			t.Errorf("declining again: %d, want 409", status)
 		}
-		s.expectHealth(s.desk, "a post declined, then declined again", declined, 1)
+		s.expectHealth(s.desk, "a post declined, then declined again", declined, 2)
 
 		lobby, posts := s.loggedIn(lobbyMod), "/admin/groups/lobby/posts"
 		shared := s.newPost(s.lobby, "<p>spam</p>", conversations.Shared)
