@@ -26,6 +26,7 @@ var statementBudgets = map[string]struct{ statements, commits int }{
 	"like of a member's post":                                {statements: 15, commits: 3}, // (13, 3) + member activity + the post's likes of the day
 	"follow of an open group":                                {statements: 36, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted
 	"join of an event with a poll, by a follower":            {statements: 42, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted
+	"flag of a member, filing a report":                      {statements: 12, commits: 3}, // (10, 3) on 2026-12-06 + the report received of the day, for the group and for the organisation
 }
 
 // Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served
@@ -66,6 +67,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 			"id": carol.actor() + "/follows/1", "type": "Follow", "actor": carol.actor(), "object": k.iris.GroupActor("lobby")}},
 		{"join of an event with a poll, by a follower", alice, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
 			"id": alice.actor() + "/join/1", "type": "Join", "actor": alice.actor(), "object": event.ObjectIRI}},
+		{"flag of a member, filing a report", carol, flagOf(carol, "1", "spam", alice.actor())},
 	}
 
 	conn := testenv.Conn(t, st)
