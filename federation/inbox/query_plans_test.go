@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -26,6 +27,7 @@ var statementBudgets = map[string]struct{ statements, commits int }{
 	"like of a member's post":                                {statements: 15, commits: 3}, // (13, 3) + member activity + the post's likes of the day
 	"follow of an open group":                                {statements: 36, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted
 	"join of an event with a poll, by a follower":            {statements: 42, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted
+	"public post held by a keyword filter":                   {statements: 17, commits: 3}, // (16, 3) on 2026-12-06 + the group's posts held of the day
 	"flag of a member, filing a report":                      {statements: 12, commits: 3}, // (10, 3) on 2026-12-06 + the report received of the day, for the group and for the organisation
 }
 
@@ -42,6 +44,9 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	k.join(t, peer, "bob", k.open)
 	carol := member{peer: peer, name: "carol", key: peer.addUser("carol")}
 
+	if _, err := st.CreateKeywordFilter(ctx, model.KeywordFilter{GroupID: k.open.ID, Keyword: "raffle", Action: model.FilterHold}); err != nil {
+		t.Fatal(err)
+	}
 	// Warm the caches (keys, groups, blocks) the way a running server has them.
 	warm, _ := k.noteOf(alice, k.open, 1)
 	if status := k.send(t, alice, k.open, warm); status != 202 {
@@ -51,6 +56,8 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	recorder := testenv.RecordStatements(t, st)
 
 	post, note := k.noteOf(alice, k.open, 2)
+	held, heldNote := k.noteOf(alice, k.open, 4)
+	heldNote["content"], heldNote["contentMap"] = "<p>Tickets for our raffle</p>", map[string]any{"en": "<p>Tickets for our raffle</p>"}
 	direct, directNote := k.noteOf(alice, k.open, 3) // fresh maps: addressed only to the group
 	for _, m := range []map[string]any{direct, directNote} {
 		m["to"], m["cc"] = []any{k.iris.GroupActor("lobby")}, []any{}
@@ -61,6 +68,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 		activity map[string]any
 	}{
 		{"public post to an open group, announced to 2 followers", alice, post},
+		{"public post held by a keyword filter", alice, held},
 		{"direct message to the group, opening a conversation", alice, direct},
 		{"like of a member's post", alice, activityOf(alice, "Like", "likes/1", note["id"])},
 		{"follow of an open group", carol, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
