@@ -82,18 +82,17 @@ func (s *Store) countReportReceived(ctx context.Context, report model.Report) er
 		report.OrganisationID, day)
 }
 
-// decidedReportCounters says which counter a report moved into a status adds to; reopening one
-// counts nothing (resolving it again later counts again: it is a second decision).
-var decidedReportCounters = map[model.ReportStatus]groupCounter{
-	model.ReportResolved:  countReportsResolved,
-	model.ReportDismissed: countReportsDismissed,
-}
-
 // countReportDecided counts report id moved into status today, for its group (none when its group
-// is gone) and its organisation, both read from the report in the statements.
+// is gone) and its organisation, both read from the report in the statements. Reopening counts
+// nothing; resolving the report again later counts again: it is a second decision.
 func (s *Store) countReportDecided(ctx context.Context, id string, status model.ReportStatus) error {
-	counter, ok := decidedReportCounters[status]
-	if !ok {
+	var counter groupCounter
+	switch status {
+	case model.ReportResolved:
+		counter = countReportsResolved
+	case model.ReportDismissed:
+		counter = countReportsDismissed
+	default:
 		return nil
 	}
 	day := StatsDay(s.now())
