@@ -283,6 +283,14 @@ func TestHealthCountsSupport(t *testing.T) {
 		status(first, "waiting")
 		s.expectHealth(s.lobby, "staff closed and reopened it", opened, 4)
 		s.expectHealth(s.lobby, "staff closed it again", closed, 2)
+
+		// Staff answer in a closed conversation: it waits for her again, opened once more.
+		status(second, "closed")
+		page := "/admin/groups/lobby/support/" + second
+		if got, _ := b.submit(page, page+"/reply", url.Values{"text": {"One more thing from us."}}); got != http.StatusSeeOther {
+			t.Fatalf("reply in a closed conversation: %d", got)
+		}
+		s.expectHealth(s.lobby, "staff answered in a closed conversation", opened, 5)
 		s.expectHealth(s.lobby, "more replies and reopening", answered, 2)
 	})
 }
