@@ -41,12 +41,19 @@ func (s *Service) Reply(ctx context.Context, conversationID, staffID, text strin
 		if err := s.replies.SendDirect(ctx, tx, group, member, message); err != nil {
 			return fmt.Errorf("send the reply to %s: %w", member.IRI, err)
 		}
-		if _, _, err := tx.AddSupportMessage(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
-			Kind: model.SupportReply, ObjectIRI: &message.ObjectIRI, ActivityIRI: &message.ActivityIRI,
-			InReplyToIRI: message.InReplyTo, ContentHTML: message.ContentHTML, StaffAccountID: &staffID, CreatedAt: s.now()}); err != nil {
+		replied := s.now()
+		if err := tx.CountFirstSupportReply(ctx, group.ID, conversation.ID, replied); err != nil {
 			return err
 		}
-		waiting, at := model.SupportWaiting, s.now()
+		if _, _, err := tx.AddSupportMessage(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
+			Kind: model.SupportReply, ObjectIRI: &message.ObjectIRI, ActivityIRI: &message.ActivityIRI,
+			InReplyToIRI: message.InReplyTo, ContentHTML: message.ContentHTML, StaffAccountID: &staffID, CreatedAt: replied}); err != nil {
+			return err
+		}
+		waiting, at := model.SupportWaiting, replied
+		if err := countSupportStatusChange(ctx, tx, conversation, waiting); err != nil {
+			return err
+		}
 		change := store.SupportChange{Status: &waiting, LastMessageAt: &at}
 		if conversation.AssigneeStaffID == nil { // whoever answers first has it
 			assignee := &staffID
@@ -85,6 +92,9 @@ func (s *Service) SetSupportStatus(ctx context.Context, conversationID string, s
 	return s.store.Transaction(ctx, func(tx *store.Store) error {
 		conversation, _, _, err := s.lockConversation(ctx, tx, conversationID)
 		if err != nil || conversation.Status == status {
+			return err
+		}
+		if err := countSupportStatusChange(ctx, tx, conversation, status); err != nil {
 			return err
 		}
 		return tx.UpdateSupportConversation(ctx, conversation.ID, store.SupportChange{Status: &status})

@@ -124,6 +124,9 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 	if conversation.Status != model.SupportNew {
 		open := model.SupportOpen // her word again: the next one is staff's
 		change.Status = &open
+		if err := countSupportStatusChange(ctx, tx, conversation, open); err != nil {
+			return result, err
+		}
 	}
 	return result, tx.UpdateSupportConversation(ctx, conversation.ID, change)
 }
@@ -187,6 +190,9 @@ func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author m
 	conversation, err = tx.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: author.ID,
 		Status: model.SupportNew, Subject: subjectOf(content), LastMessageAt: at})
 	if err != nil {
+		return conversation, true, "", err
+	}
+	if err := tx.CountSupportOpened(ctx, group.ID); err != nil {
 		return conversation, true, "", err
 	}
 	return conversation, true, "", tx.CountSupportConversationOpened(ctx, group.ID, author.ID, conversation.CreatedAt)

@@ -38,6 +38,9 @@ func (s *Service) Decline(ctx context.Context, postID string, staffID *string, r
 			return post, err
 		}
 		post.State = model.PostDeclined
+		if err := tx.CountPostModerated(ctx, group.ID, post.State); err != nil {
+			return post, err
+		}
 		if post.AuthorActorID == nil {
 			return post, nil
 		}
@@ -75,6 +78,9 @@ func (s *Service) withdraw(ctx context.Context, tx *store.Store, group model.Gro
 		return post, err
 	}
 	post.State = state
+	if err := tx.CountPostModerated(ctx, group.ID, state); err != nil {
+		return post, err
+	}
 	return post, s.federator.WithdrawPost(ctx, tx, group, post, "")
 }
 
@@ -84,7 +90,7 @@ func (s *Service) moderate(ctx context.Context, postID string, staffID *string, 
 	var post model.Post
 	err := s.store.Transaction(ctx, func(tx *store.Store) error {
 		var err error
-		post, err = tx.PostByID(ctx, postID)
+		post, err = tx.LockPost(ctx, postID)
 		if err != nil {
 			return asNotFound(err, "post %s", postID)
 		}

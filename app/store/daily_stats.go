@@ -43,13 +43,7 @@ const (
 // rest of an INSERT … SELECT giving (group_id, day, 1): a FROM and a WHERE, or a bare WHERE that
 // decides whether the event counts at all (SQLite needs a WHERE before ON CONFLICT to parse it).
 func (s *Store) addToGroupDay(ctx context.Context, counter groupCounter, selectList, source string, args ...any) error {
-	sql := fmt.Sprintf(`INSERT INTO group_daily_stats (group_id, day, %[1]s) SELECT %[2]s %[3]s
-		ON CONFLICT (group_id, day) DO UPDATE SET %[1]s = group_daily_stats.%[1]s + excluded.%[1]s`,
-		counter, selectList, source)
-	if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
-		return fmt.Errorf("count %s of the day: %w", counter, err)
-	}
-	return nil
+	return s.addToDay(ctx, groupRollup, counter, selectList, source, args...)
 }
 
 // countGroupEvent adds one to a group's counter for the day of now.

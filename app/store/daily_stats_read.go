@@ -19,18 +19,29 @@ type GroupDay struct {
 	Likes               int64
 	Boosts              int64
 	Replies             int64
+	// Community health (migration 24).
+	PostsHeld                int64
+	PostsDeclined            int64
+	PostsRemoved             int64
+	ReportsReceived          int64
+	ReportsResolved          int64
+	ReportsDismissed         int64
+	SupportOpened            int64
+	SupportClosed            int64
+	SupportFirstReplies      int64
+	SupportFirstReplySeconds int64
 }
 
 // GroupDays returns a group's figures for the days from through through (both 'YYYY-MM-DD',
 // inclusive), keyed by day; a day nothing happened on is absent. Two indexed range reads over the
 // rollups, however long the group's history.
 func (s *Store) GroupDays(ctx context.Context, groupID, from, through string) (map[string]GroupDay, error) {
-	var groupRows []GroupDay
-	err := s.conn(ctx).Table("group_daily_stats").
-		Select(`day, joins, leaves, posts_shared, group_posts, deliveries_attempted, deliveries_succeeded, deliveries_failed`).
-		Where("group_id = ? AND day >= ? AND day <= ?", groupID, from, through).Scan(&groupRows).Error
+	groupRows, err := daysOf[GroupDay](ctx, s, groupRollup, groupID,
+		`day, joins, leaves, posts_shared, group_posts, deliveries_attempted, deliveries_succeeded, deliveries_failed,
+			posts_held, posts_declined, posts_removed, reports_received, reports_resolved, reports_dismissed,
+			support_opened, support_closed, support_first_replies, support_first_reply_seconds`, from, through)
 	if err != nil {
-		return nil, fmt.Errorf("read figures of group %s from %s to %s: %w", groupID, from, through, err)
+		return nil, err
 	}
 	var engagement []GroupDay
 	err = s.conn(ctx).Table("post_daily_stats").

@@ -38,6 +38,10 @@ func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, er
 		if err := tx.countPostPublished(ctx, post); err != nil {
 			return err
 		}
+		// A post held for review counts among the group's held posts of the day.
+		if err := tx.CountPostModerated(ctx, post.GroupID, post.State); err != nil {
+			return err
+		}
 		if post.AuthorActorID == nil {
 			return nil // the group's own post (written by staff) is nobody's activity
 		}

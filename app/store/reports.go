@@ -21,13 +21,13 @@ func (s *Store) CountOpenReports(ctx context.Context, groupID string) (int64, er
 	return n, nil
 }
 
-// CreateReport inserts report, giving it an id and timestamps.
+// CreateReport inserts report, giving it an id and timestamps, and counts it received today.
 func (s *Store) CreateReport(ctx context.Context, report model.Report) (model.Report, error) {
 	report = s.newReport(report)
 	if err := s.conn(ctx).Create(&report).Error; err != nil {
 		return model.Report{}, fmt.Errorf("create report: %w", classify(err))
 	}
-	return report, nil
+	return report, s.countReportReceived(ctx, report)
 }
 
 // CreateReportOfFlag inserts a report of a Flag unless the Flag was reported to the same group
@@ -39,7 +39,10 @@ func (s *Store) CreateReportOfFlag(ctx context.Context, report model.Report) (mo
 	if res.Error != nil {
 		return model.Report{}, false, fmt.Errorf("create report of a Flag: %w", classify(res.Error))
 	}
-	return report, res.RowsAffected > 0, nil
+	if res.RowsAffected == 0 {
+		return report, false, nil // reported before: counted then
+	}
+	return report, true, s.countReportReceived(ctx, report)
 }
 
 func (s *Store) newReport(report model.Report) model.Report {
@@ -77,14 +80,18 @@ func (s *Store) AssignReport(ctx context.Context, id string, staffID *string) er
 
 // SetReportStatus moves a report to status if it is in one of from, and reports whether it was:
 // the condition in the UPDATE itself keeps two moderators deciding at once from both winning.
-// resolvedAt is written with it (nil when reopened).
+// resolvedAt is written with it (nil when reopened). A report resolved or dismissed by this call
+// counts in the day's figures; call it in a transaction, so the two move together.
 func (s *Store) SetReportStatus(ctx context.Context, id string, from []model.ReportStatus, status model.ReportStatus, resolvedAt *time.Time) (bool, error) {
 	changed, err := s.updateReport(s.conn(ctx).Where("id = ? AND status IN ?", id, from),
 		map[string]any{"status": status, "resolved_at": dbTimePtr(resolvedAt)})
 	if err != nil {
 		return false, fmt.Errorf("set status of report %s: %w", id, err)
 	}
-	return changed, nil
+	if !changed {
+		return false, nil
+	}
+	return true, s.countReportDecided(ctx, id, status)
 }
 
 // MarkReportForwarded records when a report was forwarded, unless it was before; it reports

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -21,13 +22,17 @@ const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER B
 // transaction: no commit is added. Since 2026-12-08 (issue 16, reach) each settle adds two more
 // upserts in its transaction: the day's deliveries of the post the activity brings (none counted for
 // an Accept or a welcome, but the statement cannot know that without a read) and, for a settled
-// attempt, the day's deliveries per server.
+// attempt, the day's deliveries per server. Community health (issue 16) adds one upsert where a
+// conversation opens (and where a post is stored held, or a Flag files a report: two, group and
+// organisation).
 var statementBudgets = map[string]struct{ statements, commits int }{
 	"public post to an open group, announced to 2 followers": {statements: 31, commits: 5}, // (26, 5) + member activity + post shared + the batch's settle counted (+2 reach)
-	"direct message to the group, opening a conversation":    {statements: 15, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity
+	"direct message to the group, opening a conversation":    {statements: 16, commits: 3}, // (13, 3): the support inbox + its limit per server + member activity + the group's conversations opened of the day
 	"like of a member's post":                                {statements: 15, commits: 3}, // (13, 3) + member activity + the post's likes of the day
 	"follow of an open group":                                {statements: 40, commits: 8}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted (+4 reach)
 	"join of an event with a poll, by a follower":            {statements: 48, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted (+6 reach)
+	"public post held by a keyword filter":                   {statements: 17, commits: 3}, // (16, 3) on 2026-12-06 + the group's posts held of the day
+	"flag of a member, filing a report":                      {statements: 12, commits: 3}, // (10, 3) on 2026-12-06 + the report received of the day, for the group and for the organisation
 }
 
 // Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served
@@ -43,6 +48,9 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	k.join(t, peer, "bob", k.open)
 	carol := member{peer: peer, name: "carol", key: peer.addUser("carol")}
 
+	if _, err := st.CreateKeywordFilter(ctx, model.KeywordFilter{GroupID: k.open.ID, Keyword: "raffle", Action: model.FilterHold}); err != nil {
+		t.Fatal(err)
+	}
 	// Warm the caches (keys, groups, blocks) the way a running server has them.
 	warm, _ := k.noteOf(alice, k.open, 1)
 	if status := k.send(t, alice, k.open, warm); status != 202 {
@@ -52,6 +60,8 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	recorder := testenv.RecordStatements(t, st)
 
 	post, note := k.noteOf(alice, k.open, 2)
+	held, heldNote := k.noteOf(alice, k.open, 4)
+	heldNote["content"], heldNote["contentMap"] = "<p>Tickets for our raffle</p>", map[string]any{"en": "<p>Tickets for our raffle</p>"}
 	direct, directNote := k.noteOf(alice, k.open, 3) // fresh maps: addressed only to the group
 	for _, m := range []map[string]any{direct, directNote} {
 		m["to"], m["cc"] = []any{k.iris.GroupActor("lobby")}, []any{}
@@ -62,12 +72,14 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 		activity map[string]any
 	}{
 		{"public post to an open group, announced to 2 followers", alice, post},
+		{"public post held by a keyword filter", alice, held},
 		{"direct message to the group, opening a conversation", alice, direct},
 		{"like of a member's post", alice, activityOf(alice, "Like", "likes/1", note["id"])},
 		{"follow of an open group", carol, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
 			"id": carol.actor() + "/follows/1", "type": "Follow", "actor": carol.actor(), "object": k.iris.GroupActor("lobby")}},
 		{"join of an event with a poll, by a follower", alice, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
 			"id": alice.actor() + "/join/1", "type": "Join", "actor": alice.actor(), "object": event.ObjectIRI}},
+		{"flag of a member, filing a report", carol, flagOf(carol, "1", "spam", alice.actor())},
 	}
 
 	conn := testenv.Conn(t, st)

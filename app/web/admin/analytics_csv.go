@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,8 +13,8 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 )
 
-// analyticsCSV exports one chart's table (?chart=members|deliveries|engagement, ?days= as the
-// page): a header, then a row per day with the same figures the page's table shows.
+// analyticsCSV exports one chart's table (?chart= one of figureTables' keys, ?days= as the page):
+// a header, then a row per day with the same figures the page's table shows.
 func (a *Admin) analyticsCSV(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
@@ -41,8 +42,7 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 		}
 		var extra reachTable
 		if extra, found = reach.byKey(key); !found {
-			a.fail(c, apperror.Invalid("chart", "must be members, deliveries, engagement, post-deliveries, unreachable-servers, "+
-				"members-by-server or members-by-software (got %q)", key))
+			a.fail(c, apperror.Invalid("chart", "must be one of %s (got %q)", strings.Join(append(figures.keys(), reach.keys()...), ", "), key))
 			return
 		}
 		records = extra.records()

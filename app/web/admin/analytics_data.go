@@ -79,16 +79,31 @@ func (t figureTable) Total(col int) int64 {
 // figureTables is what the analytics page shows of a group over a period, by chart.
 type figureTables struct {
 	Members, Deliveries, Engagement figureTable
+	Health                          healthFigures // the Community health section (analytics_health.go)
 }
 
 // byKey finds a chart's table by its name in URLs.
 func (f figureTables) byKey(key string) (figureTable, bool) {
-	for _, t := range []figureTable{f.Members, f.Deliveries, f.Engagement} {
+	for _, t := range f.all() {
 		if t.Key == key {
 			return t, true
 		}
 	}
 	return figureTable{}, false
+}
+
+// all lists every chart's table, in the page's order.
+func (f figureTables) all() []figureTable {
+	return append([]figureTable{f.Members, f.Deliveries, f.Engagement}, f.Health.tables()...)
+}
+
+// keys lists the charts' names in URLs, for an error that says which are there.
+func (f figureTables) keys() []string {
+	var keys []string
+	for _, t := range f.all() {
+		keys = append(keys, t.Key)
+	}
+	return keys
 }
 
 // periodDays lists the UTC days of the period ending today, oldest first.
@@ -124,5 +139,6 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 		f.Deliveries.Rows = append(f.Deliveries.Rows, figureRow{day, []int64{d.DeliveriesAttempted, d.DeliveriesSucceeded, d.DeliveriesFailed}})
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
 	}
+	f.Health = healthFiguresOf(days, byDay)
 	return f, nil
 }

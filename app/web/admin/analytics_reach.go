@@ -77,12 +77,26 @@ type reachFigures struct {
 
 // byKey finds a reach table by its name in URLs.
 func (r reachFigures) byKey(key string) (reachTable, bool) {
-	for _, t := range []reachTable{r.Posts, r.Unreachable, r.MemberServers, r.MemberSoftware} {
+	for _, t := range r.tables() {
 		if t.Key == key {
 			return t, true
 		}
 	}
 	return reachTable{}, false
+}
+
+// tables lists the reach tables in the page's order.
+func (r reachFigures) tables() []reachTable {
+	return []reachTable{r.Posts, r.Unreachable, r.MemberServers, r.MemberSoftware}
+}
+
+// keys lists the reach tables' names in URLs, for an error that says which are there.
+func (r reachFigures) keys() []string {
+	var keys []string
+	for _, t := range r.tables() {
+		keys = append(keys, t.Key)
+	}
+	return keys
 }
 
 // loadReach reads the group's reach over the period (days, oldest first) and its members now, and

@@ -109,8 +109,8 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			t.Error("the liked post is not among the top posts with its 2 likes")
 		}
 		svgs := svgInPage.FindAllString(page, -1)
-		if len(svgs) != 3+2 { // the daily charts, then members by server and by software
-			t.Fatalf("%d charts, want 5", len(svgs))
+		if len(svgs) != 3+2+4 { // the daily charts, members by server and by software, the Community health section's
+			t.Fatalf("%d charts, want 9", len(svgs))
 		}
 		for _, svg := range svgs {
 			if !strings.Contains(svg, `role="img"`) {
