@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// countMentions is group_daily_stats' column of the mentions kept (migration 23).
+const countMentions groupCounter = "mentions"
+
+// MentionBounds bound what strangers can make Kring keep of their mentions of one group: at most
+// PerAuthor from one author and PerHost from one host since Since.
+type MentionBounds struct {
+	PerAuthor, PerHost int
+	Since              time.Time
+}
+
+// RecordGroupMention keeps a non-member's post that addressed the group and counts it in the
+// group's figures of the day, unless the group has it already (a repeated delivery keeps and counts
+// nothing) or the author or her host has reached its bounds. It reports whether it kept it. Call it
+// inside Transaction after LockPostingRate for the author and her host: the lock makes the counts
+// hold until the row is written, so concurrent deliveries never pass the bounds together.
+func (s *Store) RecordGroupMention(ctx context.Context, mention model.GroupMention, bounds MentionBounds) (bool, error) {
+	if !s.InTransaction() {
+		return false, fmt.Errorf("record a mention of group %s: not inside a transaction", mention.GroupID)
+	}
+	// Both counts in one round trip; each reads its index's range of the hour only.
+	var counts struct{ ByAuthor, ByHost int64 }
+	since := dbTime(bounds.Since)
+	err := s.conn(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ?) AS by_author,
+		(SELECT COUNT(*) FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ?) AS by_host`,
+		mention.GroupID, mention.RemoteActorID, since, mention.GroupID, mention.AuthorHost, since).Scan(&counts).Error
+	if err != nil {
+		return false, fmt.Errorf("count mentions of group %s by %s: %w", mention.GroupID, mention.RemoteActorID, err)
+	}
+	if counts.ByAuthor >= int64(bounds.PerAuthor) || counts.ByHost >= int64(bounds.PerHost) {
+		return false, nil
+	}
+	mention.ID, mention.ReceivedAt, mention.PublishedAt = model.NewID(), dbTime(s.now()), dbTime(mention.PublishedAt)
+	result := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "group_id"}, {Name: "object_iri"}}, DoNothing: true}).
+		Create(&mention)
+	if result.Error != nil {
+		return false, fmt.Errorf("keep mention %s of group %s: %w", mention.ObjectIRI, mention.GroupID, result.Error)
+	}
+	if result.RowsAffected == 0 {
+		return false, nil
+	}
+	return true, s.countGroupEvent(ctx, countMentions, mention.GroupID)
+}
+
+// MentionWithAuthor is a kept mention and who wrote it.
+type MentionWithAuthor struct {
+	model.GroupMention
+	Author model.RemoteActor `gorm:"-"`
+}
+
+// GroupMentionsBefore lists the group's mentions received before the one of id before (all when
+// before is ""), newest first, at most limit, with their authors: two indexed reads.
+func (s *Store) GroupMentionsBefore(ctx context.Context, groupID, before string, limit int) ([]MentionWithAuthor, error) {
+	q := s.conn(ctx).Where("group_id = ?", groupID)
+	if before != "" {
+		cursor, err := s.GroupMention(ctx, groupID, before)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("received_at < ? OR (received_at = ? AND id < ?)", cursor.ReceivedAt, cursor.ReceivedAt, cursor.ID)
+	}
+	var rows []model.GroupMention
+	if err := q.Order("received_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list mentions of group %s: %w", groupID, err)
+	}
+	ids := make([]string, 0, len(rows))
+	for _, m := range rows {
+		ids = append(ids, m.RemoteActorID)
+	}
+	authors, err := s.RemoteActorsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MentionWithAuthor, len(rows))
+	for i, m := range rows {
+		out[i] = MentionWithAuthor{GroupMention: m, Author: authors[m.RemoteActorID]}
+	}
+	return out, nil
+}
+
+// GroupMention loads one of the group's mentions; ErrNotFound when the group has none of that id.
+func (s *Store) GroupMention(ctx context.Context, groupID, id string) (model.GroupMention, error) {
+	var m model.GroupMention
+	if err := s.conn(ctx).Where("group_id = ? AND id = ?", groupID, id).Take(&m).Error; err != nil {
+		return m, fmt.Errorf("find mention %s of group %s: %w", id, groupID, classify(err))
+	}
+	return m, nil
+}
+
+// PruneGroupMentions deletes the mentions received before before, in every group, and returns how
+// many; the day's counts in group_daily_stats stay.
+func (s *Store) PruneGroupMentions(ctx context.Context, before time.Time) (int64, error) {
+	result := s.conn(ctx).Where("received_at < ?", dbTime(before)).Delete(&model.GroupMention{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("prune mentions received before %s: %w", before.Format(time.RFC3339), result.Error)
+	}
+	return result.RowsAffected, nil
+}
