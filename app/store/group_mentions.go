@@ -92,9 +92,14 @@ func (s *Store) GroupMentionsBefore(ctx context.Context, groupID, before string,
 
 // GroupMention loads one of the group's mentions; ErrNotFound when the group has none of that id.
 func (s *Store) GroupMention(ctx context.Context, groupID, id string) (model.GroupMention, error) {
+	return s.groupMentionWhere(ctx, groupID, "id", id)
+}
+
+// groupMentionWhere loads the group's mention whose column (a constant: id or object_iri) is value.
+func (s *Store) groupMentionWhere(ctx context.Context, groupID, column, value string) (model.GroupMention, error) {
 	var m model.GroupMention
-	if err := s.conn(ctx).Where("group_id = ? AND id = ?", groupID, id).Take(&m).Error; err != nil {
-		return m, fmt.Errorf("find mention %s of group %s: %w", id, groupID, classify(err))
+	if err := s.conn(ctx).Where("group_id = ? AND "+column+" = ?", groupID, value).Take(&m).Error; err != nil {
+		return m, fmt.Errorf("find mention %s of group %s: %w", value, groupID, classify(err))
 	}
 	return m, nil
 }
@@ -127,4 +132,21 @@ func (s *Store) GroupMentionDays(ctx context.Context, groupID, from, through str
 		days[r.Day] = r.Mentions
 	}
 	return days, nil
+}
+
+// AuthorOfGroupMention finds who wrote the post of objectIRI that Kring keeps as a mention of one
+// of its groups; ErrNotFound when it keeps none.
+func (s *Store) AuthorOfGroupMention(ctx context.Context, objectIRI string) (model.RemoteActor, error) {
+	var author model.RemoteActor
+	err := s.conn(ctx).Where("id IN (SELECT remote_actor_id FROM group_mentions WHERE object_iri = ?)", objectIRI).Take(&author).Error
+	if err != nil {
+		return author, fmt.Errorf("find the author of mention %s: %w", objectIRI, classify(err))
+	}
+	return author, nil
+}
+
+// GroupMentionOfObject loads the group's mention of the post of objectIRI; ErrNotFound when the
+// group keeps none.
+func (s *Store) GroupMentionOfObject(ctx context.Context, groupID, objectIRI string) (model.GroupMention, error) {
+	return s.groupMentionWhere(ctx, groupID, "object_iri", objectIRI)
 }

@@ -79,11 +79,12 @@ func (t figureTable) Total(col int) int64 {
 // figureTables is what the analytics page shows of a group over a period, by chart.
 type figureTables struct {
 	Members, Deliveries, Engagement figureTable
+	Mentions                        figureTable
 }
 
 // byKey finds a chart's table by its name in URLs.
 func (f figureTables) byKey(key string) (figureTable, bool) {
-	for _, t := range []figureTable{f.Members, f.Deliveries, f.Engagement} {
+	for _, t := range []figureTable{f.Members, f.Deliveries, f.Engagement, f.Mentions} {
 		if t.Key == key {
 			return t, true
 		}
@@ -124,5 +125,6 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 		f.Deliveries.Rows = append(f.Deliveries.Rows, figureRow{day, []int64{d.DeliveriesAttempted, d.DeliveriesSucceeded, d.DeliveriesFailed}})
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
 	}
-	return f, nil
+	f.Mentions, err = a.mentionFigures(ctx, groupID, days)
+	return f, err
 }
