@@ -55,7 +55,7 @@ func (a *Admin) compose(c *gin.Context) {
 		return
 	}
 	draft := conversations.Draft{Language: textinput.DefaultLanguage}
-	if err := a.startAnswer(c, group, &draft); err != nil {
+	if err := a.answerDraft(c, group, c.Query("answer"), &draft); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -121,7 +121,7 @@ func (a *Admin) publish(c *gin.Context) {
 	}
 	err = a.readDraftForm(c, &draft)
 	if err == nil {
-		if err = a.readAnswer(c, group, &draft); err != nil {
+		if err = a.answerDraft(c, group, c.PostForm("answer"), &draft); err != nil {
 			a.fail(c, err)
 			return
 		}

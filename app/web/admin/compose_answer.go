@@ -33,26 +33,11 @@ func (a *Admin) answerOf(c *gin.Context, group store.GroupInOrganisation, id str
 		Excerpt: textinput.Excerpt(textinput.PlainText(mention.ContentHTML), 280)}}, nil
 }
 
-// startAnswer fills a new draft in to answer the mention ?answer= names: her handle first, as a
-// Mastodon reply starts.
-func (a *Admin) startAnswer(c *gin.Context, group store.GroupInOrganisation, draft *conversations.Draft) error {
-	id := c.Query("answer")
-	if id == "" {
-		return nil
-	}
-	answer, err := a.answerOf(c, group, id)
-	if err != nil {
-		return err
-	}
-	draft.Text, draft.InReplyTo = answer.Author.Handle()+" ", answer.ObjectIRI
-	return nil
-}
-
-// readAnswer makes draft, as the form sent it, the answer to the mention the form's answer field
-// names, if any; a text that no longer mentions her gets her handle back in front, so that her
-// server shows her the answer.
-func (a *Admin) readAnswer(c *gin.Context, group store.GroupInOrganisation, draft *conversations.Draft) error {
-	id := c.PostForm("answer")
+// answerDraft makes draft the answer to the group's mention of id, if id is not empty: its post
+// named in inReplyTo, and her handle in front of the text unless the text mentions her already, as
+// a Mastodon reply starts, so that her server shows her the answer. The Write form is opened with
+// ?answer= and sends the id back in its answer field.
+func (a *Admin) answerDraft(c *gin.Context, group store.GroupInOrganisation, id string, draft *conversations.Draft) error {
 	if id == "" {
 		return nil
 	}

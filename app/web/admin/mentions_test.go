@@ -107,6 +107,20 @@ func TestGroupMentionsPage(t *testing.T) {
 		if status, _ := b.submit(compose, compose, url.Values{"answer": {other.ID}, "text": {"Hijacked"}}); status != http.StatusNotFound {
 			t.Errorf("answering another group's mention: %d, want 404", status)
 		}
+		// Kept as a draft and edited, it stays an answer to her post.
+		if status, _ := b.submit(compose, compose, url.Values{"answer": {answered.ID}, "text": {"A kept answer"}, "action": {"draft"}, "zone": {"UTC"}}); status != http.StatusSeeOther {
+			t.Fatalf("keep the answer as a draft: %d", status)
+		}
+		edit := "/admin/drafts/" + s.draftWith("A kept answer").ID + "/edit"
+		if _, form := b.get(edit); !strings.Contains(form, `name="answer" value="`+answered.ID+`"`) {
+			t.Fatalf("the kept answer's form does not carry the mention")
+		}
+		if status, _ := b.submit(edit, edit, url.Values{"answer": {answered.ID}, "text": {"A kept answer, edited"}, "action": {"draft"}, "zone": {"UTC"}}); status != http.StatusSeeOther {
+			t.Fatalf("edit the kept answer: %d", status)
+		}
+		if kept := s.draftWith("A kept answer, edited"); !strings.Contains(kept.Content, `"InReplyTo":"`+answered.ObjectIRI+`"`) {
+			t.Errorf("the edited draft no longer answers the mention: %s", kept.Content)
+		}
 		// Her handle dropped from the text: it is put back, so that her server shows her the answer.
 		if status, _ := b.submit(compose, compose, url.Values{"answer": {answered.ID}, "text": {"We open at nine on Sunday."}}); status != http.StatusSeeOther {
 			t.Fatalf("publish the answer: %d", status)
