@@ -14,16 +14,34 @@ import (
 )
 
 // TestMentionBoundHoldsUnderConcurrency: 50 posts naming the group, submitted at once by one author
-// who is not its member, are all shared (the posting limits here are wide), but only 10 are kept as
-// mentions and counted: what a stranger can make the group keep is bounded, counted in the
-// transaction that keeps it with her posting serialised, so concurrent deliveries never pass it
-// together.
+// who is not its member, are all shared by an open group (the posting limits here are wide) or all
+// refused by a followers-only one, but in both only 10 are kept as mentions and counted: what a
+// stranger can make the group keep is bounded, counted in the transaction that keeps it with her
+// posting serialised, so concurrent deliveries never pass it together. (A refused post stores
+// nothing else: no other row's lock lines the transactions up.)
 func TestMentionBoundHoldsUnderConcurrency(t *testing.T) {
 	t.Parallel()
+	for _, policy := range []model.PostingPolicy{model.PostingAnyone, model.PostingFollowers} {
+		t.Run(string(policy), func(t *testing.T) {
+			t.Parallel()
+			mentionBoundUnderConcurrency(t, policy)
+		})
+	}
+}
+
+func mentionBoundUnderConcurrency(t *testing.T, policy model.PostingPolicy) {
 	const submissions, bound = 50, 10
+	want := conversations.Shared
+	if policy != model.PostingAnyone {
+		want = conversations.Refused
+	}
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st)
+		if err := st.UpdateGroup(ctx, f.group.ID, store.GroupChange{PostingPolicy: store.To(policy)}); err != nil {
+			t.Fatal(err)
+		}
+		f.group.PostingPolicy = policy
 		talk := conversations.NewService(st, f.fed, conversations.Limits{Window: time.Hour, PerActor: 1000, PerHost: 1000})
 		start := make(chan struct{})
 		errs := make([]error, submissions)
@@ -35,8 +53,8 @@ func TestMentionBoundHoldsUnderConcurrency(t *testing.T) {
 				got, err := talk.Submit(ctx, f.author, conversations.Submission{ActivityIRI: id + "/activity",
 					ActivityJSON: `{"id":"` + id + `/activity","type":"Create"}`, ObjectIRI: id, ObjectType: "Note",
 					ContentHTML: "<p>hello</p>", Visibility: model.VisibilityPublic, Addressed: []model.Group{f.group}})
-				if err == nil && (len(got) != 1 || got[0].Outcome != conversations.Shared) {
-					err = fmt.Errorf("results %+v, want one shared", got)
+				if err == nil && (len(got) != 1 || got[0].Outcome != want) {
+					err = fmt.Errorf("results %+v, want one %s", got, want)
 				}
 				errs[i] = err
 			})
@@ -65,8 +83,8 @@ func TestMentionBoundHoldsUnderConcurrency(t *testing.T) {
 			t.Errorf("%d mentions at once: %d kept, %d counted; want %d and %d", submissions, len(kept), counted, bound, bound)
 		}
 		for _, m := range kept {
-			if m.PostID == nil {
-				t.Errorf("mention %s of a post the group shared names no post", m.ObjectIRI)
+			if (m.PostID != nil) != (want == conversations.Shared) {
+				t.Errorf("mention %s names post %v; the group's outcome was %s", m.ObjectIRI, m.PostID, want)
 			}
 		}
 	})
