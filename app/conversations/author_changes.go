@@ -71,9 +71,10 @@ func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group mod
 
 // ApplyDelete deletes every group's copy of an author's post, as the author asked: the group's
 // boost is undone for microblogging servers and the author's Delete forwarded to servers that
-// understand groups. The post and its likes are gone from Kring afterwards.
+// understand groups. The post and its likes are gone from Kring afterwards, and so are the copies
+// kept of it as a mention of a group; it returns how many copies of both went.
 func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, objectIRI, deleteJSON string) (int, error) {
-	return s.eachAuthoredPost(ctx, author, objectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
+	changed, err := s.eachAuthoredPost(ctx, author, objectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
 		if post.State == model.PostVisible {
 			if err := s.federator.WithdrawPost(ctx, tx, group, post, deleteJSON); err != nil {
 				return err
@@ -81,6 +82,11 @@ func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, obj
 		}
 		return tx.DeletePost(ctx, post.ID)
 	})
+	if err != nil {
+		return changed, err
+	}
+	forgotten, err := s.store.ForgetGroupMentions(ctx, author.ID, objectIRI)
+	return changed + int(forgotten), err
 }
 
 // eachAuthoredPost runs change on every group's copy of objectIRI, in one transaction, after checking

@@ -150,3 +150,14 @@ func (s *Store) AuthorOfGroupMention(ctx context.Context, objectIRI string) (mod
 func (s *Store) GroupMentionOfObject(ctx context.Context, groupID, objectIRI string) (model.GroupMention, error) {
 	return s.groupMentionWhere(ctx, groupID, "object_iri", objectIRI)
 }
+
+// ForgetGroupMentions deletes, in every group, the mentions kept of the post of objectIRI by its
+// author, as her Delete of the post asks, and returns how many; the day's counts stay. It reads
+// her mentions only (group_mentions_actor).
+func (s *Store) ForgetGroupMentions(ctx context.Context, remoteActorID, objectIRI string) (int64, error) {
+	result := s.conn(ctx).Where("remote_actor_id = ? AND object_iri = ?", remoteActorID, objectIRI).Delete(&model.GroupMention{})
+	if result.Error != nil {
+		return 0, fmt.Errorf("forget mentions %s by %s: %w", objectIRI, remoteActorID, result.Error)
+	}
+	return result.RowsAffected, nil
+}

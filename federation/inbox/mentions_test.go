@@ -35,7 +35,7 @@ func mentionsOf(t *testing.T, st *store.Store, group model.Group) ([]store.Menti
 
 // A signed public post that names a followers-only group, from someone who is not its member, is
 // refused as a post but kept as a mention and counted once, however often it is delivered; the
-// group announces nothing. A member's post, a direct message, a banned stranger's post and a reply
+// group announces nothing; her Delete of the post deletes the copy kept. A member's post, a direct message, a banned stranger's post and a reply
 // in the group's thread that does not name the group are not kept.
 func TestMentionsByNonMembersAreKept(t *testing.T) {
 	t.Parallel()
@@ -112,6 +112,14 @@ func TestMentionsByNonMembersAreKept(t *testing.T) {
 		if kept, counted := mentionsOf(t, st, news); len(kept) != 1 || counted != 1 {
 			t.Errorf("after a member's post, a direct message, a banned stranger's post and a reply: %d kept, %d counted; want 1 and 1",
 				len(kept), counted)
+		}
+
+		// She deletes her post: the copy kept goes; the day's count stays.
+		if status := k.send(t, dave, news, activityOf(dave, "Delete", "deletes/1", note["id"])); status != 202 {
+			t.Fatalf("delete: %d", status)
+		}
+		if kept, counted := mentionsOf(t, st, news); len(kept) != 0 || counted != 1 {
+			t.Errorf("after she deleted her post: %d kept, %d counted; want none kept, 1 counted", len(kept), counted)
 		}
 	})
 }
