@@ -25,13 +25,26 @@ const (
 // bounds hold however many deliveries arrive at once.
 func (s *Service) keepMention(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, safeHTML string, group model.Group, postID *string) error {
 	mention := model.GroupMention{GroupID: group.ID, ObjectIRI: sub.ObjectIRI, URL: sub.URL, RemoteActorID: author.ID, AuthorHost: author.Host,
-		// Sanitised again after the cut, so that a tag cut in half is dropped rather than kept open.
-		ContentHTML: textinput.SanitizeHTML(textinput.Clip(safeHTML, maxMentionHTML)), Summary: textinput.Clip(sub.Summary, maxSummary),
+		ContentHTML: mentionHTML(safeHTML), Summary: textinput.Clip(sub.Summary, maxSummary),
 		PublishedAt: sub.PublishedAt, PostID: postID}
 	if mention.PublishedAt.IsZero() {
 		mention.PublishedAt = s.now()
 	}
 	_, err := tx.RecordGroupMention(ctx, mention, store.MentionBounds{PerAuthor: mentionsPerAuthor, PerHost: mentionsPerHost,
 		Since: s.now().Add(-mentionsWindow)})
+	return err
+}
+
+// mentionHTML is a mention's sanitised content as kept: clipped, then sanitised again so that a tag
+// cut in half is dropped rather than kept open.
+func mentionHTML(safeHTML string) string {
+	return textinput.SanitizeHTML(textinput.Clip(safeHTML, maxMentionHTML))
+}
+
+// editMentions gives the copies kept of an author's post as mentions of groups the words of her
+// edit, as the groups' copies of her post are given them.
+func (s *Service) editMentions(ctx context.Context, author model.RemoteActor, edit Edit) error {
+	_, err := s.store.EditGroupMentions(ctx, author.ID, edit.ObjectIRI, store.MentionEdit{
+		ContentHTML: mentionHTML(textinput.SanitizeHTML(edit.ContentHTML)), Summary: textinput.Clip(edit.Summary, maxSummary), URL: edit.URL})
 	return err
 }

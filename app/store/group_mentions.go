@@ -161,3 +161,19 @@ func (s *Store) ForgetGroupMentions(ctx context.Context, remoteActorID, objectIR
 	}
 	return result.RowsAffected, nil
 }
+
+// MentionEdit is an author's edit of a post kept as a mention.
+type MentionEdit struct {
+	ContentHTML, Summary, URL string // sanitised and clipped by the caller
+}
+
+// EditGroupMentions gives the mentions kept of the post of objectIRI by its author, in every
+// group, the words of her edit, and returns how many changed. It reads her mentions only.
+func (s *Store) EditGroupMentions(ctx context.Context, remoteActorID, objectIRI string, edit MentionEdit) (int64, error) {
+	result := s.conn(ctx).Model(&model.GroupMention{}).Where("remote_actor_id = ? AND object_iri = ?", remoteActorID, objectIRI).
+		Updates(map[string]any{"content_html": edit.ContentHTML, "summary": edit.Summary, "url": edit.URL})
+	if result.Error != nil {
+		return 0, fmt.Errorf("edit mentions %s by %s: %w", objectIRI, remoteActorID, result.Error)
+	}
+	return result.RowsAffected, nil
+}

@@ -35,7 +35,7 @@ func mentionsOf(t *testing.T, st *store.Store, group model.Group) ([]store.Menti
 
 // A signed public post that names a followers-only group, from someone who is not its member, is
 // refused as a post but kept as a mention and counted once, however often it is delivered; the
-// group announces nothing; her Delete of the post deletes the copy kept. A member's post, a direct message, a banned stranger's post and a reply
+// group announces nothing; her Update of the post edits the copy kept, her Delete deletes it. A member's post, a direct message, a banned stranger's post and a reply
 // in the group's thread that does not name the group are not kept.
 func TestMentionsByNonMembersAreKept(t *testing.T) {
 	t.Parallel()
@@ -114,6 +114,15 @@ func TestMentionsByNonMembersAreKept(t *testing.T) {
 				len(kept), counted)
 		}
 
+		// She edits her post: the copy kept takes her new words.
+		edited := copyMap(note)
+		edited["content"], edited["updated"] = "<p>Are you open on Saturday?</p>", "2026-12-01T11:00:00Z"
+		if status := k.send(t, dave, news, activityOf(dave, "Update", "edits/1", edited)); status != 202 {
+			t.Fatalf("edit: %d", status)
+		}
+		if kept, _ := mentionsOf(t, st, news); len(kept) != 1 || kept[0].ContentHTML != "<p>Are you open on Saturday?</p>" {
+			t.Errorf("after her edit the copy kept is not her new words: %+v", kept)
+		}
 		// She deletes her post: the copy kept goes; the day's count stays.
 		if status := k.send(t, dave, news, activityOf(dave, "Delete", "deletes/1", note["id"])); status != 202 {
 			t.Fatalf("delete: %d", status)
