@@ -29,12 +29,13 @@ type Edit struct {
 // returns how many posts changed; ErrNotAuthor, changing nothing, when the post is someone else's.
 // An edit is screened by the group's keyword filters as a new post is: a visible post edited to
 // match a rejecting filter is removed, one matching a holding filter goes back to the queue; either
-// way the group's Announces are withdrawn and Kring logs why.
+// way the group's Announces are withdrawn and Kring logs why. The copies kept of the post as
+// mentions of groups take the edit too (they are not counted: the count is of posts).
 func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit Edit) (int, error) {
 	if edit.EditedAt.IsZero() {
 		edit.EditedAt = s.now()
 	}
-	return s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
+	changed, err := s.eachAuthoredPost(ctx, author, edit.ObjectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
 		content, summary := textinput.SanitizeHTML(edit.ContentHTML), textinput.Clip(edit.Summary, maxSummary)
 		err := tx.UpdatePost(ctx, post.ID, store.PostChange{ContentHTML: store.To(content), Summary: store.To(summary),
 			URL: store.To(edit.URL), EditedAt: store.To(&edit.EditedAt)})
@@ -52,6 +53,10 @@ func (s *Service) ApplyEdit(ctx context.Context, author model.RemoteActor, edit 
 		}
 		return s.federator.ForwardActivity(ctx, tx, group, edit.ActivityJSON)
 	})
+	if err != nil {
+		return changed, err
+	}
+	return changed, s.editMentions(ctx, author, edit)
 }
 
 // withdrawEdited takes a visible post out of followers' timelines after an edit the filters caught:
@@ -71,9 +76,10 @@ func (s *Service) withdrawEdited(ctx context.Context, tx *store.Store, group mod
 
 // ApplyDelete deletes every group's copy of an author's post, as the author asked: the group's
 // boost is undone for microblogging servers and the author's Delete forwarded to servers that
-// understand groups. The post and its likes are gone from Kring afterwards.
+// understand groups. The post and its likes are gone from Kring afterwards, and so are the copies
+// kept of it as a mention of a group; it returns how many posts went.
 func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, objectIRI, deleteJSON string) (int, error) {
-	return s.eachAuthoredPost(ctx, author, objectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
+	changed, err := s.eachAuthoredPost(ctx, author, objectIRI, func(tx *store.Store, group model.Group, post model.Post) error {
 		if post.State == model.PostVisible {
 			if err := s.federator.WithdrawPost(ctx, tx, group, post, deleteJSON); err != nil {
 				return err
@@ -81,6 +87,11 @@ func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, obj
 		}
 		return tx.DeletePost(ctx, post.ID)
 	})
+	if err != nil {
+		return changed, err
+	}
+	_, err = s.store.ForgetGroupMentions(ctx, author.ID, objectIRI)
+	return changed, err
 }
 
 // eachAuthoredPost runs change on every group's copy of objectIRI, in one transaction, after checking

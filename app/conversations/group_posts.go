@@ -27,6 +27,9 @@ type Draft struct {
 	Language string `json:",omitempty"`
 	// Images are the post's pictures, at most MaxImages, in order.
 	Images []DraftImage `json:",omitempty"`
+	// InReplyTo is the id of the post it answers (a mention of the group kept for staff to
+	// answer); empty when it answers none.
+	InReplyTo string `json:",omitempty"`
 }
 
 // checked returns the draft's text and summary, trimmed, or why they will not do.
@@ -114,7 +117,7 @@ func (s *Service) publishIn(ctx context.Context, tx *store.Store, group model.Gr
 	post := model.Post{ID: model.NewID(), GroupID: group.ID, AuthorKind: model.AuthorGroup, CreatedByStaffID: staffID,
 		ObjectType: "Note", ContentHTML: s.contentHTML(group, prepared), Summary: prepared.Summary, Language: prepared.Language,
 		SourceText: prepared.Text, Visibility: model.VisibilityPublic, State: model.PostVisible, PublishedAt: now,
-		Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID}
+		Reach: model.ReachFollowers, PublicationID: publication, CampaignID: campaignID, InReplyToIRI: prepared.InReplyTo}
 	post.ObjectIRI = s.federator.GroupObjectIRI(group, post.ID)
 	post.URL = post.ObjectIRI
 	if prepared.Pin {

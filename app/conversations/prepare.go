@@ -69,6 +69,7 @@ type Prepared struct {
 	Hashtags   []model.PostHashtag
 	Mentions   []MentionedActor
 	Images     []model.PostMedia
+	InReplyTo  string
 }
 
 // WithMentionResolver returns the service looking up the accounts posts mention through resolver.
@@ -100,13 +101,21 @@ func (s *Service) PrepareDraft(ctx context.Context, draft Draft) (Prepared, erro
 	if len(mentions) == 0 {
 		return prepared, nil
 	}
-	if s.mentions == nil {
-		return Prepared{}, apperror.Invalid("text", "mentions cannot be looked up here; write %s without the @", mentions[0].Handle())
+	answered, answering, err := s.answeredAuthor(ctx, prepared.InReplyTo)
+	if err != nil {
+		return Prepared{}, err
 	}
 	prepared.Mentions = make([]MentionedActor, len(mentions))
 	lookups, lookupCtx := errgroup.WithContext(ctx)
 	lookups.SetLimit(concurrentMentionLookups)
 	for i, mention := range mentions {
+		if known, ok := knownMention(answered, mention); answering && ok {
+			prepared.Mentions[i] = known
+			continue
+		}
+		if s.mentions == nil {
+			return Prepared{}, apperror.Invalid("text", "mentions cannot be looked up here; write %s without the @", mention.Handle())
+		}
 		lookups.Go(func() error {
 			ctx, cancel := context.WithTimeout(lookupCtx, mentionLookupTime)
 			defer cancel()
@@ -149,7 +158,8 @@ func (s *Service) prepareWithoutLookups(draft Draft) (Prepared, error) {
 	if err != nil {
 		return Prepared{}, err
 	}
-	prepared := Prepared{Summary: summary, Language: language, Pin: draft.Pin, CampaignID: draft.CampaignID, Images: images}
+	prepared := Prepared{Summary: summary, Language: language, Pin: draft.Pin, CampaignID: draft.CampaignID, Images: images,
+		InReplyTo: draft.InReplyTo}
 	return prepared.withText(text), nil
 }
 

@@ -185,15 +185,29 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, err
 	}
 	content := textinput.SanitizeHTML(sub.ContentHTML)
-	held, reason, err := s.admit(ctx, tx, author, t.group)
-	if err == nil && reason == "" {
+	verdict, err := s.admit(ctx, tx, author, t.group)
+	if err != nil {
+		return result, err
+	}
+	// A post that names the group, from someone heard but not a member, is kept for staff to
+	// answer whatever the group does with it; a reply in one of its threads is conversation, not
+	// a word to the group.
+	mention := t.addressed && verdict.heard && !verdict.member
+	held, reason := verdict.held, verdict.reason
+	if reason == "" {
 		var filtered bool
 		filtered, reason, err = s.screen(ctx, tx, t.group, sub.Summary, content)
+		if err != nil {
+			return result, err
+		}
 		held = held || filtered
 	}
-	if err != nil || reason != "" {
+	if reason != "" {
 		result.Outcome, result.Reason = Refused, reason
-		return result, err
+		if mention {
+			return result, s.keepMention(ctx, tx, author, sub, content, t.group, nil)
+		}
+		return result, nil
 	}
 	post := model.Post{GroupID: t.group.ID, ObjectIRI: sub.ObjectIRI, AuthorKind: model.AuthorRemote, AuthorActorID: &author.ID, AuthorHost: author.Host,
 		ObjectType: sub.ObjectType, ContentHTML: content, Summary: textinput.Clip(sub.Summary, maxSummary),
@@ -219,6 +233,11 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	if err != nil {
 		return result, err
 	}
+	if mention {
+		if err := s.keepMention(ctx, tx, author, sub, content, t.group, &post.ID); err != nil {
+			return result, err
+		}
+	}
 	if t.parent != nil && t.group.IntroductionsPostID != nil && t.parent.ID == *t.group.IntroductionsPostID {
 		// A reply to the group's introductions prompt: she has introduced herself.
 		if err := tx.MarkMemberIntroduced(ctx, t.group.ID, author.ID, post.CreatedAt); err != nil {
@@ -234,40 +253,47 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	return result, s.announce(ctx, tx, t.group, post)
 }
 
-// admit applies the group's rules to an author: a reason when refused, held when the post must wait
-// for a moderator.
-func (s *Service) admit(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (held bool, reason string, err error) {
+// admission is what a group's rules make of an author's post.
+type admission struct {
+	held   bool   // it waits for a moderator
+	reason string // why it is refused; "" when taken in
+	// heard: the author is neither banned from the group nor of a suspended domain, so what she
+	// says to the group reaches its staff even when its posting policy refuses the post.
+	heard  bool
+	member bool // her follow of the group is accepted
+}
+
+// admit applies the group's rules to an author. Whether she is banned and whether she is a member
+// are read together, so knowing a member from an outsider costs a post no extra round trip.
+func (s *Service) admit(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (admission, error) {
 	if group.ArchivedAt != nil {
-		return false, "group archived", nil
+		// Nobody answers for an archived group: nothing of it is kept either.
+		return admission{reason: "group archived"}, nil
 	}
-	if group.PostingPolicy == model.PostingModerators {
-		return false, "only the group's moderators post in it", nil
-	}
-	banned, err := tx.IsBanned(ctx, group.ID, author.ID)
+	standing, err := tx.AuthorStandingIn(ctx, group.ID, author.ID)
 	if err != nil {
-		return false, "", err
+		return admission{}, err
 	}
-	if banned {
-		return false, "author banned from the group", nil
+	if standing.Banned {
+		return admission{reason: "author banned from the group"}, nil
 	}
 	suspended, silenced, err := domainStanding(ctx, tx, author.Host, group.OrganisationID)
 	if err != nil {
-		return false, "", err
+		return admission{}, err
 	}
 	if suspended {
-		return false, "author's domain suspended", nil
+		return admission{reason: "author's domain suspended"}, nil
 	}
-	if group.PostingPolicy != model.PostingAnyone {
-		follow, err := tx.FollowOf(ctx, group.ID, author.ID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && follow.State != model.FollowAccepted) {
-			return false, "only the group's followers post in it", nil
-		}
-		if err != nil {
-			return false, "", err
-		}
+	verdict := admission{heard: true, member: standing.Member}
+	switch {
+	case group.PostingPolicy == model.PostingModerators:
+		verdict.reason = "only the group's moderators post in it"
+	case group.PostingPolicy != model.PostingAnyone && !standing.Member:
+		verdict.reason = "only the group's followers post in it"
 	}
 	// A silenced domain's posts are not announced unless a moderator lets them through.
-	return silenced || group.PostingPolicy == model.PostingPremoderated, "", nil
+	verdict.held = silenced || group.PostingPolicy == model.PostingPremoderated
+	return verdict, nil
 }
 
 // announce sends the group's Announces of a visible post and records their ids.

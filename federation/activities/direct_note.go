@@ -47,12 +47,10 @@ func DirectCreate(note DirectNote) (vocab.Type, error) {
 	object.SetActivityStreamsContent(content)
 	object.SetActivityStreamsPublished(publishedProperty(note.At))
 	if note.InReplyTo != "" {
-		answered, err := parseIRI(note.InReplyTo)
+		inReplyTo, err := inReplyToProperty(note.InReplyTo)
 		if err != nil {
 			return nil, err
 		}
-		inReplyTo := streams.NewActivityStreamsInReplyToProperty()
-		inReplyTo.AppendIRI(answered)
 		object.SetActivityStreamsInReplyTo(inReplyTo)
 	}
 	mention := streams.NewActivityStreamsMention()

@@ -53,6 +53,14 @@ func GroupNote(iris federation.IRIs, group model.Group, post model.Post) (vocab.
 	replies := streams.NewActivityStreamsRepliesProperty()
 	replies.SetIRI(thread)
 	note.SetActivityStreamsReplies(replies)
+	if post.InReplyToIRI != "" {
+		// An answer to a post that named the group: the author's app threads it under her post.
+		inReplyTo, err := inReplyToProperty(post.InReplyToIRI)
+		if err != nil {
+			return nil, err
+		}
+		note.SetActivityStreamsInReplyTo(inReplyTo)
+	}
 	err = Audience{Visibility: post.Visibility, Followers: iris.GroupFollowers(group.Slug), Group: groupIRI.String()}.apply(note)
 	return note, err
 }

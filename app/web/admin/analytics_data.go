@@ -80,6 +80,7 @@ func (t figureTable) Total(col int) int64 {
 type figureTables struct {
 	Members, Deliveries, Engagement figureTable
 	Health                          healthFigures // the Community health section (analytics_health.go)
+	Mentions                        figureTable
 }
 
 // byKey finds a chart's table by its name in URLs.
@@ -94,7 +95,7 @@ func (f figureTables) byKey(key string) (figureTable, bool) {
 
 // all lists every chart's table, in the page's order.
 func (f figureTables) all() []figureTable {
-	return append([]figureTable{f.Members, f.Deliveries, f.Engagement}, f.Health.tables()...)
+	return append([]figureTable{f.Members, f.Deliveries, f.Engagement, f.Mentions}, f.Health.tables()...)
 }
 
 // keys lists the charts' names in URLs, for an error that says which are there.
@@ -140,5 +141,6 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
 	}
 	f.Health = healthFiguresOf(days, byDay)
-	return f, nil
+	f.Mentions, err = a.mentionFigures(ctx, groupID, days)
+	return f, err
 }

@@ -109,8 +109,8 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			t.Error("the liked post is not among the top posts with its 2 likes")
 		}
 		svgs := svgInPage.FindAllString(page, -1)
-		if len(svgs) != 3+2+4 { // the daily charts, members by server and by software, the Community health section's
-			t.Fatalf("%d charts, want 9", len(svgs))
+		if len(svgs) != 3+1+2+4 { // the daily charts, mentions by non-members, members by server and by software, the Community health section's
+			t.Fatalf("%d charts, want 10", len(svgs))
 		}
 		for _, svg := range svgs {
 			if !strings.Contains(svg, `role="img"`) {
@@ -126,7 +126,7 @@ func TestGroupAnalyticsPage(t *testing.T) {
 			}
 		}
 
-		for _, key := range []string{"members", "deliveries", "engagement"} {
+		for _, key := range []string{"members", "deliveries", "engagement", "mentions"} {
 			status, body := mod.get("/admin/groups/lobby/analytics.csv?chart=" + key + "&days=30")
 			if status != http.StatusOK {
 				t.Fatalf("%s CSV: %d %s", key, status, body)

@@ -35,6 +35,8 @@ type composePage struct {
 	Languages []textinput.Language
 	Pictures  []pictureField
 	Preview   *composePreview
+	// Answering is the mention of the group by a non-member the post answers, nil when none.
+	Answering *composeAnswer
 }
 
 func (a *Admin) mountCompose(r gin.IRouter) {
@@ -52,7 +54,12 @@ func (a *Admin) compose(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.renderCompose(c, http.StatusOK, group, nil, conversations.Draft{Language: textinput.DefaultLanguage}, "")
+	draft := conversations.Draft{Language: textinput.DefaultLanguage}
+	if err := a.answerDraft(c, group, c.Query("answer"), &draft); err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.renderCompose(c, http.StatusOK, group, nil, draft, "")
 }
 
 // sisterGroups are the other groups of group's organisation that the logged-in staff member may
@@ -113,6 +120,12 @@ func (a *Admin) publish(c *gin.Context) {
 		return
 	}
 	err = a.readDraftForm(c, &draft)
+	if err == nil {
+		if err = a.answerDraft(c, group, c.PostForm("answer"), &draft); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
 	if err == nil && wantsPreview(c) {
 		page := composePage{Group: group, Draft: draft, Also: also}
 		a.renderNewCompose(c, a.withPreview(c, &page), page)
@@ -250,6 +263,10 @@ func (a *Admin) renderComposePage(c *gin.Context, status int, title string, page
 	page.RequireReview = org.RequireReview
 	if page.Post == nil {
 		if page.Campaigns, err = a.openCampaigns(c.Request.Context(), page.Group.OrganisationID, nil); err != nil {
+			a.fail(c, err)
+			return
+		}
+		if page.Answering, err = a.answering(c, page.Group, page.Draft); err != nil {
 			a.fail(c, err)
 			return
 		}

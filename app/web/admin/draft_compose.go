@@ -100,6 +100,13 @@ func (a *Admin) saveDraft(c *gin.Context) {
 	}
 	action, fields := composeAction(c), scheduleFieldsFrom(c)
 	err = a.readDraftForm(c, &draft)
+	if err == nil {
+		// A kept answer to a mention stays one: the form carries the mention's id.
+		if err = a.answerDraft(c, kept.Home, c.PostForm("answer"), &draft); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
 	if err == nil && wantsPreview(c) {
 		page := composePage{Group: kept.Home, Kept: &kept.PostDraft, Draft: draft, Also: also, When: fields}
 		status := a.withPreview(c, &page)

@@ -11,7 +11,7 @@ type groupTab struct {
 var groupTabs = []struct{ label, path string }{
 	{"Overview", ""}, {"Queue", "/queue"}, {"Posts", "/posts"}, {"Write", "/compose"}, {"Keyword filters", "/filters"},
 	{"Members", "/members"}, {"Attention", "/attention"}, {"Support", "/support"}, {"Welcome", "/welcome"},
-	{"Introductions", "/introductions"}, {"Events", "/events"}, {"Analytics", "/analytics"},
+	{"Introductions", "/introductions"}, {"Events", "/events"}, {"Analytics", "/analytics"}, {"Mentions", "/mentions"},
 }
 
 // groupNav is the navigation between a group's pages, the one at current marked (templates:
