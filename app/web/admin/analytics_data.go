@@ -107,6 +107,12 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 	if err != nil {
 		return figureTables{}, err
 	}
+	return layOutFigures(days, byDay), nil
+}
+
+// layOutFigures lays out daily figures (a group's, or an organisation's summed over its groups) as
+// the analytics pages' tables, a row for every day of days (zero where byDay has none).
+func layOutFigures(days []string, byDay map[string]store.GroupDay) figureTables {
 	f := figureTables{
 		Members: figureTable{Key: "members", Title: "Members joined and left",
 			Summary: "Members who joined and who left the group each day, and the net growth.",
@@ -124,5 +130,5 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 		f.Deliveries.Rows = append(f.Deliveries.Rows, figureRow{day, []int64{d.DeliveriesAttempted, d.DeliveriesSucceeded, d.DeliveriesFailed}})
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
 	}
-	return f, nil
+	return f
 }
