@@ -63,7 +63,12 @@ func (a *Admin) analytics(c *gin.Context) {
 		return
 	}
 	for _, p := range ranked {
-		page.Top = append(page.Top, topPost{PostEngagement: p, Excerpt: excerpt(textinput.PlainText(p.ContentHTML), 120)})
+		page.Top = append(page.Top, topPostOf(p))
 	}
 	a.render(c, "analytics.html", "Analytics: "+group.Name, page)
+}
+
+// topPostOf is a ranked post with a short plain text to recognise it by.
+func topPostOf(p store.PostEngagement) topPost {
+	return topPost{PostEngagement: p, Excerpt: excerpt(textinput.PlainText(p.ContentHTML), 120)}
 }
