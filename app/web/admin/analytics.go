@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"time"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/store"
@@ -40,13 +38,11 @@ func (a *Admin) analytics(c *gin.Context) {
 	if !ok {
 		return
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
+	days, period, ok := a.requestedPeriod(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	period := periodDays(time.Now(), days)
 	figures, err := a.loadFigures(ctx, group.ID, period)
 	if err != nil {
 		a.fail(c, err)

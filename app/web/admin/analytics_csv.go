@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,12 +18,11 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
+	days, period, ok := a.requestedPeriod(c)
+	if !ok {
 		return
 	}
-	ctx, key, period := c.Request.Context(), c.Query("chart"), periodDays(time.Now(), days)
+	ctx, key := c.Request.Context(), c.Query("chart")
 	figures, err := a.loadFigures(ctx, group.ID, period)
 	if err != nil {
 		a.fail(c, err)

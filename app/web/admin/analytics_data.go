@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web/admin/chart"
@@ -33,6 +35,17 @@ func analyticsPeriod(days string) (int, error) {
 		}
 	}
 	return 0, apperror.Invalid("days", "must be 7, 30 or 90 (got %q)", days)
+}
+
+// requestedPeriod reads the period ?days= asks for, and lists its days (periodDays); when it is not
+// one offered it has answered (400).
+func (a *Admin) requestedPeriod(c *gin.Context) (int, []string, bool) {
+	days, err := analyticsPeriod(c.Query("days"))
+	if err != nil {
+		a.fail(c, err)
+		return 0, nil, false
+	}
+	return days, periodDays(time.Now(), days), true
 }
 
 // figureTable is one chart's figures: a row per day of the period, oldest first, a column per

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -95,40 +94,60 @@ func (a *Admin) analyticsOrganisation(c *gin.Context) (model.Organisation, []org
 	return org, managed, true
 }
 
+// organisationFigures is what both the page and the CSVs read: the organisation, the period asked
+// for, and its figures.
+type organisationFigures struct {
+	Org     model.Organisation
+	Managed []orgScope // the organisations the reader manages, this one marked
+	Days    int
+	Period  []string
+	Figures figureTables
+	ByGroup map[string]store.GroupDay // each group's figures over the period, by group id
+}
+
+// organisationFiguresOf checks the reader may read the path's organisation, reads ?days= and loads
+// the organisation's rollups of the period. When it fails it has answered.
+func (a *Admin) organisationFiguresOf(c *gin.Context) (organisationFigures, bool) {
+	var f organisationFigures
+	var ok bool
+	if f.Org, f.Managed, ok = a.analyticsOrganisation(c); !ok {
+		return f, false
+	}
+	if f.Days, f.Period, ok = a.requestedPeriod(c); !ok {
+		return f, false
+	}
+	read, err := a.cfg.Store.OrganisationDays(c.Request.Context(), f.Org.ID, f.Period[0], f.Period[len(f.Period)-1])
+	if err != nil {
+		a.fail(c, err)
+		return f, false
+	}
+	f.Figures, f.ByGroup = layOutFigures(f.Period, read.ByDay), read.ByGroup
+	return f, true
+}
+
 // organisationAnalytics shows the organisation's figures over ?days= (7, 30 or 90): members joined
 // and left, deliveries, likes, boosts and replies summed over its groups per day, each as a chart
 // with its table; a row per group for the period; and the posts that drew the most. It reads the
 // rollups, a fixed number of queries however many groups and days.
 func (a *Admin) organisationAnalytics(c *gin.Context) {
-	org, managed, ok := a.analyticsOrganisation(c)
+	f, ok := a.organisationFiguresOf(c)
 	if !ok {
 		return
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
 	ctx := c.Request.Context()
-	period := periodDays(time.Now(), days)
-	figures, byGroup, err := a.loadOrganisationFigures(ctx, org.ID, period)
+	groups, err := a.cfg.Store.ListGroups(ctx, f.Org.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	groups, err := a.cfg.Store.ListGroups(ctx, org.ID)
-	if err != nil {
+	page := organisationAnalyticsPage{Org: f.Org, Days: f.Days, Periods: analyticsPeriods, From: f.Period[0], To: f.Period[len(f.Period)-1],
+		CSV: organisationURL(f.Org.Slug, "analytics.csv"), Figures: f.Figures,
+		Nav: outreachLinks{Pages: outreachPages(f.Org.Slug, "analytics", true), Orgs: organisationSwitcher(f.Managed, "analytics")}}
+	if page.Groups, err = a.groupPeriods(ctx, groups, f.ByGroup); err != nil {
 		a.fail(c, err)
 		return
 	}
-	page := organisationAnalyticsPage{Org: org, Days: days, Periods: analyticsPeriods, From: period[0], To: period[len(period)-1],
-		CSV: organisationURL(org.Slug, "analytics.csv"), Figures: figures,
-		Nav: outreachLinks{Pages: outreachPages(org.Slug, "analytics", true), Orgs: organisationSwitcher(managed, "analytics")}}
-	if page.Groups, err = a.groupPeriods(ctx, groups, byGroup); err != nil {
-		a.fail(c, err)
-		return
-	}
-	ranked, err := a.cfg.Store.TopPostsOfOrganisation(ctx, org.ID, page.From, page.To, topPostsShown)
+	ranked, err := a.cfg.Store.TopPostsOfOrganisation(ctx, f.Org.ID, page.From, page.To, topPostsShown)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -140,37 +159,15 @@ func (a *Admin) organisationAnalytics(c *gin.Context) {
 	for _, p := range ranked {
 		page.Top = append(page.Top, organisationTopPost{topPost: topPostOf(p), Group: byID[p.GroupID]})
 	}
-	a.render(c, "organisation_analytics.html", "Analytics: "+org.Name, page)
+	a.render(c, "organisation_analytics.html", "Analytics: "+f.Org.Name, page)
 }
 
 // organisationAnalyticsCSV exports one chart's table of the organisation (?chart=, ?days= as the
 // page), equal to the table the page shows.
 func (a *Admin) organisationAnalyticsCSV(c *gin.Context) {
-	org, _, ok := a.analyticsOrganisation(c)
-	if !ok {
-		return
+	if f, ok := a.organisationFiguresOf(c); ok {
+		a.writeFiguresCSV(c, f.Figures, f.Org.Slug, f.Days)
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	figures, _, err := a.loadOrganisationFigures(c.Request.Context(), org.ID, periodDays(time.Now(), days))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	a.writeFiguresCSV(c, figures, org.Slug, days)
-}
-
-// loadOrganisationFigures reads the organisation's rollups of the period: its daily figures laid
-// out as the charts' tables, and each group's figures over the period, by group id.
-func (a *Admin) loadOrganisationFigures(ctx context.Context, organisationID string, days []string) (figureTables, map[string]store.GroupDay, error) {
-	read, err := a.cfg.Store.OrganisationDays(ctx, organisationID, days[0], days[len(days)-1])
-	if err != nil {
-		return figureTables{}, nil, err
-	}
-	return layOutFigures(days, read.ByDay), read.ByGroup, nil
 }
 
 // groupPeriods makes the per-group table: every group of the organisation (archived ones too: their

@@ -2,7 +2,6 @@ package admin_test
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -91,14 +90,7 @@ func TestOrganisationAnalyticsPage(t *testing.T) {
 					}
 				}
 			}
-			status, body := admin.get("/admin/organisations/acme/analytics.csv?chart=" + key + "&days=30")
-			if status != http.StatusOK {
-				t.Fatalf("%s CSV: %d %s", key, status, body)
-			}
-			records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
+			records := csvOf(t, admin, "/admin/organisations/acme/analytics.csv?chart="+key+"&days=30")
 			if strings.Join(flatten(records), "|") != strings.Join(flatten(table), "|") {
 				t.Errorf("%s CSV differs from the table:\n%v\n%v", key, records, table)
 			}
