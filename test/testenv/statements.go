@@ -94,12 +94,14 @@ func Commits(statements []Statement) int {
 
 // PlanNode is one node of a PostgreSQL plan, as EXPLAIN (FORMAT JSON) gives it.
 type PlanNode struct {
-	NodeType     string     `json:"Node Type"`
-	RelationName string     `json:"Relation Name"`
-	IndexName    string     `json:"Index Name"`
-	ActualRows   float64    `json:"Actual Rows"`
-	ActualLoops  float64    `json:"Actual Loops"`
-	Plans        []PlanNode `json:"Plans"`
+	NodeType     string  `json:"Node Type"`
+	RelationName string  `json:"Relation Name"`
+	IndexName    string  `json:"Index Name"`
+	ActualRows   float64 `json:"Actual Rows"`
+	ActualLoops  float64 `json:"Actual Loops"`
+	// RowsRemovedByFilter are the rows the node read and let go (analyze): read for nothing.
+	RowsRemovedByFilter float64    `json:"Rows Removed by Filter"`
+	Plans               []PlanNode `json:"Plans"`
 }
 
 // Walk calls visit for the node and every node under it.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kring-social/kring/app/groups"
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
@@ -162,4 +163,63 @@ func TestOrganisationAnalyticsRoles(t *testing.T) {
 			t.Errorf("/admin/analytics as other's admin: %d, want 303", status)
 		}
 	})
+}
+
+// The organisation's page costs the same statements however many groups it has, and those reading
+// the rollups and the members are served by indexes, so twenty groups with long histories read only
+// their rows of the period.
+func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	s := newSite(t, st)
+	admin := s.loggedIn(acmeAdmin)
+	recorder := testenv.RecordStatements(t, st)
+	statementsOfPage := func() []testenv.Statement {
+		return recorder.During(func() {
+			if status, page := admin.get("/admin/organisations/acme/analytics?days=90"); status != http.StatusOK {
+				t.Fatalf("organisation analytics: %d\n%s", status, page)
+			}
+		})
+	}
+	addHistory := func(group model.Group) {
+		for days := range 120 {
+			err := st.DB().Exec("INSERT INTO group_daily_stats (group_id, day, joins, deliveries_attempted) VALUES (?, ?, 1, 2)",
+				group.ID, store.StatsDay(time.Now().AddDate(0, 0, -days))).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.member(group)
+	}
+	addHistory(s.lobby)
+	two := len(statementsOfPage())
+	for i := range 4 {
+		group, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "more" + strconv.Itoa(i), Name: "More"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addHistory(group)
+	}
+	statements := statementsOfPage()
+	if len(statements) != two {
+		t.Errorf("the page ran %d statements for 2 groups and %d for 6", two, len(statements))
+	}
+	conn := testenv.Conn(t, st)
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	explained := 0
+	for _, s := range statements {
+		if !strings.Contains(s.SQL, "daily_stats") && !strings.Contains(s.SQL, "follows") {
+			continue
+		}
+		explained++
+		for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {
+			t.Errorf("no index serves this statement, it reads all of %s:\n%s", table, s.SQL)
+		}
+	}
+	if explained != 4 {
+		t.Errorf("explained %d statements of the rollups and members, want 4 (two rollups, top posts, members)", explained)
+	}
 }
