@@ -94,14 +94,15 @@ func Commits(statements []Statement) int {
 
 // PlanNode is one node of a PostgreSQL plan, as EXPLAIN (FORMAT JSON) gives it.
 type PlanNode struct {
-	NodeType     string  `json:"Node Type"`
-	RelationName string  `json:"Relation Name"`
-	IndexName    string  `json:"Index Name"`
-	ActualRows   float64 `json:"Actual Rows"`
-	ActualLoops  float64 `json:"Actual Loops"`
+	NodeType     string     `json:"Node Type"`
+	RelationName string     `json:"Relation Name"`
+	IndexName    string     `json:"Index Name"`
+	ActualRows   float64    `json:"Actual Rows"`
+	ActualLoops  float64    `json:"Actual Loops"`
+	Plans        []PlanNode `json:"Plans"`
+
 	// RowsRemovedByFilter are the rows the node read and let go (analyze): read for nothing.
-	RowsRemovedByFilter float64    `json:"Rows Removed by Filter"`
-	Plans               []PlanNode `json:"Plans"`
+	RowsRemovedByFilter float64 `json:"Rows Removed by Filter"`
 }
 
 // Walk calls visit for the node and every node under it.
