@@ -23,11 +23,12 @@ const (
 
 // runPruner deletes settled records that have served their time, hourly, until ctx ends. Several
 // workers pruning at once delete the same rows once.
-func runPruner(ctx context.Context, st *store.Store, pictures PictureSweeper, logger *slog.Logger) {
+func runPruner(ctx context.Context, st *store.Store, pictures PictureSweeper, retention time.Duration, logger *slog.Logger) {
 	ticker := time.NewTicker(pruneInterval)
 	defer ticker.Stop()
 	for {
 		prune(ctx, st, logger, time.Now())
+		pruneOutbox(ctx, st, logger, time.Now().Add(-retention))
 		sweepPictures(ctx, pictures, logger, time.Now())
 		select {
 		case <-ctx.Done():

@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,9 @@ type Config struct {
 	// Pictures deletes the posts' pictures nothing uses any more, with the hourly pruning; nil
 	// keeps them.
 	Pictures PictureSweeper
+	// AnalyticsRetention is how long settled deliveries are kept (pruner_outbox.go); zero means
+	// DefaultAnalyticsRetention.
+	AnalyticsRetention time.Duration
 }
 
 // PictureSweeper deletes the posts' pictures stored before cutoff that nothing uses any more.
@@ -62,6 +66,7 @@ type Server struct {
 	dispatcher *Dispatcher
 	sweeper    *Sweeper
 	pictures   PictureSweeper
+	retention  time.Duration
 
 	mu           sync.Mutex
 	stopSweep    context.CancelFunc
@@ -120,6 +125,7 @@ func NewServer(cfg Config) (*Server, error) {
 		dispatcher: dispatcher,
 		sweeper:    NewSweeper(cfg.Store, dispatcher, cfg.SweepInterval, cfg.SweepLease, logger),
 		pictures:   cfg.Pictures,
+		retention:  cmp.Or(cfg.AnalyticsRetention, DefaultAnalyticsRetention),
 	}, nil
 }
 
@@ -155,7 +161,7 @@ func (s *Server) Start(ctx context.Context) error {
 		housekeeping.Add(1)
 		go func() {
 			defer housekeeping.Done()
-			runPruner(sweepCtx, s.store, s.pictures, s.logger)
+			runPruner(sweepCtx, s.store, s.pictures, s.retention, s.logger)
 		}()
 		s.sweeper.Run(sweepCtx)
 		housekeeping.Wait()

@@ -153,9 +153,9 @@ type OrganisationDay struct {
 	ReportsDismissed int64
 }
 
-// OrganisationDays returns an organisation's figures for the days from through through (both
+// OrganisationReportDays returns an organisation's figures for the days from through through (both
 // 'YYYY-MM-DD', inclusive), keyed by day; a day nothing happened on is absent. One indexed range read.
-func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, through string) (map[string]OrganisationDay, error) {
+func (s *Store) OrganisationReportDays(ctx context.Context, organisationID, from, through string) (map[string]OrganisationDay, error) {
 	rows, err := daysOf[OrganisationDay](ctx, s, organisationRollup, organisationID, "day, reports_received, reports_resolved, reports_dismissed", from, through)
 	if err != nil {
 		return nil, err

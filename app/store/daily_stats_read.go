@@ -65,6 +65,7 @@ func (s *Store) GroupDays(ctx context.Context, groupID, from, through string) (m
 // PostEngagement is what one post of a group drew over a period.
 type PostEngagement struct {
 	PostID      string
+	GroupID     string
 	ObjectIRI   string
 	ContentHTML string
 	Likes       int64
@@ -76,16 +77,24 @@ type PostEngagement struct {
 // TopPosts returns the group's posts that drew the most likes, boosts and replies together over the
 // days from through through, at most limit, the most first (ties: the newer post id first).
 func (s *Store) TopPosts(ctx context.Context, groupID, from, through string, limit int) ([]PostEngagement, error) {
+	return s.rankPosts(ctx, "d.group_id = ?", groupID, from, through, limit)
+}
+
+// rankPosts is TopPosts for the posts whose rollup rows (d) match scope, a condition with one
+// placeholder for scopeArg: one group's, or every group's of an organisation. The rollups are summed
+// and ranked first, and only the few posts kept are joined to their text: grouping on the text of
+// every post of a busy period would cost more than all the rest of the page.
+func (s *Store) rankPosts(ctx context.Context, scope string, scopeArg any, from, through string, limit int) ([]PostEngagement, error) {
 	var rows []PostEngagement
-	err := s.conn(ctx).Table("post_daily_stats AS d").
-		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts,
-			SUM(d.replies) AS replies, SUM(d.likes + d.boosts + d.replies) AS engagement`).
-		Joins("JOIN posts ON posts.id = d.post_id").
-		Where("d.group_id = ? AND d.day >= ? AND d.day <= ?", groupID, from, through).
-		Group("d.post_id, posts.object_iri, posts.content_html").
-		Order("engagement DESC, d.post_id DESC").Limit(limit).Scan(&rows).Error
+	err := s.conn(ctx).Raw(`SELECT r.post_id, r.group_id, posts.object_iri, posts.content_html, r.likes, r.boosts, r.replies, r.engagement
+		FROM (SELECT d.post_id, d.group_id, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts, SUM(d.replies) AS replies,
+				SUM(d.likes + d.boosts + d.replies) AS engagement
+			FROM post_daily_stats AS d WHERE `+scope+` AND d.day >= ? AND d.day <= ?
+			GROUP BY d.post_id, d.group_id ORDER BY engagement DESC, d.post_id DESC LIMIT ?) AS r
+		JOIN posts ON posts.id = r.post_id
+		ORDER BY r.engagement DESC, r.post_id DESC`, scopeArg, from, through, limit).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("rank posts of group %s from %s to %s: %w", groupID, from, through, err)
+		return nil, fmt.Errorf("rank posts of %s from %s to %s: %w", scopeArg, from, through, err)
 	}
 	return rows, nil
 }

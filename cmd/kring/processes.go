@@ -171,6 +171,8 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		ShutdownTimeout: p.cfg.ShutdownTimeout,
 		IdlePoll:        p.cfg.WorkerPollInterval,
 		Pictures:        p.federation.Conversations,
+		// Settled deliveries are raw records of what the rollups already count.
+		AnalyticsRetention: p.cfg.AnalyticsRetention,
 	})
 	if err != nil {
 		return nil, err

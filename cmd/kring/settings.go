@@ -58,6 +58,9 @@ type Config struct {
 	MetricsToken string
 	// TLS says whether and how the site is served over HTTPS.
 	TLS TLSConfig
+	// AnalyticsRetention is how long settled deliveries (and the outbound activities only they
+	// needed) are kept; their figures stay in the daily rollups.
+	AnalyticsRetention time.Duration
 }
 
 // setting is one configuration value: read from a flag, else from the environment, else its default.
@@ -141,6 +144,9 @@ var settings = []setting{
 	{"KRING_METRICS_TOKEN", "metrics-token", "",
 		"bearer token that also opens /metrics on the main listener (at least 32 characters, no spaces); empty = not there",
 		applyMetricsToken},
+	{"KRING_ANALYTICS_RETENTION", "analytics-retention", "90d",
+		"how long settled delivery records are kept (their figures stay in the analytics): days such as 90d, or a duration such as 2160h; at least 1 day",
+		applyAnalyticsRetention},
 }
 
 // registerSettingFlags adds a flag for every setting to fs; values left unset stay empty.

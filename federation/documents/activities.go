@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,10 +12,6 @@ import (
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/federation/activities"
 )
-
-// publicActivityTypes are the activities a group sends to its followers, which anyone may read once
-// they are addressed to Public. Accept and Reject of a follow or a post concern one actor only.
-var publicActivityTypes = map[string]bool{"Announce": true, "Create": true, "Update": true, "Delete": true, "Undo": true}
 
 // activity serves an activity Kring sent, so its id resolves: servers dereference an Announce they
 // were not sent, or to check one they were.
@@ -28,7 +25,10 @@ func (r *Routes) activity(c *gin.Context) {
 		r.fail(c, err)
 		return
 	}
-	if !publicActivityTypes[stored.ActivityType] || !addressedToPublic(stored.Body) {
+	// The activities a group sends to its followers, which anyone may read once they are addressed
+	// to Public (the pruner keeps them: store.ServedOutboundTypes). Accept and Reject of a follow
+	// or a post concern one actor only.
+	if !slices.Contains(store.ServedOutboundTypes, stored.ActivityType) || !addressedToPublic(stored.Body) {
 		// Indistinguishable from a missing one: whether a private activity exists is private too.
 		refusal.Refuse(c, http.StatusNotFound, "no such activity")
 		return

@@ -100,6 +100,9 @@ type PlanNode struct {
 	ActualRows   float64    `json:"Actual Rows"`
 	ActualLoops  float64    `json:"Actual Loops"`
 	Plans        []PlanNode `json:"Plans"`
+
+	// RowsRemovedByFilter are the rows the node read and let go (analyze): read for nothing.
+	RowsRemovedByFilter float64 `json:"Rows Removed by Filter"`
 }
 
 // Walk calls visit for the node and every node under it.

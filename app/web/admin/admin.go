@@ -93,7 +93,8 @@ func (a *Admin) Mount(router gin.IRouter) {
 	signedIn.POST("/password", a.changePassword)
 	for _, mount := range []func(gin.IRouter){a.mountGroups, a.mountMembers, a.mountAttention, a.mountQueue, a.mountPosts,
 		a.mountReports, a.mountDomainBlocks, a.mountFilters, a.mountWelcome, a.mountIntroductions, a.mountSupport, a.mountEvents, a.mountCompose, a.mountDrafts, a.mountLog,
-		a.mountStaff, a.mountOrganisations, a.mountNotifications, a.mountCampaigns, a.mountCalendar, a.mountFederationHealth, a.mountAnalytics, a.mountMentions} {
+		a.mountStaff, a.mountOrganisations, a.mountNotifications, a.mountCampaigns, a.mountCalendar, a.mountFederationHealth, a.mountAnalytics,
+		a.mountMentions, a.mountOrganisationAnalytics} {
 		mount(signedIn)
 	}
 }

@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"time"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/kring-social/kring/app/store"
@@ -40,13 +38,11 @@ func (a *Admin) analytics(c *gin.Context) {
 	if !ok {
 		return
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
+	days, period, ok := a.requestedPeriod(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	period := periodDays(time.Now(), days)
 	figures, err := a.loadFigures(ctx, group.ID, period)
 	if err != nil {
 		a.fail(c, err)
@@ -63,7 +59,12 @@ func (a *Admin) analytics(c *gin.Context) {
 		return
 	}
 	for _, p := range ranked {
-		page.Top = append(page.Top, topPost{PostEngagement: p, Excerpt: excerpt(textinput.PlainText(p.ContentHTML), 120)})
+		page.Top = append(page.Top, topPostOf(p))
 	}
 	a.render(c, "analytics.html", "Analytics: "+group.Name, page)
+}
+
+// topPostOf is a ranked post with a short plain text to recognise it by.
+func topPostOf(p store.PostEngagement) topPost {
+	return topPost{PostEngagement: p, Excerpt: excerpt(textinput.PlainText(p.ContentHTML), 120)}
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,12 +19,11 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	days, err := analyticsPeriod(c.Query("days"))
-	if err != nil {
-		a.fail(c, err)
+	days, period, ok := a.requestedPeriod(c)
+	if !ok {
 		return
 	}
-	ctx, key, period := c.Request.Context(), c.Query("chart"), periodDays(time.Now(), days)
+	ctx, key := c.Request.Context(), c.Query("chart")
 	figures, err := a.loadFigures(ctx, group.ID, period)
 	if err != nil {
 		a.fail(c, err)
@@ -47,8 +45,26 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 		}
 		records = extra.records()
 	}
+	writeCSV(c, group.Slug, key, days, records)
+}
+
+// writeFiguresCSV answers with the daily table of figures that ?chart= names (members, deliveries
+// or engagement), as a CSV file named after whose figures they are (a group's or an
+// organisation's slug) and the period; another chart is refused.
+func (a *Admin) writeFiguresCSV(c *gin.Context, figures figureTables, slug string, days int) {
+	table, found := figures.byKey(c.Query("chart"))
+	if !found {
+		a.fail(c, apperror.Invalid("chart", "must be members, deliveries or engagement (got %q)", c.Query("chart")))
+		return
+	}
+	writeCSV(c, slug, table.Key, days, table.records())
+}
+
+// writeCSV answers with records as a CSV file named after whose figures they are, the chart and
+// the period.
+func writeCSV(c *gin.Context, slug, key string, days int, records [][]string) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%dd.csv"`, group.Slug, key, days))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%dd.csv"`, slug, key, days))
 	c.Status(http.StatusOK)
 	out := csv.NewWriter(c.Writer)
 	for _, record := range records {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/kring-social/kring/app/apperror"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/web/admin/chart"
@@ -33,6 +35,17 @@ func analyticsPeriod(days string) (int, error) {
 		}
 	}
 	return 0, apperror.Invalid("days", "must be 7, 30 or 90 (got %q)", days)
+}
+
+// requestedPeriod reads the period ?days= asks for, and lists its days (periodDays); when it is not
+// one offered it has answered (400).
+func (a *Admin) requestedPeriod(c *gin.Context) (int, []string, bool) {
+	days, err := analyticsPeriod(c.Query("days"))
+	if err != nil {
+		a.fail(c, err)
+		return 0, nil, false
+	}
+	return days, periodDays(time.Now(), days), true
 }
 
 // figureTable is one chart's figures: a row per day of the period, oldest first, a column per
@@ -123,6 +136,14 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 	if err != nil {
 		return figureTables{}, err
 	}
+	f := layOutFigures(days, byDay)
+	f.Mentions, err = a.mentionFigures(ctx, groupID, days)
+	return f, err
+}
+
+// layOutFigures lays out daily figures (a group's, or an organisation's summed over its groups) as
+// the analytics pages' tables, a row for every day of days (zero where byDay has none).
+func layOutFigures(days []string, byDay map[string]store.GroupDay) figureTables {
 	f := figureTables{
 		Members: figureTable{Key: "members", Title: "Members joined and left",
 			Summary: "Members who joined and who left the group each day, and the net growth.",
@@ -141,6 +162,5 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
 	}
 	f.Health = healthFiguresOf(days, byDay)
-	f.Mentions, err = a.mentionFigures(ctx, groupID, days)
-	return f, err
+	return f
 }

@@ -199,7 +199,7 @@ func TestHealthCountsReports(t *testing.T) {
 		s.expectHealth(s.lobby, "dismissing a report of no group", dismissed, 0)
 
 		now := time.Now()
-		days, err := st.OrganisationDays(ctx, s.lobby.OrganisationID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
+		days, err := st.OrganisationReportDays(ctx, s.lobby.OrganisationID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestHealthCountsReports(t *testing.T) {
 		if org != [3]int64{2, 1, 1} {
 			t.Errorf("the organisation's reports received, resolved, dismissed: %v, want [2 1 1]", org)
 		}
-		if others, err := st.OrganisationDays(ctx, s.away.OrganisationID, "2000-01-01", "2999-12-31"); err != nil || len(others) != 0 {
+		if others, err := st.OrganisationReportDays(ctx, s.away.OrganisationID, "2000-01-01", "2999-12-31"); err != nil || len(others) != 0 {
 			t.Errorf("the other organisation's reports: %+v, %v; want none", others, err)
 		}
 	})

@@ -127,14 +127,7 @@ func TestGroupAnalyticsPage(t *testing.T) {
 		}
 
 		for _, key := range []string{"members", "deliveries", "engagement", "mentions"} {
-			status, body := mod.get("/admin/groups/lobby/analytics.csv?chart=" + key + "&days=30")
-			if status != http.StatusOK {
-				t.Fatalf("%s CSV: %d %s", key, status, body)
-			}
-			records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
+			records := csvOf(t, mod, "/admin/groups/lobby/analytics.csv?chart="+key+"&days=30")
 			if got, want := records, figureTableOf(t, page, key); strings.Join(flatten(got), "|") != strings.Join(flatten(want), "|") {
 				t.Errorf("%s CSV differs from the table:\n%v\n%v", key, got, want)
 			}
@@ -180,6 +173,20 @@ func TestGroupAnalyticsCountApprovedPosts(t *testing.T) {
 			t.Errorf("%d posts shared after one approval, want 1", n)
 		}
 	})
+}
+
+// csvOf downloads a CSV file and reads its records.
+func csvOf(t *testing.T, b *browser, path string) [][]string {
+	t.Helper()
+	status, body := b.get(path)
+	if status != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, status, body)
+	}
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return records
 }
 
 func flatten(rows [][]string) []string {

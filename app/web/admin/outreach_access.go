@@ -23,6 +23,8 @@ type outreach struct {
 	Groups []store.GroupInOrganisation
 	// MayEdit: the reader creates, edits, archives and deletes the organisation's campaigns.
 	MayEdit bool
+	// Manages: the reader manages the organisation (and so may read its analytics).
+	Manages bool
 	// Orgs are the organisations whose outreach the reader may open, this one marked, for the
 	// pages' switcher.
 	Orgs []orgScope
@@ -56,7 +58,7 @@ func (a *Admin) outreachOf(c *gin.Context) (outreach, bool) {
 		a.fail(c, err)
 		return outreach{}, false
 	}
-	o := outreach{Org: org, MayEdit: p.ManagesOrganisation(org.ID)}
+	o := outreach{Org: org, MayEdit: p.ManagesOrganisation(org.ID), Manages: p.ManagesOrganisation(org.ID)}
 	groups, err := a.cfg.Store.ListGroups(ctx, org.ID)
 	if err != nil {
 		a.fail(c, err)

@@ -1,7 +1,8 @@
 package admin
 
 // outreachLinks are the navigation of an organisation's outreach pages: between its calendar and
-// its campaigns, and to the same page of the other organisations the reader may open.
+// its campaigns (and, for its managers, its analytics), and to the same page of the other
+// organisations the reader may open.
 type outreachLinks struct {
 	Pages []groupTab
 	Orgs  []groupTab
@@ -10,14 +11,32 @@ type outreachLinks struct {
 // outreachNav is the navigation of o's pages, the one at current ("calendar", "campaigns") marked
 // (templates: {{template "outreachnav" (outreachNav $d.Outreach "calendar")}}).
 func outreachNav(o outreach, current string) outreachLinks {
-	var links outreachLinks
-	for _, page := range []struct{ label, path string }{{"Calendar", "calendar"}, {"Campaigns", "campaigns"}} {
-		links.Pages = append(links.Pages, groupTab{Label: page.label, Href: organisationURL(o.Org.Slug, page.path), Current: page.path == current})
+	return outreachLinks{Pages: outreachPages(o.Org.Slug, current, o.Manages), Orgs: organisationSwitcher(o.Orgs, current)}
+}
+
+// outreachPages links an organisation's pages, the one at current marked; its analytics only for
+// whoever manages it (manages), as anyone else would be refused.
+func outreachPages(slug, current string, manages bool) []groupTab {
+	pages := []struct{ label, path string }{{"Calendar", "calendar"}, {"Campaigns", "campaigns"}}
+	if manages {
+		pages = append(pages, struct{ label, path string }{"Analytics", "analytics"})
 	}
-	if len(o.Orgs) > 1 {
-		for _, org := range o.Orgs {
-			links.Orgs = append(links.Orgs, groupTab{Label: org.Name, Href: organisationURL(org.Slug, current), Current: org.Current})
-		}
+	var links []groupTab
+	for _, page := range pages {
+		links = append(links, groupTab{Label: page.label, Href: organisationURL(slug, page.path), Current: page.path == current})
+	}
+	return links
+}
+
+// organisationSwitcher links the same page of each of orgs, the current one marked; none when
+// there is only one to choose.
+func organisationSwitcher(orgs []orgScope, page string) []groupTab {
+	if len(orgs) < 2 {
+		return nil
+	}
+	links := make([]groupTab, len(orgs))
+	for i, org := range orgs {
+		links[i] = groupTab{Label: org.Name, Href: organisationURL(org.Slug, page), Current: org.Current}
 	}
 	return links
 }

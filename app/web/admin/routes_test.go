@@ -61,6 +61,10 @@ func TestEveryAdminRouteRefusesOutsiders(t *testing.T) {
 			if strings.HasPrefix(route.Path, "/admin/organisations/:slug") {
 				slug, refused = "acme", orgOutsiders
 			}
+			if strings.HasPrefix(route.Path, "/admin/organisations/:slug/analytics") {
+				// An organisation's analytics are its managers': desk's moderator is refused too.
+				refused = map[string]*browser{otherAdmin: outsiders[otherAdmin], idleMod: orgOutsiders[idleMod], deskMod: outsiders[deskMod]}
+			}
 			path := strings.NewReplacer(":slug", slug, ":id", model.NewID()).Replace(route.Path)
 			status := 0
 			if route.Method == http.MethodGet {
@@ -119,6 +123,7 @@ func TestNavigationOffersOnlyPagesTheStaffMemberMayOpen(t *testing.T) {
 		shownTo := map[string]map[string]bool{
 			`href="/admin/domain-blocks"`: managers,
 			`href="/admin/staff"`:         managers,
+			`href="/admin/analytics"`:     managers,
 			`href="/admin/organisations"`: {instanceAdmin: true},
 		}
 		for _, email := range []string{lobbyMod, acmeAdmin, acmeOwner, otherAdmin, instanceAdmin} {
