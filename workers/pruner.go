@@ -29,6 +29,7 @@ func runPruner(ctx context.Context, st *store.Store, pictures PictureSweeper, re
 	for {
 		prune(ctx, st, logger, time.Now())
 		pruneOutbox(ctx, st, logger, time.Now().Add(-retention))
+		pruneMentions(ctx, st, logger, time.Now().Add(-retention))
 		sweepPictures(ctx, pictures, logger, time.Now())
 		select {
 		case <-ctx.Done():
@@ -54,6 +55,18 @@ func prune(ctx context.Context, st *store.Store, logger *slog.Logger, now time.T
 	if inbound+dead+resets > 0 {
 		logger.InfoContext(ctx, "pruned old records", slog.Int64("inbound_activities", inbound), slog.Int64("dead_tasks", dead),
 			slog.Int64("password_resets", resets))
+	}
+}
+
+// pruneMentions deletes the mentions of groups by non-members received before cutoff: strangers'
+// words are kept as long as the delivery records, the analytics retention; the day's counts stay.
+func pruneMentions(ctx context.Context, st *store.Store, logger *slog.Logger, cutoff time.Time) {
+	mentions, err := st.PruneGroupMentions(ctx, cutoff)
+	if err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "pruning mentions failed", slog.Any("error", err))
+	}
+	if mentions > 0 {
+		logger.InfoContext(ctx, "pruned old mentions", slog.Int64("mentions", mentions), slog.Time("received_before", cutoff))
 	}
 }
 

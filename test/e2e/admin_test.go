@@ -75,8 +75,10 @@ func TestModeratorWorksThroughTheAdmin(t *testing.T) {
 	written, writtenIRI := writeAsGroup(t, b, peer, group)
 	checkBeingFound(t, k, b, "Rent increase", written)
 	seeCalendar(b)
-	engageWithGroupPost(t, peer, group, writtenIRI)
+	carolsNote := engageWithGroupPost(t, peer, group, writtenIRI)
 	seeAnalytics(t, k, b)
+	answerMention(t, b, peer, group, carolsNote)
+	seeOrganisationAnalytics(b)
 	blockDomain(t, b)
 	readLog(t, b)
 

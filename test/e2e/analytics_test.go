@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -19,12 +21,47 @@ const carolsQuestion = "Does the tenants' desk open on Saturdays too?"
 // engageWithGroupPost has the peer's people react to the group's post as Mastodon users do: bob (a
 // member) likes it and boosts it, each activity sent to the group as its author; carol, who follows
 // nothing, mentions the group in a public question. Each is acknowledged by Kring before it returns.
-func engageWithGroupPost(t *testing.T, peer *fedify, group, postIRI string) {
+// It returns carol's note.
+func engageWithGroupPost(t *testing.T, peer *fedify, group, postIRI string) (carolsNote string) {
 	t.Helper()
 	var sent struct{ Sent string }
 	peer.control(t, "/control/like", url.Values{"actor": {"bob"}, "object": {postIRI}, "to": {group}}, &sent)
 	peer.control(t, "/control/announce", url.Values{"actor": {"bob"}, "object": {postIRI}, "to": {group}}, &sent)
-	peer.post(t, "carol", group, carolsQuestion)
+	return peer.post(t, "carol", group, carolsQuestion).Note
+}
+
+// answerMention has the organisation's admin find carol's question on the group's Mentions tab (the
+// group refused it as a post: only followers post in it) and answer it as the group: the Write tab
+// opens with carol's handle, and carol's server receives the group's public reply to her note.
+func answerMention(t *testing.T, b *browser, peer *fedify, group, carolsNote string) {
+	t.Helper()
+	carol := "@carol@" + strings.TrimPrefix(peer.base, "http://")
+	question := `//table[contains(@class,"mentions")]//tr[contains(., "open on Saturdays")]`
+	b.awaitText("/admin/groups/tenants/mentions", "table.mentions", "open on Saturdays")
+	b.expect("h1", "Mentions of Tenants' Desk by non-members")
+	b.expect(question, "carol")
+	b.screenshot("mentions")
+	b.click(question + `//a[normalize-space()="Answer as the group"]`)
+	b.expect("h1", "Write as Tenants' Desk")
+	b.expectValue(`textarea[name="text"]`, carol)
+	const answer = "Yes: on Saturdays from 10:00 to 12:00, in the community room."
+	b.fill(map[string]string{`textarea[name="text"]`: carol + " " + answer})
+	b.click(`//button[normalize-space()="Publish now"]`)
+	b.expect(".notice", "Published")
+	got := peer.awaitCreateSaying(t, "carol", group, answer, 30*time.Second)
+	if got.InReplyTo != carolsNote || !slices.Contains(got.Mentions, peer.actor("carol")) {
+		t.Errorf("carol's server received the group's answer in reply to %q mentioning %v, want a reply to %s mentioning her",
+			got.InReplyTo, got.Mentions, carolsNote)
+	}
+}
+
+// seeOrganisationAnalytics has the organisation's admin open its Analytics page: the tenants' group
+// is among its groups with the day's joins, and the totals count the like and the boost.
+func seeOrganisationAnalytics(b *browser) {
+	b.open("/admin/organisations/acme/analytics?days=7")
+	b.expect("h1", "Reach and engagement of Acme Housing Co-op")
+	b.expect(`//tr[.//a[normalize-space()="Tenants' Desk"]]`, "Tenants' Desk")
+	b.screenshot("organisation-analytics")
 }
 
 // seeAnalytics has the organisation's admin open the group's Analytics tab after the day's work:
