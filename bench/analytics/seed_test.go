@@ -29,13 +29,14 @@ type history struct {
 	replies   int // replies to them by members
 	likes     int // post_likes rows, at most likes/posts per post
 	boosts    int // stored Announces of the posts (inbound_activities)
+	mentions  int // posts naming the group from outside it, kept (group_mentions), within the last 90 days
 	perPost   int // settled deliveries of each post's activity, one per host
 	days      int // how far back the posts go
 }
 
 var (
-	bigHistory   = history{followers: actorCount, stride: 1, posts: 2_000, replies: 10_000, likes: 80_000, boosts: 10_000, perPost: 500, days: historyDays}
-	smallHistory = history{followers: 500, stride: smallCount, posts: 100, replies: 200, likes: 1_000, boosts: 200, perPost: 50, days: historyDays}
+	bigHistory   = history{followers: actorCount, stride: 1, posts: 2_000, replies: 10_000, likes: 80_000, boosts: 10_000, mentions: 5_000, perPost: 500, days: historyDays}
+	smallHistory = history{followers: 500, stride: smallCount, posts: 100, replies: 200, likes: 1_000, boosts: 200, mentions: 100, perPost: 50, days: historyDays}
 )
 
 // sqlStep is one bulk statement of the seed, named for the log and for failures.
@@ -108,9 +109,9 @@ const (
 			JOIN posts p ON p.id = ? || '-post-' || (1 + j % ?),
 			LATERAL (SELECT LEAST(now() AT TIME ZONE 'UTC', p.created_at + (j % 24) * interval '1 hour')) AS at(t)`
 	// One outbound activity per post: the group's Create of its own post, its Announce of a member's.
-	seedOutbound = `INSERT INTO outbound_activities (id, activity_iri, actor_kind, group_id, activity_type, body, created_at)
+	seedOutbound = `INSERT INTO outbound_activities (id, activity_iri, actor_kind, group_id, activity_type, body, created_at, post_id)
 		SELECT p.id || '-out', p.object_iri || '/activity', 'group', p.group_id,
-			CASE WHEN p.author_kind = 'group' THEN 'Create' ELSE 'Announce' END, '{}', p.created_at
+			CASE WHEN p.author_kind = 'group' THEN 'Create' ELSE 'Announce' END, '{}', p.created_at, p.id
 		FROM posts p WHERE p.group_id = ? AND p.in_reply_to_iri = ''`
 	// Each post's activity went to perPost shared inboxes, settled within a minute: one in 25
 	// refused for good, the rest delivered.
@@ -124,6 +125,14 @@ const (
 			JOIN outbound_activities o ON o.id = ? || '-post-' || n || '-out'
 			CROSS JOIN generate_series(0, ? - 1) AS k,
 			LATERAL (SELECT (n * 7 + k) % ? AS h, o.created_at + (k % 60) * interval '1 second' AS settled) AS d`
+	// Mentions of the group by people outside it, spread over the last 90 days, newest first.
+	seedMentions = `INSERT INTO group_mentions (id, group_id, object_iri, url, remote_actor_id, author_host, content_html,
+		published_at, received_at)
+		SELECT ? || '-mention-' || m, ?, 'https://s' || (m % ?) || '.example/notes/' || ? || '-' || m,
+			'https://s' || (m % ?) || '.example/@u' || m, 'actor-' || (1 + m % ?), 's' || ((1 + m % ?) % ?) || '.example',
+			'<p>Would the group look at this, asking for the building.</p>', t, t
+		FROM generate_series(1, ?) AS m,
+			LATERAL (SELECT now() AT TIME ZONE 'UTC' - m * (? * interval '1 second') AS t) AS at`
 )
 
 // rawSteps are the statements that write one group's history; its followers are every
@@ -141,6 +150,8 @@ func rawSteps(group model.Group, h history, offset int) []sqlStep {
 		{"boosts in " + slug, seedBoosts, []any{slug, hostCount, slug, hostCount, h.boosts, slug, h.posts}},
 		{"outbound activities of " + slug, seedOutbound, []any{id}},
 		{"deliveries of " + slug, seedDeliveries, []any{h.posts, slug, h.perPost, hostCount}},
+		{"mentions of " + slug, seedMentions, []any{slug, id, hostCount, slug, hostCount, actorCount, actorCount, hostCount,
+			h.mentions, 90 * 86_400 / h.mentions}},
 	}
 }
 
@@ -185,6 +196,22 @@ var rollups = []rollup{
 			COUNT(*) FILTER (WHERE d.state = 'failed')
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE o.group_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2`},
+	{"deliveries per post and day", "post_delivery_daily_stats", "post_id, day",
+		[]string{"post_id", "day", "group_id", "deliveries_attempted", "deliveries_succeeded", "deliveries_failed"},
+		[]string{"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"},
+		`SELECT o.post_id, ` + statsDay("d.updated_at") + `, o.group_id, SUM(d.attempts), COUNT(*) FILTER (WHERE d.state = 'delivered'),
+			COUNT(*) FILTER (WHERE d.state = 'failed')
+		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+		WHERE o.post_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
+	{"deliveries per server and day", "server_daily_stats", "group_id, day, host",
+		[]string{"group_id", "day", "host", "deliveries_succeeded", "deliveries_failed"},
+		[]string{"deliveries_succeeded", "deliveries_failed"},
+		`SELECT o.group_id, ` + statsDay("d.updated_at") + `, d.host, COUNT(*) FILTER (WHERE d.state = 'delivered'),
+			COUNT(*) FILTER (WHERE d.state IN ('failed', 'abandoned'))
+		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+		WHERE o.group_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
+	{"mentions per group and day", "group_daily_stats", "group_id, day", []string{"group_id", "day", "mentions"}, []string{"mentions"},
+		`SELECT group_id, ` + statsDay("received_at") + `, COUNT(*) FROM group_mentions GROUP BY 1, 2`},
 	{"likes per post and day", "post_daily_stats", "post_id, day", []string{"post_id", "day", "group_id", "likes"}, []string{"likes"},
 		`SELECT l.post_id, ` + statsDay("l.created_at") + `, p.group_id, COUNT(*)
 		FROM post_likes l JOIN posts p ON p.id = l.post_id GROUP BY 1, 2, 3`},
