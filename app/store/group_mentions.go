@@ -75,6 +75,24 @@ func (s *Store) GroupMentionsBefore(ctx context.Context, groupID, before string,
 	if err := q.Order("received_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list mentions of group %s: %w", groupID, err)
 	}
+	return s.withAuthors(ctx, rows)
+}
+
+// NewestMentionsOfOrganisation lists the newest mentions of any of the organisation's groups, at
+// most limit, newest first, with their authors: a semi-join over the organisation's groups reading
+// each group's newest entries of (group_id, received_at, id), then their authors by key.
+func (s *Store) NewestMentionsOfOrganisation(ctx context.Context, organisationID string, limit int) ([]MentionWithAuthor, error) {
+	var rows []model.GroupMention
+	err := s.conn(ctx).Table("group_mentions AS d").Where(organisationGroups, organisationID).
+		Order("d.received_at DESC, d.id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list the newest mentions of organisation %s: %w", organisationID, err)
+	}
+	return s.withAuthors(ctx, rows)
+}
+
+// withAuthors pairs mentions with their authors, read in one query.
+func (s *Store) withAuthors(ctx context.Context, rows []model.GroupMention) ([]MentionWithAuthor, error) {
 	ids := make([]string, 0, len(rows))
 	for _, m := range rows {
 		ids = append(ids, m.RemoteActorID)
