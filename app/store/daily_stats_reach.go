@@ -20,20 +20,45 @@ type PostReach struct {
 	Failed      int64
 }
 
-// PostsReach returns the group's posts delivered over the days from through through, at most limit,
+// StatsScope is whose figures a read is of: one group's, or every group's of an organisation. Its
+// condition is over the group_id of the rows read, aliased d, with one placeholder; the reach
+// reads take it rather than a group id so that the group's and the organisation's pages share them.
+type StatsScope struct {
+	condition string
+	arg       string
+}
+
+// OfGroup is one group's figures.
+func OfGroup(groupID string) StatsScope { return StatsScope{"d.group_id = ?", groupID} }
+
+// OfOrganisation is the figures of every group of the organisation, archived ones too (a
+// semi-join over groups_organisation, then each group's index range).
+func OfOrganisation(organisationID string) StatsScope {
+	return StatsScope{organisationGroups, organisationID}
+}
+
+// String names the scope in errors.
+func (s StatsScope) String() string {
+	if s.condition == organisationGroups {
+		return "organisation " + s.arg
+	}
+	return "group " + s.arg
+}
+
+// PostsReach returns the posts of scope delivered over the days from through through, at most limit,
 // the most deliveries succeeded first (ties: the newer post id first). One range read of the
-// rollup's (group_id, day) index, joined to the posts by key.
-func (s *Store) PostsReach(ctx context.Context, groupID, from, through string, limit int) ([]PostReach, error) {
+// rollup's (group_id, day) index per group, joined to the posts by key.
+func (s *Store) PostsReach(ctx context.Context, scope StatsScope, from, through string, limit int) ([]PostReach, error) {
 	var rows []PostReach
 	err := s.conn(ctx).Table("post_delivery_daily_stats AS d").
 		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.deliveries_attempted) AS attempted,
 			SUM(d.deliveries_succeeded) AS succeeded, SUM(d.deliveries_failed) AS failed`).
 		Joins("JOIN posts ON posts.id = d.post_id").
-		Where("d.group_id = ? AND d.day >= ? AND d.day <= ?", groupID, from, through).
+		Where(scope.condition+" AND d.day >= ? AND d.day <= ?", scope.arg, from, through).
 		Group("d.post_id, posts.object_iri, posts.content_html").
 		Order("succeeded DESC, d.post_id DESC").Limit(limit).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("read deliveries per post of group %s from %s to %s: %w", groupID, from, through, err)
+		return nil, fmt.Errorf("read deliveries per post of %s from %s to %s: %w", scope, from, through, err)
 	}
 	return rows, nil
 }
@@ -57,28 +82,29 @@ type UnreachableServer struct {
 	MarkedNow bool
 }
 
-// ServersReached reads the group's per-server rollup over the days from through through: how many
-// servers it reached and which it did not (at most limit of them). Two range reads of the rollup's
-// key, the second joined to the circuit breaker's record by host.
-func (s *Store) ServersReached(ctx context.Context, groupID, from, through string, limit int) (ServerReach, error) {
+// ServersReached reads the per-server rollup of scope over the days from through through: how many
+// servers its deliveries reached and which they did not (at most limit of them); over an
+// organisation a server counts once, reached when any of its groups reached it. Two range reads of
+// the rollup's key, the second joined to the circuit breaker's record by host.
+func (s *Store) ServersReached(ctx context.Context, scope StatsScope, from, through string, limit int) (ServerReach, error) {
 	var counts struct{ Reached, UnreachableTotal int64 }
 	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN succeeded > 0 THEN 1 ELSE 0 END), 0) AS reached,
 			COALESCE(SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END), 0) AS unreachable_total
-		FROM (SELECT host, SUM(deliveries_succeeded) AS succeeded FROM server_daily_stats
-			WHERE group_id = ? AND day >= ? AND day <= ? GROUP BY host) AS per_host`, groupID, from, through).Scan(&counts).Error
+		FROM (SELECT d.host, SUM(d.deliveries_succeeded) AS succeeded FROM server_daily_stats AS d
+			WHERE `+scope.condition+` AND d.day >= ? AND d.day <= ? GROUP BY d.host) AS per_host`, scope.arg, from, through).Scan(&counts).Error
 	reach := ServerReach{Reached: counts.Reached, UnreachableTotal: counts.UnreachableTotal}
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("count servers group %s reached from %s to %s: %w", groupID, from, through, err)
+		return ServerReach{}, fmt.Errorf("count servers %s reached from %s to %s: %w", scope, from, through, err)
 	}
-	err = s.conn(ctx).Table("server_daily_stats AS s").
-		Select(`s.host, SUM(s.deliveries_failed) AS failed,
+	err = s.conn(ctx).Table("server_daily_stats AS d").
+		Select(`d.host, SUM(d.deliveries_failed) AS failed,
 			MAX(CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END) AS marked_now`).
-		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = s.host").
-		Where("s.group_id = ? AND s.day >= ? AND s.day <= ?", groupID, from, through).
-		Group("s.host").Having("SUM(s.deliveries_succeeded) = 0").
-		Order("failed DESC, s.host").Limit(limit).Scan(&reach.Unreachable).Error
+		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = d.host").
+		Where(scope.condition+" AND d.day >= ? AND d.day <= ?", scope.arg, from, through).
+		Group("d.host").Having("SUM(d.deliveries_succeeded) = 0").
+		Order("failed DESC, d.host").Limit(limit).Scan(&reach.Unreachable).Error
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("list servers group %s did not reach from %s to %s: %w", groupID, from, through, err)
+		return ServerReach{}, fmt.Errorf("list servers %s did not reach from %s to %s: %w", scope, from, through, err)
 	}
 	return reach, nil
 }
@@ -97,39 +123,41 @@ type MemberShares struct {
 	OtherKinds   int64 // how many servers (or programs) the other members are on
 }
 
-// MembersByServer splits the group's members (accepted follows) by their server, the limit largest
-// first (ties: by host).
-func (s *Store) MembersByServer(ctx context.Context, groupID string, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, groupID, "remote_actors.host", limit)
+// MembersByServer splits the members (accepted follows) of scope's groups by their server, the
+// limit largest first (ties: by host). Over an organisation, a member of two of its groups counts
+// twice: once per membership.
+func (s *Store) MembersByServer(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
+	return s.memberShares(ctx, scope, "remote_actors.host", limit)
 }
 
-// MembersBySoftware splits the group's members by what their server runs, as its NodeInfo said; a
-// server never asked, or that did not say, is named ”.
-func (s *Store) MembersBySoftware(ctx context.Context, groupID string, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, groupID, "COALESCE(remote_hosts.software, '')", limit)
+// MembersBySoftware splits the members of scope's groups by what their server runs, as its NodeInfo
+// said; a server never asked, or that did not say, is named ”.
+func (s *Store) MembersBySoftware(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
+	return s.memberShares(ctx, scope, "COALESCE(remote_hosts.software, '')", limit)
 }
 
-// memberShares counts the group's members grouped by kind, an expression over remote_actors and
-// remote_hosts (a constant, never input). The members are a range of follows_group_state, each
-// joined to her actor and her server by key; a second statement counts them all, so that what is
-// not among the largest is told as 'others' without listing every server.
-func (s *Store) memberShares(ctx context.Context, groupID, kind string, limit int) (MemberShares, error) {
+// memberShares counts the members of scope's groups grouped by kind, an expression over
+// remote_actors and remote_hosts (a constant, never input). The members are a range of
+// follows_group_state per group, each joined to her actor and her server by key; a second statement
+// counts them all, so that what is not among the largest is told as 'others' without listing every
+// server.
+func (s *Store) memberShares(ctx context.Context, scope StatsScope, kind string, limit int) (MemberShares, error) {
 	members := func() *gorm.DB {
-		return s.conn(ctx).Table("follows").
-			Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
+		return s.conn(ctx).Table("follows AS d").
+			Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
 			Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
-			Where("follows.group_id = ? AND follows.state = ?", groupID, model.FollowAccepted)
+			Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted)
 	}
 	var shares MemberShares
 	err := members().Select(kind + " AS name, COUNT(*) AS members").Group(kind).
 		Order("members DESC, name").Limit(limit).Scan(&shares.Top).Error
 	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of group %s by %s: %w", groupID, kind, err)
+		return MemberShares{}, fmt.Errorf("count members of %s by %s: %w", scope, kind, err)
 	}
 	var all struct{ Members, Kinds int64 }
 	err = members().Select("COUNT(*) AS members, COUNT(DISTINCT " + kind + ") AS kinds").Scan(&all).Error
 	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of group %s: %w", groupID, err)
+		return MemberShares{}, fmt.Errorf("count members of %s: %w", scope, err)
 	}
 	shares.OtherMembers, shares.OtherKinds = all.Members, all.Kinds-int64(len(shares.Top))
 	for _, top := range shares.Top {

@@ -97,7 +97,7 @@ func TestReachPerPostAndServer(t *testing.T) {
 		recordAttempts(t, st, ofNone["h4.example"], model.DeliveryFailed)
 
 		from, through := periodAround()
-		posts, err := st.PostsReach(ctx, group.ID, from, through, 10)
+		posts, err := st.PostsReach(ctx, store.OfGroup(group.ID), from, through, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestReachPerPostAndServer(t *testing.T) {
 			t.Errorf("deliveries per post (attempted/succeeded/failed):\n got %v\nwant %v", got, want)
 		}
 
-		servers, err := st.ServersReached(ctx, group.ID, from, through, 10)
+		servers, err := st.ServersReached(ctx, store.OfGroup(group.ID), from, through, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,18 +118,18 @@ func TestReachPerPostAndServer(t *testing.T) {
 		if fmt.Sprintf("%+v", servers) != fmt.Sprintf("%+v", want) {
 			t.Errorf("servers:\n got %+v\nwant %+v", servers, want)
 		}
-		if limited, err := st.ServersReached(ctx, group.ID, from, through, 1); err != nil || len(limited.Unreachable) != 1 || limited.UnreachableTotal != 2 {
+		if limited, err := st.ServersReached(ctx, store.OfGroup(group.ID), from, through, 1); err != nil || len(limited.Unreachable) != 1 || limited.UnreachableTotal != 2 {
 			t.Errorf("at most 1 unreachable server: %+v (%v), want h3 of 2", limited, err)
 		}
 
 		if err := st.DB().Exec("DELETE FROM posts WHERE id = ?", first.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		posts, err = st.PostsReach(ctx, group.ID, from, through, 10)
+		posts, err = st.PostsReach(ctx, store.OfGroup(group.ID), from, through, 10)
 		if err != nil || len(posts) != 1 || posts[0].PostID != second.ID {
 			t.Errorf("after the first post's deletion: %+v (%v), want the second only", posts, err)
 		}
-		if after, err := st.ServersReached(ctx, group.ID, from, through, 10); err != nil || after.Reached != 2 {
+		if after, err := st.ServersReached(ctx, store.OfGroup(group.ID), from, through, 10); err != nil || after.Reached != 2 {
 			t.Errorf("after the first post's deletion: %d servers reached (%v), want 2 still", after.Reached, err)
 		}
 	})
@@ -172,14 +172,14 @@ func TestMembersByServerAndSoftware(t *testing.T) {
 				}
 			}
 		}
-		byServer, err := st.MembersByServer(ctx, group.ID, 2)
+		byServer, err := st.MembersByServer(ctx, store.OfGroup(group.ID), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, want := fmt.Sprintf("%+v", byServer), "{Top:[{Name:a.example Members:3} {Name:b.example Members:2}] OtherMembers:2 OtherKinds:2}"; got != want {
 			t.Errorf("members by server, top 2:\n got %s\nwant %s", got, want)
 		}
-		bySoftware, err := st.MembersBySoftware(ctx, group.ID, 5)
+		bySoftware, err := st.MembersBySoftware(ctx, store.OfGroup(group.ID), 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,16 +195,16 @@ func TestMembersByServerAndSoftware(t *testing.T) {
 func readReach(t *testing.T, st *store.Store, groupID, from, through string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := st.PostsReach(ctx, groupID, from, through, 10); err != nil {
+	if _, err := st.PostsReach(ctx, store.OfGroup(groupID), from, through, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ServersReached(ctx, groupID, from, through, 10); err != nil {
+	if _, err := st.ServersReached(ctx, store.OfGroup(groupID), from, through, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.MembersByServer(ctx, groupID, 10); err != nil {
+	if _, err := st.MembersByServer(ctx, store.OfGroup(groupID), 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.MembersBySoftware(ctx, groupID, 10); err != nil {
+	if _, err := st.MembersBySoftware(ctx, store.OfGroup(groupID), 10); err != nil {
 		t.Fatal(err)
 	}
 }

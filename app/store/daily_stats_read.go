@@ -30,6 +30,7 @@ type GroupDay struct {
 	SupportClosed            int64
 	SupportFirstReplies      int64
 	SupportFirstReplySeconds int64
+	Mentions                 int64 // of the group by non-members, kept (migration 23)
 }
 
 // GroupDays returns a group's figures for the days from through through (both 'YYYY-MM-DD',
@@ -39,7 +40,7 @@ func (s *Store) GroupDays(ctx context.Context, groupID, from, through string) (m
 	groupRows, err := daysOf[GroupDay](ctx, s, groupRollup, groupID,
 		`day, joins, leaves, posts_shared, group_posts, deliveries_attempted, deliveries_succeeded, deliveries_failed,
 			posts_held, posts_declined, posts_removed, reports_received, reports_resolved, reports_dismissed,
-			support_opened, support_closed, support_first_replies, support_first_reply_seconds`, from, through)
+			support_opened, support_closed, support_first_replies, support_first_reply_seconds, mentions`, from, through)
 	if err != nil {
 		return nil, err
 	}
@@ -77,24 +78,23 @@ type PostEngagement struct {
 // TopPosts returns the group's posts that drew the most likes, boosts and replies together over the
 // days from through through, at most limit, the most first (ties: the newer post id first).
 func (s *Store) TopPosts(ctx context.Context, groupID, from, through string, limit int) ([]PostEngagement, error) {
-	return s.rankPosts(ctx, "d.group_id = ?", groupID, from, through, limit)
+	return s.rankPosts(ctx, OfGroup(groupID), from, through, limit)
 }
 
-// rankPosts is TopPosts for the posts whose rollup rows (d) match scope, a condition with one
-// placeholder for scopeArg: one group's, or every group's of an organisation. The rollups are summed
+// rankPosts is TopPosts for the posts of scope: one group's, or every group's of an organisation. The rollups are summed
 // and ranked first, and only the few posts kept are joined to their text: grouping on the text of
 // every post of a busy period would cost more than all the rest of the page.
-func (s *Store) rankPosts(ctx context.Context, scope string, scopeArg any, from, through string, limit int) ([]PostEngagement, error) {
+func (s *Store) rankPosts(ctx context.Context, scope StatsScope, from, through string, limit int) ([]PostEngagement, error) {
 	var rows []PostEngagement
 	err := s.conn(ctx).Raw(`SELECT r.post_id, r.group_id, posts.object_iri, posts.content_html, r.likes, r.boosts, r.replies, r.engagement
 		FROM (SELECT d.post_id, d.group_id, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts, SUM(d.replies) AS replies,
 				SUM(d.likes + d.boosts + d.replies) AS engagement
-			FROM post_daily_stats AS d WHERE `+scope+` AND d.day >= ? AND d.day <= ?
+			FROM post_daily_stats AS d WHERE `+scope.condition+` AND d.day >= ? AND d.day <= ?
 			GROUP BY d.post_id, d.group_id ORDER BY engagement DESC, d.post_id DESC LIMIT ?) AS r
 		JOIN posts ON posts.id = r.post_id
-		ORDER BY r.engagement DESC, r.post_id DESC`, scopeArg, from, through, limit).Scan(&rows).Error
+		ORDER BY r.engagement DESC, r.post_id DESC`, scope.arg, from, through, limit).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("rank posts of %s from %s to %s: %w", scopeArg, from, through, err)
+		return nil, fmt.Errorf("rank posts of %s from %s to %s: %w", scope, from, through, err)
 	}
 	return rows, nil
 }

@@ -29,11 +29,13 @@ type groupDayRow struct {
 // through (both 'YYYY-MM-DD', inclusive). Two reads whatever the number of groups: one of
 // group_daily_stats, one of post_daily_stats grouped by group and day. Each returns at most a row
 // per group and day, which Go sums both ways, rather than asking the database twice per table.
+// The reports are left out (zero): the organisation's are OrganisationReportDays'.
 func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, through string) (OrganisationFigures, error) {
 	var rows []groupDayRow
 	err := s.conn(ctx).Table("group_daily_stats AS d").
 		Select(`d.group_id, d.day, d.joins, d.leaves, d.posts_shared, d.group_posts, d.deliveries_attempted,
-			d.deliveries_succeeded, d.deliveries_failed`).
+			d.deliveries_succeeded, d.deliveries_failed, d.posts_held, d.posts_declined, d.posts_removed, d.support_opened,
+			d.support_closed, d.support_first_replies, d.support_first_reply_seconds, d.mentions`).
 		Where(organisationGroups+" AND d.day >= ? AND d.day <= ?", organisationID, from, through).Scan(&rows).Error
 	if err != nil {
 		return OrganisationFigures{}, fmt.Errorf("read figures of organisation %s from %s to %s: %w", organisationID, from, through, err)
@@ -56,17 +58,24 @@ func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, thro
 	return figures, nil
 }
 
-// addDays sums two sets of figures, keeping b's day.
+// addDays sums two sets of figures, keeping b's day. The reports are summed too, though
+// OrganisationDays reads none: an organisation's are its own rollup's (OrganisationReportDays),
+// which also counts the reports of its deleted groups and of no group.
 func addDays(a, b GroupDay) GroupDay {
 	return GroupDay{Day: b.Day, Joins: a.Joins + b.Joins, Leaves: a.Leaves + b.Leaves, PostsShared: a.PostsShared + b.PostsShared,
 		GroupPosts: a.GroupPosts + b.GroupPosts, DeliveriesAttempted: a.DeliveriesAttempted + b.DeliveriesAttempted,
 		DeliveriesSucceeded: a.DeliveriesSucceeded + b.DeliveriesSucceeded, DeliveriesFailed: a.DeliveriesFailed + b.DeliveriesFailed,
-		Likes: a.Likes + b.Likes, Boosts: a.Boosts + b.Boosts, Replies: a.Replies + b.Replies}
+		Likes: a.Likes + b.Likes, Boosts: a.Boosts + b.Boosts, Replies: a.Replies + b.Replies,
+		PostsHeld: a.PostsHeld + b.PostsHeld, PostsDeclined: a.PostsDeclined + b.PostsDeclined, PostsRemoved: a.PostsRemoved + b.PostsRemoved,
+		ReportsReceived: a.ReportsReceived + b.ReportsReceived, ReportsResolved: a.ReportsResolved + b.ReportsResolved,
+		ReportsDismissed: a.ReportsDismissed + b.ReportsDismissed, SupportOpened: a.SupportOpened + b.SupportOpened,
+		SupportClosed: a.SupportClosed + b.SupportClosed, SupportFirstReplies: a.SupportFirstReplies + b.SupportFirstReplies,
+		SupportFirstReplySeconds: a.SupportFirstReplySeconds + b.SupportFirstReplySeconds, Mentions: a.Mentions + b.Mentions}
 }
 
 // TopPostsOfOrganisation is TopPosts over every group of the organisation.
 func (s *Store) TopPostsOfOrganisation(ctx context.Context, organisationID, from, through string, limit int) ([]PostEngagement, error) {
-	return s.rankPosts(ctx, organisationGroups, organisationID, from, through, limit)
+	return s.rankPosts(ctx, OfOrganisation(organisationID), from, through, limit)
 }
 
 // CountMembersOfGroups counts the accepted followers (the members, as the dashboard counts them) of

@@ -36,14 +36,14 @@ func TestReachCountsTheAnnouncedPost(t *testing.T) {
 			t.Fatal(err)
 		}
 		from, through := store.StatsDay(time.Now().AddDate(0, 0, -1)), store.StatsDay(time.Now().AddDate(0, 0, 1))
-		posts, err := st.PostsReach(ctx, k.open.ID, from, through, 10)
+		posts, err := st.PostsReach(ctx, store.OfGroup(k.open.ID), from, through, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if delivered == 0 || len(posts) != 1 || posts[0].PostID != shared.ID || posts[0].Succeeded != delivered || posts[0].Failed != 0 {
 			t.Errorf("deliveries per post: %+v; want alice's post alone with its %d deliveries", posts, delivered)
 		}
-		servers, err := st.ServersReached(ctx, k.open.ID, from, through, 10)
+		servers, err := st.ServersReached(ctx, store.OfGroup(k.open.ID), from, through, 10)
 		if err != nil || servers.Reached != 1 || servers.UnreachableTotal != 0 {
 			t.Errorf("servers: %+v (%v), want the peer's reached", servers, err)
 		}

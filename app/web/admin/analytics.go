@@ -54,7 +54,7 @@ func (a *Admin) analytics(c *gin.Context) {
 		return
 	}
 	page := analyticsPage{Group: group, Days: days, Periods: analyticsPeriods, From: period[0], To: period[len(period)-1], Figures: figures}
-	if page.Reach, err = a.loadReach(ctx, group.ID, period); err != nil {
+	if page.Reach, err = a.loadReach(ctx, groupReach(group.ID), period); err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/kring-social/kring/app/apperror"
 )
 
-// analyticsCSV exports one chart's table (?chart= one of figureTables' keys, ?days= as the page):
-// a header, then a row per day with the same figures the page's table shows.
+// analyticsCSV exports one chart's table (?chart= one of figureTables' or reachFigures' keys,
+// ?days= as the page): a header, then a row per day (or per post, server, software) with the same
+// figures the page's table shows.
 func (a *Admin) analyticsCSV(c *gin.Context) {
 	group, ok := a.groupToModerate(c)
 	if !ok {
@@ -23,41 +24,37 @@ func (a *Admin) analyticsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, key := c.Request.Context(), c.Query("chart")
-	figures, err := a.loadFigures(ctx, group.ID, period)
+	figures, err := a.loadFigures(c.Request.Context(), group.ID, period)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	table, found := figures.byKey(key)
-	records := table.records()
-	if !found {
-		// Not a daily chart: one of the reach tables, read only when asked for.
-		reach, err := a.loadReach(ctx, group.ID, period)
-		if err != nil {
-			a.fail(c, err)
-			return
-		}
-		var extra reachTable
-		if extra, found = reach.byKey(key); !found {
-			a.fail(c, apperror.Invalid("chart", "must be one of %s (got %q)", strings.Join(append(figures.keys(), reach.keys()...), ", "), key))
-			return
-		}
-		records = extra.records()
-	}
-	writeCSV(c, group.Slug, key, days, records)
+	a.writeFiguresCSV(c, group.Slug, days, figures, func() (reachFigures, error) {
+		return a.loadReach(c.Request.Context(), groupReach(group.ID), period)
+	})
 }
 
-// writeFiguresCSV answers with the daily table of figures that ?chart= names (members, deliveries
-// or engagement), as a CSV file named after whose figures they are (a group's or an
-// organisation's slug) and the period; another chart is refused.
-func (a *Admin) writeFiguresCSV(c *gin.Context, figures figureTables, slug string, days int) {
-	table, found := figures.byKey(c.Query("chart"))
-	if !found {
-		a.fail(c, apperror.Invalid("chart", "must be members, deliveries or engagement (got %q)", c.Query("chart")))
+// writeFiguresCSV answers with the table that ?chart= names, a group's or an organisation's (slug's),
+// as a CSV file named after whose figures they are and the period: one of the daily figures, or else
+// one of the reach tables, read (loadReach) only when asked for. Another name is refused with the
+// list of those there are.
+func (a *Admin) writeFiguresCSV(c *gin.Context, slug string, days int, figures figureTables, loadReach func() (reachFigures, error)) {
+	key := c.Query("chart")
+	if table, found := figures.byKey(key); found {
+		writeCSV(c, slug, key, days, table.records())
 		return
 	}
-	writeCSV(c, slug, table.Key, days, table.records())
+	reach, err := loadReach()
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	table, found := reach.byKey(key)
+	if !found {
+		a.fail(c, apperror.Invalid("chart", "must be one of %s (got %q)", strings.Join(append(figures.keys(), reach.keys()...), ", "), key))
+		return
+	}
+	writeCSV(c, slug, key, days, table.records())
 }
 
 // writeCSV answers with records as a CSV file named after whose figures they are, the chart and

@@ -96,10 +96,11 @@ type figureTables struct {
 	Mentions                        figureTable
 }
 
-// byKey finds a chart's table by its name in URLs.
+// byKey finds a chart's table by its name in URLs. A table left unset has no name and is never
+// found: ?chart= empty must not answer with an empty table.
 func (f figureTables) byKey(key string) (figureTable, bool) {
 	for _, t := range f.all() {
-		if t.Key == key {
+		if t.Key != "" && t.Key == key {
 			return t, true
 		}
 	}
@@ -115,7 +116,9 @@ func (f figureTables) all() []figureTable {
 func (f figureTables) keys() []string {
 	var keys []string
 	for _, t := range f.all() {
-		keys = append(keys, t.Key)
+		if t.Key != "" {
+			keys = append(keys, t.Key)
+		}
 	}
 	return keys
 }
@@ -136,9 +139,7 @@ func (a *Admin) loadFigures(ctx context.Context, groupID string, days []string) 
 	if err != nil {
 		return figureTables{}, err
 	}
-	f := layOutFigures(days, byDay)
-	f.Mentions, err = a.mentionFigures(ctx, groupID, days)
-	return f, err
+	return layOutFigures(days, byDay), nil
 }
 
 // layOutFigures lays out daily figures (a group's, or an organisation's summed over its groups) as
@@ -154,12 +155,17 @@ func layOutFigures(days []string, byDay map[string]store.GroupDay) figureTables 
 		Engagement: figureTable{Key: "engagement", Title: "Likes, boosts and replies",
 			Summary: "Likes, boosts and replies the group's posts and the members' posts it shared received each day.",
 			Columns: []string{"Likes", "Boosts", "Replies"}, Charted: []int{0, 1, 2}},
+		// What the group's outside world said to it, which its Mentions tab lists.
+		Mentions: figureTable{Key: "mentions", Title: "Mentions by non-members",
+			Summary: "Public posts that named the group each day, written by people who do not follow it.",
+			Columns: []string{"Mentions"}, Charted: []int{0}},
 	}
 	for _, day := range days {
 		d := byDay[day]
 		f.Members.Rows = append(f.Members.Rows, figureRow{day, []int64{d.Joins, d.Leaves, d.Joins - d.Leaves}})
 		f.Deliveries.Rows = append(f.Deliveries.Rows, figureRow{day, []int64{d.DeliveriesAttempted, d.DeliveriesSucceeded, d.DeliveriesFailed}})
 		f.Engagement.Rows = append(f.Engagement.Rows, figureRow{day, []int64{d.Likes, d.Boosts, d.Replies}})
+		f.Mentions.Rows = append(f.Mentions.Rows, figureRow{day, []int64{d.Mentions}})
 	}
 	f.Health = healthFiguresOf(days, byDay)
 	return f

@@ -75,10 +75,10 @@ type reachFigures struct {
 	MemberSoftware   reachTable
 }
 
-// byKey finds a reach table by its name in URLs.
+// byKey finds a reach table by its name in URLs; an unset table, nameless, is never found.
 func (r reachFigures) byKey(key string) (reachTable, bool) {
 	for _, t := range r.tables() {
-		if t.Key == key {
+		if t.Key != "" && t.Key == key {
 			return t, true
 		}
 	}
@@ -99,35 +99,45 @@ func (r reachFigures) keys() []string {
 	return keys
 }
 
-// loadReach reads the group's reach over the period (days, oldest first) and its members now, and
+// groupReach is one group's reach, as its Analytics tab shows it.
+func groupReach(groupID string) reachOf { return reachOf{store.OfGroup(groupID), "the group"} }
+
+// reachOf is whose reach a page shows: the store's scope of its reads, and how the page's sentences
+// name it ("the group", "the organisation's groups").
+type reachOf struct {
+	scope store.StatsScope
+	whose string
+}
+
+// loadReach reads the reach of whose over the period (days, oldest first) and its members now, and
 // lays them out as the page's tables.
-func (a *Admin) loadReach(ctx context.Context, groupID string, days []string) (reachFigures, error) {
+func (a *Admin) loadReach(ctx context.Context, whose reachOf, days []string) (reachFigures, error) {
 	from, through := days[0], days[len(days)-1]
-	posts, err := a.cfg.Store.PostsReach(ctx, groupID, from, through, postsReachShown)
+	posts, err := a.cfg.Store.PostsReach(ctx, whose.scope, from, through, postsReachShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
-	servers, err := a.cfg.Store.ServersReached(ctx, groupID, from, through, unreachableShown)
+	servers, err := a.cfg.Store.ServersReached(ctx, whose.scope, from, through, unreachableShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
-	byServer, err := a.cfg.Store.MembersByServer(ctx, groupID, memberSharesShown)
+	byServer, err := a.cfg.Store.MembersByServer(ctx, whose.scope, memberSharesShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
-	bySoftware, err := a.cfg.Store.MembersBySoftware(ctx, groupID, memberSharesShown)
+	bySoftware, err := a.cfg.Store.MembersBySoftware(ctx, whose.scope, memberSharesShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
 	r := reachFigures{ServersReached: servers.Reached, ServersUnreached: servers.UnreachableTotal,
 		Posts: reachTable{Key: "post-deliveries", Title: "Deliveries per post",
 			Columns: []string{"Post", "Attempted", "Succeeded", "Failed"},
-			Empty:   "No post of the group was delivered in this period."},
+			Empty:   "No post of " + whose.whose + " was delivered in this period."},
 		Unreachable: reachTable{Key: "unreachable-servers", Title: "Servers not reached",
 			Columns: []string{"Server", "Failed deliveries", "Marked unreachable now"},
-			Empty:   "Every server the group sent to took at least one delivery."},
-		MemberServers: memberShareTable(byServer, "members-by-server", "Members by server", "Server", "Other servers", ""),
-		MemberSoftware: memberShareTable(bySoftware, "members-by-software", "Members by server software", "Software",
+			Empty:   "Every server " + whose.whose + " sent to took at least one delivery."},
+		MemberServers: memberShareTable(byServer, whose.whose, "members-by-server", "Members by server", "Server", "Other servers", ""),
+		MemberSoftware: memberShareTable(bySoftware, whose.whose, "members-by-software", "Members by server software", "Software",
 			"Other software", "unknown"),
 	}
 	for _, p := range posts {
@@ -149,13 +159,13 @@ func (a *Admin) loadReach(ctx context.Context, groupID string, days []string) (r
 	return r, nil
 }
 
-// memberShareTable lays out the members' largest shares, then the rest together as others with
-// how many servers (or programs) they are on; a share with no name is called unnamed.
-func memberShareTable(shares store.MemberShares, key, title, heading, others, unnamed string) reachTable {
+// memberShareTable lays out the largest shares of the members of whose, then the rest together as
+// others with how many servers (or programs) they are on; a share with no name is called unnamed.
+func memberShareTable(shares store.MemberShares, whose, key, title, heading, others, unnamed string) reachTable {
 	t := reachTable{Key: key, Title: title, Charted: true, Columns: []string{heading, "Members"},
-		Summary: fmt.Sprintf("The group's members now, by %s: the %d largest shares, then the others together.",
-			strings.ToLower(heading), memberSharesShown),
-		Empty: "The group has no members yet."}
+		Summary: fmt.Sprintf("The members of %s now, by %s: the %d largest shares, then the others together.",
+			whose, strings.ToLower(heading), memberSharesShown),
+		Empty: "No members yet."}
 	for _, share := range shares.Top {
 		label := share.Name
 		if label == "" {

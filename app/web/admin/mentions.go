@@ -51,7 +51,7 @@ func (a *Admin) mentions(c *gin.Context) {
 		page.Next = rows[mentionsPageSize-1].ID
 	}
 	for _, m := range rows {
-		page.Mentions = append(page.Mentions, listedMention{MentionWithAuthor: m, Excerpt: textinput.Excerpt(textinput.PlainText(m.ContentHTML), 280)})
+		page.Mentions = append(page.Mentions, listedMentionOf(m))
 	}
 	a.render(c, "mentions.html", "Mentions of "+group.Name, page)
 }
@@ -63,4 +63,9 @@ func mentionNotFound(err error, group store.GroupInOrganisation, id string) erro
 		return apperror.NotFound("group %q has no mention %q", group.Slug, id)
 	}
 	return err
+}
+
+// listedMentionOf is a mention with a short plain text to read it by.
+func listedMentionOf(m store.MentionWithAuthor) listedMention {
+	return listedMention{MentionWithAuthor: m, Excerpt: textinput.Excerpt(textinput.PlainText(m.ContentHTML), 280)}
 }

@@ -35,6 +35,23 @@ type organisationAnalyticsPage struct {
 	Figures  figureTables
 	Groups   []groupPeriod
 	Top      []organisationTopPost
+	Reach    reachFigures
+	Mentions []organisationMention // the newest, of any of its groups
+}
+
+// newestMentionsShown is how many of the newest mentions of its groups the organisation's page
+// lists: enough to see whether someone is waiting for an answer; each group's Mentions tab has all.
+const newestMentionsShown = 10
+
+// organisationMention is a mention of one of the organisation's groups, with the group.
+type organisationMention struct {
+	listedMention
+	Group store.GroupInOrganisation
+}
+
+// organisationReach is the reach of every group of the organisation, as its page shows it.
+func organisationReach(organisationID string) reachOf {
+	return reachOf{store.OfOrganisation(organisationID), "the organisation's groups"}
 }
 
 // groupPeriod is one group's row of the organisation's per-group table.
@@ -116,19 +133,34 @@ func (a *Admin) organisationFiguresOf(c *gin.Context) (organisationFigures, bool
 	if f.Days, f.Period, ok = a.requestedPeriod(c); !ok {
 		return f, false
 	}
-	read, err := a.cfg.Store.OrganisationDays(c.Request.Context(), f.Org.ID, f.Period[0], f.Period[len(f.Period)-1])
+	ctx, from, through := c.Request.Context(), f.Period[0], f.Period[len(f.Period)-1]
+	read, err := a.cfg.Store.OrganisationDays(ctx, f.Org.ID, from, through)
 	if err != nil {
 		a.fail(c, err)
 		return f, false
+	}
+	// The reports are the organisation's own rollup's, not its groups' summed: it also counts the
+	// reports about no group and those of groups since deleted.
+	reports, err := a.cfg.Store.OrganisationReportDays(ctx, f.Org.ID, from, through)
+	if err != nil {
+		a.fail(c, err)
+		return f, false
+	}
+	for day, r := range reports {
+		d := read.ByDay[day]
+		d.ReportsReceived, d.ReportsResolved, d.ReportsDismissed = r.ReportsReceived, r.ReportsResolved, r.ReportsDismissed
+		read.ByDay[day] = d
 	}
 	f.Figures, f.ByGroup = layOutFigures(f.Period, read.ByDay), read.ByGroup
 	return f, true
 }
 
 // organisationAnalytics shows the organisation's figures over ?days= (7, 30 or 90): members joined
-// and left, deliveries, likes, boosts and replies summed over its groups per day, each as a chart
-// with its table; a row per group for the period; and the posts that drew the most. It reads the
-// rollups, a fixed number of queries however many groups and days.
+// and left, deliveries, likes, boosts and replies, mentions by non-members and community health
+// summed over its groups per day, each as a chart with its table; a row per group for the period;
+// the posts that drew the most; the newest mentions; and its reach (posts' deliveries, servers
+// reached, members by server and software). It reads the rollups, a fixed number of queries however
+// many groups and days.
 func (a *Admin) organisationAnalytics(c *gin.Context) {
 	f, ok := a.organisationFiguresOf(c)
 	if !ok {
@@ -159,6 +191,18 @@ func (a *Admin) organisationAnalytics(c *gin.Context) {
 	for _, p := range ranked {
 		page.Top = append(page.Top, organisationTopPost{topPost: topPostOf(p), Group: byID[p.GroupID]})
 	}
+	if page.Reach, err = a.loadReach(ctx, organisationReach(f.Org.ID), f.Period); err != nil {
+		a.fail(c, err)
+		return
+	}
+	mentions, err := a.cfg.Store.NewestMentionsOfOrganisation(ctx, f.Org.ID, newestMentionsShown)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for _, m := range mentions {
+		page.Mentions = append(page.Mentions, organisationMention{listedMention: listedMentionOf(m), Group: byID[m.GroupID]})
+	}
 	a.render(c, "organisation_analytics.html", "Analytics: "+f.Org.Name, page)
 }
 
@@ -166,7 +210,9 @@ func (a *Admin) organisationAnalytics(c *gin.Context) {
 // page), equal to the table the page shows.
 func (a *Admin) organisationAnalyticsCSV(c *gin.Context) {
 	if f, ok := a.organisationFiguresOf(c); ok {
-		a.writeFiguresCSV(c, f.Figures, f.Org.Slug, f.Days)
+		a.writeFiguresCSV(c, f.Org.Slug, f.Days, f.Figures, func() (reachFigures, error) {
+			return a.loadReach(c.Request.Context(), organisationReach(f.Org.ID), f.Period)
+		})
 	}
 }
 

@@ -166,7 +166,7 @@ func TestOrganisationAnalyticsRoles(t *testing.T) {
 }
 
 // The organisation's page costs the same statements however many groups it has, and those reading
-// the rollups and the members are served by indexes, so twenty groups with long histories read only
+// the rollups, the members and the mentions are served by indexes, so twenty groups with long histories read only
 // their rows of the period.
 func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
 	t.Parallel()
@@ -211,7 +211,7 @@ func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
 	}
 	explained := 0
 	for _, s := range statements {
-		if !strings.Contains(s.SQL, "daily_stats") && !strings.Contains(s.SQL, "follows") {
+		if !strings.Contains(s.SQL, "daily_stats") && !strings.Contains(s.SQL, "follows") && !strings.Contains(s.SQL, "group_mentions") {
 			continue
 		}
 		explained++
@@ -219,7 +219,198 @@ func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
 			t.Errorf("no index serves this statement, it reads all of %s:\n%s", table, s.SQL)
 		}
 	}
-	if explained != 4 {
-		t.Errorf("explained %d statements of the rollups and members, want 4 (two rollups, top posts, members)", explained)
+	// The groups' and the organisation's rollups, the top posts, the members now, the deliveries per
+	// post, the servers reached (two), the members by server and by software (two each), the newest
+	// mentions.
+	if explained != 13 {
+		t.Errorf("explained %d statements of the rollups, members and mentions, want 13", explained)
 	}
+}
+
+// TestOrganisationAnalyticsHealthMentionsReach: the organisation's community health, mentions and
+// reach are its groups' (lobby's and desk's, not elsewhere's of another organisation) summed, as
+// their own Analytics tabs show them, except the reports, which are the organisation's own count and
+// so keep a report of a group since deleted; every table the page shows has a CSV equal to it; the
+// newest mentions of both its groups are listed, not the other organisation's.
+func TestOrganisationAnalyticsHealthMentionsReach(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		s := newSite(t, st)
+		s.member(s.away) // the other organisation's: counted nowhere on acme's page
+		alice := s.member(s.lobby)
+		s.member(s.lobby)
+		// Alice is a member of desk too, and desk has one from another server.
+		solo, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: "https://small.example/u/solo", Host: "small.example",
+			PreferredUsername: "solo", InboxURL: "https://small.example/u/solo/inbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, actor := range []model.RemoteActor{alice, solo} {
+			if _, err := st.SaveFollow(ctx, model.Follow{GroupID: s.desk.ID, RemoteActorID: actor.ID,
+				FollowActivityIRI: actor.IRI + "/follow-desk", State: model.FollowAccepted}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		past := store.StatsDay(time.Now().AddDate(0, 0, -3))
+		for _, row := range []struct {
+			group                                            model.Group
+			held, declined, removed, opened, closed, replies int
+			seconds, mentions                                int
+		}{{s.lobby, 1, 0, 2, 3, 1, 2, 600, 4}, {s.desk, 5, 2, 0, 1, 1, 1, 7200, 1}, {s.away, 100, 100, 100, 100, 100, 100, 100, 100}} {
+			err := st.DB().Exec(`INSERT INTO group_daily_stats (group_id, day, posts_held, posts_declined, posts_removed, support_opened,
+				support_closed, support_first_replies, support_first_reply_seconds, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				row.group.ID, past, row.held, row.declined, row.removed, row.opened, row.closed, row.replies, row.seconds, row.mentions).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A report of lobby, and one of a group deleted since: the organisation counts both.
+		gone, err := testenv.Groups(t, st).CreateGroup(ctx, groups.NewGroup{OrganisationSlug: "acme", Slug: "gone", Name: "Gone"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, group := range []model.Group{s.lobby, gone} {
+			if _, err := st.CreateReport(ctx, model.Report{OrganisationID: s.lobby.OrganisationID, GroupID: &group.ID,
+				Source: model.ReportFromStaff, Content: "spam", Status: model.ReportOpen, TargetPostIRIs: "[]"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.DB().Exec("DELETE FROM groups WHERE id = ?", gone.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		// Deliveries: lobby's post reached social.example, desk failed there and at down.example;
+		// elsewhere's post and its server are another organisation's.
+		posts := map[model.Group]model.Post{s.lobby: s.postNow(s.postBy(alice, s.lobby, "<p>Fair in lobby</p>").PostID),
+			s.away: s.postNow(s.postBy(s.member(s.away), s.away, "<p>Fair elsewhere</p>").PostID)}
+		for group, post := range posts {
+			if err := st.DB().Exec(`INSERT INTO post_delivery_daily_stats (post_id, day, group_id, deliveries_attempted, deliveries_succeeded,
+				deliveries_failed) VALUES (?, ?, ?, 9, 7, 2)`, post.ID, past, group.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, row := range []struct {
+			group             model.Group
+			host              string
+			succeeded, failed int
+		}{{s.lobby, "social.example", 3, 0}, {s.desk, "social.example", 0, 1}, {s.desk, "down.example", 0, 2}, {s.away, "far.example", 0, 5}} {
+			if err := st.DB().Exec(`INSERT INTO server_daily_stats (group_id, day, host, deliveries_succeeded, deliveries_failed)
+				VALUES (?, ?, ?, ?, ?)`, row.group.ID, past, row.host, row.succeeded, row.failed).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Mentions: one of each group, the other organisation's the newest.
+		stranger, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: "https://far.example/u/stranger", Host: "far.example",
+			PreferredUsername: "stranger", InboxURL: "https://far.example/u/stranger/inbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, group := range []model.Group{s.lobby, s.desk, s.away} {
+			at := time.Now().Add(time.Duration(i-3) * time.Minute).UTC()
+			mention := model.GroupMention{ID: model.NewID(), GroupID: group.ID, ObjectIRI: stranger.IRI + "/notes/" + group.Slug,
+				RemoteActorID: stranger.ID, AuthorHost: "far.example", ContentHTML: "<p>Hello " + group.Slug + "</p>", PublishedAt: at, ReceivedAt: at}
+			if err := st.DB().Create(&mention).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		admin := s.loggedIn(acmeAdmin)
+		status, page := admin.get("/admin/organisations/acme/analytics?days=7")
+		if status != http.StatusOK {
+			t.Fatalf("organisation analytics: %d\n%s", status, page)
+		}
+		groupPages := map[string]string{}
+		for _, slug := range []string{"lobby", "desk"} {
+			_, groupPages[slug] = admin.get("/admin/groups/" + slug + "/analytics?days=7")
+		}
+		for _, key := range []string{"moderation", "support", "response", "mentions"} {
+			table := figureTableOf(t, page, key)
+			lobby, desk := figureTableOf(t, groupPages["lobby"], key), figureTableOf(t, groupPages["desk"], key)
+			for i, row := range table[1:] {
+				for col := 1; col < len(row); col++ {
+					if key == "response" && col == 2 {
+						continue // an average, worked out from the sums: below
+					}
+					want := atoi(t, lobby[i+1][col]) + atoi(t, desk[i+1][col])
+					if got := atoi(t, row[col]); got != want || row[0] != lobby[i+1][0] {
+						t.Errorf("%s %s %s: %d, want lobby's and desk's %d", key, row[0], table[0][col], got, want)
+					}
+				}
+			}
+		}
+		// (600 + 7200) seconds over 3 first replies is 44 minutes, rounded up.
+		if row := rowOf(figureTableOf(t, page, "response"), past); strings.Join(row, ",") != past+",3,44" {
+			t.Errorf("first responses %s: %v, want 3 in 44 minutes on average", past, row)
+		}
+		if !strings.Contains(page, "<dt>Average first response</dt><dd>43 min (3 answered)</dd>") {
+			t.Error("the page does not say 3 conversations answered in 43 minutes on average")
+		}
+		if row := rowOf(figureTableOf(t, page, "moderation"), past); strings.Join(row, ",") != past+",6,2,2" {
+			t.Errorf("posts held, declined, removed %s: %v, want 6, 2, 2", past, row)
+		}
+		if row := rowOf(figureTableOf(t, page, "mentions"), past); strings.Join(row, ",") != past+",5" {
+			t.Errorf("mentions %s: %v, want 5", past, row)
+		}
+		// Reports received today: lobby's and the deleted group's, though lobby's tab shows one.
+		today := store.StatsDay(time.Now())
+		if row := rowOf(figureTableOf(t, page, "reports"), today); strings.Join(row, ",") != today+",2,0,0" {
+			t.Errorf("reports today: %v, want 2 received", row)
+		}
+		if row := rowOf(figureTableOf(t, groupPages["lobby"], "reports"), today); strings.Join(row, ",") != today+",1,0,0" {
+			t.Errorf("lobby's reports today: %v, want 1 received", row)
+		}
+
+		expectReachTables(t, page, map[string]string{
+			"post-deliveries": "Post,Attempted,Succeeded,Failed|Fair in lobby,9,7,2",
+			// social.example counts once, reached: lobby reached it though desk did not.
+			"unreachable-servers": "Server,Failed deliveries,Marked unreachable now|down.example,2,no",
+			// Alice counts in lobby and in desk.
+			"members-by-server":   "Server,Members|social.example,3|small.example,1",
+			"members-by-software": "Software,Members|unknown,4",
+		})
+		if !strings.Contains(page, `<dd id="servers-reached">1</dd>`) || !strings.Contains(page, `<dd id="servers-unreached">1</dd>`) {
+			t.Error("the page does not say 1 server reached and 1 not")
+		}
+
+		// Every table linked for download is served, equal to the table.
+		links := regexp.MustCompile(`/admin/organisations/acme/analytics\.csv\?chart=([a-z-]+)&amp;days=7`).FindAllStringSubmatch(page, -1)
+		seen := map[string]bool{}
+		for _, link := range links {
+			key := link[1]
+			seen[key] = true
+			records := csvOf(t, admin, "/admin/organisations/acme/analytics.csv?chart="+key+"&days=7")
+			if got, table := strings.Join(flatten(records), "|"), strings.Join(flatten(reachTableOf(t, page, key)), "|"); got != table {
+				t.Errorf("%s CSV differs from the table:\n%s\n%s", key, got, table)
+			}
+		}
+		for _, key := range []string{"members", "deliveries", "engagement", "mentions", "moderation", "reports", "support", "response",
+			"post-deliveries", "unreachable-servers", "members-by-server", "members-by-software"} {
+			if !seen[key] {
+				t.Errorf("no CSV link for %s", key)
+			}
+		}
+		for _, chart := range []string{"", "health", "secrets"} {
+			status, body := admin.get("/admin/organisations/acme/analytics.csv?chart=" + chart)
+			if status != http.StatusBadRequest || !strings.Contains(body, "members-by-software") {
+				t.Errorf("?chart=%s: %d, want 400 listing the charts:\n%s", chart, status, body)
+			}
+		}
+
+		// The newest mentions: desk's, then lobby's; not elsewhere's, though newer.
+		list := page[strings.Index(page, `id="newest-mentions-list"`):]
+		list = list[:strings.Index(list, "</ul>")]
+		desk, lobby := strings.Index(list, "Hello desk"), strings.Index(list, "Hello lobby")
+		if desk < 0 || lobby < desk || strings.Contains(list, "Hello elsewhere") {
+			t.Errorf("the newest mentions are not desk's then lobby's alone:\n%s", list)
+		}
+		for _, link := range []string{`href="/admin/groups/desk/mentions">Desk</a>`, `href="https://far.example/u/stranger/notes/lobby"`} {
+			if !strings.Contains(list, link) {
+				t.Errorf("the newest mentions do not link %s", link)
+			}
+		}
+	})
 }
