@@ -60,12 +60,13 @@ func healthFiguresOf(days []string, byDay map[string]store.GroupDay) healthFigur
 }
 
 // averageMinutes is the average of count durations summing to seconds, in whole minutes rounded up:
-// a day's answers within the minute show as 1, so 0 means nothing was answered.
+// a day's answers within the minute show as 1 (answers within the second too, which sum to 0), so 0
+// means nothing was answered.
 func averageMinutes(seconds, count int64) int64 {
 	if count == 0 {
 		return 0
 	}
-	return (seconds + count*60 - 1) / (count * 60)
+	return max((seconds+count*60-1)/(count*60), 1)
 }
 
 // spokenDuration says d the way a person would, to the minute ("3 h 5 min"), or in seconds under
