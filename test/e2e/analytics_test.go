@@ -57,11 +57,14 @@ func answerMention(t *testing.T, b *browser, peer *fedify, group, carolsNote str
 }
 
 // seeOrganisationAnalytics has the organisation's admin open its Analytics page: the tenants' group
-// is among its groups with the day's joins, and the totals count the like and the boost.
+// is among its groups, the totals count the like and the boost, and carol's question is among the
+// newest mentions, linking to the group's Mentions tab.
 func seeOrganisationAnalytics(b *browser) {
 	b.open("/admin/organisations/acme/analytics?days=7")
 	b.expect("h1", "Reach and engagement of Acme Housing Co-op")
-	b.expect(`//tr[.//a[normalize-space()="Tenants' Desk"]]`, "Tenants' Desk")
+	b.expect(`//table[@id="groups-table"]//tr[.//a[normalize-space()="Tenants' Desk"]]`, "Tenants' Desk")
+	b.expectFact("Likes, boosts, replies", "1, 1, 1")
+	b.expect("#newest-mentions-list", "open on Saturdays", "Tenants' Desk")
 	b.screenshot("organisation-analytics")
 }
 
