@@ -81,6 +81,7 @@ func seeAnalytics(t *testing.T, k *kring, b *browser) {
 	b.expectFact("Left", "1")
 	b.expectFact("Net growth", "1")
 	b.screenshot("analytics")
+	b.screenshotAsPhone("analytics-phone")
 	var table [][]string
 	var cookies []*network.Cookie
 	if err := b.step(func(ctx context.Context) (err error) {
