@@ -63,48 +63,62 @@ func (s *Store) PostsReach(ctx context.Context, scope StatsScope, from, through 
 	return rows, nil
 }
 
-// ServerReach is what a group's deliveries to the servers it sent to came to over a period.
+// ServerReach is what a group's deliveries to the servers it sent to came to over a period that ends
+// today.
 type ServerReach struct {
-	// Reached is how many servers took at least one of the group's deliveries.
+	// Reached is how many servers took at least one of the group's deliveries in the period.
 	Reached int64
-	// Unreachable lists servers the deliveries failed to for good with not one success in the
-	// period, the most failures first, at most the limit asked for; UnreachableTotal counts them all.
+	// Unreachable lists servers the deliveries failed to for good in the period with not one success
+	// in it, the most failures since their last success first, at most the limit asked for;
+	// UnreachableTotal counts them all.
 	Unreachable      []UnreachableServer
 	UnreachableTotal int64
 }
 
 // UnreachableServer is a server none of a group's deliveries reached over a period.
 type UnreachableServer struct {
-	Host   string
-	Failed int64
+	Host string
+	// FailedSinceSuccess is how many deliveries failed for good to the server since it last took
+	// one (ever, not only in the period: a run of failures is what tells a server that went away).
+	FailedSinceSuccess int64
 	// MarkedNow is whether the circuit breaker holds the host unreachable at the time of reading
 	// (retried rarely), as opposed to failures that have since stopped.
 	MarkedNow bool
 }
 
-// ServersReached reads the per-server rollup of scope over the days from through through: how many
-// servers its deliveries reached and which they did not (at most limit of them); over an
-// organisation a server counts once, reached when any of its groups reached it. Two range reads of
-// the rollup's key, the second joined to the circuit breaker's record by host.
-func (s *Store) ServersReached(ctx context.Context, scope StatsScope, from, through string, limit int) (ServerReach, error) {
+// serverReachOfScope is server_reach as one row per server of scope: over a group its own rows,
+// over an organisation each server once, reached on the last day any of its groups was, failed on
+// the last day any failed, with the failures since each group's last success added up. Its one
+// placeholder is scope's.
+func serverReachOfScope(scope StatsScope) string {
+	return `SELECT d.host, MAX(d.last_succeeded_day) AS last_succeeded_day, MAX(d.last_failed_day) AS last_failed_day,
+		SUM(d.failures_since_success) AS failures_since_success
+		FROM server_reach AS d WHERE ` + scope.condition + ` GROUP BY d.host`
+}
+
+// ServersReached reads which servers scope's deliveries reached in the period that began on day since
+// and ends today, and which they did not (at most limit of them): a server is reached when its last
+// success is on or after since, not reached when it failed on or after since and was not reached.
+// Periods end today, so one row per (group, server), kept as deliveries settle, answers this whatever
+// the period's length: two reads of scope's rows of server_reach, the second joined to the circuit
+// breaker's record by host.
+func (s *Store) ServersReached(ctx context.Context, scope StatsScope, since string, limit int) (ServerReach, error) {
 	var counts struct{ Reached, UnreachableTotal int64 }
-	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN succeeded > 0 THEN 1 ELSE 0 END), 0) AS reached,
-			COALESCE(SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END), 0) AS unreachable_total
-		FROM (SELECT d.host, SUM(d.deliveries_succeeded) AS succeeded FROM server_daily_stats AS d
-			WHERE `+scope.condition+` AND d.day >= ? AND d.day <= ? GROUP BY d.host) AS per_host`, scope.arg, from, through).Scan(&counts).Error
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN last_succeeded_day >= ? THEN 1 ELSE 0 END), 0) AS reached,
+			COALESCE(SUM(CASE WHEN last_succeeded_day >= ? THEN 0 WHEN last_failed_day >= ? THEN 1 ELSE 0 END), 0) AS unreachable_total
+		FROM (`+serverReachOfScope(scope)+`) AS per_host`, since, since, since, scope.arg).Scan(&counts).Error
 	reach := ServerReach{Reached: counts.Reached, UnreachableTotal: counts.UnreachableTotal}
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("count servers %s reached from %s to %s: %w", scope, from, through, err)
+		return ServerReach{}, fmt.Errorf("count servers %s reached since %s: %w", scope, since, err)
 	}
-	err = s.conn(ctx).Table("server_daily_stats AS d").
-		Select(`d.host, SUM(d.deliveries_failed) AS failed,
-			MAX(CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END) AS marked_now`).
-		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = d.host").
-		Where(scope.condition+" AND d.day >= ? AND d.day <= ?", scope.arg, from, through).
-		Group("d.host").Having("SUM(d.deliveries_succeeded) = 0").
-		Order("failed DESC, d.host").Limit(limit).Scan(&reach.Unreachable).Error
+	err = s.conn(ctx).Raw(`SELECT per_host.host, per_host.failures_since_success AS failed_since_success,
+			CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END AS marked_now
+		FROM (`+serverReachOfScope(scope)+`) AS per_host
+		LEFT JOIN remote_hosts ON remote_hosts.host = per_host.host
+		WHERE per_host.last_failed_day >= ? AND (per_host.last_succeeded_day IS NULL OR per_host.last_succeeded_day < ?)
+		ORDER BY per_host.failures_since_success DESC, per_host.host LIMIT ?`, scope.arg, since, since, limit).Scan(&reach.Unreachable).Error
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("list servers %s did not reach from %s to %s: %w", scope, from, through, err)
+		return ServerReach{}, fmt.Errorf("list servers %s did not reach since %s: %w", scope, since, err)
 	}
 	return reach, nil
 }
