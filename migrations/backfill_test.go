@@ -2,6 +2,7 @@ package migrations_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -79,6 +80,68 @@ func TestMemberActivityBackfill(t *testing.T) {
 			if !bob.FirstSeenAt.Equal(day(7)) || bob.LastActiveAt == nil || !bob.LastActiveAt.Equal(day(7)) || bob.WelcomedAt != nil ||
 				bob.Posts != 0 || bob.LikesGiven != 1 || bob.Acts != 1 {
 				t.Errorf("bob: %+v", bob)
+			}
+		})
+	}
+}
+
+// Migration 25 keeps of server_daily_stats, per group and server, the last day with a success, the
+// last with a failure, and the failures on the days after the last success.
+func TestServerReachBackfill(t *testing.T) {
+	t.Parallel()
+	for _, engine := range engines() {
+		t.Run(engine.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := engine.open(t)
+			db := sqlDB(t, st)
+			provider, err := goose.NewProvider(engine.goose, db, os.DirFS("sql"), goose.WithDisableGlobalRegistry(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := provider.UpTo(ctx, 24); err != nil {
+				t.Fatal(err)
+			}
+			gdb := st.DB()
+			at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+			for _, step := range []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO organisations (id, slug, name, created_at, updated_at) VALUES ('o', 'acme', 'Acme', ?, ?)", []any{at, at}},
+				{"INSERT INTO groups (id, organisation_id, slug, name, created_at, updated_at) VALUES ('g', 'o', 'lobby', 'Lobby', ?, ?)", []any{at, at}},
+				// a.example: failed, reached, failed twice over two days; b.example: never reached.
+				{`INSERT INTO server_daily_stats (group_id, day, host, deliveries_succeeded, deliveries_failed) VALUES
+					('g', '2026-01-01', 'a.example', 0, 5), ('g', '2026-01-02', 'a.example', 3, 1),
+					('g', '2026-01-03', 'a.example', 0, 1), ('g', '2026-01-04', 'a.example', 0, 1),
+					('g', '2026-01-02', 'b.example', 0, 4), ('g', '2026-01-03', 'b.example', 0, 2)`, nil},
+			} {
+				if err := gdb.Exec(step.sql, step.args...).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := migrations.Up(ctx, db, engine.dialect, nil); err != nil {
+				t.Fatal(err)
+			}
+			var rows []struct {
+				Host                 string
+				LastSucceededDay     *string
+				LastFailedDay        string
+				FailuresSinceSuccess int64
+			}
+			if err := gdb.Raw(`SELECT host, last_succeeded_day, last_failed_day, failures_since_success FROM server_reach
+				WHERE group_id = 'g' ORDER BY host`).Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprintf("%d rows", len(rows))
+			for _, r := range rows {
+				succeeded := "never"
+				if r.LastSucceededDay != nil {
+					succeeded = *r.LastSucceededDay
+				}
+				got += fmt.Sprintf("; %s %s %s %d", r.Host, succeeded, r.LastFailedDay, r.FailuresSinceSuccess)
+			}
+			if want := "2 rows; a.example 2026-01-02 2026-01-04 2; b.example never 2026-01-03 6"; got != want {
+				t.Errorf("server_reach:\n got %s\nwant %s", got, want)
 			}
 		})
 	}

@@ -203,13 +203,20 @@ var rollups = []rollup{
 			COUNT(*) FILTER (WHERE d.state = 'failed')
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE o.post_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
-	{"deliveries per server and day", "server_daily_stats", "group_id, day, host",
-		[]string{"group_id", "day", "host", "deliveries_succeeded", "deliveries_failed"},
-		[]string{"deliveries_succeeded", "deliveries_failed"},
-		`SELECT o.group_id, ` + statsDay("d.updated_at") + `, d.host, COUNT(*) FILTER (WHERE d.state = 'delivered'),
-			COUNT(*) FILTER (WHERE d.state IN ('failed', 'abandoned'))
-		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
-		WHERE o.group_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
+	// A settle resets failures_since_success on a success, so the failures counted are those settled
+	// after the server's last success (by time, which the settles ran in).
+	{"reach per group and server", "server_reach", "group_id, host",
+		[]string{"group_id", "host", "last_succeeded_day", "last_failed_day", "failures_since_success"},
+		[]string{"last_succeeded_day", "last_failed_day", "failures_since_success"},
+		`SELECT group_id, host, ` + statsDay("last_success") + `, ` + statsDay("last_failure") + `,
+			COUNT(*) FILTER (WHERE failed AND (last_success IS NULL OR updated_at > last_success))
+		FROM (SELECT o.group_id, d.host, d.updated_at, d.state IN ('failed', 'abandoned') AS failed,
+				MAX(d.updated_at) FILTER (WHERE d.state = 'delivered') OVER reach AS last_success,
+				MAX(d.updated_at) FILTER (WHERE d.state IN ('failed', 'abandoned')) OVER reach AS last_failure
+			FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+			WHERE o.group_id IS NOT NULL AND d.state <> 'pending'
+			WINDOW reach AS (PARTITION BY o.group_id, d.host)) AS settled
+		GROUP BY group_id, host, last_success, last_failure`},
 	{"mentions per group and day", "group_daily_stats", "group_id, day", []string{"group_id", "day", "mentions"}, []string{"mentions"},
 		`SELECT group_id, ` + statsDay("received_at") + `, COUNT(*) FROM group_mentions GROUP BY 1, 2`},
 	{"likes per post and day", "post_daily_stats", "post_id, day", []string{"post_id", "day", "group_id", "likes"}, []string{"likes"},
