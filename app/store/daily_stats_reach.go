@@ -1,10 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-
-	"gorm.io/gorm"
+	"slices"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -137,45 +137,53 @@ type MemberShares struct {
 	OtherKinds   int64 // how many servers (or programs) the other members are on
 }
 
-// MembersByServer splits the members (accepted follows) of scope's groups by their server, the
-// limit largest first (ties: by host). Over an organisation, a member of two of its groups counts
-// twice: once per membership.
-func (s *Store) MembersByServer(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, scope, "remote_actors.host", limit)
+// MembersWhere splits the members (accepted follows) of scope's groups by their server and by what
+// their server runs, as its NodeInfo said (a server never asked, or that did not say, is named ”):
+// the limit largest shares of each first (ties: by name, bytewise). Over an organisation, a member
+// of two of its groups counts twice: once per membership.
+//
+// One statement reads the members, a range of follows_group_state per group each joined to her actor
+// and her server by key, and counts them per server (and its software): both splits and what the
+// rest add up to are sums of those rows, at most one per server, so the page reads the follows once
+// rather than once per split and once more per total. The counts are read when the page is, not kept
+// as members come and go, because a follow also goes when its actor or group is deleted (a cascade
+// no counting statement would see) and a kept count would drift from the follows it counts.
+func (s *Store) MembersWhere(ctx context.Context, scope StatsScope, limit int) (byServer, bySoftware MemberShares, err error) {
+	var perServer []struct {
+		Host, Software string
+		Members        int64
+	}
+	err = s.conn(ctx).Table("follows AS d").
+		Select("remote_actors.host, COALESCE(remote_hosts.software, '') AS software, COUNT(*) AS members").
+		Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
+		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
+		Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted).
+		Group("remote_actors.host, remote_hosts.software").Scan(&perServer).Error
+	if err != nil {
+		return MemberShares{}, MemberShares{}, fmt.Errorf("count members of %s by server: %w", scope, err)
+	}
+	servers, software := map[string]int64{}, map[string]int64{}
+	for _, row := range perServer {
+		servers[row.Host] += row.Members
+		software[row.Software] += row.Members
+	}
+	return largestShares(servers, limit), largestShares(software, limit), nil
 }
 
-// MembersBySoftware splits the members of scope's groups by what their server runs, as its NodeInfo
-// said; a server never asked, or that did not say, is named ”.
-func (s *Store) MembersBySoftware(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, scope, "COALESCE(remote_hosts.software, '')", limit)
-}
-
-// memberShares counts the members of scope's groups grouped by kind, an expression over
-// remote_actors and remote_hosts (a constant, never input). The members are a range of
-// follows_group_state per group, each joined to her actor and her server by key; a second statement
-// counts them all, so that what is not among the largest is told as 'others' without listing every
-// server.
-func (s *Store) memberShares(ctx context.Context, scope StatsScope, kind string, limit int) (MemberShares, error) {
-	members := func() *gorm.DB {
-		return s.conn(ctx).Table("follows AS d").
-			Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
-			Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
-			Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted)
+// largestShares is the limit largest of members (by name), the most members first, then by name;
+// the others are told as a sum and how many names they are.
+func largestShares(members map[string]int64, limit int) MemberShares {
+	all := make([]MemberCount, 0, len(members))
+	for name, n := range members {
+		all = append(all, MemberCount{Name: name, Members: n})
 	}
-	var shares MemberShares
-	err := members().Select(kind + " AS name, COUNT(*) AS members").Group(kind).
-		Order("members DESC, name").Limit(limit).Scan(&shares.Top).Error
-	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of %s by %s: %w", scope, kind, err)
+	slices.SortFunc(all, func(a, b MemberCount) int {
+		return cmp.Or(cmp.Compare(b.Members, a.Members), cmp.Compare(a.Name, b.Name))
+	})
+	shares := MemberShares{Top: all[:min(limit, len(all))]}
+	for _, rest := range all[len(shares.Top):] {
+		shares.OtherMembers += rest.Members
+		shares.OtherKinds++
 	}
-	var all struct{ Members, Kinds int64 }
-	err = members().Select("COUNT(*) AS members, COUNT(DISTINCT " + kind + ") AS kinds").Scan(&all).Error
-	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of %s: %w", scope, err)
-	}
-	shares.OtherMembers, shares.OtherKinds = all.Members, all.Kinds-int64(len(shares.Top))
-	for _, top := range shares.Top {
-		shares.OtherMembers -= top.Members
-	}
-	return shares, nil
+	return shares
 }
