@@ -137,10 +137,10 @@ type MemberShares struct {
 	OtherKinds   int64 // how many servers (or programs) the other members are on
 }
 
-// MembersWhere splits the members (accepted follows) of scope's groups by their server and by what
-// their server runs, as its NodeInfo said (a server never asked, or that did not say, is named ”):
-// the limit largest shares of each first (ties: by name, bytewise). Over an organisation, a member
-// of two of its groups counts twice: once per membership.
+// MembersByServerAndSoftware splits the members (accepted follows) of scope's groups by their server
+// and by what their server runs, as its NodeInfo said (a server never asked, or that did not say, is
+// named ”): the limit largest shares of each first (ties: by name, bytewise). Over an organisation,
+// a member of two of its groups counts twice: once per membership.
 //
 // One statement reads the members, a range of follows_group_state per group each joined to her actor
 // and her server by key, and counts them per server (and its software): both splits and what the
@@ -148,7 +148,7 @@ type MemberShares struct {
 // rather than once per split and once more per total. The counts are read when the page is, not kept
 // as members come and go, because a follow also goes when its actor or group is deleted (a cascade
 // no counting statement would see) and a kept count would drift from the follows it counts.
-func (s *Store) MembersWhere(ctx context.Context, scope StatsScope, limit int) (byServer, bySoftware MemberShares, err error) {
+func (s *Store) MembersByServerAndSoftware(ctx context.Context, scope StatsScope, limit int) (byServer, bySoftware MemberShares, err error) {
 	var perServer []struct {
 		Host, Software string
 		Members        int64

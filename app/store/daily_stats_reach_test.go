@@ -193,14 +193,14 @@ func TestMembersByServerAndSoftware(t *testing.T) {
 				}
 			}
 		}
-		byServer, _, err := st.MembersWhere(ctx, store.OfGroup(group.ID), 2)
+		byServer, _, err := st.MembersByServerAndSoftware(ctx, store.OfGroup(group.ID), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, want := fmt.Sprintf("%+v", byServer), "{Top:[{Name:a.example Members:3} {Name:b.example Members:2}] OtherMembers:2 OtherKinds:2}"; got != want {
 			t.Errorf("members by server, top 2:\n got %s\nwant %s", got, want)
 		}
-		_, bySoftware, err := st.MembersWhere(ctx, store.OfGroup(group.ID), 5)
+		_, bySoftware, err := st.MembersByServerAndSoftware(ctx, store.OfGroup(group.ID), 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func readReach(t *testing.T, st *store.Store, groupID, from, through string) {
 	if _, err := st.ServersReached(ctx, store.OfGroup(groupID), from, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.MembersWhere(ctx, store.OfGroup(groupID), 10); err != nil {
+	if _, _, err := st.MembersByServerAndSoftware(ctx, store.OfGroup(groupID), 10); err != nil {
 		t.Fatal(err)
 	}
 }

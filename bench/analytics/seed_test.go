@@ -179,7 +179,8 @@ func (r rollup) sql() string {
 // statsDay is the rollup day of a timestamp column, as store.StatsDay writes it.
 func statsDay(column string) string { return "to_char(" + column + ", 'YYYY-MM-DD')" }
 
-// rollups are the daily figures of every group, computed from the raw rows by GROUP BY. Leaves are
+// rollups are the daily figures of every group, and what each group knows of the servers it sent
+// to, computed from the raw rows by GROUP BY. Leaves are
 // left at zero: a leave deletes its follow, so no raw row is left to count.
 var rollups = []rollup{
 	{"joins per group and day", "group_daily_stats", "group_id, day", []string{"group_id", "day", "joins"}, []string{"joins"},

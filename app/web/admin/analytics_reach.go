@@ -121,7 +121,7 @@ func (a *Admin) loadReach(ctx context.Context, whose reachOf, days []string) (re
 	if err != nil {
 		return reachFigures{}, err
 	}
-	byServer, bySoftware, err := a.cfg.Store.MembersWhere(ctx, whose.scope, memberSharesShown)
+	byServer, bySoftware, err := a.cfg.Store.MembersByServerAndSoftware(ctx, whose.scope, memberSharesShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
