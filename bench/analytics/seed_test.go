@@ -296,10 +296,10 @@ func seed(b *testing.B, ctx context.Context, st *store.Store, org model.Organisa
 	return f
 }
 
-// checkSeed fails unless the big group holds issue 16's numbers and its rollups add up to its raw
-// rows.
+// checkSeed fails unless the big group holds issue 16's numbers, its rollups add up to its raw rows
+// and it knows the reach of every server its deliveries settled at.
 func checkSeed(b *testing.B, st *store.Store, big model.Group) {
-	var got struct{ Followers, Deliveries, Engagement, Attempted, Counted int64 }
+	var got struct{ Followers, Deliveries, Engagement, Attempted, Counted, Servers, ServersKnown int64 }
 	err := st.DB().Raw(`SELECT
 		(SELECT COUNT(*) FROM follows WHERE group_id = @g AND state = 'accepted') AS followers,
 		(SELECT COUNT(*) FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id WHERE o.group_id = @g) AS deliveries,
@@ -307,7 +307,10 @@ func checkSeed(b *testing.B, st *store.Store, big model.Group) {
 			+ (SELECT COUNT(*) FROM posts WHERE group_id = @g AND in_reply_to_iri <> '')
 			+ (SELECT COUNT(*) FROM inbound_activities WHERE group_id = @g AND activity_type = 'Announce') AS engagement,
 		(SELECT SUM(deliveries_attempted) FROM group_daily_stats WHERE group_id = @g) AS attempted,
-		(SELECT SUM(likes + boosts + replies) FROM post_daily_stats WHERE group_id = @g) AS counted`,
+		(SELECT SUM(likes + boosts + replies) FROM post_daily_stats WHERE group_id = @g) AS counted,
+		(SELECT COUNT(DISTINCT d.host) FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+			WHERE o.group_id = @g AND d.state <> 'pending') AS servers,
+		(SELECT COUNT(*) FROM server_reach WHERE group_id = @g) AS servers_known`,
 		map[string]any{"g": big.ID}).Scan(&got).Error
 	if err != nil {
 		b.Fatal(err)
@@ -315,8 +318,8 @@ func checkSeed(b *testing.B, st *store.Store, big model.Group) {
 	h := bigHistory
 	want := int64(h.likes + h.boosts + h.replies)
 	if got.Followers != int64(h.followers) || got.Deliveries != int64(h.posts*h.perPost) || got.Engagement != want ||
-		got.Attempted != got.Deliveries || got.Counted != want {
-		b.Fatalf("the big group holds %+v; want %d followers, %d deliveries, %d engagements, rollups equal to them",
+		got.Attempted != got.Deliveries || got.Counted != want || got.ServersKnown != got.Servers {
+		b.Fatalf("the big group holds %+v; want %d followers, %d deliveries, %d engagements, rollups equal to them, a reach row per server",
 			got, h.followers, h.posts*h.perPost, want)
 	}
 }
