@@ -100,25 +100,39 @@ func serverReachOfScope(scope StatsScope) string {
 // and ends today, and which they did not (at most limit of them): a server is reached when its last
 // success is on or after since, not reached when it failed on or after since and was not reached.
 // Periods end today, so one row per (group, server), kept as deliveries settle, answers this whatever
-// the period's length: two reads of scope's rows of server_reach, the second joined to the circuit
-// breaker's record by host.
+// the period's length.
+//
+// One read of scope's rows of server_reach gives both the counts and the list: each server is
+// told reached or not, the counts are sums over all of them (window sums, taken before the LIMIT),
+// and the servers not reached sort first, so the rows kept are the list; at least one row is kept so
+// that the counts come back when every server was reached. Only the kept rows are joined to the
+// circuit breaker's record by host.
 func (s *Store) ServersReached(ctx context.Context, scope StatsScope, since string, limit int) (ServerReach, error) {
-	var counts struct{ Reached, UnreachableTotal int64 }
-	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN last_succeeded_day >= ? THEN 1 ELSE 0 END), 0) AS reached,
-			COALESCE(SUM(CASE WHEN last_succeeded_day >= ? THEN 0 WHEN last_failed_day >= ? THEN 1 ELSE 0 END), 0) AS unreachable_total
-		FROM (`+serverReachOfScope(scope)+`) AS per_host`, since, since, since, scope.arg).Scan(&counts).Error
-	reach := ServerReach{Reached: counts.Reached, UnreachableTotal: counts.UnreachableTotal}
-	if err != nil {
-		return ServerReach{}, fmt.Errorf("count servers %s reached since %s: %w", scope, since, err)
+	var rows []struct {
+		UnreachableServer
+		Unreached, ReachedTotal, UnreachedTotal int64
 	}
-	err = s.conn(ctx).Raw(`SELECT per_host.host, per_host.failures_since_success AS failed_since_success,
+	err := s.conn(ctx).Raw(`SELECT ranked.host, ranked.failures_since_success AS failed_since_success, ranked.unreached,
+			ranked.reached_total, ranked.unreached_total,
 			CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END AS marked_now
-		FROM (`+serverReachOfScope(scope)+`) AS per_host
-		LEFT JOIN remote_hosts ON remote_hosts.host = per_host.host
-		WHERE per_host.last_failed_day >= ? AND (per_host.last_succeeded_day IS NULL OR per_host.last_succeeded_day < ?)
-		ORDER BY per_host.failures_since_success DESC, per_host.host LIMIT ?`, scope.arg, since, since, limit).Scan(&reach.Unreachable).Error
+		FROM (SELECT outcome.*, SUM(outcome.reached) OVER () AS reached_total, SUM(outcome.unreached) OVER () AS unreached_total
+			FROM (SELECT per_host.host, per_host.failures_since_success,
+					CASE WHEN per_host.last_succeeded_day >= ? THEN 1 ELSE 0 END AS reached,
+					CASE WHEN per_host.last_succeeded_day >= ? THEN 0 WHEN per_host.last_failed_day >= ? THEN 1 ELSE 0 END AS unreached
+				FROM (`+serverReachOfScope(scope)+`) AS per_host) AS outcome
+			ORDER BY outcome.unreached DESC, outcome.failures_since_success DESC, outcome.host LIMIT ?) AS ranked
+		LEFT JOIN remote_hosts ON remote_hosts.host = ranked.host
+		ORDER BY ranked.unreached DESC, ranked.failures_since_success DESC, ranked.host`,
+		since, since, since, scope.arg, max(limit, 1)).Scan(&rows).Error
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("list servers %s did not reach since %s: %w", scope, since, err)
+		return ServerReach{}, fmt.Errorf("read the servers %s reached since %s: %w", scope, since, err)
+	}
+	var reach ServerReach
+	for _, row := range rows {
+		reach.Reached, reach.UnreachableTotal = row.ReachedTotal, row.UnreachedTotal
+		if row.Unreached == 1 && len(reach.Unreachable) < limit {
+			reach.Unreachable = append(reach.Unreachable, row.UnreachableServer)
+		}
 	}
 	return reach, nil
 }

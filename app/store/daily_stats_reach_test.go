@@ -210,7 +210,7 @@ func TestMembersByServerAndSoftware(t *testing.T) {
 	})
 }
 
-// readReach runs every reach read of the group's analytics page (four statements), failing on an
+// readReach runs every reach read of the group's analytics page (three statements), failing on an
 // error. TestDailyStatsReadsUseIndexes checks they are served by indexes on PostgreSQL: the
 // rollups' keys for a period, follows_group_state with the actors' and hosts' keys for the members.
 func readReach(t *testing.T, st *store.Store, groupID, from, through string) {
