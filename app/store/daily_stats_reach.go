@@ -1,10 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-
-	"gorm.io/gorm"
+	"slices"
 
 	"github.com/kring-social/kring/app/model"
 )
@@ -63,48 +63,76 @@ func (s *Store) PostsReach(ctx context.Context, scope StatsScope, from, through 
 	return rows, nil
 }
 
-// ServerReach is what a group's deliveries to the servers it sent to came to over a period.
+// ServerReach is what a group's deliveries to the servers it sent to came to over a period that ends
+// today.
 type ServerReach struct {
-	// Reached is how many servers took at least one of the group's deliveries.
+	// Reached is how many servers took at least one of the group's deliveries in the period.
 	Reached int64
-	// Unreachable lists servers the deliveries failed to for good with not one success in the
-	// period, the most failures first, at most the limit asked for; UnreachableTotal counts them all.
+	// Unreachable lists servers the deliveries failed to for good in the period with not one success
+	// in it, the most failures since their last success first, at most the limit asked for;
+	// UnreachableTotal counts them all.
 	Unreachable      []UnreachableServer
 	UnreachableTotal int64
 }
 
 // UnreachableServer is a server none of a group's deliveries reached over a period.
 type UnreachableServer struct {
-	Host   string
-	Failed int64
+	Host string
+	// FailedSinceSuccess is how many deliveries failed for good to the server since it last took
+	// one (ever, not only in the period: a run of failures is what tells a server that went away).
+	FailedSinceSuccess int64
 	// MarkedNow is whether the circuit breaker holds the host unreachable at the time of reading
 	// (retried rarely), as opposed to failures that have since stopped.
 	MarkedNow bool
 }
 
-// ServersReached reads the per-server rollup of scope over the days from through through: how many
-// servers its deliveries reached and which they did not (at most limit of them); over an
-// organisation a server counts once, reached when any of its groups reached it. Two range reads of
-// the rollup's key, the second joined to the circuit breaker's record by host.
-func (s *Store) ServersReached(ctx context.Context, scope StatsScope, from, through string, limit int) (ServerReach, error) {
-	var counts struct{ Reached, UnreachableTotal int64 }
-	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(CASE WHEN succeeded > 0 THEN 1 ELSE 0 END), 0) AS reached,
-			COALESCE(SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END), 0) AS unreachable_total
-		FROM (SELECT d.host, SUM(d.deliveries_succeeded) AS succeeded FROM server_daily_stats AS d
-			WHERE `+scope.condition+` AND d.day >= ? AND d.day <= ? GROUP BY d.host) AS per_host`, scope.arg, from, through).Scan(&counts).Error
-	reach := ServerReach{Reached: counts.Reached, UnreachableTotal: counts.UnreachableTotal}
-	if err != nil {
-		return ServerReach{}, fmt.Errorf("count servers %s reached from %s to %s: %w", scope, from, through, err)
+// serverReachOfScope is server_reach as one row per server of scope: over a group its own rows,
+// over an organisation each server once, reached on the last day any of its groups was, failed on
+// the last day any failed, with the failures since each group's last success added up. Its one
+// placeholder is scope's.
+func serverReachOfScope(scope StatsScope) string {
+	return `SELECT d.host, MAX(d.last_succeeded_day) AS last_succeeded_day, MAX(d.last_failed_day) AS last_failed_day,
+		SUM(d.failures_since_success) AS failures_since_success
+		FROM server_reach AS d WHERE ` + scope.condition + ` GROUP BY d.host`
+}
+
+// ServersReached reads which servers scope's deliveries reached in the period that began on day since
+// and ends today, and which they did not (at most limit of them): a server is reached when its last
+// success is on or after since, not reached when it failed on or after since and was not reached.
+// Periods end today, so one row per (group, server), kept as deliveries settle, answers this whatever
+// the period's length.
+//
+// One read of scope's rows of server_reach gives both the counts and the list: each server is
+// told reached or not, the counts are sums over all of them (window sums, taken before the LIMIT),
+// and the servers not reached sort first, so the rows kept are the list; at least one row is kept so
+// that the counts come back when every server was reached. Only the kept rows are joined to the
+// circuit breaker's record by host.
+func (s *Store) ServersReached(ctx context.Context, scope StatsScope, since string, limit int) (ServerReach, error) {
+	var rows []struct {
+		UnreachableServer
+		Unreached, ReachedTotal, UnreachedTotal int64
 	}
-	err = s.conn(ctx).Table("server_daily_stats AS d").
-		Select(`d.host, SUM(d.deliveries_failed) AS failed,
-			MAX(CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END) AS marked_now`).
-		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = d.host").
-		Where(scope.condition+" AND d.day >= ? AND d.day <= ?", scope.arg, from, through).
-		Group("d.host").Having("SUM(d.deliveries_succeeded) = 0").
-		Order("failed DESC, d.host").Limit(limit).Scan(&reach.Unreachable).Error
+	err := s.conn(ctx).Raw(`SELECT ranked.host, ranked.failures_since_success AS failed_since_success, ranked.unreached,
+			ranked.reached_total, ranked.unreached_total,
+			CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END AS marked_now
+		FROM (SELECT outcome.*, SUM(outcome.reached) OVER () AS reached_total, SUM(outcome.unreached) OVER () AS unreached_total
+			FROM (SELECT per_host.host, per_host.failures_since_success,
+					CASE WHEN per_host.last_succeeded_day >= ? THEN 1 ELSE 0 END AS reached,
+					CASE WHEN per_host.last_succeeded_day >= ? THEN 0 WHEN per_host.last_failed_day >= ? THEN 1 ELSE 0 END AS unreached
+				FROM (`+serverReachOfScope(scope)+`) AS per_host) AS outcome
+			ORDER BY outcome.unreached DESC, outcome.failures_since_success DESC, outcome.host LIMIT ?) AS ranked
+		LEFT JOIN remote_hosts ON remote_hosts.host = ranked.host
+		ORDER BY ranked.unreached DESC, ranked.failures_since_success DESC, ranked.host`,
+		since, since, since, scope.arg, max(limit, 1)).Scan(&rows).Error
 	if err != nil {
-		return ServerReach{}, fmt.Errorf("list servers %s did not reach from %s to %s: %w", scope, from, through, err)
+		return ServerReach{}, fmt.Errorf("read the servers %s reached since %s: %w", scope, since, err)
+	}
+	var reach ServerReach
+	for _, row := range rows {
+		reach.Reached, reach.UnreachableTotal = row.ReachedTotal, row.UnreachedTotal
+		if row.Unreached == 1 && len(reach.Unreachable) < limit {
+			reach.Unreachable = append(reach.Unreachable, row.UnreachableServer)
+		}
 	}
 	return reach, nil
 }
@@ -123,45 +151,53 @@ type MemberShares struct {
 	OtherKinds   int64 // how many servers (or programs) the other members are on
 }
 
-// MembersByServer splits the members (accepted follows) of scope's groups by their server, the
-// limit largest first (ties: by host). Over an organisation, a member of two of its groups counts
-// twice: once per membership.
-func (s *Store) MembersByServer(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, scope, "remote_actors.host", limit)
+// MembersByServerAndSoftware splits the members (accepted follows) of scope's groups by their server
+// and by what their server runs, as its NodeInfo said (a server never asked, or that did not say, is
+// named ”): the limit largest shares of each first (ties: by name, bytewise). Over an organisation,
+// a member of two of its groups counts twice: once per membership.
+//
+// One statement reads the members, a range of follows_group_state per group each joined to her actor
+// and her server by key, and counts them per server (and its software): both splits and what the
+// rest add up to are sums of those rows, at most one per server, so the page reads the follows once
+// rather than once per split and once more per total. The counts are read when the page is, not kept
+// as members come and go, because a follow also goes when its actor or group is deleted (a cascade
+// no counting statement would see) and a kept count would drift from the follows it counts.
+func (s *Store) MembersByServerAndSoftware(ctx context.Context, scope StatsScope, limit int) (byServer, bySoftware MemberShares, err error) {
+	var perServer []struct {
+		Host, Software string
+		Members        int64
+	}
+	err = s.conn(ctx).Table("follows AS d").
+		Select("remote_actors.host, COALESCE(remote_hosts.software, '') AS software, COUNT(*) AS members").
+		Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
+		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
+		Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted).
+		Group("remote_actors.host, remote_hosts.software").Scan(&perServer).Error
+	if err != nil {
+		return MemberShares{}, MemberShares{}, fmt.Errorf("count members of %s by server: %w", scope, err)
+	}
+	servers, software := map[string]int64{}, map[string]int64{}
+	for _, row := range perServer {
+		servers[row.Host] += row.Members
+		software[row.Software] += row.Members
+	}
+	return largestShares(servers, limit), largestShares(software, limit), nil
 }
 
-// MembersBySoftware splits the members of scope's groups by what their server runs, as its NodeInfo
-// said; a server never asked, or that did not say, is named ”.
-func (s *Store) MembersBySoftware(ctx context.Context, scope StatsScope, limit int) (MemberShares, error) {
-	return s.memberShares(ctx, scope, "COALESCE(remote_hosts.software, '')", limit)
-}
-
-// memberShares counts the members of scope's groups grouped by kind, an expression over
-// remote_actors and remote_hosts (a constant, never input). The members are a range of
-// follows_group_state per group, each joined to her actor and her server by key; a second statement
-// counts them all, so that what is not among the largest is told as 'others' without listing every
-// server.
-func (s *Store) memberShares(ctx context.Context, scope StatsScope, kind string, limit int) (MemberShares, error) {
-	members := func() *gorm.DB {
-		return s.conn(ctx).Table("follows AS d").
-			Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
-			Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
-			Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted)
+// largestShares is the limit largest of members (by name), the most members first, then by name;
+// the others are told as a sum and how many names they are.
+func largestShares(members map[string]int64, limit int) MemberShares {
+	all := make([]MemberCount, 0, len(members))
+	for name, n := range members {
+		all = append(all, MemberCount{Name: name, Members: n})
 	}
-	var shares MemberShares
-	err := members().Select(kind + " AS name, COUNT(*) AS members").Group(kind).
-		Order("members DESC, name").Limit(limit).Scan(&shares.Top).Error
-	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of %s by %s: %w", scope, kind, err)
+	slices.SortFunc(all, func(a, b MemberCount) int {
+		return cmp.Or(cmp.Compare(b.Members, a.Members), cmp.Compare(a.Name, b.Name))
+	})
+	shares := MemberShares{Top: all[:min(limit, len(all))]}
+	for _, rest := range all[len(shares.Top):] {
+		shares.OtherMembers += rest.Members
+		shares.OtherKinds++
 	}
-	var all struct{ Members, Kinds int64 }
-	err = members().Select("COUNT(*) AS members, COUNT(DISTINCT " + kind + ") AS kinds").Scan(&all).Error
-	if err != nil {
-		return MemberShares{}, fmt.Errorf("count members of %s: %w", scope, err)
-	}
-	shares.OtherMembers, shares.OtherKinds = all.Members, all.Kinds-int64(len(shares.Top))
-	for _, top := range shares.Top {
-		shares.OtherMembers -= top.Members
-	}
-	return shares, nil
+	return shares
 }

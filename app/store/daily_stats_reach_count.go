@@ -12,9 +12,10 @@ import (
 
 // countReachOfDeliveries adds the attempts of deliveries ids to the day's figures of the posts they
 // carried (post_delivery_daily_stats: each an attempt, and a success or a failure as success and
-// failure say, 1 or 0) and, when they settled, to the day's figures of their servers for the sending
-// group (server_daily_stats). Deliveries of activities about no post, or of the instance actor,
-// count for no post and no group.
+// failure say, 1 or 0) and, when they settled, to what the sending group knows of their servers
+// (server_reach: the last day each was reached or failed, and the failures since it was last
+// reached). Deliveries of activities about no post, or of the instance actor, count for no post and
+// no group.
 func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, success, failure int) error {
 	day := StatsDay(s.now())
 	err := s.conn(ctx).Exec(`INSERT INTO post_delivery_daily_stats
@@ -31,16 +32,32 @@ func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, succes
 	if success+failure == 0 {
 		return nil // a retry to come: the server is neither reached nor given up on yet
 	}
-	err = s.conn(ctx).Exec(`INSERT INTO server_daily_stats (group_id, day, host, deliveries_succeeded, deliveries_failed)
-		SELECT o.group_id, CAST(? AS TEXT), d.host, COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
+	// A success marks the server reached today and clears its run of failures; a failure for good
+	// marks it failed today and lengthens the run. The stored day is kept where the proposed row has
+	// none (NULL: a failure proposes no success day, and the other way round).
+	succeededDay, failedDay := dayIf(day, success), dayIf(day, failure)
+	err = s.conn(ctx).Exec(`INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
+		SELECT o.group_id, d.host, CAST(? AS TEXT), CAST(? AS TEXT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id, d.host
-		ON CONFLICT (group_id, day, host) DO UPDATE SET `+addExcluded("server_daily_stats", "deliveries_succeeded", "deliveries_failed"),
-		day, success, failure, ids).Error
+		ON CONFLICT (group_id, host) DO UPDATE SET
+			last_succeeded_day = COALESCE(excluded.last_succeeded_day, server_reach.last_succeeded_day),
+			last_failed_day = COALESCE(excluded.last_failed_day, server_reach.last_failed_day),
+			failures_since_success = CASE WHEN excluded.last_succeeded_day IS NULL
+				THEN server_reach.failures_since_success + excluded.failures_since_success ELSE 0 END`,
+		succeededDay, failedDay, failure, ids).Error
 	if err != nil {
-		return fmt.Errorf("count %d settled deliveries per server of the day: %w", len(ids), err)
+		return fmt.Errorf("count %d settled deliveries per server: %w", len(ids), err)
 	}
 	return nil
+}
+
+// dayIf is day when flag is 1 and no day (NULL) when it is 0.
+func dayIf(day string, flag int) *string {
+	if flag == 0 {
+		return nil
+	}
+	return &day
 }
 
 // addExcluded is an upsert's SET list adding the proposed row's columns to the stored row's. table

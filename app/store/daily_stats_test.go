@@ -222,8 +222,8 @@ func TestDailyStatsReadsUseIndexes(t *testing.T) {
 		}
 		readReach(t, st, group.ID, from, through)
 	})
-	if len(statements) != 3+7 {
-		t.Errorf("%d statements read a group's analytics, want 3 and 7 for its reach", len(statements))
+	if len(statements) != 3+3 {
+		t.Errorf("%d statements read a group's analytics, want 3 and 3 for its reach", len(statements))
 	}
 	for _, s := range statements {
 		for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {

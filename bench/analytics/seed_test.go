@@ -179,7 +179,8 @@ func (r rollup) sql() string {
 // statsDay is the rollup day of a timestamp column, as store.StatsDay writes it.
 func statsDay(column string) string { return "to_char(" + column + ", 'YYYY-MM-DD')" }
 
-// rollups are the daily figures of every group, computed from the raw rows by GROUP BY. Leaves are
+// rollups are the daily figures of every group, and what each group knows of the servers it sent
+// to, computed from the raw rows by GROUP BY. Leaves are
 // left at zero: a leave deletes its follow, so no raw row is left to count.
 var rollups = []rollup{
 	{"joins per group and day", "group_daily_stats", "group_id, day", []string{"group_id", "day", "joins"}, []string{"joins"},
@@ -203,13 +204,20 @@ var rollups = []rollup{
 			COUNT(*) FILTER (WHERE d.state = 'failed')
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE o.post_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
-	{"deliveries per server and day", "server_daily_stats", "group_id, day, host",
-		[]string{"group_id", "day", "host", "deliveries_succeeded", "deliveries_failed"},
-		[]string{"deliveries_succeeded", "deliveries_failed"},
-		`SELECT o.group_id, ` + statsDay("d.updated_at") + `, d.host, COUNT(*) FILTER (WHERE d.state = 'delivered'),
-			COUNT(*) FILTER (WHERE d.state IN ('failed', 'abandoned'))
-		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
-		WHERE o.group_id IS NOT NULL AND d.state <> 'pending' GROUP BY 1, 2, 3`},
+	// A settle resets failures_since_success on a success, so the failures counted are those settled
+	// after the server's last success (by time, which the settles ran in).
+	{"reach per group and server", "server_reach", "group_id, host",
+		[]string{"group_id", "host", "last_succeeded_day", "last_failed_day", "failures_since_success"},
+		[]string{"last_succeeded_day", "last_failed_day", "failures_since_success"},
+		`SELECT group_id, host, ` + statsDay("last_success") + `, ` + statsDay("last_failure") + `,
+			COUNT(*) FILTER (WHERE failed AND (last_success IS NULL OR updated_at > last_success))
+		FROM (SELECT o.group_id, d.host, d.updated_at, d.state IN ('failed', 'abandoned') AS failed,
+				MAX(d.updated_at) FILTER (WHERE d.state = 'delivered') OVER reach AS last_success,
+				MAX(d.updated_at) FILTER (WHERE d.state IN ('failed', 'abandoned')) OVER reach AS last_failure
+			FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+			WHERE o.group_id IS NOT NULL AND d.state <> 'pending'
+			WINDOW reach AS (PARTITION BY o.group_id, d.host)) AS settled
+		GROUP BY group_id, host, last_success, last_failure`},
 	{"mentions per group and day", "group_daily_stats", "group_id, day", []string{"group_id", "day", "mentions"}, []string{"mentions"},
 		`SELECT group_id, ` + statsDay("received_at") + `, COUNT(*) FROM group_mentions GROUP BY 1, 2`},
 	{"likes per post and day", "post_daily_stats", "post_id, day", []string{"post_id", "day", "group_id", "likes"}, []string{"likes"},
@@ -288,10 +296,10 @@ func seed(b *testing.B, ctx context.Context, st *store.Store, org model.Organisa
 	return f
 }
 
-// checkSeed fails unless the big group holds issue 16's numbers and its rollups add up to its raw
-// rows.
+// checkSeed fails unless the big group holds issue 16's numbers, its rollups add up to its raw rows
+// and it knows the reach of every server its deliveries settled at.
 func checkSeed(b *testing.B, st *store.Store, big model.Group) {
-	var got struct{ Followers, Deliveries, Engagement, Attempted, Counted int64 }
+	var got struct{ Followers, Deliveries, Engagement, Attempted, Counted, Servers, ServersKnown int64 }
 	err := st.DB().Raw(`SELECT
 		(SELECT COUNT(*) FROM follows WHERE group_id = @g AND state = 'accepted') AS followers,
 		(SELECT COUNT(*) FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id WHERE o.group_id = @g) AS deliveries,
@@ -299,7 +307,10 @@ func checkSeed(b *testing.B, st *store.Store, big model.Group) {
 			+ (SELECT COUNT(*) FROM posts WHERE group_id = @g AND in_reply_to_iri <> '')
 			+ (SELECT COUNT(*) FROM inbound_activities WHERE group_id = @g AND activity_type = 'Announce') AS engagement,
 		(SELECT SUM(deliveries_attempted) FROM group_daily_stats WHERE group_id = @g) AS attempted,
-		(SELECT SUM(likes + boosts + replies) FROM post_daily_stats WHERE group_id = @g) AS counted`,
+		(SELECT SUM(likes + boosts + replies) FROM post_daily_stats WHERE group_id = @g) AS counted,
+		(SELECT COUNT(DISTINCT d.host) FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
+			WHERE o.group_id = @g AND d.state <> 'pending') AS servers,
+		(SELECT COUNT(*) FROM server_reach WHERE group_id = @g) AS servers_known`,
 		map[string]any{"g": big.ID}).Scan(&got).Error
 	if err != nil {
 		b.Fatal(err)
@@ -307,8 +318,8 @@ func checkSeed(b *testing.B, st *store.Store, big model.Group) {
 	h := bigHistory
 	want := int64(h.likes + h.boosts + h.replies)
 	if got.Followers != int64(h.followers) || got.Deliveries != int64(h.posts*h.perPost) || got.Engagement != want ||
-		got.Attempted != got.Deliveries || got.Counted != want {
-		b.Fatalf("the big group holds %+v; want %d followers, %d deliveries, %d engagements, rollups equal to them",
+		got.Attempted != got.Deliveries || got.Counted != want || got.ServersKnown != got.Servers {
+		b.Fatalf("the big group holds %+v; want %d followers, %d deliveries, %d engagements, rollups equal to them, a reach row per server",
 			got, h.followers, h.posts*h.perPost, want)
 	}
 }

@@ -43,7 +43,7 @@ func TestReachCountsTheAnnouncedPost(t *testing.T) {
 		if delivered == 0 || len(posts) != 1 || posts[0].PostID != shared.ID || posts[0].Succeeded != delivered || posts[0].Failed != 0 {
 			t.Errorf("deliveries per post: %+v; want alice's post alone with its %d deliveries", posts, delivered)
 		}
-		servers, err := st.ServersReached(ctx, store.OfGroup(k.open.ID), from, through, 10)
+		servers, err := st.ServersReached(ctx, store.OfGroup(k.open.ID), from, 10)
 		if err != nil || servers.Reached != 1 || servers.UnreachableTotal != 0 {
 			t.Errorf("servers: %+v (%v), want the peer's reached", servers, err)
 		}

@@ -117,15 +117,11 @@ func (a *Admin) loadReach(ctx context.Context, whose reachOf, days []string) (re
 	if err != nil {
 		return reachFigures{}, err
 	}
-	servers, err := a.cfg.Store.ServersReached(ctx, whose.scope, from, through, unreachableShown)
+	servers, err := a.cfg.Store.ServersReached(ctx, whose.scope, from, unreachableShown) // periods end today
 	if err != nil {
 		return reachFigures{}, err
 	}
-	byServer, err := a.cfg.Store.MembersByServer(ctx, whose.scope, memberSharesShown)
-	if err != nil {
-		return reachFigures{}, err
-	}
-	bySoftware, err := a.cfg.Store.MembersBySoftware(ctx, whose.scope, memberSharesShown)
+	byServer, bySoftware, err := a.cfg.Store.MembersByServerAndSoftware(ctx, whose.scope, memberSharesShown)
 	if err != nil {
 		return reachFigures{}, err
 	}
@@ -134,7 +130,7 @@ func (a *Admin) loadReach(ctx context.Context, whose reachOf, days []string) (re
 			Columns: []string{"Post", "Attempted", "Succeeded", "Failed"},
 			Empty:   "No post of " + whose.whose + " was delivered in this period."},
 		Unreachable: reachTable{Key: "unreachable-servers", Title: "Servers not reached",
-			Columns: []string{"Server", "Failed deliveries", "Marked unreachable now"},
+			Columns: []string{"Server", "Failed deliveries since its last success", "Marked unreachable now"},
 			Empty:   "Every server " + whose.whose + " sent to took at least one delivery."},
 		MemberServers: memberShareTable(byServer, whose.whose, "members-by-server", "Members by server", "Server", "Other servers", ""),
 		MemberSoftware: memberShareTable(bySoftware, whose.whose, "members-by-software", "Members by server software", "Software",
@@ -153,8 +149,8 @@ func (a *Admin) loadReach(ctx context.Context, whose reachOf, days []string) (re
 		if s.MarkedNow {
 			marked = "yes"
 		}
-		r.Unreachable.Rows = append(r.Unreachable.Rows, reachRow{Label: s.Host, Bar: s.Failed,
-			Cells: append(countCells(s.Failed), marked)})
+		r.Unreachable.Rows = append(r.Unreachable.Rows, reachRow{Label: s.Host, Bar: s.FailedSinceSuccess,
+			Cells: append(countCells(s.FailedSinceSuccess), marked)})
 	}
 	return r, nil
 }

@@ -123,7 +123,7 @@ func TestGroupAnalyticsReach(t *testing.T) {
 		want := map[string]string{
 			// Alice's post went to the members' one shared inbox, and to the solo member's inbox.
 			"post-deliveries":     "Post,Attempted,Succeeded,Failed|Our spring fair is on,2,2,0",
-			"unreachable-servers": "Server,Failed deliveries,Marked unreachable now|down.example,1,yes",
+			"unreachable-servers": "Server,Failed deliveries since its last success,Marked unreachable now|down.example,1,yes",
 			"members-by-server":   "Server,Members|social.example,2|small.example,1",
 			"members-by-software": "Software,Members|mastodon,2|unknown,1",
 		}

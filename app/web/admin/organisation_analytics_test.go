@@ -211,7 +211,7 @@ func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
 	}
 	explained := 0
 	for _, s := range statements {
-		if !strings.Contains(s.SQL, "daily_stats") && !strings.Contains(s.SQL, "follows") && !strings.Contains(s.SQL, "group_mentions") {
+		if !strings.Contains(s.SQL, "daily_stats") && !strings.Contains(s.SQL, "server_reach") && !strings.Contains(s.SQL, "follows") && !strings.Contains(s.SQL, "group_mentions") {
 			continue
 		}
 		explained++
@@ -220,10 +220,9 @@ func TestOrganisationAnalyticsQueriesStayBounded(t *testing.T) {
 		}
 	}
 	// The groups' and the organisation's rollups, the top posts, the members now, the deliveries per
-	// post, the servers reached (two), the members by server and by software (two each), the newest
-	// mentions.
-	if explained != 13 {
-		t.Errorf("explained %d statements of the rollups, members and mentions, want 13", explained)
+	// post, the servers reached, the members by server and software, the newest mentions.
+	if explained != 9 {
+		t.Errorf("explained %d statements of the rollups, members and mentions, want 9", explained)
 	}
 }
 
@@ -292,13 +291,18 @@ func TestOrganisationAnalyticsHealthMentionsReach(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// What each group knows of the servers it sent to: desk reached old.example last before
+		// the period and failed to it since.
+		longAgo := store.StatsDay(time.Now().AddDate(0, 0, -20))
 		for _, row := range []struct {
-			group             model.Group
-			host              string
-			succeeded, failed int
-		}{{s.lobby, "social.example", 3, 0}, {s.desk, "social.example", 0, 1}, {s.desk, "down.example", 0, 2}, {s.away, "far.example", 0, 5}} {
-			if err := st.DB().Exec(`INSERT INTO server_daily_stats (group_id, day, host, deliveries_succeeded, deliveries_failed)
-				VALUES (?, ?, ?, ?, ?)`, row.group.ID, past, row.host, row.succeeded, row.failed).Error; err != nil {
+			group                   model.Group
+			host                    string
+			succeededDay, failedDay any
+			failures                int
+		}{{s.lobby, "social.example", past, nil, 0}, {s.desk, "social.example", nil, past, 1}, {s.desk, "down.example", nil, past, 2},
+			{s.desk, "old.example", longAgo, past, 4}, {s.away, "far.example", nil, past, 5}} {
+			if err := st.DB().Exec(`INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
+				VALUES (?, ?, ?, ?, ?)`, row.group.ID, row.host, row.succeededDay, row.failedDay, row.failures).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -366,14 +370,15 @@ func TestOrganisationAnalyticsHealthMentionsReach(t *testing.T) {
 
 		expectReachTables(t, page, map[string]string{
 			"post-deliveries": "Post,Attempted,Succeeded,Failed|Fair in lobby,9,7,2",
-			// social.example counts once, reached: lobby reached it though desk did not.
-			"unreachable-servers": "Server,Failed deliveries,Marked unreachable now|down.example,2,no",
+			// social.example counts once, reached: lobby reached it though desk did not; old.example
+			// was reached, but before the period.
+			"unreachable-servers": "Server,Failed deliveries since its last success,Marked unreachable now|old.example,4,no|down.example,2,no",
 			// Alice counts in lobby and in desk.
 			"members-by-server":   "Server,Members|social.example,3|small.example,1",
 			"members-by-software": "Software,Members|unknown,4",
 		})
-		if !strings.Contains(page, `<dd id="servers-reached">1</dd>`) || !strings.Contains(page, `<dd id="servers-unreached">1</dd>`) {
-			t.Error("the page does not say 1 server reached and 1 not")
+		if !strings.Contains(page, `<dd id="servers-reached">1</dd>`) || !strings.Contains(page, `<dd id="servers-unreached">2</dd>`) {
+			t.Error("the page does not say 1 server reached and 2 not")
 		}
 
 		// Every table linked for download is served, equal to the table.
