@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -86,7 +87,7 @@ func (s *Store) countLeavesOfActor(ctx context.Context, actorID string) error {
 func (s *Store) addToPostDay(ctx context.Context, counter postCounter, where string, args ...any) (int64, error) {
 	sql := fmt.Sprintf(`INSERT INTO post_daily_stats (post_id, day, group_id, %[1]s)
 		SELECT id, CAST(? AS TEXT), group_id, 1 FROM posts WHERE %[2]s
-		ON CONFLICT (post_id, day) DO UPDATE SET %[1]s = post_daily_stats.%[1]s + excluded.%[1]s`, counter, where)
+		ON CONFLICT (post_id, day) DO UPDATE SET %[3]s`, counter, where, addExcluded("post_daily_stats", string(counter)))
 	res := s.conn(ctx).Exec(sql, append([]any{StatsDay(s.now())}, args...)...)
 	if res.Error != nil {
 		return 0, fmt.Errorf("count %s of the day: %w", counter, res.Error)
@@ -145,13 +146,22 @@ func (s *Store) countDeliveriesSettled(ctx context.Context, ids []string, succee
 		SELECT o.group_id, CAST(? AS TEXT), COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id
-		ON CONFLICT (group_id, day) DO UPDATE SET
-			deliveries_attempted = group_daily_stats.deliveries_attempted + excluded.deliveries_attempted,
-			deliveries_succeeded = group_daily_stats.deliveries_succeeded + excluded.deliveries_succeeded,
-			deliveries_failed = group_daily_stats.deliveries_failed + excluded.deliveries_failed`,
+		ON CONFLICT (group_id, day) DO UPDATE SET `+addExcluded("group_daily_stats",
+		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
 		StatsDay(s.now()), success, failure, ids).Error
 	if err != nil {
 		return fmt.Errorf("count %d delivery attempts of the day: %w", len(ids), err)
 	}
 	return s.countReachOfDeliveries(ctx, ids, success, failure)
+}
+
+// addExcluded is an upsert's SET list adding the proposed row's columns to the stored row's: every
+// counter of the rollups moves this way. table
+// and columns are constants, never input: they are written into the statement's text.
+func addExcluded(table string, columns ...string) string {
+	sets := make([]string, len(columns))
+	for i, column := range columns {
+		sets[i] = fmt.Sprintf("%[2]s = %[1]s.%[2]s + excluded.%[2]s", table, column)
+	}
+	return strings.Join(sets, ", ")
 }

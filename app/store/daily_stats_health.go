@@ -40,9 +40,8 @@ var (
 // gives (key, day, 1), source is a FROM and a WHERE, or a bare WHERE (SQLite needs a WHERE before
 // ON CONFLICT to parse it).
 func (s *Store) addToDay(ctx context.Context, into rollup, counter groupCounter, selectList, source string, args ...any) error {
-	sql := fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, day, %[3]s) SELECT %[4]s %[5]s
-		ON CONFLICT (%[2]s, day) DO UPDATE SET %[3]s = %[1]s.%[3]s + excluded.%[3]s`,
-		into.table, into.key, counter, selectList, source)
+	sql := fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, day, %[3]s) SELECT %[4]s %[5]s ON CONFLICT (%[2]s, day) DO UPDATE SET %[6]s`,
+		into.table, into.key, counter, selectList, source, addExcluded(into.table, string(counter)))
 	if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
 		return fmt.Errorf("count %s of the day: %w", counter, err)
 	}
@@ -134,9 +133,7 @@ func (s *Store) CountFirstSupportReply(ctx context.Context, groupID, conversatio
 	seconds := max(int64(at.Sub(first.CreatedAt)/time.Second), 0)
 	err = s.conn(ctx).Exec(`INSERT INTO group_daily_stats (group_id, day, support_first_replies, support_first_reply_seconds)
 		SELECT CAST(? AS TEXT), CAST(? AS TEXT), 1, CAST(? AS BIGINT) WHERE 1 = 1
-		ON CONFLICT (group_id, day) DO UPDATE SET
-			support_first_replies = group_daily_stats.support_first_replies + excluded.support_first_replies,
-			support_first_reply_seconds = group_daily_stats.support_first_reply_seconds + excluded.support_first_reply_seconds`,
+		ON CONFLICT (group_id, day) DO UPDATE SET `+addExcluded("group_daily_stats", "support_first_replies", "support_first_reply_seconds"),
 		groupID, StatsDay(at), seconds).Error
 	if err != nil {
 		return fmt.Errorf("count the first reply of support conversation %s: %w", conversationID, err)

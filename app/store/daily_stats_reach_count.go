@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // Reach per post and per server is counted where a group's deliveries are (countDeliveriesSettled),
@@ -58,14 +57,4 @@ func dayIf(day string, flag int) *string {
 		return nil
 	}
 	return &day
-}
-
-// addExcluded is an upsert's SET list adding the proposed row's columns to the stored row's. table
-// and columns are constants, never input: they are written into the statement's text.
-func addExcluded(table string, columns ...string) string {
-	sets := make([]string, len(columns))
-	for i, column := range columns {
-		sets[i] = fmt.Sprintf("%[2]s = %[1]s.%[2]s + excluded.%[2]s", table, column)
-	}
-	return strings.Join(sets, ", ")
 }
