@@ -19,7 +19,7 @@ type AuthorStanding struct {
 func (s *Store) AuthorStandingIn(ctx context.Context, groupID, remoteActorID string) (AuthorStanding, error) {
 	var row struct{ Bans, Follows int64 }
 	err := s.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM group_bans WHERE group_id = ? AND remote_actor_id = ? AND (expires_at IS NULL OR expires_at > ?)) AS bans,
+		(SELECT COUNT(*) FROM group_bans WHERE `+banInForce+`) AS bans,
 		(SELECT COUNT(*) FROM follows WHERE group_id = ? AND remote_actor_id = ? AND state = ?) AS follows`,
 		groupID, remoteActorID, s.now(), groupID, remoteActorID, model.FollowAccepted).Scan(&row).Error
 	if err != nil {

@@ -197,12 +197,16 @@ func (s *Store) followsWithActors(ctx context.Context) *gorm.DB {
 		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id")
 }
 
+// banInForce is the condition on group_bans "a ban of the actor from the group in force at the
+// time": (group id, actor id, now). A ban past its expiry no longer counts.
+const banInForce = "group_id = ? AND remote_actor_id = ? AND (expires_at IS NULL OR expires_at > ?)"
+
 // IsBanned reports whether a remote actor is banned from a group (a ban past its expiry no longer
 // counts).
 func (s *Store) IsBanned(ctx context.Context, groupID, remoteActorID string) (bool, error) {
 	var count int64
 	err := s.conn(ctx).Model(&model.GroupBan{}).
-		Where("group_id = ? AND remote_actor_id = ? AND (expires_at IS NULL OR expires_at > ?)", groupID, remoteActorID, s.now()).
+		Where(banInForce, groupID, remoteActorID, s.now()).
 		Count(&count).Error
 	if err != nil {
 		return false, fmt.Errorf("check ban in group %s: %w", groupID, err)
