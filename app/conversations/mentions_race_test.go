@@ -71,13 +71,13 @@ func mentionBoundUnderConcurrency(t *testing.T, policy model.PostingPolicy) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		days, err := st.GroupMentionDays(ctx, f.group.ID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
+		days, err := st.GroupDays(ctx, f.group.ID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var counted int64
-		for _, n := range days {
-			counted += n
+		for _, day := range days {
+			counted += day.Mentions
 		}
 		if len(kept) != bound || counted != bound {
 			t.Errorf("%d mentions at once: %d kept, %d counted; want %d and %d", submissions, len(kept), counted, bound, bound)

@@ -135,26 +135,6 @@ func (s *Store) PruneGroupMentions(ctx context.Context, before time.Time) (int64
 	return result.RowsAffected, nil
 }
 
-// GroupMentionDays returns how many mentions of the group by non-members were kept on each of the
-// days from through through (both 'YYYY-MM-DD', inclusive); a day with none is absent. One indexed
-// range read over the rollups.
-func (s *Store) GroupMentionDays(ctx context.Context, groupID, from, through string) (map[string]int64, error) {
-	var rows []struct {
-		Day      string
-		Mentions int64
-	}
-	err := s.conn(ctx).Table("group_daily_stats").Select("day, mentions").
-		Where("group_id = ? AND day >= ? AND day <= ? AND mentions > 0", groupID, from, through).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("read mentions of group %s from %s to %s: %w", groupID, from, through, err)
-	}
-	days := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		days[r.Day] = r.Mentions
-	}
-	return days, nil
-}
-
 // AuthorOfGroupMention finds who wrote the post of objectIRI that Kring keeps as a mention of one
 // of its groups; ErrNotFound when it keeps none.
 func (s *Store) AuthorOfGroupMention(ctx context.Context, objectIRI string) (model.RemoteActor, error) {

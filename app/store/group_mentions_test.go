@@ -56,13 +56,13 @@ func TestGroupMentionBoundsAndPruning(t *testing.T) {
 		}
 		today := store.StatsDay(time.Now())
 		counted := func() int64 {
-			days, err := st.GroupMentionDays(ctx, group.ID, store.StatsDay(time.Now().AddDate(0, 0, -1)), today)
+			days, err := st.GroupDays(ctx, group.ID, store.StatsDay(time.Now().AddDate(0, 0, -1)), today)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var sum int64
-			for _, n := range days {
-				sum += n
+			for _, day := range days {
+				sum += day.Mentions
 			}
 			return sum
 		}

@@ -22,13 +22,13 @@ func mentionsOf(t *testing.T, st *store.Store, group model.Group) ([]store.Menti
 		t.Fatal(err)
 	}
 	now := time.Now()
-	days, err := st.GroupMentionDays(ctx, group.ID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
+	days, err := st.GroupDays(ctx, group.ID, store.StatsDay(now.AddDate(0, 0, -1)), store.StatsDay(now.AddDate(0, 0, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var counted int64
-	for _, n := range days {
-		counted += n
+	for _, day := range days {
+		counted += day.Mentions
 	}
 	return kept, counted
 }
