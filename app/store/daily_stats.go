@@ -83,16 +83,29 @@ func (s *Store) countLeavesOfActor(ctx context.Context, actorID string) error {
 }
 
 // addToPostDay adds one to a post's counter for the day, for each post the WHERE clause (over posts)
-// selects; the post's group is read in the same statement.
+// selects; the post's group is read in the same statement. It says how many posts it counted for.
 func (s *Store) addToPostDay(ctx context.Context, counter postCounter, where string, args ...any) (int64, error) {
-	sql := fmt.Sprintf(`INSERT INTO post_daily_stats (post_id, day, group_id, %[1]s)
-		SELECT id, CAST(? AS TEXT), group_id, 1 FROM posts WHERE %[2]s
-		ON CONFLICT (post_id, day) DO UPDATE SET %[3]s`, counter, where, addExcluded("post_daily_stats", string(counter)))
-	res := s.conn(ctx).Exec(sql, append([]any{StatsDay(s.now())}, args...)...)
+	res := s.conn(ctx).Exec(postDayIncrement(counter, where), append([]any{StatsDay(s.now())}, args...)...)
 	if res.Error != nil {
 		return 0, fmt.Errorf("count %s of the day: %w", counter, res.Error)
 	}
 	return res.RowsAffected, nil
+}
+
+// addToPostDayLast is addToPostDay run last in its transaction (commit_tail.go), for a caller that
+// needs no count: a popular post's row of the day is every liker's and replier's. The WHERE clause
+// must read only rows the transaction does not change after the call.
+func (s *Store) addToPostDayLast(ctx context.Context, counter postCounter, where string, args ...any) error {
+	if err := s.execLast(ctx, "post_daily_stats", postDayIncrement(counter, where), append([]any{StatsDay(s.now())}, args...)...); err != nil {
+		return fmt.Errorf("count %s of the day: %w", counter, err)
+	}
+	return nil
+}
+
+func postDayIncrement(counter postCounter, where string) string {
+	return fmt.Sprintf(`INSERT INTO post_daily_stats (post_id, day, group_id, %[1]s)
+		SELECT id, CAST(? AS TEXT), group_id, 1 FROM posts WHERE %[2]s
+		ON CONFLICT (post_id, day) DO UPDATE SET %[3]s`, counter, where, addExcluded("post_daily_stats", string(counter)))
 }
 
 // countPostPublished counts a post as it becomes visible (stored visible, or approved from the
@@ -105,8 +118,7 @@ func (s *Store) countPostPublished(ctx context.Context, post model.Post) error {
 	case post.AuthorActorID == nil:
 		return s.countGroupEvent(ctx, countGroupPosts, post.GroupID)
 	case post.InReplyToIRI != "":
-		_, err := s.addToPostDay(ctx, countReplies, "group_id = ? AND object_iri = ?", post.GroupID, post.InReplyToIRI)
-		return err
+		return s.addToPostDayLast(ctx, countReplies, "group_id = ? AND object_iri = ?", post.GroupID, post.InReplyToIRI)
 	}
 	return s.countGroupEvent(ctx, countPostsShared, post.GroupID)
 }
@@ -142,13 +154,16 @@ func (s *Store) countDeliveriesSettled(ctx context.Context, ids []string, succee
 	if failed {
 		failure = 1
 	}
-	err := s.conn(ctx).Exec(`INSERT INTO group_daily_stats (group_id, day, deliveries_attempted, deliveries_succeeded, deliveries_failed)
+	// Every settle of a group's fan-out adds to the group's row of the day, and to its post's
+	// (countReachOfDeliveries): last in the transaction (commit_tail.go). They read only the
+	// deliveries' activities, which the settle does not change.
+	err := s.execLast(ctx, "group_daily_stats", `INSERT INTO group_daily_stats (group_id, day, deliveries_attempted, deliveries_succeeded, deliveries_failed)
 		SELECT o.group_id, CAST(? AS TEXT), COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id
 		ON CONFLICT (group_id, day) DO UPDATE SET `+addExcluded("group_daily_stats",
 		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
-		StatsDay(s.now()), success, failure, ids).Error
+		StatsDay(s.now()), success, failure, ids)
 	if err != nil {
 		return fmt.Errorf("count %d delivery attempts of the day: %w", len(ids), err)
 	}

@@ -17,14 +17,14 @@ import (
 // no group.
 func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, success, failure int) error {
 	day := StatsDay(s.now())
-	err := s.conn(ctx).Exec(`INSERT INTO post_delivery_daily_stats
+	err := s.execLast(ctx, "post_delivery_daily_stats", `INSERT INTO post_delivery_daily_stats
 			(post_id, day, group_id, deliveries_attempted, deliveries_succeeded, deliveries_failed)
 		SELECT o.post_id, CAST(? AS TEXT), o.group_id, COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.post_id IS NOT NULL AND o.group_id IS NOT NULL GROUP BY o.post_id, o.group_id
 		ON CONFLICT (post_id, day) DO UPDATE SET `+addExcluded("post_delivery_daily_stats",
 		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
-		day, success, failure, ids).Error
+		day, success, failure, ids)
 	if err != nil {
 		return fmt.Errorf("count %d delivery attempts of posts of the day: %w", len(ids), err)
 	}
@@ -35,7 +35,7 @@ func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, succes
 	// marks it failed today and lengthens the run. The stored day is kept where the proposed row has
 	// none (NULL: a failure proposes no success day, and the other way round).
 	succeededDay, failedDay := dayIf(day, success), dayIf(day, failure)
-	err = s.conn(ctx).Exec(`INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
+	err = s.execLast(ctx, "server_reach", `INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
 		SELECT o.group_id, d.host, CAST(? AS TEXT), CAST(? AS TEXT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id, d.host
@@ -44,7 +44,7 @@ func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, succes
 			last_failed_day = COALESCE(excluded.last_failed_day, server_reach.last_failed_day),
 			failures_since_success = CASE WHEN excluded.last_succeeded_day IS NULL
 				THEN server_reach.failures_since_success + excluded.failures_since_success ELSE 0 END`,
-		succeededDay, failedDay, failure, ids).Error
+		succeededDay, failedDay, failure, ids)
 	if err != nil {
 		return fmt.Errorf("count %d settled deliveries per server: %w", len(ids), err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
@@ -34,7 +33,7 @@ func (s *Store) AddLike(ctx context.Context, like model.PostLike) (added bool, e
 		return false, err
 	}
 	// Likes received per day are kept gross: a like withdrawn later was still given that day.
-	if _, err := s.addToPostDay(ctx, countLikes, "id = ?", like.PostID); err != nil {
+	if err := s.addToPostDayLast(ctx, countLikes, "id = ?", like.PostID); err != nil {
 		return false, err
 	}
 	// The like counts in the liker's activity in the post's group (read in the same statement).
@@ -69,9 +68,9 @@ func (s *Store) RemoveLike(ctx context.Context, remoteActorID, likeIRI string) (
 }
 
 func (s *Store) bumpLikes(ctx context.Context, postID string, by int) error {
-	err := s.conn(ctx).Model(&model.Post{}).Where("id = ?", postID).
-		Update("like_count", gorm.Expr("like_count + ?", by)).Error
-	if err != nil {
+	// A popular post's row is every liker's: the increment waits for the end of the transaction
+	// (commit_tail.go), after the forwarding to the members.
+	if err := s.execLast(ctx, "posts", "UPDATE posts SET like_count = like_count + ? WHERE id = ?", by, postID); err != nil {
 		return fmt.Errorf("count like of post %s: %w", postID, err)
 	}
 	return nil

@@ -56,6 +56,7 @@ type Store struct {
 	dialect    Dialect
 	dispatcher TaskDispatcher
 	txTasks    *[]model.QueuedTask // non-nil inside a transaction
+	tail       *commitTail         // increments run last, inside a transaction (commit_tail.go)
 }
 
 // Open connects to the database described by opts, without migrating it.
@@ -200,7 +201,11 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error
 	}
 	var tasks []model.QueuedTask
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks})
+		tx := &Store{db: gtx, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks, tail: &commitTail{}}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.tail.run(ctx, tx)
 	})
 	if err != nil {
 		return err
