@@ -158,10 +158,14 @@ func (s *Server) Start(ctx context.Context) error {
 	go func() {
 		defer close(ended)
 		var housekeeping sync.WaitGroup
-		housekeeping.Add(1)
+		housekeeping.Add(2)
 		go func() {
 			defer housekeeping.Done()
 			runPruner(sweepCtx, s.store, s.pictures, s.retention, s.logger)
+		}()
+		go func() {
+			defer housekeeping.Done()
+			runCountFolder(sweepCtx, s.store, s.logger)
 		}()
 		s.sweeper.Run(sweepCtx)
 		housekeeping.Wait()

@@ -47,9 +47,10 @@ func (s *Store) addToGroupDay(ctx context.Context, counter groupCounter, selectL
 	return s.addToDay(ctx, groupRollup, counter, selectList, source, args...)
 }
 
-// countGroupEvent adds one to a group's counter for the day of now.
+// countGroupEvent adds one to a group's counter for the day of now. It adds a constant, so it runs
+// last in its transaction (commit_tail.go): every event of the group adds to that row.
 func (s *Store) countGroupEvent(ctx context.Context, counter groupCounter, groupID string) error {
-	return s.addToGroupDay(ctx, counter, "CAST(? AS TEXT), CAST(? AS TEXT), 1", "WHERE 1 = 1", groupID, StatsDay(s.now()))
+	return s.countEvent(ctx, groupRollup, counter, groupID)
 }
 
 // countJoinUnlessMember counts a join of the group today unless the actor's follow of it is accepted

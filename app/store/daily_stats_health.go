@@ -28,12 +28,13 @@ const (
 	countSupportClosed    groupCounter = "support_closed"
 )
 
-// rollup is a daily rollup table and the column its rows are keyed by, with the day.
-type rollup struct{ table, key string }
+// rollup is a daily rollup table, the column its rows are keyed by (with the day) and the table
+// that column refers to.
+type rollup struct{ table, key, parent string }
 
 var (
-	groupRollup        = rollup{"group_daily_stats", "group_id"}
-	organisationRollup = rollup{"organisation_daily_stats", "organisation_id"}
+	groupRollup        = rollup{"group_daily_stats", "group_id", "groups"}
+	organisationRollup = rollup{"organisation_daily_stats", "organisation_id", "organisations"}
 )
 
 // addToDay adds one to counter of into's row of the day, for each row source yields: selectList
@@ -71,14 +72,12 @@ func (s *Store) CountPostModerated(ctx context.Context, groupID string, state mo
 // countReportReceived counts a report just filed: for its group, when it has one, and for its
 // organisation.
 func (s *Store) countReportReceived(ctx context.Context, report model.Report) error {
-	day := StatsDay(s.now())
 	if report.GroupID != nil {
 		if err := s.countGroupEvent(ctx, countReportsReceived, *report.GroupID); err != nil {
 			return err
 		}
 	}
-	return s.addToDay(ctx, organisationRollup, countReportsReceived, "CAST(? AS TEXT), CAST(? AS TEXT), 1", "WHERE 1 = 1",
-		report.OrganisationID, day)
+	return s.countEvent(ctx, organisationRollup, countReportsReceived, report.OrganisationID)
 }
 
 // countReportDecided counts report id moved into status today, for its group (none when its group
@@ -165,8 +164,11 @@ func (s *Store) OrganisationReportDays(ctx context.Context, organisationID, from
 }
 
 // daysOf reads columns of one group's or organisation's (id's) rows of a rollup for the days from
-// through through, in no order.
+// through through, in no order, the waiting deltas folded first.
 func daysOf[T any](ctx context.Context, s *Store, of rollup, id, columns, from, through string) ([]T, error) {
+	if err := s.foldDailyCounts(ctx, of); err != nil {
+		return nil, err
+	}
 	var rows []T
 	err := s.conn(ctx).Table(of.table).Select(columns).
 		Where(of.key+" = ? AND day >= ? AND day <= ?", id, from, through).Scan(&rows).Error

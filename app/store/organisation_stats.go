@@ -31,6 +31,9 @@ type groupDayRow struct {
 // per group and day, which Go sums both ways, rather than asking the database twice per table.
 // The reports are left out (zero): the organisation's are OrganisationReportDays'.
 func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, through string) (OrganisationFigures, error) {
+	if err := s.foldDailyCounts(ctx, groupRollup); err != nil {
+		return OrganisationFigures{}, err
+	}
 	var rows []groupDayRow
 	err := s.conn(ctx).Table("group_daily_stats AS d").
 		Select(`d.group_id, d.day, d.joins, d.leaves, d.posts_shared, d.group_posts, d.deliveries_attempted,

@@ -28,6 +28,9 @@ func (s *site) healthOf(group model.Group) store.GroupDay {
 		"reports_dismissed", "support_opened", "support_closed", "support_first_replies", "support_first_reply_seconds"} {
 		sums = append(sums, "COALESCE(SUM("+column+"), 0) AS "+column)
 	}
+	if err := s.store.FoldDailyCounts(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
 	var sum store.GroupDay
 	if err := s.store.DB().Table("group_daily_stats").Select(strings.Join(sums, ", ")).Where("group_id = ?", group.ID).Scan(&sum).Error; err != nil {
 		s.t.Fatal(err)
