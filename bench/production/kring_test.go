@@ -160,20 +160,24 @@ func (k *kringInProduction) prefillPosts(b *testing.B, n int, actors []remoteAct
 	return n
 }
 
-// waitProcessed waits until no inbound activity waits for processing, and returns when that was.
+// waitProcessed waits until no inbound activity waits for processing, and returns when that was. It
+// asks whether any is pending, which reads one index entry, not how many: counting thousands of
+// pending rows 50 times a second cost PostgreSQL 2 ms a time, 0.4 ms per activity of a closed-loop
+// run, which the benchmark would have charged to Kring.
 func (k *kringInProduction) waitProcessed(b *testing.B, within time.Duration) time.Time {
 	b.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		var pending int64
-		if err := k.store.DB().Model(&model.InboundActivity{}).Where("state = ?", model.InboundPending).Count(&pending).Error; err != nil {
+		var pending bool
+		if err := k.store.DB().Raw("SELECT EXISTS (SELECT 1 FROM inbound_activities WHERE state = ?)", model.InboundPending).
+			Scan(&pending).Error; err != nil {
 			b.Fatal(err)
 		}
-		if pending == 0 {
+		if !pending {
 			return time.Now()
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("%d inbound activities still pending after %s", pending, within)
+			b.Fatalf("inbound activities still pending after %s", within)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
