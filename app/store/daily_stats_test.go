@@ -34,6 +34,7 @@ func statsTotals(t *testing.T, st *store.Store, groupID string) store.GroupDay {
 		sum.Boosts += d.Boosts
 		sum.Replies += d.Replies
 		sum.PostsHeld += d.PostsHeld
+		sum.PostsDeclined += d.PostsDeclined
 		sum.PostsRemoved += d.PostsRemoved
 	}
 	return sum
