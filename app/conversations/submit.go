@@ -156,20 +156,16 @@ func (s *Service) overLimit(ctx context.Context, tx *store.Store, author model.R
 	if err := tx.LockPostingRate(ctx, author.ID, author.Host); err != nil {
 		return "", err
 	}
-	since := s.now().Add(-s.limits.Window)
-	byActor, err := tx.CountPostsByActorSince(ctx, author.ID, since)
+	counts, err := tx.CountRecentPosts(ctx, author.ID, author.Host, s.now().Add(-s.limits.Window),
+		store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)})
 	if err != nil {
 		return "", err
 	}
-	if byActor >= int64(s.limits.PerActor) {
-		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, byActor, s.limits.Window), nil
+	if counts.ByActor >= int64(s.limits.PerActor) {
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, counts.ByActor, s.limits.Window), nil
 	}
-	byHost, err := tx.CountPostsByHostSince(ctx, author.Host, since)
-	if err != nil {
-		return "", err
-	}
-	if byHost >= int64(s.limits.PerHost) {
-		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.Host, byHost, s.limits.Window), nil
+	if counts.ByHost >= int64(s.limits.PerHost) {
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.Host, counts.ByHost, s.limits.Window), nil
 	}
 	return "", nil
 }

@@ -29,13 +29,14 @@ func (s *Store) RecordGroupMention(ctx context.Context, mention model.GroupMenti
 	if !s.InTransaction() {
 		return false, fmt.Errorf("record a mention of group %s: not inside a transaction", mention.GroupID)
 	}
-	// Both counts in one round trip; each reads its index's range of the hour only.
+	// Both counts in one round trip; each reads its index's range of the hour only, and no further
+	// than its bound.
 	var counts struct{ ByAuthor, ByHost int64 }
 	since := dbTime(bounds.Since)
 	err := s.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ?) AS by_author,
-		(SELECT COUNT(*) FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ?) AS by_host`,
-		mention.GroupID, mention.RemoteActorID, since, mention.GroupID, mention.AuthorHost, since).Scan(&counts).Error
+		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ? LIMIT ?) AS of_author) AS by_author,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ? LIMIT ?) AS of_host) AS by_host`,
+		mention.GroupID, mention.RemoteActorID, since, bounds.PerAuthor, mention.GroupID, mention.AuthorHost, since, bounds.PerHost).Scan(&counts).Error
 	if err != nil {
 		return false, fmt.Errorf("count mentions of group %s by %s: %w", mention.GroupID, mention.RemoteActorID, err)
 	}

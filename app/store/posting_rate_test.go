@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
 )
 
 // The posting-rate counts read only the posts they count: a new post's check costs the same whether
-// the table holds a day or years of posts, and however busy other hosts are.
+// the table holds a day or years of posts, and however busy other hosts are; a host past its limit
+// is counted only up to it.
 func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -65,19 +67,20 @@ func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 
 	since := now.Add(-10 * time.Minute)
 	for _, tc := range []struct {
-		name  string
-		count func() (int64, error)
-		want  int64
+		name        string
+		actor, host string
+		upTo, want  store.PostingCounts
 	}{
-		{"quiet.example's posts", func() (int64, error) { return st.CountPostsByHostSince(ctx, "quiet.example", since) }, 3},
-		{"an actor's posts", func() (int64, error) { return st.CountPostsByActorSince(ctx, quiet[0].ID, since) }, 1},
+		{"an actor's and quiet.example's posts", quiet[0].ID, "quiet.example", store.PostingCounts{ByActor: 20, ByHost: 300}, store.PostingCounts{ByActor: 1, ByHost: 3}},
+		// busy.example is over its limit: the count stops there instead of reading its 5,000 posts.
+		{"busy.example's posts, up to its limit", busy.ID, "busy.example", store.PostingCounts{ByActor: 20, ByHost: 300}, store.PostingCounts{ByActor: 20, ByHost: 300}},
 	} {
 		recorder := testenv.RecordStatements(t, st)
-		var got int64
+		var got store.PostingCounts
 		var countErr error
-		statements := recorder.During(func() { got, countErr = tc.count() })
+		statements := recorder.During(func() { got, countErr = st.CountRecentPosts(ctx, tc.actor, tc.host, since, tc.upTo) })
 		if countErr != nil || got != tc.want {
-			t.Fatalf("%s: %d (%v), want %d", tc.name, got, countErr, tc.want)
+			t.Fatalf("%s: %+v (%v), want %+v", tc.name, got, countErr, tc.want)
 		}
 		conn := testenv.Conn(t, st)
 		for _, s := range statements {
@@ -87,8 +90,8 @@ func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 					read += n.ActualRows * n.ActualLoops
 				}
 			})
-			if read > float64(tc.want)+2 {
-				t.Errorf("%s: counting %d posts read %.0f rows:\n%s", tc.name, got, read, s.SQL)
+			if read > float64(tc.want.ByActor+tc.want.ByHost)+2 {
+				t.Errorf("%s: counting %+v posts read %.0f rows:\n%s", tc.name, got, read, s.SQL)
 			}
 		}
 	}

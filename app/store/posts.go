@@ -167,38 +167,34 @@ func (s *Store) LockPostingRate(ctx context.Context, remoteActorID, host string)
 		return nil
 	}
 	// The two-key form keeps these locks apart from any taken with a single bigint key; a hash
-	// collision only makes two actors (or hosts) wait for each other.
-	const lock = "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))"
-	if err := s.conn(ctx).Exec(lock, "kring posting rate: actor", remoteActorID).Error; err != nil {
-		return fmt.Errorf("lock the posting rate of actor %s: %w", remoteActorID, err)
-	}
-	if err := s.conn(ctx).Exec(lock, "kring posting rate: host", host).Error; err != nil {
-		return fmt.Errorf("lock the posting rate of host %s: %w", host, err)
+	// collision only makes two actors (or hosts) wait for each other. Both in one round trip; every
+	// caller runs this same statement, so all take the two locks in the same order.
+	err := s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?)), pg_advisory_xact_lock(hashtext(?), hashtext(?))`,
+		"kring posting rate: actor", remoteActorID, "kring posting rate: host", host).Error
+	if err != nil {
+		return fmt.Errorf("lock the posting rates of actor %s and host %s: %w", remoteActorID, host, err)
 	}
 	return nil
 }
 
-// CountPostsByActorSince counts the posts one remote actor made, in any group, since a time.
-func (s *Store) CountPostsByActorSince(ctx context.Context, remoteActorID string, since time.Time) (int64, error) {
-	var n int64
-	err := s.conn(ctx).Model(&model.Post{}).Where("author_actor_id = ? AND created_at >= ?", remoteActorID, dbTime(since)).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("count posts of actor %s: %w", remoteActorID, err)
-	}
-	return n, nil
-}
+// PostingCounts are the posts a remote actor and her host made, in any group, in a window.
+type PostingCounts struct{ ByActor, ByHost int64 }
 
-// CountPostsByHostSince counts the posts actors of one host made, in any group, since a time. It
-// reads only that host's posts of the window (posts_author_host_created, migration 8), however many
-// posts the table and the window hold.
-func (s *Store) CountPostsByHostSince(ctx context.Context, host string, since time.Time) (int64, error) {
-	var n int64
-	err := s.conn(ctx).Model(&model.Post{}).
-		Where("author_host = ? AND created_at >= ?", host, dbTime(since)).Count(&n).Error
+// CountRecentPosts counts the posts of a remote actor and of her host since a time, in one round
+// trip, each only up to its bound in upTo: a limit check needs to know no more than whether the
+// limit is reached, so a host that posts thousands of times an hour costs a check no more than its
+// limit's worth of index entries. Each count reads its own index's range of the window only
+// (posts_author_host_created, migration 8, for the host), however many posts the table holds.
+func (s *Store) CountRecentPosts(ctx context.Context, remoteActorID, host string, since time.Time, upTo PostingCounts) (PostingCounts, error) {
+	var counts PostingCounts
+	err := s.conn(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE author_actor_id = ? AND created_at >= ? LIMIT ?) AS of_actor) AS by_actor,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE author_host = ? AND created_at >= ? LIMIT ?) AS of_host) AS by_host`,
+		remoteActorID, dbTime(since), upTo.ByActor, host, dbTime(since), upTo.ByHost).Scan(&counts).Error
 	if err != nil {
-		return 0, fmt.Errorf("count posts from host %s: %w", host, err)
+		return PostingCounts{}, fmt.Errorf("count recent posts of actor %s and host %s: %w", remoteActorID, host, err)
 	}
-	return n, nil
+	return counts, nil
 }
 
 // PostFilter selects a group's posts, newest first.

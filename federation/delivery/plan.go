@@ -169,6 +169,10 @@ func (p Planner) plan(ctx context.Context, tx *store.Store, activity Activity, t
 // withoutSuspended drops targets on domains suspended instance-wide or by the organisation. The
 // blocks are loaded once and matched in memory: a fan-out can reach thousands of hosts.
 func withoutSuspended(ctx context.Context, tx *store.Store, targets []store.InboxTarget, organisationID string) ([]store.InboxTarget, error) {
+	if len(targets) == 0 {
+		// A group with no followers yet: nothing to filter, and the blocks need not be read.
+		return targets, nil
+	}
 	domains, err := tx.SuspendedDomainsOf(ctx, organisationID)
 	if err != nil || len(domains) == 0 {
 		return targets, err
