@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -15,7 +16,28 @@ type Dispatcher struct {
 	client *Client
 	store  *store.Store
 	logger *slog.Logger
+	marks  enqueueMarks
 }
+
+// enqueueMarks records in the background which tasks the broker took. A mark only spares the
+// sweeper work: a row left unmarked is enqueued again by the next sweep and refused by its task id
+// (or taken anew, if the broker lost it). So the request that recorded a task does not wait for its
+// mark, which cost every accepted inbound activity a commit of its own (an fsync) on its answer's
+// path. Marks handed in while others are being written are written together next: at rest a mark
+// is written at once, under load one UPDATE marks everything that arrived meanwhile.
+type enqueueMarks struct {
+	mu      sync.Mutex
+	pending []string
+	since   time.Time // when the broker took the first of pending: the time the marks record
+	writing bool
+	written *sync.Cond // broadcast when writing stops
+}
+
+// marksPerStatement bounds one UPDATE's list of ids.
+const marksPerStatement = 1000
+
+// markTimeout bounds one UPDATE of marks; a mark that fails is only logged (see enqueueMarks).
+const markTimeout = 30 * time.Second
 
 var _ store.TaskDispatcher = (*Dispatcher)(nil)
 
@@ -24,7 +46,9 @@ func NewDispatcher(client *Client, st *store.Store, logger *slog.Logger) *Dispat
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Dispatcher{client: client, store: st, logger: logger}
+	d := &Dispatcher{client: client, store: st, logger: logger}
+	d.marks.written = sync.NewCond(&d.marks.mu)
+	return d
 }
 
 // DispatchTasks enqueues each task and records which ones the broker took. Failures are only logged:
@@ -49,10 +73,61 @@ func (d *Dispatcher) enqueue(ctx context.Context, tasks []model.QueuedTask) int 
 		d.logger.WarnContext(ctx, "tasks not enqueued; the sweeper will retry",
 			slog.Int("failed", failed), slog.Any("error", firstErr))
 	}
-	if err := d.store.MarkTasksEnqueued(ctx, enqueued, time.Now()); err != nil {
-		// The broker has the tasks; the sweeper will only find them again early and be refused by
-		// their task ids.
-		d.logger.WarnContext(ctx, "enqueued tasks not marked", slog.Int("tasks", len(enqueued)), slog.Any("error", err))
-	}
+	d.mark(enqueued, time.Now())
 	return len(enqueued)
+}
+
+// mark hands the ids of tasks the broker took at a time to the background writer of marks.
+func (d *Dispatcher) mark(ids []string, at time.Time) {
+	if len(ids) == 0 {
+		return
+	}
+	d.marks.mu.Lock()
+	defer d.marks.mu.Unlock()
+	if len(d.marks.pending) == 0 {
+		d.marks.since = at
+	}
+	d.marks.pending = append(d.marks.pending, ids...)
+	if !d.marks.writing {
+		d.marks.writing = true
+		go d.writeMarks()
+	}
+}
+
+// writeMarks writes the pending marks until none are left.
+func (d *Dispatcher) writeMarks() {
+	for {
+		d.marks.mu.Lock()
+		// The marks record when the broker took the batch's first task, never a later time: a
+		// sweep that began meanwhile looks for rows enqueued before it began.
+		ids, at := d.marks.pending, d.marks.since
+		d.marks.pending = nil
+		if len(ids) == 0 {
+			d.marks.writing = false
+			d.marks.written.Broadcast()
+			d.marks.mu.Unlock()
+			return
+		}
+		d.marks.mu.Unlock()
+		for start := 0; start < len(ids); start += marksPerStatement {
+			chunk := ids[start:min(start+marksPerStatement, len(ids))]
+			ctx, cancel := context.WithTimeout(context.Background(), markTimeout)
+			if err := d.store.MarkTasksEnqueued(ctx, chunk, at); err != nil {
+				// The broker has the tasks; the sweeper will only find them again early and be
+				// refused by their task ids.
+				d.logger.Warn("enqueued tasks not marked", slog.Int("tasks", len(chunk)), slog.Any("error", err))
+			}
+			cancel()
+		}
+	}
+}
+
+// Flush waits until the marks of every task enqueued so far are written (or have failed). A
+// process calls it before it closes the store; a sweep, before it ends.
+func (d *Dispatcher) Flush() {
+	d.marks.mu.Lock()
+	defer d.marks.mu.Unlock()
+	for d.marks.writing {
+		d.marks.written.Wait()
+	}
 }

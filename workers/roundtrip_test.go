@@ -21,9 +21,10 @@ func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		opt := testenv.Redis(t)
-		wireDispatcher(t, st, opt)
+		dispatcher := wireDispatcher(t, st, opt)
 
 		row := record(t, st, tasks.NewDeliverActivityTask("delivery-1"))
+		dispatcher.Flush()
 		if got := findRow(t, st, row.ID); got.EnqueuedAt == nil {
 			t.Fatal("row not marked enqueued after commit")
 		}

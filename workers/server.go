@@ -189,6 +189,7 @@ func (s *Server) shutdown() {
 		<-ended
 	}
 	s.asynq.Shutdown()
+	s.dispatcher.Flush()
 	if err := s.client.Close(); err != nil {
 		s.logger.Warn("close broker client", slog.Any("error", err))
 	}

@@ -72,6 +72,8 @@ func (s *Sweeper) sweepLogged(ctx context.Context, before time.Time) {
 // Sweep hands every live row not enqueued since before to the broker, page by page, and returns how
 // many the broker took (rows it already held count too: it refused them by task id).
 func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
+	// The next sweep must find the rows this one enqueued marked.
+	defer s.dispatcher.Flush()
 	total := 0
 	afterID := ""
 	for {

@@ -91,7 +91,9 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 			}
 			client := workers.NewClient(broker)
 			defer client.Close()
-			st.SetTaskDispatcher(workers.NewDispatcher(client, st, logger))
+			dispatcher := workers.NewDispatcher(client, st, logger)
+			defer dispatcher.Flush()
+			st.SetTaskDispatcher(dispatcher)
 		}
 		parts, err := buildFederation(ctx, cfg, st, logger)
 		if err != nil {

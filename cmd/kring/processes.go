@@ -91,8 +91,9 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 		p.store.SetTaskDispatcher(worker.Dispatcher())
 	} else {
 		client := workers.NewClient(p.broker)
-		p.closers = append(p.closers, client.Close)
-		p.store.SetTaskDispatcher(workers.NewDispatcher(client, p.store, p.logger))
+		dispatcher := workers.NewDispatcher(client, p.store, p.logger)
+		p.closers = append(p.closers, func() error { dispatcher.Flush(); return client.Close() })
+		p.store.SetTaskDispatcher(dispatcher)
 	}
 
 	var server *site
