@@ -25,12 +25,23 @@ type InboxTarget struct {
 
 // CreateOutboundActivity stores an activity to be sent, serialized once.
 func (s *Store) CreateOutboundActivity(ctx context.Context, activity model.OutboundActivity) (model.OutboundActivity, error) {
-	activity.ID = model.NewID()
-	activity.CreatedAt = s.now()
-	if err := s.conn(ctx).Create(&activity).Error; err != nil {
-		return model.OutboundActivity{}, fmt.Errorf("store outbound activity %s: %w", activity.ActivityIRI, classify(err))
+	stored, err := s.CreateOutboundActivities(ctx, []model.OutboundActivity{activity})
+	if err != nil {
+		return model.OutboundActivity{}, err
 	}
-	return activity, nil
+	return stored[0], nil
+}
+
+// CreateOutboundActivities stores activities to send in one statement, each with a new id.
+func (s *Store) CreateOutboundActivities(ctx context.Context, activities []model.OutboundActivity) ([]model.OutboundActivity, error) {
+	now := s.now()
+	for i := range activities {
+		activities[i].ID, activities[i].CreatedAt = model.NewID(), now
+	}
+	if err := s.conn(ctx).Create(&activities).Error; err != nil {
+		return nil, fmt.Errorf("store %d outbound activities, the first %s: %w", len(activities), activities[0].ActivityIRI, classify(err))
+	}
+	return activities, nil
 }
 
 // FollowerInboxes lists where a group's accepted followers receive activities: one entry per
@@ -51,21 +62,42 @@ func (s *Store) FollowerInboxes(ctx context.Context, groupID string) ([]InboxTar
 	return targets, nil
 }
 
+// PlannedDeliveries are the inboxes one stored outbound activity goes to.
+type PlannedDeliveries struct {
+	ActivityID string
+	Targets    []InboxTarget
+}
+
 // CreateDeliveries writes one pending delivery of the activity per target, in batches.
 func (s *Store) CreateDeliveries(ctx context.Context, activityID string, targets []InboxTarget) ([]model.Delivery, error) {
+	perPlan, err := s.CreatePlannedDeliveries(ctx, []PlannedDeliveries{{ActivityID: activityID, Targets: targets}})
+	if err != nil {
+		return nil, err
+	}
+	return perPlan[0], nil
+}
+
+// CreatePlannedDeliveries writes one pending delivery per target of each plan, in batched inserts
+// across the plans, and returns them per plan.
+func (s *Store) CreatePlannedDeliveries(ctx context.Context, plans []PlannedDeliveries) ([][]model.Delivery, error) {
 	now := s.now()
-	rows := make([]model.Delivery, len(targets))
-	for i, t := range targets {
-		rows[i] = model.Delivery{ID: model.NewID(), OutboundActivityID: activityID, InboxURL: t.URL, Host: t.Host,
-			State: model.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	var rows []model.Delivery
+	for _, plan := range plans {
+		for _, t := range plan.Targets {
+			rows = append(rows, model.Delivery{ID: model.NewID(), OutboundActivityID: plan.ActivityID, InboxURL: t.URL, Host: t.Host,
+				State: model.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+		}
 	}
-	if len(rows) == 0 {
-		return rows, nil
+	if len(rows) > 0 {
+		if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
+			return nil, fmt.Errorf("create %d deliveries of %d activities: %w", len(rows), len(plans), classify(err))
+		}
 	}
-	if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
-		return nil, fmt.Errorf("create %d deliveries of %s: %w", len(rows), activityID, classify(err))
+	perPlan := make([][]model.Delivery, len(plans))
+	for i, plan := range plans {
+		perPlan[i], rows = rows[:len(plan.Targets)], rows[len(plan.Targets):]
 	}
-	return rows, nil
+	return perPlan, nil
 }
 
 // DeliveryByID loads a delivery.
