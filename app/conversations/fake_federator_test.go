@@ -27,19 +27,28 @@ func (f *fakeFederator) id(kind string) string {
 	return fmt.Sprintf("https://kring.test/activities/%s-%d", kind, f.next)
 }
 
-func (f *fakeFederator) AnnouncePost(_ context.Context, _ *store.Store, _ model.Group, post model.Post) (conversations.Announced, error) {
+func (f *fakeFederator) AnnounceIDs(post model.Post) conversations.Announced {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out conversations.Announced
+	var ids conversations.Announced
 	if post.Reach == model.ReachFollowers {
-		out.ObjectAnnounceIRI = f.id("announce-object")
-		f.announced = append(f.announced, out.ObjectAnnounceIRI)
+		ids.ObjectAnnounceIRI = f.id("announce-object")
 	}
 	if post.ActivityJSON != "" {
-		out.ActivityAnnounceIRI = f.id("announce-create")
-		f.announced = append(f.announced, out.ActivityAnnounceIRI)
+		ids.ActivityAnnounceIRI = f.id("announce-create")
 	}
-	return out, nil
+	return ids
+}
+
+func (f *fakeFederator) AnnouncePost(_ context.Context, _ *store.Store, _ model.Group, _ model.Post, ids conversations.Announced) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range []string{ids.ObjectAnnounceIRI, ids.ActivityAnnounceIRI} {
+		if id != "" {
+			f.announced = append(f.announced, id)
+		}
+	}
+	return nil
 }
 
 func (f *fakeFederator) ForwardActivity(context.Context, *store.Store, model.Group, string) error {

@@ -144,8 +144,8 @@ func (s *Service) HighlightIntroduction(ctx context.Context, postID string, staf
 		post.HighlightedAt, post.Reach = &now, model.ReachFollowers
 		boost := post
 		boost.ActivityJSON = "" // no second FEP-1b12 Announce of her Create
-		announced, err := s.federator.AnnouncePost(ctx, tx, group, boost)
-		if err != nil {
+		announced := s.federator.AnnounceIDs(boost)
+		if err := s.federator.AnnouncePost(ctx, tx, group, boost, announced); err != nil {
 			return err
 		}
 		change := store.PostChange{Reach: store.To(model.ReachFollowers)}

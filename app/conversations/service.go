@@ -16,11 +16,14 @@ import (
 // Federator sends what the group does to its followers' servers. Every method runs inside the
 // transaction that changes the post, so an activity is queued if and only if the change commits.
 type Federator interface {
-	// AnnouncePost announces post to the group's followers and returns the ids of the Announces
-	// sent: the Announce of the object (microblogging servers boost it; only for ReachFollowers
-	// posts) and the FEP-1b12 Announce of the Create (servers that understand groups). Either is
-	// empty when nobody was sent it.
-	AnnouncePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (Announced, error)
+	// AnnounceIDs makes new ids for the Announces AnnouncePost will send of post: the Announce of
+	// the object (microblogging servers boost it; only for ReachFollowers posts) and the FEP-1b12
+	// Announce of the Create (servers that understand groups; only when the post has its author's
+	// activity). Either is empty when that Announce is not sent. Known before the Announces are
+	// stored, they go into a new post's row as it is inserted.
+	AnnounceIDs(post model.Post) Announced
+	// AnnouncePost announces post to the group's followers under ids, from AnnounceIDs.
+	AnnouncePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post, ids Announced) error
 	// ForwardActivity announces an author's activity about a group post (Update, Delete, Like,
 	// Undo), as received and signed by its author, to the followers' servers that understand groups.
 	ForwardActivity(ctx context.Context, tx *store.Store, group model.Group, activityJSON string) error

@@ -222,8 +222,13 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 			post.ThreadRootIRI = t.parent.ObjectIRI
 		}
 	}
+	var announced Announced
 	if held {
 		post.State = model.PostHeld
+	} else {
+		// The Announces' ids go into the post's row as it is inserted: no second write of the row.
+		announced = s.federator.AnnounceIDs(post)
+		post.AnnounceActivityIRI, post.ActivityAnnounceIRI = nonEmpty(announced.ObjectAnnounceIRI), nonEmpty(announced.ActivityAnnounceIRI)
 	}
 	post, err = tx.CreatePost(ctx, post)
 	if err != nil {
@@ -246,7 +251,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, s.notifyHeld(ctx, tx, t.group, post)
 	}
 	result.Outcome = Shared
-	return result, s.announce(ctx, tx, t.group, post)
+	return result, s.federator.AnnouncePost(ctx, tx, t.group, post, announced)
 }
 
 // admission is what a group's rules make of an author's post.
@@ -292,10 +297,10 @@ func (s *Service) admit(ctx context.Context, tx *store.Store, author model.Remot
 	return verdict, nil
 }
 
-// announce sends the group's Announces of a visible post and records their ids.
+// announce sends the group's Announces of a post that became visible and records their ids.
 func (s *Service) announce(ctx context.Context, tx *store.Store, group model.Group, post model.Post) error {
-	announced, err := s.federator.AnnouncePost(ctx, tx, group, post)
-	if err != nil {
+	announced := s.federator.AnnounceIDs(post)
+	if err := s.federator.AnnouncePost(ctx, tx, group, post, announced); err != nil {
 		return err
 	}
 	var change store.PostChange
@@ -309,4 +314,12 @@ func (s *Service) announce(ctx context.Context, tx *store.Store, group model.Gro
 		return nil
 	}
 	return tx.UpdatePost(ctx, post.ID, change)
+}
+
+// nonEmpty is a pointer to id, or nil when id is empty.
+func nonEmpty(id string) *string {
+	if id == "" {
+		return nil
+	}
+	return &id
 }

@@ -44,38 +44,51 @@ func (f Federator) audience(group model.Group, visibility model.Visibility) acti
 	return activities.Audience{Visibility: visibility, Followers: f.IRIs.GroupFollowers(group.Slug), Group: f.IRIs.GroupActor(group.Slug)}
 }
 
-// AnnouncePost sends a member's post: the Announce of the object to microblogging servers (only when
-// the post is for every follower's timeline), and the FEP-1b12 Announce of the author's Create to
-// servers that understand groups (always: they keep replies in their thread, not in timelines).
-func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post) (conversations.Announced, error) {
-	var shapes delivery.Shapes
-	var announced conversations.Announced
+// AnnounceIDs makes the ids of the Announces AnnouncePost sends of post: the object's when the post
+// is for every follower's timeline, the Create's when it has its author's activity.
+func (f Federator) AnnounceIDs(post model.Post) conversations.Announced {
+	var ids conversations.Announced
 	if post.Reach == model.ReachFollowers {
-		announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+		ids.ObjectAnnounceIRI = f.IRIs.NewActivity()
+	}
+	if post.ActivityJSON != "" {
+		ids.ActivityAnnounceIRI = f.IRIs.NewActivity()
+	}
+	return ids
+}
+
+// AnnouncePost sends a member's post under ids (AnnounceIDs): the Announce of the object to
+// microblogging servers (only when the post is for every follower's timeline), and the FEP-1b12
+// Announce of the author's Create to servers that understand groups (always: they keep replies in
+// their thread, not in timelines).
+func (f Federator) AnnouncePost(ctx context.Context, tx *store.Store, group model.Group, post model.Post, ids conversations.Announced) error {
+	var shapes delivery.Shapes
+	if ids.ObjectAnnounceIRI != "" {
+		announce := activities.Announce{ID: ids.ObjectAnnounceIRI, Group: f.IRIs.GroupActor(group.Slug),
 			Audience: f.audience(group, post.Visibility), ObjectIRI: post.ObjectIRI, At: f.now()}
 		activity, err := f.outgoing(group, announce)
 		if err != nil {
-			return announced, err
+			return err
 		}
 		activity.PostID = post.ID
-		shapes.Microblog, announced.ObjectAnnounceIRI = &activity, announce.ID
+		shapes.Microblog = &activity
 	}
-	if post.ActivityJSON != "" {
-		activity, id, err := f.announceActivity(group, post.Visibility, post.ActivityJSON)
+	if ids.ActivityAnnounceIRI != "" {
+		activity, err := f.announceActivity(group, ids.ActivityAnnounceIRI, post.Visibility, post.ActivityJSON)
 		if err != nil {
-			return announced, fmt.Errorf("announce the Create of post %s: %w", post.ID, err)
+			return fmt.Errorf("announce the Create of post %s: %w", post.ID, err)
 		}
 		activity.PostID = post.ID
-		shapes.GroupAware, announced.ActivityAnnounceIRI = &activity, id
+		shapes.GroupAware = &activity
 	}
 	_, _, err := f.Planner.ToFollowersInShapes(ctx, tx, group, shapes)
-	return announced, err
+	return err
 }
 
 // ForwardActivity announces an author's activity (Update, Delete, Like, Undo) to servers that
 // understand groups.
 func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group model.Group, activityJSON string) error {
-	activity, _, err := f.announceActivity(group, model.VisibilityPublic, activityJSON)
+	activity, err := f.announceActivity(group, f.IRIs.NewActivity(), model.VisibilityPublic, activityJSON)
 	if err != nil {
 		return fmt.Errorf("forward activity: %w", err)
 	}
@@ -83,17 +96,16 @@ func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group m
 	return err
 }
 
-// announceActivity builds the group's FEP-1b12 Announce of an author's activity, embedded as sent,
-// and returns it with its id.
-func (f Federator) announceActivity(group model.Group, visibility model.Visibility, activityJSON string) (delivery.Activity, string, error) {
+// announceActivity builds the group's FEP-1b12 Announce of an author's activity, with id, embedded
+// as sent.
+func (f Federator) announceActivity(group model.Group, id string, visibility model.Visibility, activityJSON string) (delivery.Activity, error) {
 	embeddedID, err := activities.EmbeddedID([]byte(activityJSON))
 	if err != nil {
-		return delivery.Activity{}, "", err
+		return delivery.Activity{}, err
 	}
-	announce := activities.Announce{ID: f.IRIs.NewActivity(), Group: f.IRIs.GroupActor(group.Slug),
+	announce := activities.Announce{ID: id, Group: f.IRIs.GroupActor(group.Slug),
 		Audience: f.audience(group, visibility), ObjectIRI: embeddedID, EmbeddedJSON: []byte(activityJSON), At: f.now()}
-	activity, err := f.outgoing(group, announce)
-	return activity, announce.ID, err
+	return f.outgoing(group, announce)
 }
 
 // WithdrawPost undoes the Announce of the object for microblogging servers; servers that understand
@@ -109,7 +121,7 @@ func (f Federator) WithdrawPost(ctx context.Context, tx *store.Store, group mode
 	}
 	switch {
 	case authorDelete != "":
-		activity, _, err := f.announceActivity(group, model.VisibilityPublic, authorDelete)
+		activity, err := f.announceActivity(group, f.IRIs.NewActivity(), model.VisibilityPublic, authorDelete)
 		if err != nil {
 			return fmt.Errorf("announce the author's Delete: %w", err)
 		}
