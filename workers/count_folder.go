@@ -15,16 +15,9 @@ const countFoldInterval = 10 * time.Second
 
 // runCountFolder folds the waiting counts every countFoldInterval until ctx ends.
 func runCountFolder(ctx context.Context, st *store.Store, logger *slog.Logger) {
-	ticker := time.NewTicker(countFoldInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			if err := st.FoldDailyCounts(ctx); err != nil && ctx.Err() == nil {
-				logger.WarnContext(ctx, "counts of the day not folded; the next fold takes them", slog.Any("error", err))
-			}
+	every(ctx, countFoldInterval, func() {
+		if err := st.FoldDailyCounts(ctx); err != nil && ctx.Err() == nil {
+			logger.WarnContext(ctx, "counts of the day not folded; the next fold takes them", slog.Any("error", err))
 		}
-	}
+	})
 }

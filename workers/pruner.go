@@ -24,19 +24,14 @@ const (
 // runPruner deletes settled records that have served their time, hourly, until ctx ends. Several
 // workers pruning at once delete the same rows once.
 func runPruner(ctx context.Context, st *store.Store, pictures PictureSweeper, retention time.Duration, logger *slog.Logger) {
-	ticker := time.NewTicker(pruneInterval)
-	defer ticker.Stop()
-	for {
+	pruneAll := func() {
 		prune(ctx, st, logger, time.Now())
 		pruneOutbox(ctx, st, logger, time.Now().Add(-retention))
 		pruneMentions(ctx, st, logger, time.Now().Add(-retention))
 		sweepPictures(ctx, pictures, logger, time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
 	}
+	pruneAll()
+	every(ctx, pruneInterval, pruneAll)
 }
 
 func prune(ctx context.Context, st *store.Store, logger *slog.Logger, now time.Time) {

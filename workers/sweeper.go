@@ -46,16 +46,7 @@ func NewSweeper(st *store.Store, dispatcher *Dispatcher, interval, lease time.Du
 // the rows whose lease ran out every interval, until ctx ends.
 func (s *Sweeper) Run(ctx context.Context) {
 	s.sweepLogged(ctx, time.Now())
-	ticker := time.NewTicker(s.interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			s.sweepLogged(ctx, time.Now().Add(-s.lease))
-		}
-	}
+	every(ctx, s.interval, func() { s.sweepLogged(ctx, time.Now().Add(-s.lease)) })
 }
 
 func (s *Sweeper) sweepLogged(ctx context.Context, before time.Time) {
