@@ -39,8 +39,9 @@ const (
 )
 
 // rollupTables are the tables that recording an event writes to: a statement that begins by
-// inserting into one of them is a rollup upsert. A rollup added to Kring is added here.
-var rollupTables = []string{"group_daily_stats", "post_daily_stats"}
+// inserting into one of them is a rollup upsert. A rollup added to Kring is added here. The
+// group's counters of the day that events add one to go to daily_count_deltas first (migration 26).
+var rollupTables = []string{"group_daily_stats", "post_daily_stats", "daily_count_deltas"}
 
 // rollupSwitch stands in for gorm's statement executor on the benchmark's store: it runs every
 // statement as gorm does, except that it times the rollup upserts, or skips them while off. So the
