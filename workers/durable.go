@@ -11,16 +11,25 @@ import (
 
 	"github.com/kring-social/kring/app/logctx"
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // outboxWriteTimeout bounds the bookkeeping after a handler, which runs on a context detached from the
 // handler's so a cancelled attempt can still be recorded.
 const outboxWriteTimeout = 10 * time.Second
 
+// guardsItself names the task types whose handler finds out for itself that its work is done, from
+// the state of the row it works on, in the read it makes anyway: processing an inbound activity
+// loads the activity and does nothing unless it is still pending. For these durable does not load
+// the task's row first, a round trip per inbound activity (5 % of the worker's CPU while it
+// processed public posts); a second copy of finished work costs one read and a DELETE of no row.
+var guardsItself = map[string]bool{tasks.TypeProcessInbound: true}
+
 // durable wraps a handler with the outbox bookkeeping: it runs the handler only while the task's row
-// exists, deletes the row when the handler succeeds, and records failures, marking the row dead when
-// asynq will not retry again. The handler's context carries the task's id and type (logctx), so every
-// line logged while the task runs names it.
+// exists (or, for the types guardsItself lists, leaves that to the handler), deletes the row when the
+// handler succeeds, and records failures, marking the row dead when asynq will not retry again. The
+// handler's context carries the task's id and type (logctx), so every line logged while the task
+// runs names it.
 func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, task *asynq.Task) error {
 		id, ok := asynq.GetTaskID(ctx)
@@ -28,14 +37,16 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			return fmt.Errorf("run %s task: no task id in context: %w", task.Type(), asynq.SkipRetry)
 		}
 		ctx = logctx.WithTaskID(ctx, id, task.Type())
-		if _, err := st.FindTask(ctx, id); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				// The row goes when the work is done: this is a second copy of finished work (the
-				// sweeper raced a completion, or the broker kept a task the outbox already closed).
-				logger.DebugContext(ctx, "task already completed; dropping it")
-				return nil
+		if !guardsItself[task.Type()] {
+			if _, err := st.FindTask(ctx, id); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					// The row goes when the work is done: this is a second copy of finished work (the
+					// sweeper raced a completion, or the broker kept a task the outbox already closed).
+					logger.DebugContext(ctx, "task already completed; dropping it")
+					return nil
+				}
+				return fmt.Errorf("load outbox row of task %s: %w", id, err)
 			}
-			return fmt.Errorf("load outbox row of task %s: %w", id, err)
 		}
 
 		ctx, inHand := store.WithTaskInHand(ctx, id)

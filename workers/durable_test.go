@@ -16,19 +16,35 @@ import (
 
 func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 	t.Parallel()
+	if n := runsOfOrphan(t, tasks.TypeDeliverActivity, tasks.QueueDeliveries, `{"delivery_id":"x"}`); n != 0 {
+		t.Errorf("handler ran %d times for a task without a row, want 0", n)
+	}
+}
+
+// An inbound activity's handler tells finished work apart itself (the activity is no longer
+// pending), so its task runs without the outbox row being read first.
+func TestInboundTaskWithoutOutboxRowIsLeftToItsHandler(t *testing.T) {
+	t.Parallel()
+	if n := runsOfOrphan(t, tasks.TypeProcessInbound, tasks.QueueInbound, `{"inbound_activity_id":"x"}`); n != 1 {
+		t.Errorf("handler ran %d times for an inbound task without a row, want 1", n)
+	}
+}
+
+// runsOfOrphan enqueues a task of taskType whose outbox row is gone, as if it had been completed
+// while the broker still held a copy, and says how many times its handler ran.
+func runsOfOrphan(t *testing.T, taskType, queue, payload string) int {
+	t.Helper()
 	st := testenv.Postgres(t)
 	opt := testenv.Redis(t)
 	runs := newExecutions()
 	srv := newServer(t, st, opt, nil)
-	srv.HandleFunc(tasks.TypeDeliverActivity, func(ctx context.Context, task *asynq.Task) error {
+	srv.HandleFunc(taskType, func(ctx context.Context, task *asynq.Task) error {
 		runs.record(ctx)
 		return nil
 	})
 	start(t, srv)
 
-	// As if the row had been completed while the broker still held a copy.
-	orphan := model.QueuedTask{ID: model.NewID(), TaskType: tasks.TypeDeliverActivity,
-		Queue: tasks.QueueDeliveries, Payload: `{"delivery_id":"x"}`, RunAt: time.Now()}
+	orphan := model.QueuedTask{ID: model.NewID(), TaskType: taskType, Queue: queue, Payload: payload, RunAt: time.Now()}
 	client := workers.NewClient(opt)
 	defer client.Close()
 	if err := client.Enqueue(context.Background(), orphan); err != nil {
@@ -38,9 +54,7 @@ func TestTaskWithoutOutboxRowIsDropped(t *testing.T) {
 		total := queueTotals(t, opt)
 		return total.Pending+total.Active+total.Retry+total.Archived == 0
 	})
-	if n := runs.count(orphan.ID); n != 0 {
-		t.Errorf("handler ran %d times for a task without a row, want 0", n)
-	}
+	return runs.count(orphan.ID)
 }
 
 func TestPanicIsRecordedAsFailure(t *testing.T) {
