@@ -33,10 +33,7 @@ type enqueueMarks struct {
 	written *sync.Cond // broadcast when writing stops
 }
 
-// marksPerStatement bounds one UPDATE's list of ids.
-const marksPerStatement = 1000
-
-// markTimeout bounds one UPDATE of marks; a mark that fails is only logged (see enqueueMarks).
+// markTimeout bounds one write of marks; a mark that fails is only logged (see enqueueMarks).
 const markTimeout = 30 * time.Second
 
 var _ store.TaskDispatcher = (*Dispatcher)(nil)
@@ -109,16 +106,13 @@ func (d *Dispatcher) writeMarks() {
 			return
 		}
 		d.marks.mu.Unlock()
-		for start := 0; start < len(ids); start += marksPerStatement {
-			chunk := ids[start:min(start+marksPerStatement, len(ids))]
-			ctx, cancel := context.WithTimeout(context.Background(), markTimeout)
-			if err := d.store.MarkTasksEnqueued(ctx, chunk, at); err != nil {
-				// The broker has the tasks; the sweeper will only find them again early and be
-				// refused by their task ids.
-				d.logger.Warn("enqueued tasks not marked", slog.Int("tasks", len(chunk)), slog.Any("error", err))
-			}
-			cancel()
+		ctx, cancel := context.WithTimeout(context.Background(), markTimeout)
+		if err := d.store.MarkTasksEnqueued(ctx, ids, at); err != nil {
+			// The broker has the tasks; the sweeper will only find them again early and be
+			// refused by their task ids.
+			d.logger.Warn("enqueued tasks not marked", slog.Int("tasks", len(ids)), slog.Any("error", err))
 		}
+		cancel()
 	}
 }
 

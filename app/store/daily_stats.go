@@ -47,8 +47,8 @@ func (s *Store) addToGroupDay(ctx context.Context, counter groupCounter, selectL
 	return s.addToDay(ctx, groupRollup, counter, selectList, source, args...)
 }
 
-// countGroupEvent adds one to a group's counter for the day of now. It adds a constant, so it runs
-// last in its transaction (commit_tail.go): every event of the group adds to that row.
+// countGroupEvent adds one to a group's counter for the day of now. It adds a constant, so it goes
+// in as a delta (daily_count_deltas.go): every event of the group would otherwise wait for that row.
 func (s *Store) countGroupEvent(ctx context.Context, counter groupCounter, groupID string) error {
 	return s.countEvent(ctx, groupRollup, counter, groupID)
 }

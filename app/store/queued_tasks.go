@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -147,15 +148,15 @@ func (s *Store) TasksToSweep(ctx context.Context, before time.Time, afterID stri
 	return rows, nil
 }
 
-// MarkTasksEnqueued records that the broker holds these tasks as of at.
+// MarkTasksEnqueued records that the broker holds these tasks as of at, in one statement per
+// idsPerQuery of them.
 func (s *Store) MarkTasksEnqueued(ctx context.Context, ids []string, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	err := s.conn(ctx).Model(&model.QueuedTask{}).Where("id IN ?", ids).
-		Update("enqueued_at", at.UTC().Truncate(time.Microsecond)).Error
-	if err != nil {
-		return fmt.Errorf("mark %d tasks enqueued: %w", len(ids), err)
+	for chunk := range slices.Chunk(ids, idsPerQuery) {
+		err := s.conn(ctx).Model(&model.QueuedTask{}).Where("id IN ?", chunk).
+			Update("enqueued_at", at.UTC().Truncate(time.Microsecond)).Error
+		if err != nil {
+			return fmt.Errorf("mark %d tasks enqueued: %w", len(chunk), err)
+		}
 	}
 	return nil
 }
