@@ -84,17 +84,17 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 	if err := tx.LockSupportInbox(ctx, group.ID, author.Host); err != nil {
 		return result, err
 	}
-	existing, err := tx.SupportMessageByObject(ctx, group.ID, message.ObjectIRI)
-	switch {
-	case err == nil:
-		result.Outcome, result.ConversationID = SupportKnown, existing.ConversationID
-		return result, nil
-	case !errors.Is(err, store.ErrNotFound):
+	standing, err := tx.SupportStandingOf(ctx, group, author, message.ObjectIRI, s.now().Add(-time.Hour), MaxSupportMessagesPerHour)
+	if err != nil {
 		return result, err
 	}
-	if reason, err := s.refusesDirect(ctx, tx, author, group); err != nil || reason != "" {
+	if standing.KnownIn != "" {
+		result.Outcome, result.ConversationID = SupportKnown, standing.KnownIn
+		return result, nil
+	}
+	if reason := refusesDirect(author, group, standing); reason != "" {
 		result.Outcome, result.Reason = SupportRefused, reason
-		return result, err
+		return result, nil
 	}
 	at := s.now()
 	content := textinput.SanitizeHTML(message.ContentHTML)
@@ -132,31 +132,18 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 }
 
 // refusesDirect says why the group's support inbox does not take author's message now, or "".
-func (s *Service) refusesDirect(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (string, error) {
-	if group.ArchivedAt != nil {
-		return "group archived", nil
+func refusesDirect(author model.RemoteActor, group model.Group, standing store.SupportStanding) string {
+	switch {
+	case group.ArchivedAt != nil:
+		return "group archived"
+	case standing.Banned:
+		return "author banned from the group"
+	case standing.Suspended:
+		return "author's domain suspended"
+	case standing.SentSince >= MaxSupportMessagesPerHour:
+		return fmt.Sprintf("rate limit: %s sent the group the %d messages an hour allows", author.IRI, MaxSupportMessagesPerHour)
 	}
-	banned, err := tx.IsBanned(ctx, group.ID, author.ID)
-	if err != nil || banned {
-		return "author banned from the group", err
-	}
-	blocks, err := tx.DomainBlocksFor(ctx, author.Host, group.OrganisationID)
-	if err != nil {
-		return "", err
-	}
-	for _, b := range blocks {
-		if b.Severity == model.SeveritySuspend {
-			return "author's domain suspended", nil
-		}
-	}
-	sent, err := tx.CountMemberSupportMessagesSince(ctx, group.ID, author.ID, s.now().Add(-time.Hour))
-	if err != nil {
-		return "", err
-	}
-	if sent >= MaxSupportMessagesPerHour {
-		return fmt.Sprintf("rate limit: %s sent %d messages to the group in an hour", author.IRI, sent), nil
-	}
-	return "", nil
+	return ""
 }
 
 // conversationFor finds the conversation message belongs to, or opens one (opened true) unless her

@@ -201,28 +201,6 @@ func (s *Service) Unlike(ctx context.Context, actor model.RemoteActor, likeIRI, 
 
 // refusesReactions reports whether the group ignores the actor: banned, or on a suspended domain.
 func (s *Service) refusesReactions(ctx context.Context, tx *store.Store, group model.Group, actor model.RemoteActor) (bool, error) {
-	banned, err := tx.IsBanned(ctx, group.ID, actor.ID)
-	if err != nil || banned {
-		return banned, err
-	}
-	suspended, _, err := domainStanding(ctx, tx, actor.Host, group.OrganisationID)
-	return suspended, err
-}
-
-// domainStanding says whether a host is suspended or silenced for the group's organisation (or
-// instance-wide).
-func domainStanding(ctx context.Context, tx *store.Store, host, organisationID string) (suspended, silenced bool, err error) {
-	blocks, err := tx.DomainBlocksFor(ctx, host, organisationID)
-	if err != nil {
-		return false, false, err
-	}
-	for _, b := range blocks {
-		switch b.Severity {
-		case model.SeveritySuspend:
-			suspended = true
-		case model.SeveritySilence:
-			silenced = true
-		}
-	}
-	return suspended, silenced, nil
+	standing, err := tx.AuthorStandingIn(ctx, group, actor)
+	return standing.Banned || standing.Suspended, err
 }

@@ -264,25 +264,21 @@ type admission struct {
 	member bool // her follow of the group is accepted
 }
 
-// admit applies the group's rules to an author. Whether she is banned and whether she is a member
-// are read together, so knowing a member from an outsider costs a post no extra round trip.
+// admit applies the group's rules to an author. Whether she is banned, whether she is a member and
+// whether her domain is blocked are read together: one round trip.
 func (s *Service) admit(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (admission, error) {
 	if group.ArchivedAt != nil {
 		// Nobody answers for an archived group: nothing of it is kept either.
 		return admission{reason: "group archived"}, nil
 	}
-	standing, err := tx.AuthorStandingIn(ctx, group.ID, author.ID)
+	standing, err := tx.AuthorStandingIn(ctx, group, author)
 	if err != nil {
 		return admission{}, err
 	}
 	if standing.Banned {
 		return admission{reason: "author banned from the group"}, nil
 	}
-	suspended, silenced, err := domainStanding(ctx, tx, author.Host, group.OrganisationID)
-	if err != nil {
-		return admission{}, err
-	}
-	if suspended {
+	if standing.Suspended {
 		return admission{reason: "author's domain suspended"}, nil
 	}
 	verdict := admission{heard: true, member: standing.Member}
@@ -293,7 +289,7 @@ func (s *Service) admit(ctx context.Context, tx *store.Store, author model.Remot
 		verdict.reason = "only the group's followers post in it"
 	}
 	// A silenced domain's posts are not announced unless a moderator lets them through.
-	verdict.held = silenced || group.PostingPolicy == model.PostingPremoderated
+	verdict.held = standing.Silenced || group.PostingPolicy == model.PostingPremoderated
 	return verdict, nil
 }
 

@@ -241,18 +241,13 @@ func (s *Service) open(ctx context.Context, tx *store.Store, eventID string, act
 	case group.ArchivedAt != nil:
 		return c, "group archived", nil
 	}
-	banned, err := tx.IsBanned(ctx, group.ID, actor.ID)
-	if err != nil {
+	standing, err := tx.AuthorStandingIn(ctx, group, actor)
+	switch {
+	case err != nil:
 		return nil, "", err
-	}
-	if banned {
+	case standing.Banned:
 		return c, "banned from the group", nil
-	}
-	blocks, err := tx.DomainBlocksFor(ctx, actor.Host, group.OrganisationID)
-	if err != nil {
-		return nil, "", err
-	}
-	if model.AnySuspension(blocks) {
+	case standing.Suspended:
 		return c, "domain suspended", nil
 	}
 	existing, err := tx.ParticipantOf(ctx, event.ID, actor.ID)

@@ -106,21 +106,13 @@ func (s *Service) ReceiveFollow(ctx context.Context, group model.Group, follower
 const RepeatAnswerInterval = time.Hour
 
 func (s *Service) decide(ctx context.Context, tx *store.Store, group model.Group, follower model.RemoteActor) (Decision, error) {
-	blocks, err := tx.DomainBlocksFor(ctx, follower.Host, group.OrganisationID)
-	if err != nil {
+	standing, err := tx.AuthorStandingIn(ctx, group, follower)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	if model.AnySuspension(blocks) {
+	case standing.Suspended:
 		return Dropped, nil
-	}
-	if group.ArchivedAt != nil {
-		return Rejected, nil
-	}
-	banned, err := tx.IsBanned(ctx, group.ID, follower.ID)
-	if err != nil {
-		return "", err
-	}
-	if banned {
+	case group.ArchivedAt != nil, standing.Banned:
 		return Rejected, nil
 	}
 	if !group.ApproveFollowers {

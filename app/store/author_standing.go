@@ -3,27 +3,85 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/kring-social/kring/app/model"
 )
 
-// AuthorStanding is where a remote actor stands with a group when she posts to it.
+// AuthorStanding is where a remote actor stands with a group, its organisation and the instance
+// when she posts, follows, likes, joins an event or writes to the group's staff.
 type AuthorStanding struct {
-	Banned bool // a ban in force
-	Member bool // her follow of the group is accepted
+	Banned    bool // a ban from the group in force
+	Member    bool // her follow of the group is accepted
+	Suspended bool // her domain, or a parent domain, is suspended instance-wide or by the group's organisation
+	Silenced  bool // the same, silenced
+}
+
+// standingColumns read an AuthorStanding; standingArgs are their arguments. Every inbound activity
+// asks all of it before it changes anything, so it is one round trip however many parts it has.
+const standingColumns = `(SELECT COUNT(*) FROM group_bans WHERE ` + banInForce + `) AS bans,
+	(SELECT COUNT(*) FROM follows WHERE group_id = ? AND remote_actor_id = ? AND state = ?) AS follows,
+	(SELECT COUNT(*) FROM domain_blocks WHERE domain IN ? AND severity = ? AND ` + blockOfOrganisation + `) AS suspensions,
+	(SELECT COUNT(*) FROM domain_blocks WHERE domain IN ? AND severity = ? AND ` + blockOfOrganisation + `) AS silences`
+
+// blockOfOrganisation is the condition "an instance-wide block, or one of the organisation (?)";
+// with no organisation ("") only instance-wide blocks match, as no block has an empty one.
+const blockOfOrganisation = `(organisation_id IS NULL OR organisation_id = ?)`
+
+func (s *Store) standingArgs(group model.Group, actor model.RemoteActor) []any {
+	domains := slices.Collect(model.DomainAndParents(actor.Host))
+	return []any{group.ID, actor.ID, s.now(), group.ID, actor.ID, model.FollowAccepted,
+		domains, model.SeveritySuspend, group.OrganisationID, domains, model.SeveritySilence, group.OrganisationID}
+}
+
+type standingRow struct{ Bans, Follows, Suspensions, Silences int64 }
+
+func (r standingRow) standing() AuthorStanding {
+	return AuthorStanding{Banned: r.Bans > 0, Member: r.Follows > 0, Suspended: r.Suspensions > 0, Silenced: r.Silences > 0}
 }
 
 // AuthorStandingIn reads, in one round trip, whether a remote actor is banned from a group (a ban
-// past its expiry no longer counts) and whether she is its member. Posting asks both of every
-// post: whether she may post, and whether her post is a member's or an outsider's mention.
-func (s *Store) AuthorStandingIn(ctx context.Context, groupID, remoteActorID string) (AuthorStanding, error) {
-	var row struct{ Bans, Follows int64 }
-	err := s.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM group_bans WHERE `+banInForce+`) AS bans,
-		(SELECT COUNT(*) FROM follows WHERE group_id = ? AND remote_actor_id = ? AND state = ?) AS follows`,
-		groupID, remoteActorID, s.now(), groupID, remoteActorID, model.FollowAccepted).Scan(&row).Error
-	if err != nil {
-		return AuthorStanding{}, fmt.Errorf("read standing of %s in group %s: %w", remoteActorID, groupID, err)
+// past its expiry no longer counts), whether she is its member, and whether her domain is suspended
+// or silenced for the group. actor.Host must be normalised (lowercase, no trailing dot).
+func (s *Store) AuthorStandingIn(ctx context.Context, group model.Group, actor model.RemoteActor) (AuthorStanding, error) {
+	var row standingRow
+	if err := s.conn(ctx).Raw(`SELECT `+standingColumns, s.standingArgs(group, actor)...).Scan(&row).Error; err != nil {
+		return AuthorStanding{}, fmt.Errorf("read standing of %s in group %s: %w", actor.ID, group.ID, err)
 	}
-	return AuthorStanding{Banned: row.Bans > 0, Member: row.Follows > 0}, nil
+	return row.standing(), nil
+}
+
+// SupportStanding is what a member's direct message to a group's support inbox is checked against.
+type SupportStanding struct {
+	AuthorStanding
+	// KnownIn is the conversation that holds the message already (a redelivery), or "".
+	KnownIn string
+	// SentSince is how many messages she sent the inbox since the time asked, counted up to the
+	// limit asked: past it, the number no longer matters.
+	SentSince int64
+}
+
+// SupportStandingOf reads, in one round trip, the author's standing with the group, whether the
+// group's support inbox has the message objectIRI already, and how many messages she sent the inbox
+// since since (up to upTo). The caller holds LockSupportInbox: the count holds until it commits.
+func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string, since time.Time, upTo int) (SupportStanding, error) {
+	var row struct { // the standing's columns spelt out: gorm fills no embedded struct of an unexported type
+		Bans, Follows, Suspensions, Silences int64
+		KnownIn                              string
+		SentSince                            int64
+	}
+	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo)
+	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
+		COALESCE((SELECT conversation_id FROM support_messages WHERE group_id = ? AND object_iri = ?), '') AS known_in,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM support_messages
+			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
+			WHERE support_conversations.group_id = ? AND support_conversations.remote_actor_id = ?
+				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since`,
+		args...).Scan(&row).Error
+	if err != nil {
+		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
+	}
+	standing := standingRow{Bans: row.Bans, Follows: row.Follows, Suspensions: row.Suspensions, Silences: row.Silences}.standing()
+	return SupportStanding{AuthorStanding: standing, KnownIn: row.KnownIn, SentSince: row.SentSince}, nil
 }

@@ -77,20 +77,6 @@ func (s *Store) LatestMemberMessage(ctx context.Context, conversationID string) 
 	return m, nil
 }
 
-// CountMemberSupportMessagesSince counts the messages a member sent a group's support inbox since a
-// time: the limit on how fast one account can fill it.
-func (s *Store) CountMemberSupportMessagesSince(ctx context.Context, groupID, remoteActorID string, since time.Time) (int64, error) {
-	var n int64
-	err := s.conn(ctx).Table("support_messages").
-		Joins("JOIN support_conversations ON support_conversations.id = support_messages.conversation_id").
-		Where("support_conversations.group_id = ? AND support_conversations.remote_actor_id = ? AND support_messages.kind = ? AND support_messages.created_at >= ?",
-			groupID, remoteActorID, model.SupportFromMember, dbTime(since)).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("count support messages of %s in group %s: %w", remoteActorID, groupID, err)
-	}
-	return n, nil
-}
-
 // membersMessages selects a member's own messages that are the Note iri, in every group's inbox.
 func (s *Store) membersMessages(ctx context.Context, remoteActorID, iri string) *gorm.DB {
 	return s.conn(ctx).Model(&model.SupportMessage{}).

@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// The one-round-trip standing must say what the separate reads it replaced said: bans in force
+// only, accepted follows only, blocks of the host and its parents, instance-wide or the group's
+// organisation's, by severity.
+func TestAuthorStandingReadsBansFollowsAndBlocksTogether(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		group := newLobby(t, st)
+		other, err := st.CreateOrganisation(ctx, model.Organisation{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := func(host, name string) model.RemoteActor {
+			iri := "https://" + host + "/users/" + name
+			a, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: host, ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		block := func(domain string, org *string, severity model.Severity) {
+			if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: domain, OrganisationID: org, Severity: severity}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		block("spam.example", nil, model.SeveritySuspend)
+		block("loud.example", &group.OrganisationID, model.SeveritySilence)
+		block("rude.example", &other.ID, model.SeveritySuspend)
+
+		plain, banned, expired, member, pending := actor("ok.example", "plain"), actor("ok.example", "banned"),
+			actor("ok.example", "expired"), actor("ok.example", "member"), actor("ok.example", "pending")
+		past := time.Now().Add(-time.Hour)
+		for _, ban := range []model.GroupBan{{GroupID: group.ID, RemoteActorID: banned.ID},
+			{GroupID: group.ID, RemoteActorID: expired.ID, ExpiresAt: &past}} {
+			if _, err := st.CreateGroupBan(ctx, ban); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for a, state := range map[model.RemoteActor]model.FollowState{member: model.FollowAccepted, pending: model.FollowPending} {
+			if _, err := st.SaveFollow(ctx, model.Follow{GroupID: group.ID, RemoteActorID: a.ID, FollowActivityIRI: a.IRI + "#follow", State: state}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			actor model.RemoteActor
+			want  store.AuthorStanding
+		}{
+			{plain, store.AuthorStanding{}},
+			{banned, store.AuthorStanding{Banned: true}},
+			{expired, store.AuthorStanding{}},
+			{member, store.AuthorStanding{Member: true}},
+			{pending, store.AuthorStanding{}},
+			{actor("spam.example", "a"), store.AuthorStanding{Suspended: true}},
+			{actor("social.spam.example", "a"), store.AuthorStanding{Suspended: true}},
+			{actor("notspam.example", "a"), store.AuthorStanding{}},
+			{actor("a.loud.example", "a"), store.AuthorStanding{Silenced: true}},
+			{actor("rude.example", "a"), store.AuthorStanding{}}, // another organisation's block
+		} {
+			got, err := st.AuthorStandingIn(ctx, group, tc.actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("%s: standing %+v, want %+v", tc.actor.IRI, got, tc.want)
+			}
+		}
+	})
+}
+
+// A direct message's standing is the author's (here: banned), and it also finds the message when the inbox has it already, and counts her
+// messages in the window up to the limit asked, not beyond it and not before the window.
+func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		group := newLobby(t, st)
+		iri := "https://ok.example/users/ann"
+		ann, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: "ok.example", ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conversation, err := st.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: ann.ID,
+			Status: model.SupportNew, LastMessageAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for i := range 8 {
+			at := now.Add(-time.Duration(i) * 10 * time.Minute) // 6 of them in the last hour
+			object := fmt.Sprintf("%s/statuses/%d", iri, i)
+			if _, _, err := st.AddSupportMessage(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
+				Kind: model.SupportFromMember, ObjectIRI: &object, CreatedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		since := now.Add(-time.Hour + time.Minute)
+		if _, err := st.CreateGroupBan(ctx, model.GroupBan{GroupID: group.ID, RemoteActorID: ann.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			object        string
+			upTo          int
+			known         string
+			sent          int64
+			explainWanted string
+		}{
+			{iri + "/statuses/0", 20, conversation.ID, 6, "a redelivery"},
+			{iri + "/statuses/new", 20, "", 6, "a new message"},
+			{iri + "/statuses/new", 4, "", 4, "the count stops at its limit"},
+		} {
+			got, err := st.SupportStandingOf(ctx, group, ann, tc.object, since, tc.upTo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.KnownIn != tc.known || got.SentSince != tc.sent || got.AuthorStanding != (store.AuthorStanding{Banned: true}) {
+				t.Errorf("%s: %+v, want known in %q and %d sent", tc.explainWanted, got, tc.known, tc.sent)
+			}
+		}
+	})
+}
