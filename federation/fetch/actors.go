@@ -61,7 +61,7 @@ var _ signing.PublicKeyResolver = (*Actors)(nil)
 // ResolveActor returns the actor with id iri: from the cache while fresh, else fetched (signed) and
 // checked: the document's id is iri, its key belongs to it and lives on its origin.
 func (a *Actors) ResolveActor(ctx context.Context, iri string) (model.RemoteActor, error) {
-	cached, err := a.store.RemoteActorByIRI(ctx, iri)
+	cached, err := a.cachedActor(ctx, iri)
 	if err == nil && a.now().Sub(cached.FetchedAt) < a.maxAge {
 		return cached, nil
 	}
@@ -69,6 +69,15 @@ func (a *Actors) ResolveActor(ctx context.Context, iri string) (model.RemoteActo
 		return model.RemoteActor{}, err
 	}
 	return a.fetchActor(ctx, iri, false)
+}
+
+// cachedActor is the stored copy of an actor: the one the worker read with the activity it
+// processes, when that is the actor asked for, or a read.
+func (a *Actors) cachedActor(ctx context.Context, iri string) (model.RemoteActor, error) {
+	if actor, ok := store.TakePrereadActor(ctx, iri); ok {
+		return actor, nil
+	}
+	return a.store.RemoteActorByIRI(ctx, iri)
 }
 
 // fetchActor fetches iri once however many ask for it at the same time. Each caller waits only as

@@ -147,7 +147,7 @@ func (p *Processor) localGroups(ctx context.Context, iris []string) ([]model.Gro
 			continue
 		}
 		seen[slug] = true
-		group, err := p.cfg.Store.GroupBySlug(ctx, slug)
+		group, err := p.groupBySlug(ctx, slug)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -157,6 +157,15 @@ func (p *Processor) localGroups(ctx context.Context, iris []string) ([]model.Gro
 		groups = append(groups, group.Group)
 	}
 	return groups, nil
+}
+
+// groupBySlug is the group with slug: the one read with the activity in process, when it is that
+// group, or a read.
+func (p *Processor) groupBySlug(ctx context.Context, slug string) (store.GroupInOrganisation, error) {
+	if group, ok := store.TakePrereadGroup(ctx, slug); ok {
+		return group, nil
+	}
+	return p.cfg.Store.GroupBySlug(ctx, slug)
 }
 
 func actorOf(actors vocab.ActivityStreamsActorProperty) string {

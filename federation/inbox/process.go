@@ -75,16 +75,20 @@ func ignored(format string, args ...any) error { return errIgnored{fmt.Sprintf(f
 // a retry may cure (a remote server down, the database busy); an activity that cannot be applied is
 // recorded as ignored or failed and is done.
 func (p *Processor) Process(ctx context.Context, inboundID string) error {
-	row, err := p.cfg.Store.InboundActivityByID(ctx, inboundID)
+	// The actor's cached document and the group whose inbox took the activity come with it: the
+	// first look at each below takes them without a round trip of its own.
+	in, err := p.cfg.Store.InboundToProcessByID(ctx, inboundID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // pruned since; nothing left to do
 	}
 	if err != nil {
 		return err
 	}
+	row := in.InboundActivity
 	if row.State != model.InboundPending {
 		return nil // processed before: asynq delivers at least once
 	}
+	ctx = store.WithPreread(ctx, in)
 	activity, err := activities.Parse(ctx, row.RawBody)
 	if err != nil {
 		return p.finish(ctx, row, model.InboundFailed, err.Error())
