@@ -68,7 +68,7 @@ func NewClient(opts Options) *Client {
 	}
 	transport := &http.Transport{
 		DialContext:           guardedDialer(opts.Allow, 10*time.Second),
-		TLSClientConfig:       opts.TLS,
+		TLSClientConfig:       resumingSessions(opts.TLS),
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 20 * time.Second,
 		MaxIdleConns:          256,
@@ -79,6 +79,27 @@ func NewClient(opts Options) *Client {
 	c := &Client{opts: opts}
 	c.http = &http.Client{Transport: transport, CheckRedirect: c.checkRedirect}
 	return c
+}
+
+// tlsSessionsKept is how many servers' TLS sessions a client keeps for resumption: about the
+// number of distinct servers a busy group's followers are on.
+const tlsSessionsKept = 4096
+
+// resumingSessions is config (nil: the system's roots) with a cache of TLS sessions. A server seen
+// before that hands out session tickets is then reached with a resumed handshake: no certificate
+// chain to parse and verify, no handshake signature to check. Fan-out reconnects to every follower's
+// server whenever a post comes after its idle connection was closed; without the cache each of those
+// is a full handshake.
+func resumingSessions(config *tls.Config) *tls.Config {
+	if config == nil {
+		config = &tls.Config{}
+	} else {
+		config = config.Clone()
+	}
+	if config.ClientSessionCache == nil {
+		config.ClientSessionCache = tls.NewLRUClientSessionCache(tlsSessionsKept)
+	}
+	return config
 }
 
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {

@@ -2,11 +2,14 @@ package fetch
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +194,30 @@ func TestParseRetryAfter(t *testing.T) {
 		if got := parseRetryAfter(value, now); got != want {
 			t.Errorf("parseRetryAfter(%q) = %s, want %s", value, got, want)
 		}
+	}
+}
+
+// A server reached before is reached again with a resumed TLS session when the connection was
+// closed in between (it answered Connection: close, or the idle connection timed out): no
+// certificate chain to verify again. Fan-out reconnects to every follower's server that way.
+func TestTLSSessionsAreResumed(t *testing.T) {
+	t.Parallel()
+	var resumed []bool
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resumed = append(resumed, r.TLS.DidResume) // requests come one at a time
+		w.Header().Set("Connection", "close")
+		activityJSON(w, `{"id":"`+"https://"+r.Host+r.URL.Path+`"}`)
+	}))
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	client := NewClient(Options{UserAgent: "Kring/test", Allow: loopback, Timeout: 2 * time.Second, TLS: &tls.Config{RootCAs: roots}})
+	for n := range 3 {
+		if _, err := client.GetActivityJSON(context.Background(), fmt.Sprintf("%s/notes/%d", srv.URL, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []bool{false, true, true}; !slices.Equal(resumed, want) {
+		t.Errorf("sessions resumed: %v, want %v", resumed, want)
 	}
 }
