@@ -28,7 +28,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 	if cfg.WorkerConcurrency != 20 || cfg.ShutdownTimeout != 25*time.Second || len(cfg.FetchAllow) != 0 ||
-		cfg.WorkerPollInterval != 200*time.Millisecond || cfg.PostLimitWindow != 10*time.Minute ||
+		cfg.WorkerPollInterval != 100*time.Millisecond || cfg.PostLimitWindow != 10*time.Minute ||
 		cfg.InboxLimits != workers.DefaultInboundLimits() {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
@@ -94,7 +94,7 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 		{"KRING_INBOX_LIMIT_PER_ACTOR", "0", "from 1 to 1000000"},
 		{"KRING_INBOX_LIMIT_PER_HOST", "many", "from 1 to 10000000"},
 		{"KRING_INBOX_MAX_IN_FLIGHT", "-1", "from 0 to 10000"},
-		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 200ms"},
+		{"KRING_WORKER_POLL_INTERVAL", "1ms", "between 10ms and 5s, such as 100ms"},
 		{"KRING_WORKER_POLL_INTERVAL", "soon", "between 10ms and 5s"},
 		{"KRING_DATA_DIR", "settings_test.go", "not a directory"},
 		{"KRING_METRICS_LISTEN", "9090", "host:port"},
