@@ -5,6 +5,8 @@
 // "sustained" is activities accepted and fully processed per second. CPU per activity is read from
 // /proc for serve, worker, PostgreSQL and Redis. Each figure is reported with its ratio to the limits
 // measured in the same run (RSA-2048 signatures per second, committed single-row inserts per second).
+// Before each round the benchmark vacuums and analyses its tables, which autovacuum does in
+// production and the tests' PostgreSQL (autovacuum off) does not.
 // BenchmarkProductionFanOut (fanout_test.go) measures a member's post reaching 1,000 hosts over cold
 // TLS connections in the same shape.
 //
@@ -91,7 +93,7 @@ func BenchmarkProductionInbox(b *testing.B) {
 func sustained(b *testing.B, k *kringInProduction, ca *testenv.CA, measured runLimits, requests []signedRequest, senders int) float64 {
 	b.Helper()
 	client := senderClient(ca, senders)
-	k.waitProcessed(b, processWithin)
+	k.settle(b)
 	var (
 		outcomes    []outcome
 		sending     time.Duration
@@ -127,7 +129,7 @@ func sustained(b *testing.B, k *kringInProduction, ca *testenv.CA, measured runL
 func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []signedRequest, perSecond int, peak float64) {
 	b.Helper()
 	client := senderClient(ca, 1024)
-	k.waitProcessed(b, processWithin)
+	k.settle(b)
 	var (
 		outcomes []outcome
 		took     time.Duration
