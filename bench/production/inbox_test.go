@@ -5,8 +5,8 @@
 // "sustained" is activities accepted and fully processed per second. CPU per activity is read from
 // /proc for serve, worker, PostgreSQL and Redis. Each figure is reported with its ratio to the limits
 // measured in the same run (RSA-2048 signatures per second, committed single-row inserts per second).
-// Before each round the benchmark vacuums and analyses its tables, which autovacuum does in
-// production and the tests' PostgreSQL (autovacuum off) does not.
+// The benchmark vacuums and analyses its tables before each round, and during it as autovacuum does
+// in production (the tests' PostgreSQL runs with autovacuum off): see runAutovacuum.
 // BenchmarkProductionFanOut (fanout_test.go) measures a member's post reaching 1,000 hosts over cold
 // TLS connections in the same shape.
 //

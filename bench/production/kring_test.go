@@ -74,6 +74,7 @@ func startKringInProduction(b *testing.B, ca *testenv.CA) *kringInProduction {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = st.Close() })
+	runAutovacuum(b, st.DB())
 	return &kringInProduction{public: public, store: st, cpu: cpuParts{serve: serve.Pid(), worker: worker.Pid()}}
 }
 
@@ -161,9 +162,8 @@ func (k *kringInProduction) prefillPosts(b *testing.B, n int, actors []remoteAct
 }
 
 // settle waits until the previous round is processed, then vacuums and analyses the schema's tables,
-// as autovacuum does in production: the PostgreSQL the tests run on has autovacuum off, and a round
-// would otherwise work through the dead rows the rounds before it left (settled tasks and
-// deliveries) with statistics that do not know the tables grew.
+// so that each round starts from tables as autovacuum leaves them in production (runAutovacuum
+// keeps them so during the round).
 func (k *kringInProduction) settle(b *testing.B) {
 	b.Helper()
 	k.waitProcessed(b, processWithin)
