@@ -98,7 +98,7 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 	}
 	at := s.now()
 	content := textinput.SanitizeHTML(message.ContentHTML)
-	conversation, opened, reason, err := s.conversationFor(ctx, tx, author, message, group, content, at)
+	conversation, opened, reason, err := s.conversationFor(ctx, tx, author, message, group, standing, content, at)
 	if err != nil || reason != "" {
 		result.Outcome, result.Reason = SupportRefused, reason
 		return result, err
@@ -147,9 +147,10 @@ func refusesDirect(author model.RemoteActor, group model.Group, standing store.S
 }
 
 // conversationFor finds the conversation message belongs to, or opens one (opened true) unless her
-// server's accounts opened too many in the group this hour (reason says so).
+// server's accounts opened too many in the group this hour (reason says so). Her latest
+// conversation, when it continues that, comes with its id, group, member and status only.
 func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group,
-	content string, at time.Time) (conversation model.SupportConversation, opened bool, reason string, err error) {
+	standing store.SupportStanding, content string, at time.Time) (conversation model.SupportConversation, opened bool, reason string, err error) {
 	if message.InReplyTo != "" {
 		answered, err := tx.SupportMessageByObject(ctx, group.ID, message.InReplyTo)
 		switch {
@@ -163,9 +164,10 @@ func (s *Service) conversationFor(ctx context.Context, tx *store.Store, author m
 			return conversation, false, "", err
 		}
 	}
-	latest, err := tx.LatestSupportConversation(ctx, group.ID, author.ID)
-	if err == nil || !errors.Is(err, store.ErrNotFound) {
-		return latest, false, "", err
+	if standing.LatestID != "" {
+		// What continuing it needs: its id, and its status for the inbox's counts.
+		return model.SupportConversation{ID: standing.LatestID, GroupID: group.ID, RemoteActorID: author.ID, Status: standing.LatestStatus},
+			false, "", nil
 	}
 	fromServer, err := tx.CountSupportConversationsFromHostSince(ctx, group.ID, author.Host, at.Add(-time.Hour))
 	if err != nil {

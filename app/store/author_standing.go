@@ -60,28 +60,43 @@ type SupportStanding struct {
 	// SentSince is how many messages she sent the inbox since the time asked, counted up to the
 	// limit asked: past it, the number no longer matters.
 	SentSince int64
+	// LatestID and LatestStatus are her most recent conversation with the group that is not
+	// closed, which a message that answers none of hers continues; LatestID is "" when she has none.
+	LatestID     string
+	LatestStatus model.SupportStatus
 }
 
 // SupportStandingOf reads, in one round trip, the author's standing with the group, whether the
-// group's support inbox has the message objectIRI already, and how many messages she sent the inbox
-// since since (up to upTo). The caller holds LockSupportInbox: the count holds until it commits.
+// group's support inbox has the message objectIRI already, how many messages she sent the inbox
+// since since (up to upTo), and which of her conversations a new message would continue. The caller holds LockSupportInbox: the count holds until it commits.
 func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string, since time.Time, upTo int) (SupportStanding, error) {
 	var row struct { // the standing's columns spelt out: gorm fills no embedded struct of an unexported type
 		Bans, Follows, Suspensions, Silences int64
 		KnownIn                              string
 		SentSince                            int64
+		LatestID                             string
+		LatestStatus                         model.SupportStatus
 	}
-	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo)
+	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo,
+		group.ID, author.ID, model.SupportClosed, group.ID, author.ID, model.SupportClosed)
 	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT conversation_id FROM support_messages WHERE group_id = ? AND object_iri = ?), '') AS known_in,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM support_messages
 			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
 			WHERE support_conversations.group_id = ? AND support_conversations.remote_actor_id = ?
-				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since`,
+				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since,
+		COALESCE((SELECT id FROM support_conversations `+latestOpenConversation+`), '') AS latest_id,
+		COALESCE((SELECT status FROM support_conversations `+latestOpenConversation+`), '') AS latest_status`,
 		args...).Scan(&row).Error
 	if err != nil {
 		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
 	}
 	standing := standingRow{Bans: row.Bans, Follows: row.Follows, Suspensions: row.Suspensions, Silences: row.Silences}.standing()
-	return SupportStanding{AuthorStanding: standing, KnownIn: row.KnownIn, SentSince: row.SentSince}, nil
+	return SupportStanding{AuthorStanding: standing, KnownIn: row.KnownIn, SentSince: row.SentSince,
+		LatestID: row.LatestID, LatestStatus: row.LatestStatus}, nil
 }
+
+// latestOpenConversation picks a member's (?) most recent conversation with a group (?) that is not
+// closed (?), by the index on (group_id, remote_actor_id, last_message_at).
+const latestOpenConversation = `WHERE group_id = ? AND remote_actor_id = ? AND status <> ?
+	ORDER BY last_message_at DESC, id DESC LIMIT 1`

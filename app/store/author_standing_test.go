@@ -80,8 +80,9 @@ func TestAuthorStandingReadsBansFollowsAndBlocksTogether(t *testing.T) {
 	})
 }
 
-// A direct message's standing is the author's (here: banned), and it also finds the message when the inbox has it already, and counts her
-// messages in the window up to the limit asked, not beyond it and not before the window.
+// A direct message's standing is the author's (here: banned); it also finds the message when the
+// inbox has it already and her latest conversation that is not closed, and counts her messages in
+// the window up to the limit asked, not beyond it and not before the window.
 func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
@@ -125,9 +126,17 @@ func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.KnownIn != tc.known || got.SentSince != tc.sent || got.AuthorStanding != (store.AuthorStanding{Banned: true}) {
-				t.Errorf("%s: %+v, want known in %q and %d sent", tc.explainWanted, got, tc.known, tc.sent)
+			if got.KnownIn != tc.known || got.SentSince != tc.sent || got.AuthorStanding != (store.AuthorStanding{Banned: true}) ||
+				got.LatestID != conversation.ID || got.LatestStatus != model.SupportNew {
+				t.Errorf("%s: %+v, want known in %q, %d sent, her new conversation the latest", tc.explainWanted, got, tc.known, tc.sent)
 			}
+		}
+		closed := model.SupportClosed
+		if err := st.UpdateSupportConversation(ctx, conversation.ID, store.SupportChange{Status: &closed}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.SupportStandingOf(ctx, group, ann, iri+"/statuses/new", since, 20); err != nil || got.LatestID != "" {
+			t.Errorf("with her only conversation closed: %+v, %v; want no latest conversation", got, err)
 		}
 	})
 }

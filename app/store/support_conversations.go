@@ -24,21 +24,6 @@ func (s *Store) SupportConversationByID(ctx context.Context, id string) (model.S
 	return c, nil
 }
 
-// LatestSupportConversation is a member's most recent conversation with a group that is not closed:
-// a direct message that answers nothing in particular continues it.
-func (s *Store) LatestSupportConversation(ctx context.Context, groupID, remoteActorID string) (model.SupportConversation, error) {
-	var c model.SupportConversation
-	err := s.conn(ctx).Where("group_id = ? AND remote_actor_id = ? AND status <> ?", groupID, remoteActorID, model.SupportClosed).
-		Order("last_message_at DESC, id DESC").Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, fmt.Errorf("open support conversation of %s in group %s: %w", remoteActorID, groupID, ErrNotFound)
-	}
-	if err != nil {
-		return c, fmt.Errorf("find the support conversation of %s in group %s: %w", remoteActorID, groupID, err)
-	}
-	return c, nil
-}
-
 // CreateSupportConversation stores a new conversation, giving it an id and its times.
 func (s *Store) CreateSupportConversation(ctx context.Context, c model.SupportConversation) (model.SupportConversation, error) {
 	now := s.now()
