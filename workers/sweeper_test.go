@@ -36,10 +36,17 @@ func TestSweeperRefillsAFlushedBroker(t *testing.T) {
 
 	runs := newExecutions()
 	handler := func(ctx context.Context, task *asynq.Task) error {
+		if id, _ := asynq.GetTaskID(ctx); task.Type() == tasks.TypeProcessInbound && rowGone(t, st, id) {
+			// A second copy of finished work, which the real handler tells apart by itself (the
+			// inbound activity is no longer pending) and durable does not check for it: a sweep that
+			// read the row before the first copy completed may enqueue it again afterwards.
+			return nil
+		}
 		runs.record(ctx)
 		return nil
 	}
-	// Two worker processes sweep at start together; task ids keep each row queued once.
+	// Two worker processes sweep at start together; task ids keep each row queued once, and a copy
+	// enqueued after the first completed does nothing.
 	for range 2 {
 		srv := newServer(t, st, opt, nil)
 		for _, taskType := range []string{tasks.TypeDeliverActivity, tasks.TypeProcessInbound, typeTest} {
