@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -172,19 +171,16 @@ func (s *Service) overLimit(ctx context.Context, tx *store.Store, author model.R
 
 func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, t target) (Result, error) {
 	result := Result{GroupID: t.group.ID}
-	existing, err := tx.PostInGroup(ctx, t.group.ID, sub.ObjectIRI)
-	switch {
-	case err == nil:
-		result.Outcome, result.PostID, result.Reach = Known, existing.ID, existing.Reach
-		return result, nil
-	case !errors.Is(err, store.ErrNotFound):
-		return result, err
-	}
-	content := textinput.SanitizeHTML(sub.ContentHTML)
-	verdict, err := s.admit(ctx, tx, author, t.group)
+	standing, err := tx.PostStandingOf(ctx, t.group, author, sub.ObjectIRI)
 	if err != nil {
 		return result, err
 	}
+	if standing.KnownID != "" {
+		result.Outcome, result.PostID, result.Reach = Known, standing.KnownID, standing.KnownReach
+		return result, nil
+	}
+	content := textinput.SanitizeHTML(sub.ContentHTML)
+	verdict := admit(t.group, standing.AuthorStanding)
 	// A post that names the group, from someone heard but not a member, is kept for staff to
 	// answer whatever the group does with it; a reply in one of its threads is conversation, not
 	// a word to the group.
@@ -264,22 +260,18 @@ type admission struct {
 	member bool // her follow of the group is accepted
 }
 
-// admit applies the group's rules to an author. Whether she is banned, whether she is a member and
-// whether her domain is blocked are read together: one round trip.
-func (s *Service) admit(ctx context.Context, tx *store.Store, author model.RemoteActor, group model.Group) (admission, error) {
+// admit applies the group's rules to an author where she stands (read with the redelivery check:
+// one round trip).
+func admit(group model.Group, standing store.AuthorStanding) admission {
 	if group.ArchivedAt != nil {
 		// Nobody answers for an archived group: nothing of it is kept either.
-		return admission{reason: "group archived"}, nil
-	}
-	standing, err := tx.AuthorStandingIn(ctx, group, author)
-	if err != nil {
-		return admission{}, err
+		return admission{reason: "group archived"}
 	}
 	if standing.Banned {
-		return admission{reason: "author banned from the group"}, nil
+		return admission{reason: "author banned from the group"}
 	}
 	if standing.Suspended {
-		return admission{reason: "author's domain suspended"}, nil
+		return admission{reason: "author's domain suspended"}
 	}
 	verdict := admission{heard: true, member: standing.Member}
 	switch {
@@ -290,7 +282,7 @@ func (s *Service) admit(ctx context.Context, tx *store.Store, author model.Remot
 	}
 	// A silenced domain's posts are not announced unless a moderator lets them through.
 	verdict.held = standing.Silenced || group.PostingPolicy == model.PostingPremoderated
-	return verdict, nil
+	return verdict
 }
 
 // announce sends the group's Announces of a post that became visible and records their ids.

@@ -52,6 +52,34 @@ func (s *Store) AuthorStandingIn(ctx context.Context, group model.Group, actor m
 	return row.standing(), nil
 }
 
+// PostStanding is what a post submitted to a group is checked against first.
+type PostStanding struct {
+	AuthorStanding
+	// KnownID and KnownReach are the group's post of the same object, which a redelivery finds;
+	// KnownID is "" when the group has none.
+	KnownID    string
+	KnownReach model.Reach
+}
+
+// PostStandingOf reads, in one round trip, the author's standing with the group and the group's
+// post of objectIRI, if it has one (by the unique index on group and object).
+func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string) (PostStanding, error) {
+	var row struct { // spelt out: gorm fills no embedded struct of an unexported type
+		Bans, Follows, Suspensions, Silences int64
+		KnownID                              string
+		KnownReach                           model.Reach
+	}
+	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI)
+	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
+		COALESCE((SELECT id FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_id,
+		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach`, args...).Scan(&row).Error
+	if err != nil {
+		return PostStanding{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
+	}
+	standing := standingRow{Bans: row.Bans, Follows: row.Follows, Suspensions: row.Suspensions, Silences: row.Silences}.standing()
+	return PostStanding{AuthorStanding: standing, KnownID: row.KnownID, KnownReach: row.KnownReach}, nil
+}
+
 // SupportStanding is what a member's direct message to a group's support inbox is checked against.
 type SupportStanding struct {
 	AuthorStanding

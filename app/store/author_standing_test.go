@@ -140,3 +140,51 @@ func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
 		}
 	})
 }
+
+// A post's standing is the author's (here: a member of a silenced domain), and it finds the group's
+// post of the same object, which a redelivery must not store twice, in that group only.
+func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		group := newLobby(t, st)
+		other, err := st.CreateGroup(ctx, model.Group{OrganisationID: group.OrganisationID, Slug: "other", Name: "Other", PostingPolicy: model.PostingAnyone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: "loud.example", Severity: model.SeveritySilence}); err != nil {
+			t.Fatal(err)
+		}
+		iri := "https://loud.example/users/ann"
+		ann, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: "loud.example", ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SaveFollow(ctx, model.Follow{GroupID: group.ID, RemoteActorID: ann.ID, FollowActivityIRI: iri + "#follow", State: model.FollowAccepted}); err != nil {
+			t.Fatal(err)
+		}
+		object := iri + "/statuses/1"
+		post, err := st.CreatePost(ctx, model.Post{GroupID: group.ID, ObjectIRI: object, AuthorKind: model.AuthorRemote, AuthorActorID: &ann.ID,
+			State: model.PostVisible, Visibility: model.VisibilityPublic, Reach: model.ReachThread})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			group  model.Group
+			object string
+			want   store.PostStanding
+		}{
+			{group, object, store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}, KnownID: post.ID, KnownReach: model.ReachThread}},
+			{group, iri + "/statuses/2", store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}}},
+			{other, object, store.PostStanding{AuthorStanding: store.AuthorStanding{Silenced: true}}},
+		} {
+			got, err := st.PostStandingOf(ctx, tc.group, ann, tc.object)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("%s in %s: %+v, want %+v", tc.object, tc.group.Slug, got, tc.want)
+			}
+		}
+	})
+}
