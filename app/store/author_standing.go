@@ -35,6 +35,8 @@ func (s *Store) standingArgs(group model.Group, actor model.RemoteActor) []any {
 		domains, model.SeveritySuspend, group.OrganisationID, domains, model.SeveritySilence, group.OrganisationID}
 }
 
+// standingRow is what standingColumns read. The reads that add columns of their own hold it in a
+// named field tagged embedded: gorm leaves an anonymous field of an unexported type empty.
 type standingRow struct{ Bans, Follows, Suspensions, Silences int64 }
 
 func (r standingRow) standing() AuthorStanding {
@@ -64,10 +66,10 @@ type PostStanding struct {
 // PostStandingOf reads, in one round trip, the author's standing with the group and the group's
 // post of objectIRI, if it has one (by the unique index on group and object).
 func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string) (PostStanding, error) {
-	var row struct { // spelt out: gorm fills no embedded struct of an unexported type
-		Bans, Follows, Suspensions, Silences int64
-		KnownID                              string
-		KnownReach                           model.Reach
+	var row struct {
+		Standing   standingRow `gorm:"embedded"`
+		KnownID    string
+		KnownReach model.Reach
 	}
 	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI)
 	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
@@ -76,8 +78,7 @@ func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author mo
 	if err != nil {
 		return PostStanding{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
-	standing := standingRow{Bans: row.Bans, Follows: row.Follows, Suspensions: row.Suspensions, Silences: row.Silences}.standing()
-	return PostStanding{AuthorStanding: standing, KnownID: row.KnownID, KnownReach: row.KnownReach}, nil
+	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach}, nil
 }
 
 // SupportStanding is what a member's direct message to a group's support inbox is checked against.
@@ -96,14 +97,15 @@ type SupportStanding struct {
 
 // SupportStandingOf reads, in one round trip, the author's standing with the group, whether the
 // group's support inbox has the message objectIRI already, how many messages she sent the inbox
-// since since (up to upTo), and which of her conversations a new message would continue. The caller holds LockSupportInbox: the count holds until it commits.
+// since since (up to upTo), and which of her conversations a new message would continue. The
+// caller holds LockSupportInbox: the count holds until it commits.
 func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string, since time.Time, upTo int) (SupportStanding, error) {
-	var row struct { // the standing's columns spelt out: gorm fills no embedded struct of an unexported type
-		Bans, Follows, Suspensions, Silences int64
-		KnownIn                              string
-		SentSince                            int64
-		LatestID                             string
-		LatestStatus                         model.SupportStatus
+	var row struct {
+		Standing     standingRow `gorm:"embedded"`
+		KnownIn      string
+		SentSince    int64
+		LatestID     string
+		LatestStatus model.SupportStatus
 	}
 	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo,
 		group.ID, author.ID, model.SupportClosed, group.ID, author.ID, model.SupportClosed)
@@ -119,8 +121,7 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 	if err != nil {
 		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
 	}
-	standing := standingRow{Bans: row.Bans, Follows: row.Follows, Suspensions: row.Suspensions, Silences: row.Silences}.standing()
-	return SupportStanding{AuthorStanding: standing, KnownIn: row.KnownIn, SentSince: row.SentSince,
+	return SupportStanding{AuthorStanding: row.Standing.standing(), KnownIn: row.KnownIn, SentSince: row.SentSince,
 		LatestID: row.LatestID, LatestStatus: row.LatestStatus}, nil
 }
 
