@@ -44,15 +44,6 @@ func (s *Store) InboundActivityByIRI(ctx context.Context, iri string) (model.Inb
 	return row, nil
 }
 
-// InboundActivityByID loads a stored activity.
-func (s *Store) InboundActivityByID(ctx context.Context, id string) (model.InboundActivity, error) {
-	var row model.InboundActivity
-	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return model.InboundActivity{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
-	}
-	return row, nil
-}
-
 // FinishInboundActivity records the outcome of processing: processed, ignored or failed with why.
 // When the context carries the worker's task in hand (WithTaskInHand), the task's outbox row goes in
 // the same commit: settling an activity and closing its task cost one commit, not two. On PostgreSQL

@@ -29,7 +29,7 @@ func TestInboundActivityIsStoredOnce(t *testing.T) {
 		if err := st.FinishInboundActivity(ctx, first.ID, model.InboundIgnored, "nothing to do"); err != nil {
 			t.Fatal(err)
 		}
-		done, err := st.InboundActivityByID(ctx, first.ID)
+		done, err := st.InboundToProcessByID(ctx, first.ID)
 		if err != nil || done.State != model.InboundIgnored || done.Attempts != 1 || done.ProcessedAt == nil {
 			t.Fatalf("after finishing: %+v, %v", done, err)
 		}
@@ -144,7 +144,7 @@ func TestFinishingAnInboundActivityClosesItsTaskInHand(t *testing.T) {
 		if _, err := st.FindTask(ctx, task.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("the task's row outlived the settle: %v", err)
 		}
-		if done, err := st.InboundActivityByID(ctx, row.ID); err != nil || done.State != model.InboundProcessed || done.Attempts != 1 {
+		if done, err := st.InboundToProcessByID(ctx, row.ID); err != nil || done.State != model.InboundProcessed || done.Attempts != 1 {
 			t.Errorf("after the settle: %+v, %v", done, err)
 		}
 
