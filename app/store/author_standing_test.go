@@ -23,14 +23,6 @@ func TestAuthorStandingReadsBansFollowsAndBlocksTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		actor := func(host, name string) model.RemoteActor {
-			iri := "https://" + host + "/users/" + name
-			a, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: host, ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
 		block := func(domain string, org *string, severity model.Severity) {
 			if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: domain, OrganisationID: org, Severity: severity}); err != nil {
 				t.Fatal(err)
@@ -40,8 +32,8 @@ func TestAuthorStandingReadsBansFollowsAndBlocksTogether(t *testing.T) {
 		block("loud.example", &group.OrganisationID, model.SeveritySilence)
 		block("rude.example", &other.ID, model.SeveritySuspend)
 
-		plain, banned, expired, member, pending := actor("ok.example", "plain"), actor("ok.example", "banned"),
-			actor("ok.example", "expired"), actor("ok.example", "member"), actor("ok.example", "pending")
+		plain, banned, expired, member, pending := newActorOn(t, st, "ok.example", "plain"), newActorOn(t, st, "ok.example", "banned"),
+			newActorOn(t, st, "ok.example", "expired"), newActorOn(t, st, "ok.example", "member"), newActorOn(t, st, "ok.example", "pending")
 		past := time.Now().Add(-time.Hour)
 		for _, ban := range []model.GroupBan{{GroupID: group.ID, RemoteActorID: banned.ID},
 			{GroupID: group.ID, RemoteActorID: expired.ID, ExpiresAt: &past}} {
@@ -63,11 +55,11 @@ func TestAuthorStandingReadsBansFollowsAndBlocksTogether(t *testing.T) {
 			{expired, store.AuthorStanding{}},
 			{member, store.AuthorStanding{Member: true}},
 			{pending, store.AuthorStanding{}},
-			{actor("spam.example", "a"), store.AuthorStanding{Suspended: true}},
-			{actor("social.spam.example", "a"), store.AuthorStanding{Suspended: true}},
-			{actor("notspam.example", "a"), store.AuthorStanding{}},
-			{actor("a.loud.example", "a"), store.AuthorStanding{Silenced: true}},
-			{actor("rude.example", "a"), store.AuthorStanding{}}, // another organisation's block
+			{newActorOn(t, st, "spam.example", "a"), store.AuthorStanding{Suspended: true}},
+			{newActorOn(t, st, "social.spam.example", "a"), store.AuthorStanding{Suspended: true}},
+			{newActorOn(t, st, "notspam.example", "a"), store.AuthorStanding{}},
+			{newActorOn(t, st, "a.loud.example", "a"), store.AuthorStanding{Silenced: true}},
+			{newActorOn(t, st, "rude.example", "a"), store.AuthorStanding{}}, // another organisation's block
 		} {
 			got, err := st.AuthorStandingIn(ctx, group, tc.actor)
 			if err != nil {
@@ -88,11 +80,8 @@ func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		group := newLobby(t, st)
-		iri := "https://ok.example/users/ann"
-		ann, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: "ok.example", ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ann := newActorOn(t, st, "ok.example", "ann")
+		iri := ann.IRI
 		conversation, err := st.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: ann.ID,
 			Status: model.SupportNew, LastMessageAt: time.Now()})
 		if err != nil {
@@ -155,11 +144,8 @@ func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
 		if _, err := st.CreateDomainBlock(ctx, model.DomainBlock{Domain: "loud.example", Severity: model.SeveritySilence}); err != nil {
 			t.Fatal(err)
 		}
-		iri := "https://loud.example/users/ann"
-		ann, err := st.SaveRemoteActor(ctx, model.RemoteActor{IRI: iri, Host: "loud.example", ActorType: "Person", InboxURL: iri + "/inbox", FetchedAt: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ann := newActorOn(t, st, "loud.example", "ann")
+		iri := ann.IRI
 		if _, err := st.SaveFollow(ctx, model.Follow{GroupID: group.ID, RemoteActorID: ann.ID, FollowActivityIRI: iri + "#follow", State: model.FollowAccepted}); err != nil {
 			t.Fatal(err)
 		}

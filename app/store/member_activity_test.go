@@ -13,8 +13,15 @@ import (
 
 func newActor(t *testing.T, st *store.Store, name string) model.RemoteActor {
 	t.Helper()
-	actor, err := st.SaveRemoteActor(context.Background(), model.RemoteActor{IRI: "https://a.example/u/" + name, Host: "a.example",
-		PreferredUsername: name, InboxURL: "https://a.example/u/" + name + "/inbox"})
+	return newActorOn(t, st, "a.example", name)
+}
+
+// newActorOn stores the actor name of host, as fetched now.
+func newActorOn(t *testing.T, st *store.Store, host, name string) model.RemoteActor {
+	t.Helper()
+	iri := "https://" + host + "/u/" + name
+	actor, err := st.SaveRemoteActor(context.Background(), model.RemoteActor{IRI: iri, Host: host,
+		PreferredUsername: name, InboxURL: iri + "/inbox", FetchedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
