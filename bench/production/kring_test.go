@@ -172,8 +172,8 @@ func (k *kringInProduction) settle(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, table := range tables {
-		if err := k.store.DB().Exec(`VACUUM (ANALYZE) "` + table + `"`).Error; err != nil {
-			b.Fatalf("vacuum %s: %v", table, err)
+		if err := tidy(context.Background(), k.store.DB(), table, true); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
