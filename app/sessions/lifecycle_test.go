@@ -144,7 +144,7 @@ func TestResumeIdleExpiry(t *testing.T) {
 		if err != nil || session.Account.Email != owner {
 			t.Fatalf("a session within its idle timeout: %+v, %v", session.Account, err)
 		}
-		row, err := st.AdminSessionByID(context.Background(), tokenID(token))
+		row, err := st.AdminSessionByID(context.Background(), tokenID(token), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func TestResumeIdleExpiry(t *testing.T) {
 		if _, err := f.resumeAt(time.Now(), token); err != nil {
 			t.Fatal(err)
 		}
-		again, err := st.AdminSessionByID(context.Background(), tokenID(token))
+		again, err := st.AdminSessionByID(context.Background(), tokenID(token), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,9 +172,15 @@ func TestResumeMaxLifetime(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		lifetime := DefaultPolicy().MaxLifetime
+		lifetime, step := DefaultPolicy().MaxLifetime, DefaultPolicy().IdleTimeout-time.Hour
 		login := time.Now()
 		token, _ := f.loginAt(t, login)
+		// Kept alive: used within every idle timeout until a minute before the end of its lifetime.
+		for at := login.Add(step); at.Before(login.Add(lifetime - time.Minute)); at = at.Add(step) {
+			if _, err := f.resumeAt(at, token); err != nil {
+				t.Fatalf("kept alive, %s after login: %v", at.Sub(login), err)
+			}
+		}
 		if _, err := f.resumeAt(login.Add(lifetime-time.Minute), token); err != nil {
 			t.Fatalf("a minute before the end of its lifetime: %v, want the session", err)
 		}

@@ -186,14 +186,14 @@ func (s *Service) Resume(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNoSession
 	}
-	row, err := s.store.AdminSessionByID(ctx, tokenID(token))
+	now := s.now()
+	row, err := s.store.AdminSessionByID(ctx, tokenID(token), now)
 	if errors.Is(err, store.ErrNotFound) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
 		return Session{}, err
 	}
-	now := s.now()
 	if now.After(row.CreatedAt.Add(s.policy.MaxLifetime)) {
 		return Session{}, ErrNoSession
 	}

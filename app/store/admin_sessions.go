@@ -19,10 +19,12 @@ func (s *Store) CreateAdminSession(ctx context.Context, session model.AdminSessi
 	return session, nil
 }
 
-// AdminSessionByID loads a live session (not expired); ErrNotFound otherwise.
-func (s *Store) AdminSessionByID(ctx context.Context, id string) (model.AdminSession, error) {
+// AdminSessionByID loads a session live at at (not expired by then); ErrNotFound otherwise. The
+// caller gives the time: the sessions service decides every other part of a session's life by its
+// own clock, and one clock must decide them all.
+func (s *Store) AdminSessionByID(ctx context.Context, id string, at time.Time) (model.AdminSession, error) {
 	var session model.AdminSession
-	err := s.conn(ctx).Where("id = ? AND expires_at > ?", id, s.now()).Take(&session).Error
+	err := s.conn(ctx).Where("id = ? AND expires_at > ?", id, at).Take(&session).Error
 	if err != nil {
 		return model.AdminSession{}, fmt.Errorf("find admin session: %w", classify(err))
 	}

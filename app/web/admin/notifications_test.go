@@ -208,7 +208,9 @@ func TestNotifyDigest(t *testing.T) {
 		if digests := s.tasksOf(tasks.TypeStaffDigest); len(digests) != 1 || !digests[0].RunAt.Equal(time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)) {
 			t.Fatalf("next digest tasks: %+v", digests)
 		}
-		// Off: nothing at all.
+		// Off: nothing at all. A night has passed since she last used the admin, longer than a
+		// session's idle timeout: she logs in again.
+		mod = s.loggedIn(lobbyMod)
 		if status, _ := mod.submit("/admin/account/notifications", "/admin/account/notifications", url.Values{"mode": {"off"}}); status != http.StatusSeeOther {
 			t.Fatalf("choose off: %d", status)
 		}
