@@ -47,7 +47,7 @@ func (s *Store) InboundActivityByIRI(ctx context.Context, iri string) (model.Inb
 // FinishInboundActivity records the outcome of processing: processed, ignored or failed with why.
 // When the context carries the worker's task in hand (WithTaskInHand), the task's outbox row goes in
 // the same commit: settling an activity and closing its task cost one commit, not two. On PostgreSQL
-// that is one statement (a data-modifying CTE).
+// that is one statement (a data-modifying CTE), which the workers' concurrent settles share.
 func (s *Store) FinishInboundActivity(ctx context.Context, id string, state model.InboundState, reason string) error {
 	reason = truncate(reason, 2000)
 	now := s.now()
@@ -59,10 +59,8 @@ func (s *Store) FinishInboundActivity(ctx context.Context, id string, state mode
 	switch {
 	case task == nil:
 		err = s.finishInbound(ctx, id, state, reason, now)
-	case s.dialect == Postgres:
-		err = s.conn(ctx).Exec(`WITH closed AS (DELETE FROM queued_tasks WHERE id = ?)
-			UPDATE inbound_activities SET state = ?, error = ?, attempts = attempts + 1, processed_at = ? WHERE id = ?`,
-			task.id, state, reason, now, id).Error
+	case s.batches != nil:
+		_, err = s.batches.settle.do(ctx, settleCall{id: id, taskID: task.id, state: state, reason: reason, at: now})
 	default:
 		err = s.Transaction(ctx, func(tx *Store) error {
 			if err := tx.finishInbound(ctx, id, state, reason, now); err != nil {
@@ -92,7 +90,8 @@ func (s *Store) finishInbound(ctx context.Context, id string, state model.Inboun
 // AcceptInboundActivity stores an activity received at an inbox together with the task that will
 // process it, both or neither; task is made from the stored row's id. It reports false, storing
 // nothing, for an activity already stored. On PostgreSQL this is one statement (a data-modifying
-// CTE), so an inbox request costs one round trip; on SQLite, a transaction of two inserts.
+// CTE) that concurrent requests share, so an inbox request costs at most one round trip; on SQLite,
+// a transaction of two inserts.
 func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.InboundActivity, task func(inboundID string) NewTask) (bool, error) {
 	activity.ID = model.NewID()
 	activity.State = model.InboundPending
@@ -101,7 +100,7 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 	if err != nil {
 		return false, err
 	}
-	if s.dialect != Postgres || s.InTransaction() {
+	if s.batches == nil || s.InTransaction() {
 		created := false
 		err := s.Transaction(ctx, func(tx *Store) error {
 			stored, isNew, err := tx.RecordInboundActivity(ctx, activity)
@@ -114,20 +113,11 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 		})
 		return created, err
 	}
-	result := s.conn(ctx).Exec(`WITH stored AS (
-			INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?)
-			ON CONFLICT (activity_iri) DO NOTHING
-			RETURNING id)
-		INSERT INTO queued_tasks (id, task_type, queue, payload, run_at, attempts, last_error, created_at)
-		SELECT ?, ?, ?, ?, ?, 0, '', ? FROM stored`,
-		activity.ID, activity.ActivityIRI, activity.ActorIRI, activity.ActivityType, activity.GroupID, activity.RawBody,
-		activity.State, activity.ReceivedAt,
-		row.ID, row.TaskType, row.Queue, row.Payload, row.RunAt, row.CreatedAt)
-	if result.Error != nil {
-		return false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, result.Error)
+	isNew, err := s.batches.accept.do(ctx, acceptCall{activity: activity, task: row})
+	if err != nil {
+		return false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, err)
 	}
-	if result.RowsAffected == 0 {
+	if !isNew {
 		return false, nil
 	}
 	s.dispatch(ctx, []model.QueuedTask{row})

@@ -52,7 +52,32 @@ func columnsAs(value any, table, prefix string) string {
 }
 
 // InboundToProcessByID loads an inbound activity with its actor's cached document and its group.
+// On PostgreSQL, outside a transaction, the workers' concurrent reads share one statement.
 func (s *Store) InboundToProcessByID(ctx context.Context, id string) (InboundToProcess, error) {
+	var in *InboundToProcess
+	if s.batches != nil && !s.InTransaction() {
+		read, err := s.batches.preread.do(ctx, id)
+		if err != nil {
+			return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
+		}
+		in = read
+	} else {
+		read, err := s.inboundToProcess(ctx, []string{id})
+		if err != nil {
+			return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
+		}
+		if len(read) > 0 {
+			in = &read[0]
+		}
+	}
+	if in == nil {
+		return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, ErrNotFound)
+	}
+	return *in, nil
+}
+
+// inboundToProcess reads the inbound activities with ids, each with its actor and group.
+func (s *Store) inboundToProcess(ctx context.Context, ids []string) ([]InboundToProcess, error) {
 	var rows []inboundWithRows
 	err := s.conn(ctx).Raw(`SELECT inbound_activities.*, `+actorColumns()+`, `+groupColumns()+`,
 			organisations.slug AS organisation_slug, organisations.name AS organisation_name
@@ -60,22 +85,22 @@ func (s *Store) InboundToProcessByID(ctx context.Context, id string) (InboundToP
 		LEFT JOIN remote_actors ON remote_actors.iri = inbound_activities.actor_iri
 		LEFT JOIN groups ON groups.id = inbound_activities.group_id
 		LEFT JOIN organisations ON organisations.id = groups.organisation_id
-		WHERE inbound_activities.id = ? LIMIT 1`, id).Scan(&rows).Error
+		WHERE inbound_activities.id IN ?`, ids).Scan(&rows).Error
 	if err != nil {
-		return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
+		return nil, err
 	}
-	if len(rows) == 0 {
-		return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, ErrNotFound)
+	read := make([]InboundToProcess, 0, len(rows))
+	for _, row := range rows {
+		in := InboundToProcess{InboundActivity: row.InboundActivity}
+		if row.Actor.ID != "" {
+			in.Actor = &row.Actor
+		}
+		if row.Group.ID != "" && row.OrganisationSlug != "" {
+			in.Group = &GroupInOrganisation{Group: row.Group, OrganisationSlug: row.OrganisationSlug, OrganisationName: row.OrganisationName}
+		}
+		read = append(read, in)
 	}
-	row := rows[0]
-	in := InboundToProcess{InboundActivity: row.InboundActivity}
-	if row.Actor.ID != "" {
-		in.Actor = &row.Actor
-	}
-	if row.Group.ID != "" && row.OrganisationSlug != "" {
-		in.Group = &GroupInOrganisation{Group: row.Group, OrganisationSlug: row.OrganisationSlug, OrganisationName: row.OrganisationName}
-	}
-	return in, nil
+	return read, nil
 }
 
 type prereadKey struct{}

@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
@@ -160,6 +163,97 @@ func TestFinishingAnInboundActivityClosesItsTaskInHand(t *testing.T) {
 		}
 		if _, err := st.FindTask(ctx, task.ID); err != nil {
 			t.Errorf("a settle inside a caller's transaction deleted the task's row: %v", err)
+		}
+	})
+}
+
+// Inbox requests and worker tasks arriving together share the accept, the first read and the settle
+// on PostgreSQL (coalesce.go): each still gets its own answer. Fifty requests carry 25 activities
+// twice each: every activity is stored once, with one task, and exactly one of its two requests is
+// told it is new; each is then read and settled with an outcome of its own.
+func TestConcurrentAcceptsReadsAndSettlesKeepTheirOwnResults(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		const activities = 25
+		iri := func(n int) string { return fmt.Sprintf("https://a.example/activities/parallel-%d", n) }
+		var newCount [activities]atomic.Int32
+		var wg sync.WaitGroup
+		for request := range 2 * activities {
+			wg.Go(func() {
+				n := request % activities
+				created, err := st.AcceptInboundActivity(ctx, model.InboundActivity{ActivityIRI: iri(n), ActorIRI: "https://a.example/u/al",
+					ActivityType: "Create", RawBody: fmt.Sprintf(`{"n":%d}`, n)}, tasks.NewProcessInboundTask)
+				if err != nil {
+					t.Errorf("accept %d: %v", n, err)
+				}
+				if created {
+					newCount[n].Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		var queued []model.QueuedTask
+		if err := st.DB().Find(&queued).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(queued) != activities {
+			t.Fatalf("%d tasks for %d activities", len(queued), activities)
+		}
+		rows := make([]model.InboundActivity, activities)
+		taskOf := map[string]string{}
+		for n := range activities {
+			if got := newCount[n].Load(); got != 1 {
+				t.Errorf("activity %d: %d requests were told it was new, want 1", n, got)
+			}
+			row, err := st.InboundActivityByIRI(ctx, iri(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows[n] = row
+			for _, task := range queued {
+				if strings.Contains(task.Payload, row.ID) {
+					taskOf[row.ID] = task.ID
+				}
+			}
+		}
+
+		for n, row := range rows {
+			wg.Go(func() {
+				read, err := st.InboundToProcessByID(ctx, row.ID)
+				if err != nil || read.ActivityIRI != iri(n) || read.RawBody != fmt.Sprintf(`{"n":%d}`, n) {
+					t.Errorf("read %d: %s %s, %v", n, read.ActivityIRI, read.RawBody, err)
+				}
+			})
+			wg.Go(func() {
+				if _, err := st.InboundToProcessByID(ctx, model.NewID()); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("an unknown id read with others: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+
+		for n, row := range rows {
+			wg.Go(func() {
+				inHandCtx, inHand := store.WithTaskInHand(ctx, taskOf[row.ID])
+				if err := st.FinishInboundActivity(inHandCtx, row.ID, model.InboundIgnored, fmt.Sprint("reason ", n)); err != nil {
+					t.Errorf("settle %d: %v", n, err)
+				}
+				if !inHand.Completed() {
+					t.Errorf("settle %d did not close its task", n)
+				}
+			})
+		}
+		wg.Wait()
+		for n, row := range rows {
+			done, err := st.InboundToProcessByID(ctx, row.ID)
+			if err != nil || done.State != model.InboundIgnored || done.Error != fmt.Sprint("reason ", n) || done.Attempts != 1 {
+				t.Errorf("activity %d after its settle: %s %q, %d attempts, %v", n, done.State, done.Error, done.Attempts, err)
+			}
+		}
+		var left int64
+		if err := st.DB().Model(&model.QueuedTask{}).Count(&left).Error; err != nil || left != 0 {
+			t.Errorf("%d tasks left after every settle, %v", left, err)
 		}
 	})
 }

@@ -57,6 +57,7 @@ type Store struct {
 	dispatcher TaskDispatcher
 	txTasks    *[]model.QueuedTask // non-nil inside a transaction
 	tail       *commitTail         // increments run last, inside a transaction (commit_tail.go)
+	batches    *inboundBatches     // statements concurrent calls share, on PostgreSQL (inbound_batches.go)
 }
 
 // Open connects to the database described by opts, without migrating it.
@@ -89,6 +90,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, dialect: dialect}
+	if dialect == Postgres {
+		s.batches = newInboundBatches(s)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
