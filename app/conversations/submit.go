@@ -186,7 +186,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	// a word to the group.
 	mention := t.addressed && verdict.heard && !verdict.member
 	held, reason := verdict.held, verdict.reason
-	if reason == "" {
+	if reason == "" && standing.Filtered {
 		var filtered bool
 		filtered, reason, err = s.screen(ctx, tx, t.group, sub.Summary, content)
 		if err != nil {

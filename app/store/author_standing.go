@@ -61,24 +61,29 @@ type PostStanding struct {
 	// KnownID is "" when the group has none.
 	KnownID    string
 	KnownReach model.Reach
+	// Filtered says whether the group has keyword filters, which a new post is screened with.
+	Filtered bool
 }
 
-// PostStandingOf reads, in one round trip, the author's standing with the group and the group's
-// post of objectIRI, if it has one (by the unique index on group and object).
+// PostStandingOf reads, in one round trip, the author's standing with the group, the group's post
+// of objectIRI, if it has one (by the unique index on group and object), and whether the group has
+// keyword filters (most have none, and their post then costs no read of them).
 func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string) (PostStanding, error) {
 	var row struct {
 		Standing   standingRow `gorm:"embedded"`
 		KnownID    string
 		KnownReach model.Reach
+		Filtered   bool
 	}
-	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI)
+	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI, group.ID)
 	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT id FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_id,
-		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach`, args...).Scan(&row).Error
+		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach,
+		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`, args...).Scan(&row).Error
 	if err != nil {
 		return PostStanding{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
-	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach}, nil
+	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach, Filtered: row.Filtered}, nil
 }
 
 // SupportStanding is what a member's direct message to a group's support inbox is checked against.

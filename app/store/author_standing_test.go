@@ -131,7 +131,8 @@ func TestSupportStandingFindsRedeliveriesAndCountsUpToTheLimit(t *testing.T) {
 }
 
 // A post's standing is the author's (here: a member of a silenced domain), and it finds the group's
-// post of the same object, which a redelivery must not store twice, in that group only.
+// post of the same object, which a redelivery must not store twice, in that group only, and whether
+// the group has keyword filters to screen a new post with.
 func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
@@ -155,13 +156,16 @@ func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := st.CreateKeywordFilter(ctx, model.KeywordFilter{GroupID: group.ID, Keyword: "raffle", Action: model.FilterHold}); err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			group  model.Group
 			object string
 			want   store.PostStanding
 		}{
-			{group, object, store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}, KnownID: post.ID, KnownReach: model.ReachThread}},
-			{group, iri + "/statuses/2", store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}}},
+			{group, object, store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}, KnownID: post.ID, KnownReach: model.ReachThread, Filtered: true}},
+			{group, iri + "/statuses/2", store.PostStanding{AuthorStanding: store.AuthorStanding{Member: true, Silenced: true}, Filtered: true}},
 			{other, object, store.PostStanding{AuthorStanding: store.AuthorStanding{Silenced: true}}},
 		} {
 			got, err := st.PostStandingOf(ctx, tc.group, ann, tc.object)
