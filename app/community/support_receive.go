@@ -104,13 +104,14 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 		return result, err
 	}
 	objectIRI, activityIRI := message.ObjectIRI, message.ActivityIRI
-	if _, _, err := tx.AddSupportMessage(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
+	hers := model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
 		Kind: model.SupportFromMember, ObjectIRI: &objectIRI, ActivityIRI: &activityIRI, InReplyToIRI: message.InReplyTo,
-		ContentHTML: content, CreatedAt: at}); err != nil {
-		return result, err
-	}
+		ContentHTML: content, CreatedAt: at}
 	result.ConversationID = conversation.ID
 	if opened {
+		if _, _, err := tx.AddSupportMessage(ctx, hers); err != nil {
+			return result, err
+		}
 		result.Outcome = SupportOpened
 		if s.notifier != nil {
 			if err := s.notifier.SupportConversationOpened(ctx, tx, group.ID, conversation.ID); err != nil {
@@ -120,15 +121,15 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 		return result, nil
 	}
 	result.Outcome = SupportContinued
-	change := store.SupportChange{LastMessageAt: &at}
+	var reopened *model.SupportStatus
 	if conversation.Status != model.SupportNew {
 		open := model.SupportOpen // her word again: the next one is staff's
-		change.Status = &open
+		reopened = &open
 		if err := countSupportStatusChange(ctx, tx, conversation, open); err != nil {
 			return result, err
 		}
 	}
-	return result, tx.UpdateSupportConversation(ctx, conversation.ID, change)
+	return result, tx.ContinueSupportConversation(ctx, hers, reopened)
 }
 
 // refusesDirect says why the group's support inbox does not take author's message now, or "".

@@ -28,6 +28,49 @@ func (s *Store) AddSupportMessage(ctx context.Context, m model.SupportMessage) (
 	return m, result.RowsAffected == 1, nil
 }
 
+// ContinueSupportConversation adds a member's message to her conversation, as AddSupportMessage
+// does, and moves the conversation's last message time to the message's; reopened, when set, is
+// the status the conversation takes again (never closed: her word reopens it). On PostgreSQL the two
+// writes are one statement, so continuing a conversation, what most direct messages do, costs one
+// round trip.
+func (s *Store) ContinueSupportConversation(ctx context.Context, m model.SupportMessage, reopened *model.SupportStatus) error {
+	if reopened != nil && *reopened == model.SupportClosed {
+		return fmt.Errorf("continue support conversation %s: a member's message does not close it", m.ConversationID)
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = s.now()
+	}
+	m.CreatedAt = dbTime(m.CreatedAt)
+	if s.dialect != Postgres {
+		if _, _, err := s.AddSupportMessage(ctx, m); err != nil {
+			return err
+		}
+		return s.UpdateSupportConversation(ctx, m.ConversationID, SupportChange{LastMessageAt: &m.CreatedAt, Status: reopened})
+	}
+	var status *string
+	if reopened != nil {
+		status = (*string)(reopened)
+	}
+	result := s.conn(ctx).Exec(`WITH message AS (
+			INSERT INTO support_messages (id, conversation_id, group_id, kind, object_iri, activity_iri, in_reply_to_iri,
+				content_html, staff_account_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (group_id, object_iri) DO NOTHING)
+		UPDATE support_conversations SET last_message_at = ?, updated_at = ?,
+			status = COALESCE(CAST(? AS TEXT), status),
+			closed_at = CASE WHEN CAST(? AS TEXT) IS NULL THEN closed_at END
+		WHERE id = ?`,
+		model.NewID(), m.ConversationID, m.GroupID, m.Kind, m.ObjectIRI, m.ActivityIRI, m.InReplyToIRI, m.ContentHTML, m.StaffAccountID, m.CreatedAt,
+		m.CreatedAt, s.now(), status, status, m.ConversationID)
+	if result.Error != nil {
+		return fmt.Errorf("continue support conversation %s: %w", m.ConversationID, classify(result.Error))
+	}
+	if result.RowsAffected == 0 {
+		return fmt.Errorf("support conversation %s: %w", m.ConversationID, ErrNotFound)
+	}
+	return nil
+}
+
 // SupportMessageByObject finds the message of a group's support inbox that is the Note iri: hers or
 // one of the group's replies.
 func (s *Store) SupportMessageByObject(ctx context.Context, groupID, iri string) (model.SupportMessage, error) {

@@ -28,6 +28,7 @@ const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER B
 var statementBudgets = map[string]struct{ statements, commits int }{
 	"public post to an open group, announced to 2 followers": {statements: 22, commits: 5}, // (31, 5) until the posting-rate locks and counts took one round trip each, a post's two Announces one insert, their ids went into the post's insert, the domain's blocks and the redelivery check were read with the author's standing, and the actor and the group with the activity (issue 11)
 	"direct message to the group, opening a conversation":    {statements: 10, commits: 3}, // (16, 3) until the redelivery check, the ban, the domain's blocks, the hourly count and her latest conversation were read in one statement, and the actor and the group with the activity (issue 11)
+	"direct message continuing her conversation":             {statements: 6, commits: 3},  // the message and the conversation's last message time written in one statement (issue 11)
 	"like of a member's post":                                {statements: 13, commits: 3}, // (15, 3) until the ban and the domain's blocks were read in one statement, and the actor with the activity
 	"follow of an open group":                                {statements: 32, commits: 7}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted (+4 reach); 35, 7 measured on 2026-12-06, 32 with the ban and the domain's blocks read together, and the actor and the group with the activity
 	"join of an event with a poll, by a follower":            {statements: 46, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted (+6 reach); - 2: the ban and the domain's blocks read together, the actor with the activity
@@ -71,7 +72,8 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 	heldNote["content"], heldNote["contentMap"] = "<p>Tickets for our raffle</p>", map[string]any{"en": "<p>Tickets for our raffle</p>"}
 	stranger, _ := k.noteOf(carol, k.open, 4)
 	direct, directNote := k.noteOf(alice, k.open, 3) // fresh maps: addressed only to the group
-	for _, m := range []map[string]any{direct, directNote} {
+	again, againNote := k.noteOf(alice, k.open, 5)
+	for _, m := range []map[string]any{direct, directNote, again, againNote} {
 		m["to"], m["cc"] = []any{k.iris.GroupActor("lobby")}, []any{}
 	}
 	inbound := []struct {
@@ -82,6 +84,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 		{"public post to an open group, announced to 2 followers", alice, post},
 		{"public post held by a keyword filter", alice, held},
 		{"direct message to the group, opening a conversation", alice, direct},
+		{"direct message continuing her conversation", alice, again},
 		{"public post to a followers-only group by a non-member, kept as a mention", carol, stranger},
 		{"like of a member's post", alice, activityOf(alice, "Like", "likes/1", note["id"])},
 		{"follow of an open group", carol, map[string]any{"@context": "https://www.w3.org/ns/activitystreams",

@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kring-social/kring/app/model"
+	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/test/testenv"
+)
+
+// A member's message continuing her conversation is added and moves the conversation's last
+// message time; a redelivered message is not added twice; her word reopens a conversation that
+// waited for her, and a conversation that is not there is reported.
+func TestContinueSupportConversation(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		group := newLobby(t, st)
+		ann := newActorOn(t, st, "ok.example", "ann")
+		started := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		conversation, err := st.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: ann.ID,
+			Status: model.SupportWaiting, LastMessageAt: started})
+		if err != nil {
+			t.Fatal(err)
+		}
+		message := func(n string, at time.Time) model.SupportMessage {
+			object, activity := ann.IRI+"/statuses/"+n, ann.IRI+"/statuses/"+n+"/activity"
+			return model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID, Kind: model.SupportFromMember,
+				ObjectIRI: &object, ActivityIRI: &activity, ContentHTML: "<p>message " + n + "</p>", CreatedAt: at}
+		}
+		open := model.SupportOpen
+		first := started.Add(10 * time.Minute)
+		if err := st.ContinueSupportConversation(ctx, message("1", first), &open); err != nil {
+			t.Fatal(err)
+		}
+		second := started.Add(20 * time.Minute)
+		for range 2 { // the second time, a redelivery
+			if err := st.ContinueSupportConversation(ctx, message("2", second), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.SupportConversationByID(ctx, conversation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != model.SupportOpen || !got.LastMessageAt.Equal(second) || got.ClosedAt != nil {
+			t.Errorf("conversation after her messages: %s, last message %s, closed %v; want open, %s", got.Status, got.LastMessageAt, got.ClosedAt, second)
+		}
+		messages, err := st.SupportMessages(ctx, conversation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(messages) != 2 || messages[0].ContentHTML != "<p>message 1</p>" || messages[1].ContentHTML != "<p>message 2</p>" ||
+			*messages[1].ActivityIRI != ann.IRI+"/statuses/2/activity" || !messages[1].CreatedAt.Equal(second) {
+			t.Errorf("messages %+v; want her two, in order, each once", messages)
+		}
+
+		gone := message("3", second)
+		gone.ConversationID = model.NewID()
+		err = st.Transaction(ctx, func(tx *store.Store) error { return tx.ContinueSupportConversation(ctx, gone, nil) })
+		if err == nil {
+			t.Error("a message to a conversation that is not there was taken")
+		}
+		closed := model.SupportClosed
+		if err := st.ContinueSupportConversation(ctx, message("4", second), &closed); err == nil {
+			t.Error("her message closed the conversation")
+		}
+		if messages, _ := st.SupportMessages(ctx, conversation.ID); len(messages) != 2 {
+			t.Errorf("%d messages after the refused ones, want 2", len(messages))
+		}
+	})
+}
