@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +88,69 @@ func TestCountsOfAFailedTransactionAreNotKept(t *testing.T) {
 			t.Errorf("posts removed after a rolled-back count: %d", totals.PostsRemoved)
 		}
 	})
+}
+
+// On PostgreSQL the increments of different tables go as one statement, and run in the tail's
+// order (table, then arguments), the order a tail run statement by statement locks rows in; two of
+// the same table run apart, each change kept. The tables here number their rows from one sequence,
+// so the numbers tell the order the increments ran in.
+func TestCommitTailIsOneStatementInItsOrder(t *testing.T) {
+	t.Parallel()
+	st := testenv.Postgres(t)
+	ctx := context.Background()
+	for _, statement := range []string{
+		"CREATE SEQUENCE tail_order",
+		"CREATE TABLE tail_a (n BIGINT DEFAULT nextval('tail_order'), v TEXT)",
+		"CREATE TABLE tail_b (n BIGINT DEFAULT nextval('tail_order'), v TEXT)",
+		"CREATE TABLE tail_c (n BIGINT DEFAULT nextval('tail_order'), v TEXT)",
+	} {
+		if err := st.DB().Exec(statement).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	recorder := testenv.RecordStatements(t, st)
+	tail := func(increments ...[2]string) []testenv.Statement {
+		t.Helper()
+		return recorder.During(func() {
+			err := st.Transaction(ctx, func(tx *store.Store) error {
+				for _, increment := range increments {
+					table := increment[0]
+					if err := tx.ExecLastForTest(ctx, table, "INSERT INTO "+table+" (v) VALUES (?)", increment[1]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	order := func() []string {
+		t.Helper()
+		var values []string
+		if err := st.DB().Raw(`SELECT v FROM (SELECT n, v FROM tail_a UNION ALL SELECT n, v FROM tail_b UNION ALL SELECT n, v FROM tail_c) AS rows
+			ORDER BY n`).Scan(&values).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"tail_a", "tail_b", "tail_c"} {
+			if err := st.DB().Exec("DELETE FROM " + table).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		return values
+	}
+
+	if statements := tail([2]string{"tail_c", "c"}, [2]string{"tail_a", "a"}, [2]string{"tail_b", "b"}); len(statements) != 1 {
+		t.Errorf("three increments of three tables took %d statements, want 1", len(statements))
+	}
+	if got := order(); strings.Join(got, " ") != "a b c" {
+		t.Errorf("the increments ran in the order %v, want a b c (table by table)", got)
+	}
+	if statements := tail([2]string{"tail_b", "b2"}, [2]string{"tail_a", "a"}, [2]string{"tail_b", "b1"}); len(statements) != 3 {
+		t.Errorf("increments with two of one table took %d statements, want 3, one each", len(statements))
+	}
+	if got := order(); strings.Join(got, " ") != "a b1 b2" {
+		t.Errorf("the increments ran in the order %v, want a b1 b2", got)
+	}
 }

@@ -30,8 +30,10 @@ func (s *Store) countEvent(ctx context.Context, into rollup, counter groupCounte
 	if !slices.Contains(foldedCounters[into.table], counter) {
 		return fmt.Errorf("count %s of %s: not a counter kept through deltas", counter, into.table)
 	}
-	err := s.conn(ctx).Exec(`INSERT INTO daily_count_deltas (id, rollup_table, row_key, day, counter, amount)
-		VALUES (?, ?, ?, ?, ?, 1)`, model.NewID(), into.table, key, StatsDay(s.now()), string(counter)).Error
+	// A new row, locking nothing: it waits for the end of the transaction only to go with the
+	// transaction's other increments in one round trip (commit_tail.go).
+	err := s.execLast(ctx, "daily_count_deltas", `INSERT INTO daily_count_deltas (id, rollup_table, row_key, day, counter, amount)
+		VALUES (?, ?, ?, ?, ?, 1)`, model.NewID(), into.table, key, StatsDay(s.now()), string(counter))
 	if err != nil {
 		return fmt.Errorf("count %s of the day: %w", counter, err)
 	}

@@ -17,3 +17,8 @@ func (s *Store) PruneOutboxForTest(ctx context.Context, before time.Time, batch 
 	activities, err = s.pruneFinishedOutboundActivities(ctx, before, batch)
 	return deliveries, activities, err
 }
+
+// ExecLastForTest defers an increment of table to the end of the transaction, as the counters do.
+func (s *Store) ExecLastForTest(ctx context.Context, table, sql string, args ...any) error {
+	return s.execLast(ctx, table, sql, args...)
+}

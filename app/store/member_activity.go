@@ -21,7 +21,7 @@ type activityEvent struct {
 }
 
 // memberActivityUpsert adds an event to a member's row, creating the row on her first event: one
-// statement, so it costs the caller's transaction one round trip. First seen keeps the earliest
+// statement, run with the transaction's other increments (commit_tail.go). First seen keeps the earliest
 // time, last active the latest; welcomed and introduced keep the first time.
 const memberActivityUpsert = `INSERT INTO member_activity (group_id, actor_id, first_seen_at, last_active_at, posts, replies,
 		likes_given, support_conversations, welcomed_at, introduced_at)
@@ -58,8 +58,9 @@ func (s *Store) recordActivity(ctx context.Context, e activityEvent) error {
 	if e.groupOfPost != "" {
 		group, groupArg = "(SELECT group_id FROM posts WHERE id = ?)", e.groupOfPost
 	}
-	err := s.conn(ctx).Exec(fmt.Sprintf(memberActivityUpsert, group), groupArg, e.actorID, at, lastActive,
-		e.posts, e.replies, e.likes, e.support, welcomed, introduced).Error
+	// A constant added to her row: it waits for the end of the transaction (commit_tail.go).
+	err := s.execLast(ctx, "member_activity", fmt.Sprintf(memberActivityUpsert, group), groupArg, e.actorID, at, lastActive,
+		e.posts, e.replies, e.likes, e.support, welcomed, introduced)
 	if err != nil {
 		return fmt.Errorf("record activity of %s in group %s%s: %w", e.actorID, e.groupID, e.groupOfPost, err)
 	}
