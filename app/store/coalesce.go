@@ -15,16 +15,18 @@ import (
 // together in the next one, which the first of them leads. Under load one round trip and one commit
 // then serve as many calls as arrived during the last one, with no timer to tune.
 
-// coalescer joins concurrent calls of one statement into batches of at most max.
+// coalescer joins concurrent calls of one statement into batches of at most max, with at most
+// lanes batches in flight at once: a second lane lets a call start while a long batch runs, so that
+// coalescing adds little to a call's wait.
 type coalescer[In, Out any] struct {
-	max int
+	max, lanes int
 	// run makes the statement for a batch; it returns one result per input, in order, or an error
 	// that fails the whole batch. It runs without the leader's cancellation: the other calls depend on
 	// it, and each may already be committed by it.
 	run func(ctx context.Context, batch []In) ([]Out, error)
 
 	mu      sync.Mutex
-	running bool // a batch is in flight, or being handed to the next leader
+	running int // batches in flight, or being handed to their next leader; the queue is empty while running < lanes
 	queue   []*coalescedCall[In, Out]
 }
 
@@ -36,8 +38,8 @@ type coalescedCall[In, Out any] struct {
 	turn chan bool // receives true when the call leads the next batch, false when its batch ran
 }
 
-func newCoalescer[In, Out any](max int, run func(ctx context.Context, batch []In) ([]Out, error)) *coalescer[In, Out] {
-	return &coalescer[In, Out]{max: max, run: run}
+func newCoalescer[In, Out any](max, lanes int, run func(ctx context.Context, batch []In) ([]Out, error)) *coalescer[In, Out] {
+	return &coalescer[In, Out]{max: max, lanes: lanes, run: run}
 }
 
 // do runs in in the next batch and returns its result. The call waits for its batch even when ctx
@@ -45,23 +47,26 @@ func newCoalescer[In, Out any](max int, run func(ctx context.Context, batch []In
 func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
 	call := &coalescedCall[In, Out]{in: in, turn: make(chan bool, 1)}
 	c.mu.Lock()
-	c.queue = append(c.queue, call)
-	lead := !c.running
-	c.running = true
+	lead := c.running < c.lanes
+	if lead {
+		c.running++
+	} else {
+		c.queue = append(c.queue, call)
+	}
 	c.mu.Unlock()
 	if !lead && !<-call.turn {
 		return call.out, call.err
 	}
-	c.lead(ctx)
+	c.lead(ctx, call)
 	return call.out, call.err
 }
 
-// lead runs the batch at the head of the queue (which the leading call heads: calls only join its
-// end while a batch is running) and hands the lead to the first call left waiting.
-func (c *coalescer[In, Out]) lead(ctx context.Context) {
+// lead runs a batch of leader and the calls at the head of the queue, then hands the lead to the
+// first call left waiting, or frees the lane.
+func (c *coalescer[In, Out]) lead(ctx context.Context, leader *coalescedCall[In, Out]) {
 	c.mu.Lock()
-	n := min(len(c.queue), c.max)
-	batch := c.queue[:n:n]
+	n := min(len(c.queue), c.max-1)
+	batch := append([]*coalescedCall[In, Out]{leader}, c.queue[:n]...)
 	c.queue = append([]*coalescedCall[In, Out](nil), c.queue[n:]...)
 	c.mu.Unlock()
 
@@ -80,9 +85,9 @@ func (c *coalescer[In, Out]) lead(ctx context.Context) {
 		c.mu.Lock()
 		var next *coalescedCall[In, Out]
 		if len(c.queue) > 0 {
-			next = c.queue[0]
+			next, c.queue = c.queue[0], c.queue[1:]
 		} else {
-			c.running = false
+			c.running--
 		}
 		c.mu.Unlock()
 		if next != nil {

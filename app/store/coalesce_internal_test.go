@@ -19,10 +19,10 @@ type blockedCoalescer struct {
 	batches          [][]int
 }
 
-func newBlockedCoalescer(max int, fail func(batchNumber int) error) *blockedCoalescer {
+func newBlockedCoalescer(max, lanes int, fail func(batchNumber int) error) *blockedCoalescer {
 	b := &blockedCoalescer{entered: make(chan struct{}), release: make(chan struct{})}
 	first := true
-	b.coalescer = newCoalescer(max, func(_ context.Context, batch []int) ([]string, error) {
+	b.coalescer = newCoalescer(max, lanes, func(_ context.Context, batch []int) ([]string, error) {
 		b.mu.Lock()
 		b.batches = append(b.batches, slices.Clone(batch))
 		number := len(b.batches) - 1
@@ -75,7 +75,7 @@ func (b *blockedCoalescer) queueCalls(t *testing.T, n int, each func(in int, out
 // together in the next batches, at most max each, and each call gets its own result.
 func TestCoalescerBatchesTheCallsThatArriveWhileOneRuns(t *testing.T) {
 	t.Parallel()
-	b := newBlockedCoalescer(4, func(int) error { return nil })
+	b := newBlockedCoalescer(4, 1, func(int) error { return nil })
 	first := make(chan string)
 	go func() {
 		out, _ := b.do(context.Background(), 0)
@@ -109,7 +109,7 @@ func TestCoalescerBatchesTheCallsThatArriveWhileOneRuns(t *testing.T) {
 	if !slices.Equal(sizes, []int{1, 4, 4, 2}) {
 		t.Errorf("batch sizes %v; want the first call alone, then the 10 queued in batches of at most 4", sizes)
 	}
-	if b.coalescer.running || len(b.coalescer.queue) > 0 {
+	if b.coalescer.running != 0 || len(b.coalescer.queue) > 0 {
 		t.Error("the coalescer is left running with nothing to do: the next call would wait forever")
 	}
 }
@@ -119,7 +119,7 @@ func TestCoalescerBatchesTheCallsThatArriveWhileOneRuns(t *testing.T) {
 func TestCoalescerFailuresStayWithTheirBatch(t *testing.T) {
 	t.Parallel()
 	broken := errors.New("database gone")
-	b := newBlockedCoalescer(3, func(batchNumber int) error {
+	b := newBlockedCoalescer(3, 1, func(batchNumber int) error {
 		switch batchNumber {
 		case 1:
 			return broken
@@ -167,5 +167,29 @@ func TestCoalescerFailuresStayWithTheirBatch(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// With two lanes a call does not wait for a long batch in the other: it runs in its own at once.
+func TestCoalescerRunsABatchInEachLane(t *testing.T) {
+	t.Parallel()
+	b := newBlockedCoalescer(4, 2, func(int) error { return nil })
+	first := make(chan string)
+	go func() {
+		out, _ := b.do(context.Background(), 0)
+		first <- out
+	}()
+	<-b.entered
+	for in := 1; in <= 3; in++ {
+		if out, err := b.do(context.Background(), in); err != nil || out != fmt.Sprint("result of ", in) {
+			t.Fatalf("call %d while the first lane's batch runs: %q, %v", in, out, err)
+		}
+	}
+	close(b.release)
+	if out := <-first; out != "result of 0" {
+		t.Errorf("the first call got %q", out)
+	}
+	if b.coalescer.running != 0 || len(b.coalescer.queue) > 0 {
+		t.Error("the coalescer is left running with nothing to do")
 	}
 }
