@@ -89,17 +89,28 @@ func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Subm
 	// the other, each seeing the ones before it.
 	var results []Result
 	err = s.store.Transaction(ctx, func(tx *store.Store) error {
-		reason, err := s.overLimit(ctx, tx, author)
+		if err := tx.LockPostingRate(ctx, author.ID, author.Host); err != nil {
+			return err
+		}
+		// The first group's standing is read with the counts, in one round trip.
+		first, counts, err := tx.PostStandingCounting(ctx, targets[0].group, author, sub.ObjectIRI, store.RecentPostsQuery{
+			Since: s.now().Add(-s.limits.Window), UpTo: store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)}})
 		if err != nil {
 			return err
 		}
-		if reason != "" {
+		if reason := s.overLimit(author, counts); reason != "" {
 			results = refuseAll(reason)
 			return nil
 		}
 		results = make([]Result, 0, len(targets))
-		for _, t := range targets {
-			result, err := s.submitTo(ctx, tx, author, sub, t)
+		for i, t := range targets {
+			standing := first
+			if i > 0 {
+				if standing, err = tx.PostStandingOf(ctx, t.group, author, sub.ObjectIRI); err != nil {
+					return err
+				}
+			}
+			result, err := s.submitTo(ctx, tx, author, sub, t, standing)
 			if err != nil {
 				return fmt.Errorf("post %s into group %s: %w", sub.ObjectIRI, t.group.Slug, err)
 			}
@@ -149,32 +160,23 @@ func (s *Service) targetsOf(ctx context.Context, sub Submission) ([]target, erro
 	return targets, nil
 }
 
-// overLimit says why the author may not post now, or "" when they may. It locks the author's and
-// their host's posting until tx ends, so the counts hold until the post is stored.
-func (s *Service) overLimit(ctx context.Context, tx *store.Store, author model.RemoteActor) (string, error) {
-	if err := tx.LockPostingRate(ctx, author.ID, author.Host); err != nil {
-		return "", err
-	}
-	counts, err := tx.CountRecentPosts(ctx, author.ID, author.Host, s.now().Add(-s.limits.Window),
-		store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)})
-	if err != nil {
-		return "", err
-	}
+// overLimit says why the author may not post now, given her and her host's recent posts counted in
+// the transaction after their posting was locked (so the counts hold until the post is stored), or
+// "" when she may.
+func (s *Service) overLimit(author model.RemoteActor, counts store.PostingCounts) string {
 	if counts.ByActor >= int64(s.limits.PerActor) {
-		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, counts.ByActor, s.limits.Window), nil
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.IRI, counts.ByActor, s.limits.Window)
 	}
 	if counts.ByHost >= int64(s.limits.PerHost) {
-		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.Host, counts.ByHost, s.limits.Window), nil
+		return fmt.Sprintf("rate limit: %s posted %d times in %s", author.Host, counts.ByHost, s.limits.Window)
 	}
-	return "", nil
+	return ""
 }
 
-func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, t target) (Result, error) {
+// submitTo takes the post into one group, given the author's standing with it.
+func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, t target, standing store.PostStanding) (Result, error) {
 	result := Result{GroupID: t.group.ID}
-	standing, err := tx.PostStandingOf(ctx, t.group, author, sub.ObjectIRI)
-	if err != nil {
-		return result, err
-	}
+	var err error
 	if standing.KnownID != "" {
 		result.Outcome, result.PostID, result.Reach = Known, standing.KnownID, standing.KnownReach
 		return result, nil

@@ -69,21 +69,50 @@ type PostStanding struct {
 // of objectIRI, if it has one (by the unique index on group and object), and whether the group has
 // keyword filters (most have none, and their post then costs no read of them).
 func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string) (PostStanding, error) {
+	standing, _, err := s.postStanding(ctx, group, author, objectIRI, nil)
+	return standing, err
+}
+
+// RecentPostsQuery asks for an author's and her host's posts since a time, each counted up to its
+// bound (CountRecentPosts).
+type RecentPostsQuery struct {
+	Since time.Time
+	UpTo  PostingCounts
+}
+
+// PostStandingCounting is PostStandingOf with, in the same statement, the author's and her host's
+// recent posts counted as CountRecentPosts counts them: a submission's first read after it locked
+// the posting rate.
+func (s *Store) PostStandingCounting(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string,
+	recent RecentPostsQuery) (PostStanding, PostingCounts, error) {
+	return s.postStanding(ctx, group, author, objectIRI, &recent)
+}
+
+func (s *Store) postStanding(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string,
+	recent *RecentPostsQuery) (PostStanding, PostingCounts, error) {
 	var row struct {
 		Standing   standingRow `gorm:"embedded"`
 		KnownID    string
 		KnownReach model.Reach
 		Filtered   bool
+		ByActor    int64
+		ByHost     int64
 	}
 	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI, group.ID)
+	counts := ""
+	if recent != nil {
+		counts = ",\n\t\t" + recentPostsColumns
+		args = append(args, author.ID, dbTime(recent.Since), recent.UpTo.ByActor, author.Host, dbTime(recent.Since), recent.UpTo.ByHost)
+	}
 	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT id FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_id,
 		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach,
-		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`, args...).Scan(&row).Error
+		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`+counts, args...).Scan(&row).Error
 	if err != nil {
-		return PostStanding{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
+		return PostStanding{}, PostingCounts{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
-	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach, Filtered: row.Filtered}, nil
+	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach, Filtered: row.Filtered},
+		PostingCounts{ByActor: row.ByActor, ByHost: row.ByHost}, nil
 }
 
 // SupportStanding is what a member's direct message to a group's support inbox is checked against.

@@ -82,6 +82,14 @@ func TestPostingRateCountsReadOnlyTheirOwnPosts(t *testing.T) {
 		if countErr != nil || got != tc.want {
 			t.Fatalf("%s: %+v (%v), want %+v", tc.name, got, countErr, tc.want)
 		}
+		// A submission reads the same counts with the author's standing, in one statement.
+		author := model.RemoteActor{ID: tc.actor, Host: tc.host, IRI: "https://" + tc.host + "/users/author"}
+		standing, counted, err := st.PostStandingCounting(ctx, group, author, author.IRI+"/statuses/new",
+			store.RecentPostsQuery{Since: since, UpTo: tc.upTo})
+		alone, standingErr := st.PostStandingOf(ctx, group, author, author.IRI+"/statuses/new")
+		if err != nil || standingErr != nil || counted != tc.want || standing != alone {
+			t.Errorf("%s, read with the standing: %+v and %+v (%v, %v); want %+v and %+v", tc.name, counted, standing, err, standingErr, tc.want, alone)
+		}
 		conn := testenv.Conn(t, st)
 		for _, s := range statements {
 			var read float64
