@@ -54,21 +54,19 @@ func columnsAs(value any, table, prefix string) string {
 // InboundToProcessByID loads an inbound activity with its actor's cached document and its group.
 // On PostgreSQL, outside a transaction, the workers' concurrent reads share one statement.
 func (s *Store) InboundToProcessByID(ctx context.Context, id string) (InboundToProcess, error) {
-	var in *InboundToProcess
+	read := func() (*InboundToProcess, error) {
+		found, err := s.prereadBatch(ctx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		return found[0], nil
+	}
 	if s.batches != nil && !s.InTransaction() {
-		read, err := s.batches.preread.do(ctx, id)
-		if err != nil {
-			return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
-		}
-		in = read
-	} else {
-		read, err := s.inboundToProcess(ctx, []string{id})
-		if err != nil {
-			return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
-		}
-		if len(read) > 0 {
-			in = &read[0]
-		}
+		read = func() (*InboundToProcess, error) { return s.batches.preread.do(ctx, id) }
+	}
+	in, err := read()
+	if err != nil {
+		return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, classify(err))
 	}
 	if in == nil {
 		return InboundToProcess{}, fmt.Errorf("find inbound activity %s: %w", id, ErrNotFound)
