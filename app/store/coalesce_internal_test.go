@@ -45,6 +45,18 @@ func newBlockedCoalescer(max, lanes int, fail func(batchNumber int) error) *bloc
 	return b
 }
 
+// startFirst starts call 0, whose batch is held until the test releases it, and returns where its
+// result will come once released.
+func (b *blockedCoalescer) startFirst() <-chan string {
+	first := make(chan string)
+	go func() {
+		out, _ := b.do(context.Background(), 0)
+		first <- out
+	}()
+	<-b.entered
+	return first
+}
+
 // queueCalls starts the calls 1..n behind the blocked first batch and waits until all are queued.
 func (b *blockedCoalescer) queueCalls(t *testing.T, n int, each func(in int, out string, err error)) *sync.WaitGroup {
 	t.Helper()
@@ -76,12 +88,7 @@ func (b *blockedCoalescer) queueCalls(t *testing.T, n int, each func(in int, out
 func TestCoalescerBatchesTheCallsThatArriveWhileOneRuns(t *testing.T) {
 	t.Parallel()
 	b := newBlockedCoalescer(4, 1, func(int) error { return nil })
-	first := make(chan string)
-	go func() {
-		out, _ := b.do(context.Background(), 0)
-		first <- out
-	}()
-	<-b.entered
+	first := b.startFirst()
 	var mu sync.Mutex
 	results := map[int]string{}
 	wg := b.queueCalls(t, 10, func(in int, out string, err error) {
@@ -174,12 +181,7 @@ func TestCoalescerFailuresStayWithTheirBatch(t *testing.T) {
 func TestCoalescerRunsABatchInEachLane(t *testing.T) {
 	t.Parallel()
 	b := newBlockedCoalescer(4, 2, func(int) error { return nil })
-	first := make(chan string)
-	go func() {
-		out, _ := b.do(context.Background(), 0)
-		first <- out
-	}()
-	<-b.entered
+	first := b.startFirst()
 	for in := 1; in <= 3; in++ {
 		if out, err := b.do(context.Background(), in); err != nil || out != fmt.Sprint("result of ", in) {
 			t.Fatalf("call %d while the first lane's batch runs: %q, %v", in, out, err)
