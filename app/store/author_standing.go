@@ -74,15 +74,15 @@ func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author mo
 }
 
 // RecentPostsQuery asks for an author's and her host's posts since a time, each counted up to its
-// bound (CountRecentPosts).
+// bound (recentPostsColumns).
 type RecentPostsQuery struct {
 	Since time.Time
 	UpTo  PostingCounts
 }
 
 // PostStandingCounting is PostStandingOf with, in the same statement, the author's and her host's
-// recent posts counted as CountRecentPosts counts them: a submission's first read after it locked
-// the posting rate.
+// recent posts counted up to their bounds: a submission's first read after it locked the posting
+// rate.
 func (s *Store) PostStandingCounting(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string,
 	recent RecentPostsQuery) (PostStanding, PostingCounts, error) {
 	return s.postStanding(ctx, group, author, objectIRI, &recent)

@@ -180,25 +180,14 @@ func (s *Store) LockPostingRate(ctx context.Context, remoteActorID, host string)
 // PostingCounts are the posts a remote actor and her host made, in any group, in a window.
 type PostingCounts struct{ ByActor, ByHost int64 }
 
-// recentPostsColumns count an actor's and her host's posts since a time, each up to a bound; their
-// arguments: actor id, since, bound, host, since, bound.
+// recentPostsColumns count an actor's and her host's posts since a time, each only up to a bound: a
+// limit check needs to know no more than whether the limit is reached, so a host that posts
+// thousands of times an hour costs a check no more than its limit's worth of index entries. Each
+// count reads its own index's range of the window only (posts_author_host_created, migration 8, for
+// the host), however many posts the table holds. Their arguments: actor id, since, bound, host,
+// since, bound. A submission reads them with the author's standing (PostStandingCounting).
 const recentPostsColumns = `(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE author_actor_id = ? AND created_at >= ? LIMIT ?) AS of_actor) AS by_actor,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE author_host = ? AND created_at >= ? LIMIT ?) AS of_host) AS by_host`
-
-// CountRecentPosts counts the posts of a remote actor and of her host since a time, in one round
-// trip, each only up to its bound in upTo: a limit check needs to know no more than whether the
-// limit is reached, so a host that posts thousands of times an hour costs a check no more than its
-// limit's worth of index entries. Each count reads its own index's range of the window only
-// (posts_author_host_created, migration 8, for the host), however many posts the table holds.
-func (s *Store) CountRecentPosts(ctx context.Context, remoteActorID, host string, since time.Time, upTo PostingCounts) (PostingCounts, error) {
-	var counts PostingCounts
-	err := s.conn(ctx).Raw(`SELECT `+recentPostsColumns,
-		remoteActorID, dbTime(since), upTo.ByActor, host, dbTime(since), upTo.ByHost).Scan(&counts).Error
-	if err != nil {
-		return PostingCounts{}, fmt.Errorf("count recent posts of actor %s and host %s: %w", remoteActorID, host, err)
-	}
-	return counts, nil
-}
 
 // PostFilter selects a group's posts, newest first.
 type PostFilter struct {
