@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/kring-social/kring/app/model"
 )
 
 // ClassifyForTest exposes classify to the tests of this package.
@@ -21,4 +23,29 @@ func (s *Store) PruneOutboxForTest(ctx context.Context, before time.Time, batch 
 // ExecLastForTest defers an increment of table to the end of the transaction, as the counters do.
 func (s *Store) ExecLastForTest(ctx context.Context, table, sql string, args ...any) error {
 	return s.execLast(ctx, table, sql, args...)
+}
+
+// AcceptBatchForTest stores activities with their tasks as one batch of the inbox's shared accept.
+func (s *Store) AcceptBatchForTest(ctx context.Context, activities []model.InboundActivity, tasks []model.QueuedTask) ([]bool, error) {
+	calls := make([]acceptCall, len(activities))
+	for i := range activities {
+		calls[i] = acceptCall{activity: activities[i], task: tasks[i]}
+	}
+	return s.acceptBatch(ctx, calls)
+}
+
+// PrereadBatchForTest reads activities as one batch of the worker's shared first read.
+func (s *Store) PrereadBatchForTest(ctx context.Context, ids []string) ([]*InboundToProcess, error) {
+	return s.prereadBatch(ctx, ids)
+}
+
+// SettleBatchForTest records the outcome state of activities ids, closing their tasks, as one batch
+// of the worker's shared settle.
+func (s *Store) SettleBatchForTest(ctx context.Context, ids, taskIDs []string, state model.InboundState) error {
+	calls := make([]settleCall, len(ids))
+	for i := range ids {
+		calls[i] = settleCall{id: ids[i], taskID: taskIDs[i], state: state, at: s.now()}
+	}
+	_, err := s.settleBatch(ctx, calls)
+	return err
 }

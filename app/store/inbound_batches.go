@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -11,7 +10,7 @@ import (
 
 // maxBatch bounds the calls one batched statement serves: a serve process admits at most its pool's
 // size of inbox requests at once and a worker runs about as many tasks, so a batch seldom reaches it;
-// the bound keeps a statement's parameters well under PostgreSQL's limit.
+// the bound keeps what the calls of one batch wait for together small.
 const maxBatch = 64
 
 // inboundBatches are the inbox path's statements that concurrent calls share on PostgreSQL
@@ -43,35 +42,42 @@ type acceptCall struct {
 
 // acceptBatch stores the activities that are new and their tasks in one statement, and says which
 // were new. An activity stored before, or twice in the batch, is stored once; the task of a copy
-// not stored is not stored either.
+// not stored is not stored either. Each column goes as one array (pg_arrays.go).
 func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, error) {
-	var activities, tasks []string
-	args := make([]any, 0, len(calls)*15)
-	for _, c := range calls {
-		a := c.activity
-		activities = append(activities, "(?, ?, ?, ?, ?, ?, ?, 0, '', ?)")
-		args = append(args, a.ID, a.ActivityIRI, a.ActorIRI, a.ActivityType, a.GroupID, a.RawBody, a.State, a.ReceivedAt)
-	}
-	for _, c := range calls {
-		t := c.task
-		tasks = append(tasks, "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))")
-		args = append(args, c.activity.ID, t.ID, t.TaskType, t.Queue, t.Payload, t.RunAt, t.CreatedAt)
+	n := len(calls)
+	var (
+		ids, iris, actors, types, bodies, states = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		groups                                   = make([]*string, n)
+		received, runAt, createdAt               = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+		taskIDs, taskTypes, queues, payloads     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	)
+	for i, c := range calls {
+		a, t := c.activity, c.task
+		ids[i], iris[i], actors[i], types[i], groups[i], bodies[i], states[i], received[i] =
+			a.ID, a.ActivityIRI, a.ActorIRI, a.ActivityType, a.GroupID, a.RawBody, string(a.State), a.ReceivedAt
+		taskIDs[i], taskTypes[i], queues[i], payloads[i], runAt[i], createdAt[i] = t.ID, t.TaskType, t.Queue, t.Payload, t.RunAt, t.CreatedAt
 	}
 	var created []string
 	err := s.conn(ctx).Raw(`WITH stored AS (
 			INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
-			VALUES `+strings.Join(activities, ", ")+`
+			SELECT id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, 0, '', received_at
+			FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMP[]))
+				AS activity (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, received_at)
 			ON CONFLICT (activity_iri) DO NOTHING
 			RETURNING id)
 		INSERT INTO queued_tasks (id, task_type, queue, payload, run_at, attempts, last_error, created_at)
 		SELECT task.id, task.task_type, task.queue, task.payload, task.run_at, 0, '', task.created_at
-		FROM (VALUES `+strings.Join(tasks, ", ")+`) AS task (inbound_id, id, task_type, queue, payload, run_at, created_at)
+		FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS TIMESTAMP[]), CAST(? AS TIMESTAMP[])) AS task (inbound_id, id, task_type, queue, payload, run_at, created_at)
 		JOIN stored ON stored.id = task.inbound_id
-		RETURNING queued_tasks.id`, args...).Scan(&created).Error
+		RETURNING queued_tasks.id`,
+		pgArray(ids), pgArray(iris), pgArray(actors), pgArray(types), pgArray(groups), pgArray(bodies), pgArray(states), pgArray(received),
+		pgArray(ids), pgArray(taskIDs), pgArray(taskTypes), pgArray(queues), pgArray(payloads), pgArray(runAt), pgArray(createdAt)).Scan(&created).Error
 	if err != nil {
 		return nil, err
 	}
-	isNew := make([]bool, len(calls))
+	isNew := make([]bool, n)
 	for i, c := range calls {
 		isNew[i] = slices.Contains(created, c.task.ID)
 	}
@@ -106,17 +112,19 @@ type settleCall struct {
 
 // settleBatch records the outcomes and deletes the tasks' rows in one statement.
 func (s *Store) settleBatch(ctx context.Context, calls []settleCall) ([]struct{}, error) {
-	outcomes := make([]string, 0, len(calls))
-	args := make([]any, 0, len(calls)*5)
-	for _, c := range calls {
-		outcomes = append(outcomes, "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP))")
-		args = append(args, c.id, c.taskID, c.state, c.reason, c.at)
+	n := len(calls)
+	ids, taskIDs, states, reasons, at := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]time.Time, n)
+	for i, c := range calls {
+		ids[i], taskIDs[i], states[i], reasons[i], at[i] = c.id, c.taskID, string(c.state), c.reason, c.at
 	}
-	err := s.conn(ctx).Exec(`WITH outcome (id, task_id, state, error, processed_at) AS (VALUES `+strings.Join(outcomes, ", ")+`),
+	err := s.conn(ctx).Exec(`WITH outcome AS (
+			SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMP[]))
+				AS outcome (id, task_id, state, error, processed_at)),
 			closed AS (DELETE FROM queued_tasks WHERE id IN (SELECT task_id FROM outcome))
 		UPDATE inbound_activities SET state = outcome.state, error = outcome.error,
 			attempts = inbound_activities.attempts + 1, processed_at = outcome.processed_at
-		FROM outcome WHERE inbound_activities.id = outcome.id`, args...).Error
+		FROM outcome WHERE inbound_activities.id = outcome.id`,
+		pgArray(ids), pgArray(taskIDs), pgArray(states), pgArray(reasons), pgArray(at)).Error
 	if err != nil {
 		return nil, err
 	}
