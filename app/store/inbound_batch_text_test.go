@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// The inbox's shared statements and the enqueue marks are one statement text whatever their batch's
-// size (pg_arrays.go): a text that changed with the size would be parsed and planned anew by every
-// connection for each size it met. Each is run with one call and with three, and both must be the
-// same SQL, with the rows each batch should have written.
-func TestInboxBatchesAreOneStatementWhateverTheirSize(t *testing.T) {
+// The inbox's shared accept is one statement text whatever its batch's size (pg_arrays.go): a text
+// that changed with the size would be parsed and planned anew by every connection for each size it
+// met. It is run with one call and with three, both must be the same SQL, and each batch must have
+// stored what it should; the batches' rows are then read and settled, with the shared statements
+// for each, and every task is closed.
+func TestInboxAcceptIsOneStatementWhateverItsBatchSize(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := testenv.Postgres(t)
@@ -38,39 +38,43 @@ func TestInboxBatchesAreOneStatementWhateverTheirSize(t *testing.T) {
 	three, threeTasks, threeIDs, threeTaskIDs := batch(1, 3)
 	three[2].ActivityIRI = three[0].ActivityIRI // sent twice in one batch: stored once
 
-	texts := map[string][]string{}
-	run := func(kind string, fn func() error) {
+	var sqls []string
+	accept := func(activities []model.InboundActivity, tasks []model.QueuedTask) (isNew []bool) {
 		t.Helper()
 		for _, s := range recorder.During(func() {
-			if err := fn(); err != nil {
-				t.Fatalf("%s: %v", kind, err)
+			var err error
+			if isNew, err = st.AcceptBatchForTest(ctx, activities, tasks); err != nil {
+				t.Fatalf("accept a batch of %d: %v", len(activities), err)
 			}
 		}) {
-			texts[kind] = append(texts[kind], s.SQL)
+			sqls = append(sqls, s.SQL)
 		}
+		return isNew
 	}
-	var isNew []bool
-	run("accept", func() (err error) { _, err = st.AcceptBatchForTest(ctx, one, oneTask); return err })
-	run("accept", func() (err error) { isNew, err = st.AcceptBatchForTest(ctx, three, threeTasks); return err })
-	if !slices.Equal(isNew, []bool{true, true, false}) {
+	accept(one, oneTask)
+	if isNew := accept(three, threeTasks); !slices.Equal(isNew, []bool{true, true, false}) {
 		t.Errorf("a batch of three with one activity twice: new %v, want [true true false]", isNew)
 	}
-	var read []*store.InboundToProcess
-	run("first read", func() (err error) { _, err = st.PrereadBatchForTest(ctx, oneID); return err })
-	run("first read", func() (err error) { read, err = st.PrereadBatchForTest(ctx, threeIDs); return err })
+	if len(sqls) != 2 || sqls[0] != sqls[1] {
+		t.Errorf("the accepts of one and of three ran %d statements, not one and the same:\n%s", len(sqls), sqls)
+	}
+	if _, err := st.PrereadBatchForTest(ctx, oneID); err != nil {
+		t.Fatal(err)
+	}
+	read, err := st.PrereadBatchForTest(ctx, threeIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if read[0] == nil || read[0].RawBody != `{"n":1}` || read[1] == nil || read[2] != nil {
 		t.Errorf("a batch of three reads: %v, want the first two and nil for the copy not stored", read)
 	}
-	run("enqueue marks", func() error { return st.MarkTasksEnqueued(ctx, oneTaskID, at) })
-	run("enqueue marks", func() error { return st.MarkTasksEnqueued(ctx, threeTaskIDs, at) })
-	run("settle", func() error { return st.SettleBatchForTest(ctx, oneID, oneTaskID, model.InboundProcessed) })
-	run("settle", func() error { return st.SettleBatchForTest(ctx, threeIDs[:2], threeTaskIDs[:2], model.InboundIgnored) })
-
-	for kind, sqls := range texts {
-		if len(sqls) != 2 || sqls[0] != sqls[1] {
-			t.Errorf("%s: the batches of one and of three ran %d statements, not one and the same:\n%s", kind, len(sqls), sqls)
-		}
+	if err := st.SettleBatchForTest(ctx, oneID, oneTaskID, model.InboundProcessed); err != nil {
+		t.Fatal(err)
 	}
+	if err := st.SettleBatchForTest(ctx, threeIDs[:2], threeTaskIDs[:2], model.InboundIgnored); err != nil {
+		t.Fatal(err)
+	}
+
 	var left int64
 	if err := st.DB().Model(&model.QueuedTask{}).Count(&left).Error; err != nil || left != 0 {
 		t.Errorf("%d tasks left after every settle, %v", left, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -112,19 +113,17 @@ type settleCall struct {
 
 // settleBatch records the outcomes and deletes the tasks' rows in one statement.
 func (s *Store) settleBatch(ctx context.Context, calls []settleCall) ([]struct{}, error) {
-	n := len(calls)
-	ids, taskIDs, states, reasons, at := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]time.Time, n)
-	for i, c := range calls {
-		ids[i], taskIDs[i], states[i], reasons[i], at[i] = c.id, c.taskID, string(c.state), c.reason, c.at
+	outcomes := make([]string, 0, len(calls))
+	args := make([]any, 0, len(calls)*5)
+	for _, c := range calls {
+		outcomes = append(outcomes, "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMP))")
+		args = append(args, c.id, c.taskID, c.state, c.reason, c.at)
 	}
-	err := s.conn(ctx).Exec(`WITH outcome AS (
-			SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMP[]))
-				AS outcome (id, task_id, state, error, processed_at)),
+	err := s.conn(ctx).Exec(`WITH outcome (id, task_id, state, error, processed_at) AS (VALUES `+strings.Join(outcomes, ", ")+`),
 			closed AS (DELETE FROM queued_tasks WHERE id IN (SELECT task_id FROM outcome))
 		UPDATE inbound_activities SET state = outcome.state, error = outcome.error,
 			attempts = inbound_activities.attempts + 1, processed_at = outcome.processed_at
-		FROM outcome WHERE inbound_activities.id = outcome.id`,
-		pgArray(ids), pgArray(taskIDs), pgArray(states), pgArray(reasons), pgArray(at)).Error
+		FROM outcome WHERE inbound_activities.id = outcome.id`, args...).Error
 	if err != nil {
 		return nil, err
 	}

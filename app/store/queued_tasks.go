@@ -152,8 +152,7 @@ func (s *Store) TasksToSweep(ctx context.Context, before time.Time, afterID stri
 // idsPerQuery of them.
 func (s *Store) MarkTasksEnqueued(ctx context.Context, ids []string, at time.Time) error {
 	for chunk := range slices.Chunk(ids, idsPerQuery) {
-		oneOfChunk, chunkArg := s.oneOf("id", chunk)
-		err := s.conn(ctx).Model(&model.QueuedTask{}).Where(oneOfChunk, chunkArg).
+		err := s.conn(ctx).Model(&model.QueuedTask{}).Where("id IN ?", chunk).
 			Update("enqueued_at", at.UTC().Truncate(time.Microsecond)).Error
 		if err != nil {
 			return fmt.Errorf("mark %d tasks enqueued: %w", len(chunk), err)
