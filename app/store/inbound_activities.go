@@ -47,27 +47,16 @@ func (s *Store) InboundActivityByIRI(ctx context.Context, iri string) (model.Inb
 // FinishInboundActivity records the outcome of processing: processed, ignored or failed with why.
 // When the context carries the worker's task in hand (WithTaskInHand), the task's outbox row goes in
 // the same commit: settling an activity and closing its task cost one commit, not two. On PostgreSQL
-// that is one statement (a data-modifying CTE), which the workers' concurrent settles share. An
-// activity a last write settled (WithSettleInLastWrite) needs nothing more, unless its outcome is
-// not processed after all.
+// that is one statement (a data-modifying CTE), which the workers' concurrent settles share.
 func (s *Store) FinishInboundActivity(ctx context.Context, id string, state model.InboundState, reason string) error {
 	reason = truncate(reason, 2000)
 	now := s.now()
 	task := taskInHandOf(ctx)
-	if settledInLastWrite(task, state) {
-		return nil // recorded with the processing's last write
-	}
 	if s.InTransaction() {
 		task = nil // the row would be gone only if the caller's transaction commits: leave it to the worker
 	}
 	var err error
 	switch {
-	case task != nil && task.completed:
-		// A last write recorded the activity as processed, and what followed it found otherwise (a
-		// direct message its group refused): the outcome is corrected, the attempt counted once.
-		err = s.conn(ctx).Model(&model.InboundActivity{}).Where("id = ?", id).
-			Updates(map[string]any{"state": state, "error": reason}).Error
-		task = nil
 	case task == nil:
 		err = s.finishInbound(ctx, id, state, reason, now)
 	case s.batches != nil:

@@ -94,7 +94,6 @@ func (s *Store) FindTask(ctx context.Context, id string) (model.QueuedTask, erro
 type TaskInHand struct {
 	id        string
 	completed bool
-	settledAs model.InboundState // the outcome a last write recorded with the row's deletion (inbound_last_write.go)
 }
 
 // Completed reports whether the task's row was deleted with the task's last write.

@@ -204,21 +204,15 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error
 		return fn(s)
 	}
 	var tasks []model.QueuedTask
-	var settled *TaskInHand
-	var intent *lastWrite
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		tx := &Store{db: gtx, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks, tail: &commitTail{}}
 		if err := fn(tx); err != nil {
 			return err
 		}
-		settled, intent = tx.settleInTail(ctx) // inbound_last_write.go
 		return tx.tail.run(ctx, tx)
 	})
 	if err != nil {
 		return err
-	}
-	if settled != nil {
-		settled.completed, settled.settledAs, intent.settled = true, model.InboundProcessed, true
 	}
 	s.dispatch(ctx, tasks)
 	return nil

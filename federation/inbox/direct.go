@@ -5,7 +5,6 @@ import (
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/store"
 )
 
 // isDirect says a post is not for the public: addressed to people (the group among them) or to its
@@ -19,12 +18,6 @@ func isDirect(visibility model.Visibility) bool {
 func (p *Processor) applyDirect(ctx context.Context, row model.InboundActivity, read readPost, author model.RemoteActor, addressed []model.Group) error {
 	if p.cfg.Community == nil {
 		return ignored("direct message to a group: no support inbox on this server")
-	}
-	if len(addressed) == 1 {
-		// The group's transaction is the message's only write: the activity is settled in it. With
-		// more groups, each takes it in a transaction of its own, and a crash between them must leave
-		// the activity to be processed again (each group's redelivery check keeps its copy once).
-		ctx = store.WithSettleInLastWrite(ctx, row.ID)
 	}
 	results, err := p.cfg.Community.ReceiveDirect(ctx, author, community.DirectMessage{ActivityIRI: row.ActivityIRI,
 		ObjectIRI: read.ID, ContentHTML: read.ContentHTML, InReplyTo: read.InReplyTo, PublishedAt: read.Published}, addressed)
