@@ -18,12 +18,19 @@ import (
 // the workers fold every few seconds (workers/count_folder.go) so deltas never pile up.
 
 // foldedCounters are the counters of each rollup that events add to through deltas: the ones
-// counted with a constant (countEvent). Columns are constants, written into the statements' text.
+// counted with a constant (countEvent), and the deliveries of the day (countDeliveriesSettled), which
+// every settle of a fan-out adds to one row of its group and one of its post. Columns are constants,
+// written into the statements' text.
 var foldedCounters = map[string][]groupCounter{
 	groupRollup.table: {countPostsShared, countGroupPosts, countMentions, countPostsHeld, countPostsDeclined,
-		countPostsRemoved, countReportsReceived, countSupportOpened, countSupportClosed},
+		countPostsRemoved, countReportsReceived, countSupportOpened, countSupportClosed,
+		countDeliveriesAttempted, countDeliveriesSucceeded, countDeliveriesFailed},
 	organisationRollup.table: {countReportsReceived},
+	postDeliveryRollup.table: {countDeliveriesAttempted, countDeliveriesSucceeded, countDeliveriesFailed},
 }
+
+// foldedRollups are the rollups deltas are kept for.
+var foldedRollups = []rollup{groupRollup, organisationRollup, postDeliveryRollup}
 
 // countEvent adds one to counter of key's row of the day of now, as a delta folded later.
 func (s *Store) countEvent(ctx context.Context, into rollup, counter groupCounter, key string) error {
@@ -42,7 +49,7 @@ func (s *Store) countEvent(ctx context.Context, into rollup, counter groupCounte
 
 // FoldDailyCounts adds every waiting delta to its rollup row and deletes it.
 func (s *Store) FoldDailyCounts(ctx context.Context) error {
-	for _, into := range []rollup{groupRollup, organisationRollup} {
+	for _, into := range foldedRollups {
 		if err := s.foldDailyCounts(ctx, into); err != nil {
 			return err
 		}
@@ -59,14 +66,20 @@ func (s *Store) foldDailyCounts(ctx context.Context, into rollup) error {
 	sums := make([]string, len(counters))
 	for i, counter := range counters {
 		columns[i] = string(counter)
-		sums[i] = fmt.Sprintf("SUM(CASE WHEN counter = '%s' THEN amount ELSE 0 END)", counter)
+		sums[i] = fmt.Sprintf("SUM(CASE WHEN moved.counter = '%s' THEN moved.amount ELSE 0 END)", counter)
+	}
+	// Deltas of a row whose parent is gone are dropped (the join); a carried column is the parent's.
+	var carriedColumn, carriedValue string
+	if into.carried != "" {
+		carriedColumn, carriedValue = ", "+into.carried, ", parent."+into.carried
 	}
 	upsert := func(from string) string {
-		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, day, %[3]s)
-			SELECT row_key, day, %[4]s FROM %[5]s WHERE row_key IN (SELECT id FROM %[6]s) GROUP BY row_key, day
+		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, day%[8]s, %[3]s)
+			SELECT moved.row_key, moved.day%[9]s, %[4]s FROM %[5]s JOIN %[6]s AS parent ON parent.id = moved.row_key
+			WHERE true GROUP BY moved.row_key, moved.day%[9]s
 			ON CONFLICT (%[2]s, day) DO UPDATE SET %[7]s`,
 			into.table, into.key, strings.Join(columns, ", "), strings.Join(sums, ", "), from, into.parent,
-			addExcluded(into.table, columns...))
+			addExcluded(into.table, columns...), carriedColumn, carriedValue)
 	}
 	err := s.Transaction(ctx, func(tx *Store) error {
 		if tx.dialect != Postgres {

@@ -35,6 +35,10 @@ const (
 	countPostsShared groupCounter = "posts_shared"
 	countGroupPosts  groupCounter = "group_posts"
 
+	countDeliveriesAttempted groupCounter = "deliveries_attempted"
+	countDeliveriesSucceeded groupCounter = "deliveries_succeeded"
+	countDeliveriesFailed    groupCounter = "deliveries_failed"
+
 	countLikes   postCounter = "likes"
 	countBoosts  postCounter = "boosts"
 	countReplies postCounter = "replies"
@@ -144,31 +148,49 @@ func (s *Store) CountBoost(ctx context.Context, objectIRI, actorIRI string) (int
 		objectIRI, actorIRI)
 }
 
-// countDeliveriesSettled adds the attempts of deliveries ids to their groups' figures of the day:
-// each an attempt, and each a success when succeeded, a failure when failed. The deliveries' groups
-// are read in the same statement; the instance actor's deliveries belong to no group.
+// countDeliveriesSettled adds the attempts of deliveries ids to their groups' and their posts' figures
+// of the day: each an attempt, and each a success when succeeded, a failure when failed. The
+// deliveries' groups and posts are read in the same statement; the instance actor's deliveries
+// belong to no group, and an activity about no post counts for its group only.
 func (s *Store) countDeliveriesSettled(ctx context.Context, ids []string, succeeded, failed bool) error {
 	var success, failure int
+	counters := []string{"SELECT '" + string(countDeliveriesAttempted) + "' AS counter"}
 	if succeeded {
 		success = 1
+		counters = append(counters, "SELECT '"+string(countDeliveriesSucceeded)+"'")
 	}
 	if failed {
 		failure = 1
+		counters = append(counters, "SELECT '"+string(countDeliveriesFailed)+"'")
 	}
-	// Every settle of a group's fan-out adds to the group's row of the day, and to its post's
-	// (countReachOfDeliveries): last in the transaction (commit_tail.go). They read only the
-	// deliveries' activities, which the settle does not change.
-	err := s.execLast(ctx, "group_daily_stats", `INSERT INTO group_daily_stats (group_id, day, deliveries_attempted, deliveries_succeeded, deliveries_failed)
-		SELECT o.group_id, CAST(? AS TEXT), COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
+	// Every settle of a group's fan-out adds to the group's row of the day and to its post's, so they
+	// go in as deltas (daily_count_deltas.go): the settles of one fan-out would otherwise take turns
+	// at those two rows, each holding them until its commit reached the disk. A new row locks nothing;
+	// it waits for the end of the transaction only to go with the settle's other increments in one
+	// round trip (commit_tail.go). It reads only the deliveries' activities, which the settle does not
+	// change.
+	err := s.execLast(ctx, "daily_count_deltas", `INSERT INTO daily_count_deltas (id, rollup_table, row_key, day, counter, amount)
+		SELECT `+s.newIDInSQL()+`, r.rollup_table,
+			CASE WHEN r.rollup_table = '`+groupRollup.table+`' THEN o.group_id ELSE o.post_id END AS row_key,
+			CAST(? AS TEXT), c.counter, COUNT(*)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
-		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id
-		ON CONFLICT (group_id, day) DO UPDATE SET `+addExcluded("group_daily_stats",
-		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
-		StatsDay(s.now()), success, failure, ids)
+		CROSS JOIN (SELECT '`+groupRollup.table+`' AS rollup_table UNION ALL SELECT '`+postDeliveryRollup.table+`') AS r
+		CROSS JOIN (`+strings.Join(counters, " UNION ALL ")+`) AS c
+		WHERE d.id IN ? AND o.group_id IS NOT NULL AND (r.rollup_table = '`+groupRollup.table+`' OR o.post_id IS NOT NULL)
+		GROUP BY r.rollup_table, row_key, c.counter`,
+		StatsDay(s.now()), ids)
 	if err != nil {
 		return fmt.Errorf("count %d delivery attempts of the day: %w", len(ids), err)
 	}
-	return s.countReachOfDeliveries(ctx, ids, success, failure)
+	return s.countServersReached(ctx, ids, success, failure)
+}
+
+// newIDInSQL is an expression for a new row id, evaluated for each row a statement writes.
+func (s *Store) newIDInSQL() string {
+	if s.dialect == Postgres {
+		return "CAST(gen_random_uuid() AS TEXT)"
+	}
+	return "lower(hex(randomblob(16)))"
 }
 
 // addExcluded is an upsert's SET list adding the proposed row's columns to the stored row's: every

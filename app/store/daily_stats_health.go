@@ -28,13 +28,15 @@ const (
 	countSupportClosed    groupCounter = "support_closed"
 )
 
-// rollup is a daily rollup table, the column its rows are keyed by (with the day) and the table
-// that column refers to.
-type rollup struct{ table, key, parent string }
+// rollup is a daily rollup table, the column its rows are keyed by (with the day), the table that
+// column refers to and, where its rows carry one, a column of that table they copy.
+type rollup struct{ table, key, parent, carried string }
 
 var (
-	groupRollup        = rollup{"group_daily_stats", "group_id", "groups"}
-	organisationRollup = rollup{"organisation_daily_stats", "organisation_id", "organisations"}
+	groupRollup        = rollup{table: "group_daily_stats", key: "group_id", parent: "groups"}
+	organisationRollup = rollup{table: "organisation_daily_stats", key: "organisation_id", parent: "organisations"}
+	// A post's deliveries of the day carry the post's group, which the group's reads select by.
+	postDeliveryRollup = rollup{table: "post_delivery_daily_stats", key: "post_id", parent: "posts", carried: "group_id"}
 )
 
 // addToDay adds one to counter of into's row of the day, for each row source yields: selectList

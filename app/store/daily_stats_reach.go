@@ -46,9 +46,12 @@ func (s StatsScope) String() string {
 }
 
 // PostsReach returns the posts of scope delivered over the days from through through, at most limit,
-// the most deliveries succeeded first (ties: the newer post id first). One range read of the
-// rollup's (group_id, day) index per group, joined to the posts by key.
+// the most deliveries succeeded first (ties: the newer post id first), the waiting deltas folded
+// first. One range read of the rollup's (group_id, day) index per group, joined to the posts by key.
 func (s *Store) PostsReach(ctx context.Context, scope StatsScope, from, through string, limit int) ([]PostReach, error) {
+	if err := s.foldDailyCounts(ctx, postDeliveryRollup); err != nil {
+		return nil, err
+	}
 	var rows []PostReach
 	err := s.conn(ctx).Table("post_delivery_daily_stats AS d").
 		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.deliveries_attempted) AS attempted,

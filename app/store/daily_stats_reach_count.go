@@ -5,37 +5,24 @@ import (
 	"fmt"
 )
 
-// Reach per post and per server is counted where a group's deliveries are (countDeliveriesSettled),
-// in the settle's own transaction: one more upsert for the posts the settled deliveries were about
-// and, when the attempts settled for good, one for the servers they went to.
+// Reach per server is counted where a group's deliveries are (countDeliveriesSettled), in the
+// settle's own transaction, when the attempts settled for good; reach per post goes with the group's
+// deliveries of the day, as deltas.
 
-// countReachOfDeliveries adds the attempts of deliveries ids to the day's figures of the posts they
-// carried (post_delivery_daily_stats: each an attempt, and a success or a failure as success and
-// failure say, 1 or 0) and, when they settled, to what the sending group knows of their servers
-// (server_reach: the last day each was reached or failed, and the failures since it was last
-// reached). Deliveries of activities about no post, or of the instance actor, count for no post and
-// no group.
-func (s *Store) countReachOfDeliveries(ctx context.Context, ids []string, success, failure int) error {
-	day := StatsDay(s.now())
-	err := s.execLast(ctx, "post_delivery_daily_stats", `INSERT INTO post_delivery_daily_stats
-			(post_id, day, group_id, deliveries_attempted, deliveries_succeeded, deliveries_failed)
-		SELECT o.post_id, CAST(? AS TEXT), o.group_id, COUNT(*), COUNT(*) * CAST(? AS BIGINT), COUNT(*) * CAST(? AS BIGINT)
-		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
-		WHERE d.id IN ? AND o.post_id IS NOT NULL AND o.group_id IS NOT NULL GROUP BY o.post_id, o.group_id
-		ON CONFLICT (post_id, day) DO UPDATE SET `+addExcluded("post_delivery_daily_stats",
-		"deliveries_attempted", "deliveries_succeeded", "deliveries_failed"),
-		day, success, failure, ids)
-	if err != nil {
-		return fmt.Errorf("count %d delivery attempts of posts of the day: %w", len(ids), err)
-	}
+// countServersReached adds the attempts of deliveries ids, when they settled (success or failure is
+// 1), to what the sending group knows of their servers (server_reach: the last day each was reached
+// or failed, and the failures since it was last reached). A fan-out's settles touch a row per server,
+// each its own, so they upsert in place. Deliveries of the instance actor count for no group.
+func (s *Store) countServersReached(ctx context.Context, ids []string, success, failure int) error {
 	if success+failure == 0 {
 		return nil // a retry to come: the server is neither reached nor given up on yet
 	}
+	day := StatsDay(s.now())
 	// A success marks the server reached today and clears its run of failures; a failure for good
 	// marks it failed today and lengthens the run. The stored day is kept where the proposed row has
 	// none (NULL: a failure proposes no success day, and the other way round).
 	succeededDay, failedDay := dayIf(day, success), dayIf(day, failure)
-	err = s.execLast(ctx, "server_reach", `INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
+	err := s.execLast(ctx, "server_reach", `INSERT INTO server_reach (group_id, host, last_succeeded_day, last_failed_day, failures_since_success)
 		SELECT o.group_id, d.host, CAST(? AS TEXT), CAST(? AS TEXT), COUNT(*) * CAST(? AS BIGINT)
 		FROM deliveries d JOIN outbound_activities o ON o.id = d.outbound_activity_id
 		WHERE d.id IN ? AND o.group_id IS NOT NULL GROUP BY o.group_id, d.host
