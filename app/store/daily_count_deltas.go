@@ -76,7 +76,7 @@ func (s *Store) foldDailyCounts(ctx context.Context, into rollup) error {
 	upsert := func(from string) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, day%[8]s, %[3]s)
 			SELECT moved.row_key, moved.day%[9]s, %[4]s FROM %[5]s JOIN %[6]s AS parent ON parent.id = moved.row_key
-			WHERE true GROUP BY moved.row_key, moved.day%[9]s
+			GROUP BY moved.row_key, moved.day%[9]s
 			ON CONFLICT (%[2]s, day) DO UPDATE SET %[7]s`,
 			into.table, into.key, strings.Join(columns, ", "), strings.Join(sums, ", "), from, into.parent,
 			addExcluded(into.table, columns...), carriedColumn, carriedValue)
