@@ -48,7 +48,7 @@ func (r standingRow) standing() AuthorStanding {
 // or silenced for the group. actor.Host must be normalised (lowercase, no trailing dot).
 func (s *Store) AuthorStandingIn(ctx context.Context, group model.Group, actor model.RemoteActor) (AuthorStanding, error) {
 	var row standingRow
-	if err := s.conn(ctx).Raw(`SELECT `+standingColumns, s.standingArgs(group, actor)...).Scan(&row).Error; err != nil {
+	if err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns, s.standingArgs(group, actor)...), &row); err != nil {
 		return AuthorStanding{}, fmt.Errorf("read standing of %s in group %s: %w", actor.ID, group.ID, err)
 	}
 	return row.standing(), nil
@@ -104,10 +104,10 @@ func (s *Store) postStanding(ctx context.Context, group model.Group, author mode
 		counts = ",\n\t\t" + recentPostsColumns
 		args = append(args, author.ID, dbTime(recent.Since), recent.UpTo.ByActor, author.Host, dbTime(recent.Since), recent.UpTo.ByHost)
 	}
-	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
+	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT id FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_id,
 		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach,
-		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`+counts, args...).Scan(&row).Error
+		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`+counts, args...), &row)
 	if err != nil {
 		return PostStanding{}, PostingCounts{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
@@ -143,7 +143,7 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 	}
 	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo,
 		group.ID, author.ID, model.SupportClosed, group.ID, author.ID, model.SupportClosed)
-	err := s.conn(ctx).Raw(`SELECT `+standingColumns+`,
+	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT conversation_id FROM support_messages WHERE group_id = ? AND object_iri = ?), '') AS known_in,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM support_messages
 			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
@@ -151,7 +151,7 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since,
 		COALESCE((SELECT id FROM support_conversations `+latestOpenConversation+`), '') AS latest_id,
 		COALESCE((SELECT status FROM support_conversations `+latestOpenConversation+`), '') AS latest_status`,
-		args...).Scan(&row).Error
+		args...), &row)
 	if err != nil {
 		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
 	}

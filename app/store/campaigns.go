@@ -126,7 +126,7 @@ func (s *Store) CampaignsOf(ctx context.Context, organisationID string) ([]model
 // compared with.
 func (s *Store) CampaignNamesOf(ctx context.Context, organisationID string) (map[string]string, error) {
 	var rows []struct{ ID, Name string }
-	if err := s.conn(ctx).Model(&model.Campaign{}).Select("id, name").Where("organisation_id = ?", organisationID).Scan(&rows).Error; err != nil {
+	if err := scan(s.conn(ctx).Model(&model.Campaign{}).Select("id, name").Where("organisation_id = ?", organisationID), &rows); err != nil {
 		return nil, fmt.Errorf("names of the campaigns of organisation %s: %w", organisationID, err)
 	}
 	names := make(map[string]string, len(rows))

@@ -172,8 +172,8 @@ func daysOf[T any](ctx context.Context, s *Store, of rollup, id, columns, from, 
 		return nil, err
 	}
 	var rows []T
-	err := s.conn(ctx).Table(of.table).Select(columns).
-		Where(of.key+" = ? AND day >= ? AND day <= ?", id, from, through).Scan(&rows).Error
+	err := scan(s.conn(ctx).Table(of.table).Select(columns).
+		Where(of.key+" = ? AND day >= ? AND day <= ?", id, from, through), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %s from %s to %s: %w", of.table, id, from, through, err)
 	}

@@ -53,13 +53,13 @@ func (s *Store) PostsReach(ctx context.Context, scope StatsScope, from, through 
 		return nil, err
 	}
 	var rows []PostReach
-	err := s.conn(ctx).Table("post_delivery_daily_stats AS d").
+	err := scan(s.conn(ctx).Table("post_delivery_daily_stats AS d").
 		Select(`d.post_id, posts.object_iri, posts.content_html, SUM(d.deliveries_attempted) AS attempted,
 			SUM(d.deliveries_succeeded) AS succeeded, SUM(d.deliveries_failed) AS failed`).
 		Joins("JOIN posts ON posts.id = d.post_id").
 		Where(scope.condition+" AND d.day >= ? AND d.day <= ?", scope.arg, from, through).
 		Group("d.post_id, posts.object_iri, posts.content_html").
-		Order("succeeded DESC, d.post_id DESC").Limit(limit).Scan(&rows).Error
+		Order("succeeded DESC, d.post_id DESC").Limit(limit), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("read deliveries per post of %s from %s to %s: %w", scope, from, through, err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) ServersReached(ctx context.Context, scope StatsScope, since stri
 		UnreachableServer
 		Unreached, ReachedTotal, UnreachedTotal int64
 	}
-	err := s.conn(ctx).Raw(`SELECT ranked.host, ranked.failures_since_success AS failed_since_success, ranked.unreached,
+	err := scan(s.conn(ctx).Raw(`SELECT ranked.host, ranked.failures_since_success AS failed_since_success, ranked.unreached,
 			ranked.reached_total, ranked.unreached_total,
 			CASE WHEN remote_hosts.unreachable_since IS NOT NULL THEN 1 ELSE 0 END AS marked_now
 		FROM (SELECT outcome.*, SUM(outcome.reached) OVER () AS reached_total, SUM(outcome.unreached) OVER () AS unreached_total
@@ -126,7 +126,7 @@ func (s *Store) ServersReached(ctx context.Context, scope StatsScope, since stri
 			ORDER BY outcome.unreached DESC, outcome.failures_since_success DESC, outcome.host LIMIT ?) AS ranked
 		LEFT JOIN remote_hosts ON remote_hosts.host = ranked.host
 		ORDER BY ranked.unreached DESC, ranked.failures_since_success DESC, ranked.host`,
-		since, since, since, scope.arg, max(limit, 1)).Scan(&rows).Error
+		since, since, since, scope.arg, max(limit, 1)), &rows)
 	if err != nil {
 		return ServerReach{}, fmt.Errorf("read the servers %s reached since %s: %w", scope, since, err)
 	}
@@ -170,12 +170,12 @@ func (s *Store) MembersByServerAndSoftware(ctx context.Context, scope StatsScope
 		Host, Software string
 		Members        int64
 	}
-	err = s.conn(ctx).Table("follows AS d").
+	err = scan(s.conn(ctx).Table("follows AS d").
 		Select("remote_actors.host, COALESCE(remote_hosts.software, '') AS software, COUNT(*) AS members").
 		Joins("JOIN remote_actors ON remote_actors.id = d.remote_actor_id").
 		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
 		Where(scope.condition+" AND d.state = ?", scope.arg, model.FollowAccepted).
-		Group("remote_actors.host, remote_hosts.software").Scan(&perServer).Error
+		Group("remote_actors.host, remote_hosts.software"), &perServer)
 	if err != nil {
 		return MemberShares{}, MemberShares{}, fmt.Errorf("count members of %s by server: %w", scope, err)
 	}

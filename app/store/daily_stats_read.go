@@ -45,9 +45,9 @@ func (s *Store) GroupDays(ctx context.Context, groupID, from, through string) (m
 		return nil, err
 	}
 	var engagement []GroupDay
-	err = s.conn(ctx).Table("post_daily_stats").
+	err = scan(s.conn(ctx).Table("post_daily_stats").
 		Select("day, SUM(likes) AS likes, SUM(boosts) AS boosts, SUM(replies) AS replies").
-		Where("group_id = ? AND day >= ? AND day <= ?", groupID, from, through).Group("day").Scan(&engagement).Error
+		Where("group_id = ? AND day >= ? AND day <= ?", groupID, from, through).Group("day"), &engagement)
 	if err != nil {
 		return nil, fmt.Errorf("read engagement of group %s from %s to %s: %w", groupID, from, through, err)
 	}
@@ -86,13 +86,13 @@ func (s *Store) TopPosts(ctx context.Context, groupID, from, through string, lim
 // every post of a busy period would cost more than all the rest of the page.
 func (s *Store) rankPosts(ctx context.Context, scope StatsScope, from, through string, limit int) ([]PostEngagement, error) {
 	var rows []PostEngagement
-	err := s.conn(ctx).Raw(`SELECT r.post_id, r.group_id, posts.object_iri, posts.content_html, r.likes, r.boosts, r.replies, r.engagement
+	err := scan(s.conn(ctx).Raw(`SELECT r.post_id, r.group_id, posts.object_iri, posts.content_html, r.likes, r.boosts, r.replies, r.engagement
 		FROM (SELECT d.post_id, d.group_id, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts, SUM(d.replies) AS replies,
 				SUM(d.likes + d.boosts + d.replies) AS engagement
 			FROM post_daily_stats AS d WHERE `+scope.condition+` AND d.day >= ? AND d.day <= ?
 			GROUP BY d.post_id, d.group_id ORDER BY engagement DESC, d.post_id DESC LIMIT ?) AS r
 		JOIN posts ON posts.id = r.post_id
-		ORDER BY r.engagement DESC, r.post_id DESC`, scope.arg, from, through, limit).Scan(&rows).Error
+		ORDER BY r.engagement DESC, r.post_id DESC`, scope.arg, from, through, limit), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("rank posts of %s from %s to %s: %w", scope, from, through, err)
 	}

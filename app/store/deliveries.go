@@ -49,13 +49,13 @@ func (s *Store) CreateOutboundActivities(ctx context.Context, activities []model
 // activity once (as Mastodon plans deliveries).
 func (s *Store) FollowerInboxes(ctx context.Context, groupID string) ([]InboxTarget, error) {
 	var targets []InboxTarget
-	err := s.conn(ctx).Table("follows").
+	err := scan(s.conn(ctx).Table("follows").
 		Select(`DISTINCT COALESCE(NULLIF(remote_actors.shared_inbox_url, ''), remote_actors.inbox_url) AS url,
 			remote_actors.host AS host, COALESCE(remote_hosts.software, '') AS software`).
 		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
 		Joins("LEFT JOIN remote_hosts ON remote_hosts.host = remote_actors.host").
 		Where("follows.group_id = ? AND follows.state = ? AND remote_actors.gone_at IS NULL", groupID, model.FollowAccepted).
-		Order("url").Scan(&targets).Error
+		Order("url"), &targets)
 	if err != nil {
 		return nil, fmt.Errorf("list follower inboxes of group %s: %w", groupID, err)
 	}
@@ -159,8 +159,8 @@ func (s *Store) DeliveryCounts(ctx context.Context, activityID string) (map[mode
 		State model.DeliveryState
 		N     int
 	}
-	err := s.conn(ctx).Model(&model.Delivery{}).Select("state, COUNT(*) AS n").
-		Where("outbound_activity_id = ?", activityID).Group("state").Scan(&rows).Error
+	err := scan(s.conn(ctx).Model(&model.Delivery{}).Select("state, COUNT(*) AS n").
+		Where("outbound_activity_id = ?", activityID).Group("state"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count deliveries of %s: %w", activityID, err)
 	}

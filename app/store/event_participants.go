@@ -57,8 +57,8 @@ func (s *Store) CountParticipants(ctx context.Context, eventID string) (map[mode
 		State model.ParticipantState
 		N     int
 	}
-	err := s.conn(ctx).Model(&model.EventParticipant{}).Select("state, COUNT(*) AS n").
-		Where("event_id = ?", eventID).Group("state").Scan(&rows).Error
+	err := scan(s.conn(ctx).Model(&model.EventParticipant{}).Select("state, COUNT(*) AS n").
+		Where("event_id = ?", eventID).Group("state"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count participants of event %s: %w", eventID, err)
 	}
@@ -81,8 +81,8 @@ func (s *Store) CountParticipantsOfEvents(ctx context.Context, eventIDs []string
 		State   model.ParticipantState
 		N       int
 	}
-	err := s.conn(ctx).Model(&model.EventParticipant{}).Select("event_id, state, COUNT(*) AS n").
-		Where("event_id IN ?", eventIDs).Group("event_id, state").Scan(&rows).Error
+	err := scan(s.conn(ctx).Model(&model.EventParticipant{}).Select("event_id, state, COUNT(*) AS n").
+		Where("event_id IN ?", eventIDs).Group("event_id, state"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count participants of %d events: %w", len(eventIDs), err)
 	}
@@ -120,7 +120,7 @@ func (s *Store) Participants(ctx context.Context, eventID string, states ...mode
 		query = query.Where("event_participants.state IN ?", states)
 	}
 	var rows []ParticipantListing
-	err := query.Order("event_participants.updated_at, event_participants.id").Scan(&rows).Error
+	err := scan(query.Order("event_participants.updated_at, event_participants.id"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list participants of event %s: %w", eventID, err)
 	}

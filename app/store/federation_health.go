@@ -30,13 +30,13 @@ func (s *Store) QueueBacklogs(ctx context.Context) ([]QueueBacklog, error) {
 	}
 	var rows []row
 	// MIN of a timestamp comes back as text on SQLite, so it is read as text and parsed below.
-	err := s.conn(ctx).Model(&model.QueuedTask{}).Select(
+	err := scan(s.conn(ctx).Model(&model.QueuedTask{}).Select(
 		"queue, "+
 			"SUM(CASE WHEN dead_at IS NULL AND run_at <= ? THEN 1 ELSE 0 END) AS due, "+
 			"SUM(CASE WHEN dead_at IS NULL AND run_at > ? THEN 1 ELSE 0 END) AS later, "+
 			"SUM(CASE WHEN dead_at IS NOT NULL THEN 1 ELSE 0 END) AS dead, "+
 			"MIN(CASE WHEN dead_at IS NULL AND run_at <= ? THEN run_at END) AS oldest_due_at", now, now, now).
-		Group("queue").Order("queue").Scan(&rows).Error
+		Group("queue").Order("queue"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("sum the task outbox by queue: %w", err)
 	}
@@ -93,8 +93,8 @@ func (s *Store) TroubledHosts(ctx context.Context, limit int) ([]TroubledHost, e
 		Host string
 		N    int64
 	}
-	err = s.conn(ctx).Model(&model.Delivery{}).Select("host, COUNT(*) AS n").
-		Where("host IN ? AND state = ?", names, model.DeliveryPending).Group("host").Scan(&counts).Error
+	err = scan(s.conn(ctx).Model(&model.Delivery{}).Select("host, COUNT(*) AS n").
+		Where("host IN ? AND state = ?", names, model.DeliveryPending).Group("host"), &counts)
 	if err != nil {
 		return nil, fmt.Errorf("count pending deliveries of troubled hosts: %w", err)
 	}
@@ -119,9 +119,9 @@ type HostFailures struct {
 // first; at most limit hosts.
 func (s *Store) DeliveriesGivenUpByHost(ctx context.Context, since time.Time, limit int) ([]HostFailures, error) {
 	var rows []HostFailures
-	err := s.conn(ctx).Model(&model.Delivery{}).Select("host, COUNT(*) AS gave_up, MAX(last_error) AS last_err").
+	err := scan(s.conn(ctx).Model(&model.Delivery{}).Select("host, COUNT(*) AS gave_up, MAX(last_error) AS last_err").
 		Where("state IN ? AND updated_at >= ?", []model.DeliveryState{model.DeliveryFailed, model.DeliveryAbandoned}, dbTime(since)).
-		Group("host").Order("gave_up DESC, host").Limit(limit).Scan(&rows).Error
+		Group("host").Order("gave_up DESC, host").Limit(limit), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count deliveries given up by host: %w", err)
 	}

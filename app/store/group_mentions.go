@@ -33,10 +33,10 @@ func (s *Store) RecordGroupMention(ctx context.Context, mention model.GroupMenti
 	// than its bound.
 	var counts struct{ ByAuthor, ByHost int64 }
 	since := dbTime(bounds.Since)
-	err := s.conn(ctx).Raw(`SELECT
+	err := scan(s.conn(ctx).Raw(`SELECT
 		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ? LIMIT ?) AS of_author) AS by_author,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ? LIMIT ?) AS of_host) AS by_host`,
-		mention.GroupID, mention.RemoteActorID, since, bounds.PerAuthor, mention.GroupID, mention.AuthorHost, since, bounds.PerHost).Scan(&counts).Error
+		mention.GroupID, mention.RemoteActorID, since, bounds.PerAuthor, mention.GroupID, mention.AuthorHost, since, bounds.PerHost), &counts)
 	if err != nil {
 		return false, fmt.Errorf("count mentions of group %s by %s: %w", mention.GroupID, mention.RemoteActorID, err)
 	}

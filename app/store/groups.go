@@ -39,7 +39,7 @@ func (s *Store) GroupBySlug(ctx context.Context, slug string) (GroupInOrganisati
 		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, ErrNotFound)
 	}
 	var rows []GroupInOrganisation
-	if err := s.groupsWithOrganisation(ctx).Where("groups.slug = ?", slug).Limit(1).Scan(&rows).Error; err != nil {
+	if err := scan(s.groupsWithOrganisation(ctx).Where("groups.slug = ?", slug).Limit(1), &rows); err != nil {
 		return GroupInOrganisation{}, fmt.Errorf("find group %q: %w", slug, err)
 	}
 	if len(rows) == 0 {
@@ -56,7 +56,7 @@ func (s *Store) ListGroups(ctx context.Context, organisationID string) ([]GroupI
 		query = query.Where("groups.organisation_id = ?", organisationID)
 	}
 	var rows []GroupInOrganisation
-	if err := query.Order("organisations.slug, groups.slug").Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("organisations.slug, groups.slug"), &rows); err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
 	return rows, nil

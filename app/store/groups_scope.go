@@ -33,7 +33,7 @@ func (s *Store) GroupsInScope(ctx context.Context, scope GroupScope) ([]GroupInO
 		condition = condition.Or("groups.id IN ?", scope.GroupIDs)
 	}
 	var rows []GroupInOrganisation
-	err := s.groupsWithOrganisation(ctx).Where(condition).Order("organisations.slug, groups.slug").Scan(&rows).Error
+	err := scan(s.groupsWithOrganisation(ctx).Where(condition).Order("organisations.slug, groups.slug"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list groups in scope: %w", err)
 	}
@@ -67,9 +67,9 @@ func (s *Store) CountsOfGroups(ctx context.Context, groupIDs []string) (map[stri
 			State   model.FollowState
 			N       int64
 		}
-		err := s.conn(ctx).Model(&model.Follow{}).Select("group_id, state, COUNT(*) AS n").
+		err := scan(s.conn(ctx).Model(&model.Follow{}).Select("group_id, state, COUNT(*) AS n").
 			Where("group_id IN ? AND state IN ?", ids, []model.FollowState{model.FollowAccepted, model.FollowPending}).
-			Group("group_id, state").Scan(&follows).Error
+			Group("group_id, state"), &follows)
 		if err != nil {
 			return nil, fmt.Errorf("count follows of %d groups: %w", len(ids), err)
 		}
@@ -111,8 +111,8 @@ func (s *Store) countByGroup(ctx context.Context, table any, condition string, v
 		GroupID string
 		N       int64
 	}
-	err := s.conn(ctx).Model(table).Select("group_id, COUNT(*) AS n").Where("group_id IN ?", ids).
-		Where(condition, value).Group("group_id").Scan(&rows).Error
+	err := scan(s.conn(ctx).Model(table).Select("group_id, COUNT(*) AS n").Where("group_id IN ?", ids).
+		Where(condition, value).Group("group_id"), &rows)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, er
 		taskIDs[i], taskTypes[i], queues[i], payloads[i], runAt[i], createdAt[i] = t.ID, t.TaskType, t.Queue, t.Payload, t.RunAt, t.CreatedAt
 	}
 	var created []string
-	err := s.conn(ctx).Raw(`WITH stored AS (
+	err := scan(s.conn(ctx).Raw(`WITH stored AS (
 			INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
 			SELECT id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, 0, '', received_at
 			FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
@@ -74,7 +74,7 @@ func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, er
 		JOIN stored ON stored.id = task.inbound_id
 		RETURNING queued_tasks.id`,
 		pgArray(ids), pgArray(iris), pgArray(actors), pgArray(types), pgArray(groups), pgArray(bodies), pgArray(states), pgArray(received),
-		pgArray(ids), pgArray(taskIDs), pgArray(taskTypes), pgArray(queues), pgArray(payloads), pgArray(runAt), pgArray(createdAt)).Scan(&created).Error
+		pgArray(ids), pgArray(taskIDs), pgArray(taskTypes), pgArray(queues), pgArray(payloads), pgArray(runAt), pgArray(createdAt)), &created)
 	if err != nil {
 		return nil, err
 	}

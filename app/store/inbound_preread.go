@@ -77,13 +77,13 @@ func (s *Store) InboundToProcessByID(ctx context.Context, id string) (InboundToP
 // inboundToProcess reads the inbound activities with ids, each with its actor and group.
 func (s *Store) inboundToProcess(ctx context.Context, ids []string) ([]InboundToProcess, error) {
 	var rows []inboundWithRows
-	err := s.conn(ctx).Raw(`SELECT inbound_activities.*, `+actorColumns()+`, `+groupColumns()+`,
+	err := scan(s.conn(ctx).Raw(`SELECT inbound_activities.*, `+actorColumns()+`, `+groupColumns()+`,
 			organisations.slug AS organisation_slug, organisations.name AS organisation_name
 		FROM inbound_activities
 		LEFT JOIN remote_actors ON remote_actors.iri = inbound_activities.actor_iri
 		LEFT JOIN groups ON groups.id = inbound_activities.group_id
 		LEFT JOIN organisations ON organisations.id = groups.organisation_id
-		WHERE inbound_activities.id IN ?`, ids).Scan(&rows).Error
+		WHERE inbound_activities.id IN ?`, ids), &rows)
 	if err != nil {
 		return nil, err
 	}

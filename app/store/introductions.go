@@ -53,7 +53,7 @@ func (s *Store) Introductions(ctx context.Context, filter IntroductionFilter) ([
 		limit = 50
 	}
 	var rows []Introduction
-	if err := query.Order("posts.published_at DESC, posts.id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("posts.published_at DESC, posts.id DESC").Limit(limit), &rows); err != nil {
 		return nil, fmt.Errorf("list introductions in group %s: %w", filter.GroupID, err)
 	}
 	return rows, nil

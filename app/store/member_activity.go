@@ -169,7 +169,7 @@ func (s *Store) AttentionMembers(ctx context.Context, q AttentionQuery) (Attenti
 			q.GroupID, q.After, q.GroupID, q.After, q.After)
 	}
 	var rows []AttentionMember
-	if err := query.Order("m." + column + " DESC, m.actor_id DESC").Limit(q.Limit + 1).Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("m."+column+" DESC, m.actor_id DESC").Limit(q.Limit+1), &rows); err != nil {
 		return AttentionPage{}, fmt.Errorf("list %s members of group %s: %w", q.List, q.GroupID, err)
 	}
 	page := AttentionPage{Members: rows}

@@ -51,7 +51,7 @@ func (s *Store) ListMembers(ctx context.Context, q MemberQuery) (MemberPage, err
 		query = query.Where("m.id < ?", q.Before)
 	}
 	var rows []Member
-	if err := query.Order("m.id DESC").Limit(q.Limit + 1).Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("m.id DESC").Limit(q.Limit+1), &rows); err != nil {
 		return MemberPage{}, fmt.Errorf("list %s members of group %s: %w", q.State, q.GroupID, err)
 	}
 	page := MemberPage{Members: rows}

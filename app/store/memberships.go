@@ -166,7 +166,7 @@ func (s *Store) FollowsOfGroup(ctx context.Context, groupID string, state model.
 		query = query.Where("follows.state = ?", state)
 	}
 	var rows []FollowWithActor
-	if err := query.Order("follows.created_at, follows.id").Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("follows.created_at, follows.id"), &rows); err != nil {
 		return nil, fmt.Errorf("list follows of group %s: %w", groupID, err)
 	}
 	return rows, nil
@@ -175,8 +175,8 @@ func (s *Store) FollowsOfGroup(ctx context.Context, groupID string, state model.
 // FollowOfActorIRI finds a group's follow by the follower's actor id.
 func (s *Store) FollowOfActorIRI(ctx context.Context, groupID, actorIRI string) (FollowWithActor, error) {
 	var rows []FollowWithActor
-	err := s.followsWithActors(ctx).Where("follows.group_id = ? AND remote_actors.iri = ?", groupID, actorIRI).
-		Limit(1).Scan(&rows).Error
+	err := scan(s.followsWithActors(ctx).Where("follows.group_id = ? AND remote_actors.iri = ?", groupID, actorIRI).
+		Limit(1), &rows)
 	if err != nil {
 		return FollowWithActor{}, fmt.Errorf("find follow of group %s by %s: %w", groupID, actorIRI, err)
 	}
@@ -247,10 +247,10 @@ func (s *Store) FollowersAfter(ctx context.Context, groupID, cursor string, limi
 		ID  string
 		IRI string
 	}
-	err := s.conn(ctx).Table("follows").Select("follows.id AS id, remote_actors.iri AS iri").
+	err := scan(s.conn(ctx).Table("follows").Select("follows.id AS id, remote_actors.iri AS iri").
 		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
 		Where("follows.group_id = ? AND follows.state = ? AND follows.id > ?", groupID, model.FollowAccepted, cursor).
-		Order("follows.id").Limit(limit + 1).Scan(&rows).Error
+		Order("follows.id").Limit(limit+1), &rows)
 	if err != nil {
 		return FollowerPage{}, fmt.Errorf("page followers of group %s: %w", groupID, err)
 	}

@@ -36,7 +36,7 @@ func (s *Store) ModerationLogEntries(ctx context.Context, filter ModerationLogFi
 		Joins("LEFT JOIN groups ON groups.id = moderation_actions.group_id").
 		Joins("LEFT JOIN organisations ON organisations.id = moderation_actions.organisation_id")
 	var rows []ModerationLogEntry
-	if err := filter.apply(query).Scan(&rows).Error; err != nil {
+	if err := scan(filter.apply(query), &rows); err != nil {
 		return nil, fmt.Errorf("list moderation log: %w", err)
 	}
 	return rows, nil

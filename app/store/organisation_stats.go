@@ -35,19 +35,19 @@ func (s *Store) OrganisationDays(ctx context.Context, organisationID, from, thro
 		return OrganisationFigures{}, err
 	}
 	var rows []groupDayRow
-	err := s.conn(ctx).Table("group_daily_stats AS d").
+	err := scan(s.conn(ctx).Table("group_daily_stats AS d").
 		Select(`d.group_id, d.day, d.joins, d.leaves, d.posts_shared, d.group_posts, d.deliveries_attempted,
 			d.deliveries_succeeded, d.deliveries_failed, d.posts_held, d.posts_declined, d.posts_removed, d.support_opened,
 			d.support_closed, d.support_first_replies, d.support_first_reply_seconds, d.mentions`).
-		Where(organisationGroups+" AND d.day >= ? AND d.day <= ?", organisationID, from, through).Scan(&rows).Error
+		Where(organisationGroups+" AND d.day >= ? AND d.day <= ?", organisationID, from, through), &rows)
 	if err != nil {
 		return OrganisationFigures{}, fmt.Errorf("read figures of organisation %s from %s to %s: %w", organisationID, from, through, err)
 	}
 	var engagement []groupDayRow
-	err = s.conn(ctx).Table("post_daily_stats AS d").
+	err = scan(s.conn(ctx).Table("post_daily_stats AS d").
 		Select("d.group_id, d.day, SUM(d.likes) AS likes, SUM(d.boosts) AS boosts, SUM(d.replies) AS replies").
 		Where(organisationGroups+" AND d.day >= ? AND d.day <= ?", organisationID, from, through).
-		Group("d.group_id, d.day").Scan(&engagement).Error
+		Group("d.group_id, d.day"), &engagement)
 	if err != nil {
 		return OrganisationFigures{}, fmt.Errorf("read engagement of organisation %s from %s to %s: %w", organisationID, from, through, err)
 	}

@@ -94,7 +94,7 @@ func (s *Store) SentGroupPosts(ctx context.Context, f OutreachFilter) ([]SentGro
 		Joins("LEFT JOIN campaigns ON campaigns.id = posts.campaign_id").
 		Where("posts.state = ? AND posts.author_kind = ?", model.PostVisible, model.AuthorGroup)
 	var rows []SentGroupPost
-	if err := f.apply(query, "posts.group_id", "posts.campaign_id", "posts.published_at").Scan(&rows).Error; err != nil {
+	if err := scan(f.apply(query, "posts.group_id", "posts.campaign_id", "posts.published_at"), &rows); err != nil {
 		return nil, fmt.Errorf("list posts groups of organisation %s sent: %w", f.OrganisationID, err)
 	}
 	return rows, nil
@@ -120,7 +120,7 @@ func (s *Store) EventsOfGroups(ctx context.Context, f OutreachFilter) ([]EventOf
 		Joins("JOIN groups ON groups.id = events.group_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = events.campaign_id")
 	var rows []EventOfGroup
-	if err := f.apply(query, "events.group_id", "events.campaign_id", "events.starts_at").Scan(&rows).Error; err != nil {
+	if err := scan(f.apply(query, "events.group_id", "events.campaign_id", "events.starts_at"), &rows); err != nil {
 		return nil, fmt.Errorf("list events of organisation %s: %w", f.OrganisationID, err)
 	}
 	return rows, nil
@@ -155,7 +155,7 @@ func (s *Store) WaitingDrafts(ctx context.Context, f OutreachFilter) ([]WaitingD
 			[]model.DraftState{model.DraftInReview, model.DraftScheduled}).
 		Where("NOT EXISTS (SELECT 1 FROM post_draft_groups AS elsewhere WHERE elsewhere.draft_id = post_drafts.id AND elsewhere.group_id NOT IN ?)", f.GroupIDs)
 	var rows []WaitingDraftGroup
-	if err := f.apply(query, "post_draft_groups.group_id", "post_drafts.campaign_id", "post_drafts.publish_at").Scan(&rows).Error; err != nil {
+	if err := scan(f.apply(query, "post_draft_groups.group_id", "post_drafts.campaign_id", "post_drafts.publish_at"), &rows); err != nil {
 		return nil, fmt.Errorf("list waiting drafts of organisation %s: %w", f.OrganisationID, err)
 	}
 	return rows, nil
@@ -177,10 +177,10 @@ func (s *Store) CountCampaign(ctx context.Context, campaignID string, groupIDs [
 		return counts, nil
 	}
 	var posts struct{ Publications, Posts int64 }
-	err := s.conn(ctx).Table("posts").
+	err := scan(s.conn(ctx).Table("posts").
 		Select("COUNT(DISTINCT COALESCE(publication_id, id)) AS publications, COUNT(*) AS posts").
-		Where("campaign_id = ? AND group_id IN ? AND state = ? AND author_kind = ?", campaignID, groupIDs, model.PostVisible, model.AuthorGroup).
-		Scan(&posts).Error
+		Where("campaign_id = ? AND group_id IN ? AND state = ? AND author_kind = ?", campaignID, groupIDs, model.PostVisible, model.AuthorGroup),
+		&posts)
 	if err != nil {
 		return counts, fmt.Errorf("count posts of campaign %s: %w", campaignID, err)
 	}

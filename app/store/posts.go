@@ -267,9 +267,9 @@ func (s *Store) GroupsOfPublications(ctx context.Context, publicationIDs []strin
 		PublicationID string
 		Name          string
 	}
-	err := s.conn(ctx).Table("posts").Select("posts.publication_id, groups.name").
+	err := scan(s.conn(ctx).Table("posts").Select("posts.publication_id, groups.name").
 		Joins("JOIN groups ON groups.id = posts.group_id").
-		Where("posts.publication_id IN ?", publicationIDs).Order("groups.name").Scan(&rows).Error
+		Where("posts.publication_id IN ?", publicationIDs).Order("groups.name"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("groups of %d publications: %w", len(publicationIDs), err)
 	}

@@ -58,8 +58,8 @@ func (s *Store) publicPagePosts(ctx context.Context, groupID, tag string, recent
 		query = query.Where("posts.pinned_at IS NULL")
 	}
 	if before == "" && tag == "" {
-		err := s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
-			Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins).Scan(&page.Pinned).Error
+		err := scan(s.authoredPosts(ctx, groupID).Where("posts.pinned_at IS NOT NULL").
+			Order("posts.pinned_at DESC, posts.id DESC").Limit(maxPagePins), &page.Pinned)
 		if err != nil {
 			return page, fmt.Errorf("list pinned posts of group %s: %w", groupID, err)
 		}
@@ -74,7 +74,7 @@ func (s *Store) publicPagePosts(ctx context.Context, groupID, tag string, recent
 		}
 		query = query.Where("(posts.published_at < ? OR (posts.published_at = ? AND posts.id < ?))", after.PublishedAt, after.PublishedAt, after.ID)
 	}
-	err := query.Order("posts.published_at DESC, posts.id DESC").Limit(recent + 1).Scan(&page.Recent).Error
+	err := scan(query.Order("posts.published_at DESC, posts.id DESC").Limit(recent+1), &page.Recent)
 	if err != nil {
 		return page, fmt.Errorf("list recent posts of group %s: %w", groupID, err)
 	}

@@ -166,7 +166,7 @@ func (s *Store) ListReports(ctx context.Context, filter ReportFilter) ([]ReportL
 		limit = 100
 	}
 	var rows []ReportListing
-	if err := query.Order("reports.created_at, reports.id").Limit(limit).Scan(&rows).Error; err != nil {
+	if err := scan(query.Order("reports.created_at, reports.id").Limit(limit), &rows); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
 	return rows, nil
@@ -205,10 +205,10 @@ type ReportNoteWithAuthor struct {
 // ReportNotes lists a report's notes, oldest first.
 func (s *Store) ReportNotes(ctx context.Context, reportID string) ([]ReportNoteWithAuthor, error) {
 	var rows []ReportNoteWithAuthor
-	err := s.conn(ctx).Table("report_notes").
+	err := scan(s.conn(ctx).Table("report_notes").
 		Select("report_notes.*, staff_accounts.email AS author_email, staff_accounts.display_name AS author_display_name").
 		Joins("LEFT JOIN staff_accounts ON staff_accounts.id = report_notes.staff_account_id").
-		Where("report_notes.report_id = ?", reportID).Order("report_notes.created_at, report_notes.id").Scan(&rows).Error
+		Where("report_notes.report_id = ?", reportID).Order("report_notes.created_at, report_notes.id"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list notes of report %s: %w", reportID, err)
 	}
@@ -219,9 +219,9 @@ func (s *Store) ReportNotes(ctx context.Context, reportID string) ([]ReportNoteW
 // (accepted or asking) or posted in them.
 func (s *Store) GroupsWithActor(ctx context.Context, remoteActorID string) ([]string, error) {
 	var ids []string
-	err := s.conn(ctx).Raw(`SELECT group_id FROM follows WHERE remote_actor_id = ? AND state IN ?
+	err := scan(s.conn(ctx).Raw(`SELECT group_id FROM follows WHERE remote_actor_id = ? AND state IN ?
 		UNION SELECT group_id FROM posts WHERE author_actor_id = ?`,
-		remoteActorID, []model.FollowState{model.FollowAccepted, model.FollowPending}, remoteActorID).Scan(&ids).Error
+		remoteActorID, []model.FollowState{model.FollowAccepted, model.FollowPending}, remoteActorID), &ids)
 	if err != nil {
 		return nil, fmt.Errorf("list groups of remote actor %s: %w", remoteActorID, err)
 	}

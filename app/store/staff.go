@@ -124,11 +124,11 @@ type StaffRoleInOrganisation struct {
 // StaffRoles lists an account's roles, ordered by organisation slug.
 func (s *Store) StaffRoles(ctx context.Context, accountID string) ([]StaffRoleInOrganisation, error) {
 	var rows []StaffRoleInOrganisation
-	err := s.conn(ctx).Table("staff_roles").
+	err := scan(s.conn(ctx).Table("staff_roles").
 		Select("staff_roles.*, organisations.slug AS organisation_slug").
 		Joins("JOIN organisations ON organisations.id = staff_roles.organisation_id").
 		Where("staff_roles.staff_account_id = ?", accountID).
-		Order("organisations.slug").Scan(&rows).Error
+		Order("organisations.slug"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list roles of staff account %s: %w", accountID, err)
 	}

@@ -19,10 +19,10 @@ type StaffMember struct {
 // StaffOfOrganisation lists the accounts holding a role in an organisation, by email.
 func (s *Store) StaffOfOrganisation(ctx context.Context, organisationID string) ([]StaffMember, error) {
 	var members []StaffMember
-	err := s.conn(ctx).Table("staff_accounts").Select("staff_accounts.*, staff_roles.role AS role").
+	err := scan(s.conn(ctx).Table("staff_accounts").Select("staff_accounts.*, staff_roles.role AS role").
 		Joins("JOIN staff_roles ON staff_roles.staff_account_id = staff_accounts.id").
 		Where("staff_roles.organisation_id = ?", organisationID).
-		Order("staff_accounts.email").Scan(&members).Error
+		Order("staff_accounts.email"), &members)
 	if err != nil {
 		return nil, fmt.Errorf("list staff of organisation %s: %w", organisationID, err)
 	}
@@ -30,9 +30,9 @@ func (s *Store) StaffOfOrganisation(ctx context.Context, organisationID string) 
 		StaffAccountID string
 		Slug           string
 	}
-	err = s.conn(ctx).Table("group_moderators").Select("group_moderators.staff_account_id, groups.slug").
+	err = scan(s.conn(ctx).Table("group_moderators").Select("group_moderators.staff_account_id, groups.slug").
 		Joins("JOIN groups ON groups.id = group_moderators.group_id").
-		Where("groups.organisation_id = ?", organisationID).Order("groups.slug").Scan(&assignments).Error
+		Where("groups.organisation_id = ?", organisationID).Order("groups.slug"), &assignments)
 	if err != nil {
 		return nil, fmt.Errorf("list group moderators of organisation %s: %w", organisationID, err)
 	}

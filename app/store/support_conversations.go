@@ -132,7 +132,7 @@ func (s *Store) SupportConversations(ctx context.Context, filter SupportFilter) 
 		limit = 50
 	}
 	var rows []SupportListing
-	err := query.Order("support_conversations.last_message_at DESC, support_conversations.id DESC").Limit(limit).Scan(&rows).Error
+	err := scan(query.Order("support_conversations.last_message_at DESC, support_conversations.id DESC").Limit(limit), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list support conversations of group %s: %w", filter.GroupID, err)
 	}
@@ -145,8 +145,8 @@ func (s *Store) CountSupportConversations(ctx context.Context, groupID string) (
 		Status model.SupportStatus
 		N      int64
 	}
-	err := s.conn(ctx).Model(&model.SupportConversation{}).Select("status, COUNT(*) AS n").
-		Where("group_id = ?", groupID).Group("status").Scan(&rows).Error
+	err := scan(s.conn(ctx).Model(&model.SupportConversation{}).Select("status, COUNT(*) AS n").
+		Where("group_id = ?", groupID).Group("status"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count support conversations of group %s: %w", groupID, err)
 	}

@@ -95,11 +95,11 @@ type SupportMessageWithAuthor struct {
 // SupportMessages lists a conversation's messages, oldest first.
 func (s *Store) SupportMessages(ctx context.Context, conversationID string) ([]SupportMessageWithAuthor, error) {
 	var rows []SupportMessageWithAuthor
-	err := s.conn(ctx).Table("support_messages").
+	err := scan(s.conn(ctx).Table("support_messages").
 		Select("support_messages.*, staff_accounts.email AS author_email, staff_accounts.display_name AS author_display_name").
 		Joins("LEFT JOIN staff_accounts ON staff_accounts.id = support_messages.staff_account_id").
 		Where("support_messages.conversation_id = ?", conversationID).
-		Order("support_messages.created_at, support_messages.id").Scan(&rows).Error
+		Order("support_messages.created_at, support_messages.id"), &rows)
 	if err != nil {
 		return nil, fmt.Errorf("list messages of support conversation %s: %w", conversationID, err)
 	}
