@@ -160,6 +160,6 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 }
 
 // latestOpenConversation picks a member's (?) most recent conversation with a group (?) that is not
-// closed (?), by the index on (group_id, remote_actor_id, last_message_at).
+// closed (?), by the index on (group_id, remote_actor_id): her few conversations sorted in memory.
 const latestOpenConversation = `WHERE group_id = ? AND remote_actor_id = ? AND status <> ?
 	ORDER BY last_message_at DESC, id DESC LIMIT 1`

@@ -72,3 +72,37 @@ func TestContinueSupportConversation(t *testing.T) {
 		}
 	})
 }
+
+// Continuing a conversation moves its last message time without a new entry in any of the table's
+// indexes: a heap-only (HOT) update, which PostgreSQL counts for the transaction that made it
+// (migration 27: last_message_at was in two indexes, so every message wrote five index entries).
+func TestContinuingAConversationIsAHeapOnlyUpdate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	group := newLobby(t, st)
+	ann := newActorOn(t, st, "ok.example", "ann")
+	started := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	conversation, err := st.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: ann.ID,
+		Status: model.SupportOpen, LastMessageAt: started})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var updated, heapOnly int64
+	err = st.Transaction(ctx, func(tx *store.Store) error {
+		object, activity := ann.IRI+"/statuses/1", ann.IRI+"/statuses/1/activity"
+		if err := tx.ContinueSupportConversation(ctx, model.SupportMessage{ConversationID: conversation.ID, GroupID: group.ID,
+			Kind: model.SupportFromMember, ObjectIRI: &object, ActivityIRI: &activity, ContentHTML: "<p>again</p>",
+			CreatedAt: started.Add(time.Minute)}, nil); err != nil {
+			return err
+		}
+		return tx.DB().WithContext(ctx).Raw(`SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables
+			WHERE relid = CAST('support_conversations' AS regclass)`).Row().Scan(&updated, &heapOnly)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated != 1 || heapOnly != 1 {
+		t.Errorf("continuing the conversation: %d updates, %d of them heap-only; want 1 and 1", updated, heapOnly)
+	}
+}
