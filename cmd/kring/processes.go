@@ -72,6 +72,9 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 			"that starts it; run `kring all` for the single-process default", role.name)
 	}
 	p := &process{cfg: cfg, logger: newLogger(cfg, inv.stderr).With("process", role.name)}
+	if role == roleWorker {
+		p.logger.Debug("garbage collector", "gc_percent", tuneGarbageCollector(inv.lookupEnv))
+	}
 	defer func() { closeAll(p.logger, p.closers) }()
 	if err := p.open(ctx); err != nil {
 		return err
