@@ -142,15 +142,16 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 		LatestStatus model.SupportStatus
 	}
 	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo,
-		group.ID, author.ID, model.SupportClosed, group.ID, author.ID, model.SupportClosed)
+		group.ID, author.ID, model.SupportClosed)
 	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT conversation_id FROM support_messages WHERE group_id = ? AND object_iri = ?), '') AS known_in,
 		(SELECT COUNT(*) FROM (SELECT 1 FROM support_messages
 			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
 			WHERE support_conversations.group_id = ? AND support_conversations.remote_actor_id = ?
 				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since,
-		COALESCE((SELECT id FROM support_conversations `+latestOpenConversation+`), '') AS latest_id,
-		COALESCE((SELECT status FROM support_conversations `+latestOpenConversation+`), '') AS latest_status`,
+		COALESCE(latest.id, '') AS latest_id, COALESCE(latest.status, '') AS latest_status
+		FROM (SELECT 1 AS one) AS here
+		LEFT JOIN (SELECT id, status FROM support_conversations `+latestOpenConversation+`) AS latest ON 1 = 1`,
 		args...), &row)
 	if err != nil {
 		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
@@ -161,5 +162,7 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 
 // latestOpenConversation picks a member's (?) most recent conversation with a group (?) that is not
 // closed (?), by the index on (group_id, remote_actor_id): her few conversations sorted in memory.
+// The standing reads it once, as a table joined to the one row of its other columns, for both the
+// conversation's id and its status.
 const latestOpenConversation = `WHERE group_id = ? AND remote_actor_id = ? AND status <> ?
 	ORDER BY last_message_at DESC, id DESC LIMIT 1`

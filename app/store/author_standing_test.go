@@ -178,3 +178,36 @@ func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
 		}
 	})
 }
+
+// A direct message's standing reads her latest open conversation once, for its id and its status
+// together: PostgreSQL's plan scans support_conversations twice, once for that and once for the
+// count of her messages this hour (three times when the id and the status were two subqueries).
+func TestSupportStandingReadsHerLatestConversationOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	group := newLobby(t, st)
+	ann := newActorOn(t, st, "ok.example", "ann")
+	if _, err := st.CreateSupportConversation(ctx, model.SupportConversation{GroupID: group.ID, RemoteActorID: ann.ID,
+		Status: model.SupportOpen, LastMessageAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	recorder := testenv.RecordStatements(t, st)
+	statements := recorder.During(func() {
+		if _, err := st.SupportStandingOf(ctx, group, ann, ann.IRI+"/statuses/1", time.Now().Add(-time.Hour), 20); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(statements) != 1 {
+		t.Fatalf("%d statements, want one", len(statements))
+	}
+	scans := 0
+	testenv.Explain(t, testenv.Conn(t, st), statements[0], false).Walk(func(n testenv.PlanNode) {
+		if n.RelationName == "support_conversations" {
+			scans++
+		}
+	})
+	if scans != 2 {
+		t.Errorf("the standing scans support_conversations %d times, want 2", scans)
+	}
+}
