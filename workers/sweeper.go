@@ -63,7 +63,11 @@ func (s *Sweeper) sweepLogged(ctx context.Context, before time.Time) {
 // Sweep hands every live row not enqueued since before to the broker, page by page, and returns how
 // many the broker took (rows it already held count too: it refused them by task id).
 func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
-	// The next sweep must find the rows this one enqueued marked.
+	// Marks are written in the background (dispatcher.go): the ones this process handed over are
+	// written before the sweep reads, so that it does not take a task its own process enqueued a
+	// moment ago for one the broker lost (under load the mark could still be waiting); and the next
+	// sweep must find the rows this one enqueued marked.
+	s.dispatcher.Flush()
 	defer s.dispatcher.Flush()
 	total := 0
 	afterID := ""
