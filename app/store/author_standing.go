@@ -98,16 +98,17 @@ func (s *Store) postStanding(ctx context.Context, group model.Group, author mode
 		ByActor    int64
 		ByHost     int64
 	}
-	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, objectIRI, group.ID)
+	args := append(s.standingArgs(group, author), group.ID)
 	counts := ""
 	if recent != nil {
 		counts = ",\n\t\t" + recentPostsColumns
 		args = append(args, author.ID, dbTime(recent.Since), recent.UpTo.ByActor, author.Host, dbTime(recent.Since), recent.UpTo.ByHost)
 	}
+	args = append(args, group.ID, objectIRI) // the group's post of the object, in the FROM clause
 	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
-		COALESCE((SELECT id FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_id,
-		COALESCE((SELECT reach FROM posts WHERE group_id = ? AND object_iri = ?), '') AS known_reach,
-		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`+counts, args...), &row)
+		COALESCE(known.id, '') AS known_id, COALESCE(known.reach, '') AS known_reach,
+		EXISTS (SELECT 1 FROM keyword_filters WHERE group_id = ?) AS filtered`+counts+
+		joinedOptionalRow(`SELECT id, reach FROM posts WHERE group_id = ? AND object_iri = ?`, "known"), args...), &row)
 	if err != nil {
 		return PostStanding{}, PostingCounts{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
@@ -149,10 +150,8 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
 			WHERE support_conversations.group_id = ? AND support_conversations.remote_actor_id = ?
 				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since,
-		COALESCE(latest.id, '') AS latest_id, COALESCE(latest.status, '') AS latest_status
-		FROM (SELECT 1 AS one) AS here
-		LEFT JOIN (SELECT id, status FROM support_conversations `+latestOpenConversation+`) AS latest ON 1 = 1`,
-		args...), &row)
+		COALESCE(latest.id, '') AS latest_id, COALESCE(latest.status, '') AS latest_status`+
+		joinedOptionalRow(`SELECT id, status FROM support_conversations `+latestOpenConversation, "latest"), args...), &row)
 	if err != nil {
 		return SupportStanding{}, fmt.Errorf("read standing of %s with the support inbox of group %s: %w", author.ID, group.ID, err)
 	}
@@ -162,7 +161,13 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 
 // latestOpenConversation picks a member's (?) most recent conversation with a group (?) that is not
 // closed (?), by the index on (group_id, remote_actor_id): her few conversations sorted in memory.
-// The standing reads it once, as a table joined to the one row of its other columns, for both the
-// conversation's id and its status.
 const latestOpenConversation = `WHERE group_id = ? AND remote_actor_id = ? AND status <> ?
 	ORDER BY last_message_at DESC, id DESC LIMIT 1`
+
+// joinedOptionalRow is the FROM clause of a standing: it gives the standing's scalar subqueries their
+// one row, joined to the row subquery finds, if any, as alias, so that the standing reads several
+// columns of that row (NULL where there is none) in one lookup instead of a subquery each. Its
+// arguments come after those of the select list.
+func joinedOptionalRow(subquery, alias string) string {
+	return "\n\t\tFROM (SELECT 1 AS one) AS here LEFT JOIN (" + subquery + ") AS " + alias + " ON 1 = 1"
+}

@@ -179,10 +179,13 @@ func TestPostStandingFindsTheGroupsPostOfTheObject(t *testing.T) {
 	})
 }
 
-// A direct message's standing reads her latest open conversation once, for its id and its status
-// together: PostgreSQL's plan scans support_conversations twice, once for that and once for the
-// count of her messages this hour (three times when the id and the status were two subqueries).
-func TestSupportStandingReadsHerLatestConversationOnce(t *testing.T) {
+// A standing reads its one optional row once for all the columns it wants of it (joinedOptionalRow):
+// a direct message's, her latest open conversation, for its id and its status (PostgreSQL's plan
+// scans support_conversations twice: that and the count of her messages this hour; three times when
+// the id and the status were two subqueries); a post's, the group's post of the same object, for its
+// id and its reach (posts scanned three times: that and the author's and her host's recent posts;
+// four with a subquery each).
+func TestStandingsReadTheirOptionalRowOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := testenv.Postgres(t)
@@ -193,21 +196,38 @@ func TestSupportStandingReadsHerLatestConversationOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	recorder := testenv.RecordStatements(t, st)
-	statements := recorder.During(func() {
-		if _, err := st.SupportStandingOf(ctx, group, ann, ann.IRI+"/statuses/1", time.Now().Add(-time.Hour), 20); err != nil {
-			t.Fatal(err)
+	conn := testenv.Conn(t, st)
+	for _, tc := range []struct {
+		table string
+		scans int
+		read  func() error
+	}{
+		{"support_conversations", 2, func() error {
+			_, err := st.SupportStandingOf(ctx, group, ann, ann.IRI+"/statuses/1", time.Now().Add(-time.Hour), 20)
+			return err
+		}},
+		{"posts", 3, func() error {
+			_, _, err := st.PostStandingCounting(ctx, group, ann, ann.IRI+"/statuses/2", store.RecentPostsQuery{
+				Since: time.Now().Add(-time.Hour), UpTo: store.PostingCounts{ByActor: 20, ByHost: 300}})
+			return err
+		}},
+	} {
+		statements := recorder.During(func() {
+			if err := tc.read(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(statements) != 1 {
+			t.Fatalf("%d statements, want one", len(statements))
 		}
-	})
-	if len(statements) != 1 {
-		t.Fatalf("%d statements, want one", len(statements))
-	}
-	scans := 0
-	testenv.Explain(t, testenv.Conn(t, st), statements[0], false).Walk(func(n testenv.PlanNode) {
-		if n.RelationName == "support_conversations" {
-			scans++
+		scans := 0
+		testenv.Explain(t, conn, statements[0], false).Walk(func(n testenv.PlanNode) {
+			if n.RelationName == tc.table {
+				scans++
+			}
+		})
+		if scans != tc.scans {
+			t.Errorf("the standing scans %s %d times, want %d", tc.table, scans, tc.scans)
 		}
-	})
-	if scans != 2 {
-		t.Errorf("the standing scans support_conversations %d times, want 2", scans)
 	}
 }
