@@ -73,7 +73,8 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 	}
 	p := &process{cfg: cfg, logger: newLogger(cfg, inv.stderr).With("process", role.name)}
 	if role == roleWorker {
-		p.logger.Debug("garbage collector", "gc_percent", tuneGarbageCollector(inv.lookupEnv))
+		gcPercent := tuneGarbageCollector(inv.lookupEnv)
+		p.logger.Debug("garbage collector", "gc_percent", gcPercent)
 	}
 	defer func() { closeAll(p.logger, p.closers) }()
 	if err := p.open(ctx); err != nil {
