@@ -23,7 +23,6 @@ import (
 	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/federation"
 	"github.com/kring-social/kring/federation/fetch"
-	"github.com/kring-social/kring/federation/jsonguard"
 	"github.com/kring-social/kring/federation/memo"
 	"github.com/kring-social/kring/federation/signing"
 )
@@ -155,11 +154,7 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		r.refuse(c, RefusedMalformed, http.StatusBadRequest, "could not read the body")
 		return
 	}
-	if err := jsonguard.CheckObject(body, jsonguard.DefaultMaxDepth); err != nil {
-		r.refuse(c, RefusedMalformed, http.StatusBadRequest, err.Error())
-		return
-	}
-	env, err := readEnvelope(body)
+	env, err := readEnvelope(body) // jsonguard's checks first
 	if err != nil {
 		r.refuse(c, RefusedMalformed, http.StatusBadRequest, err.Error())
 		return

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -107,6 +108,43 @@ func printable(s string) string {
 // values or recursing, and each key costs a bounded amount of work (a map takes over from
 // comparisons in objects with many keys), so its cost grows linearly with the body.
 func CheckObject(body []byte, maxDepth int) error {
+	_, err := CheckObjectMembers(body, maxDepth, MemberNames{})
+	return err
+}
+
+// MemberNames names the members whose values CheckObjectMembers keeps: some of the top-level
+// object's, and some of the object that is the value of its member NestedIn (an activity's embedded
+// object), when that value is an object.
+type MemberNames struct {
+	Top      []string
+	NestedIn string
+	Nested   []string
+}
+
+// Members are the raw values (as json.RawMessage holds them) of the members MemberNames asked for
+// that the body has, by key as encoding/json decodes it. Keys are unique in an accepted body, so each
+// has one value.
+type Members struct {
+	Top, Nested map[string]json.RawMessage
+}
+
+// CheckObjectMembers is CheckObject that also keeps the values of the members names asks for, read
+// on the same pass: a caller that needs a few members of a large body does not parse it again.
+func CheckObjectMembers(body []byte, maxDepth int, names MemberNames) (Members, error) {
+	w := walk{frames: make([]frame, 1, 8), names: names}
+	if len(names.Top) > 0 {
+		w.members.Top = make(map[string]json.RawMessage, len(names.Top))
+	}
+	if len(names.Nested) > 0 {
+		w.members.Nested = make(map[string]json.RawMessage, len(names.Nested))
+	}
+	if err := w.check(body, maxDepth); err != nil {
+		return Members{}, err
+	}
+	return w.members, nil
+}
+
+func (w *walk) check(body []byte, maxDepth int) error {
 	s := scanner{data: body}
 	s.skipSpace()
 	if s.pos == len(s.data) {
@@ -116,7 +154,6 @@ func CheckObject(body []byte, maxDepth int) error {
 		return ErrNotObject
 	}
 	s.pos++
-	w := walk{frames: make([]frame, 1, 8)}
 	w.frames[0] = frame{object: true}
 	for len(w.frames) > 0 {
 		s.skipSpace()
@@ -134,6 +171,7 @@ func CheckObject(body []byte, maxDepth int) error {
 			continue
 		case closes && top.state != nextValue:
 			s.pos++
+			w.keep(top.kept, top.start, &s)
 			w.frames = w.frames[:len(w.frames)-1]
 			continue
 		case top.state == afterValue:
@@ -159,6 +197,8 @@ func CheckObject(body []byte, maxDepth int) error {
 			c = s.data[s.pos]
 		}
 		top.state = afterValue
+		kept := w.kept()
+		start := s.pos
 		var err error
 		switch {
 		case c == '{' || c == '[':
@@ -167,6 +207,9 @@ func CheckObject(body []byte, maxDepth int) error {
 			}
 			s.pos++
 			w.push(c == '{')
+			f := &w.frames[len(w.frames)-1]
+			f.kept, f.start = kept, start
+			continue // kept when it closes
 		case c == '"':
 			_, _, err = s.readString()
 		case c == 't':
@@ -183,12 +226,48 @@ func CheckObject(body []byte, maxDepth int) error {
 		if err != nil {
 			return err
 		}
+		w.keep(kept, start, &s)
 	}
 	s.skipSpace()
 	if s.pos != len(s.data) {
 		return ErrTrailingData
 	}
 	return nil
+}
+
+// kept says where the value about to be read is kept: in which of the members' maps
+// (keptNowhere, keptTop, keptNested), under the key just read.
+func (w *walk) kept() keptIn {
+	depth := len(w.frames)
+	top := &w.frames[depth-1]
+	switch {
+	case !top.object:
+		return keptNowhere
+	case depth == 1 && slices.Contains(w.names.Top, top.key):
+		return keptTop
+	case depth == 2 && w.frames[0].key == w.names.NestedIn && slices.Contains(w.names.Nested, top.key):
+		return keptNested
+	}
+	return keptNowhere
+}
+
+// keep records the value that began at start and ends where s is, under the key of the object
+// that holds it.
+func (w *walk) keep(in keptIn, start int, s *scanner) {
+	if in == keptNowhere {
+		return
+	}
+	// A value kept at its close: its frame is still the innermost, the object holding it below.
+	holder := &w.frames[len(w.frames)-1]
+	if s.data[start] == '{' || s.data[start] == '[' {
+		holder = &w.frames[len(w.frames)-2]
+	}
+	value := s.data[start:s.pos]
+	if in == keptTop {
+		w.members.Top[holder.key] = value
+	} else {
+		w.members.Nested[holder.key] = value
+	}
 }
 
 // scanner reads JSON as RFC 8259 and encoding/json define it, byte by byte.
@@ -332,9 +411,20 @@ func isHex(c byte) bool {
 // fewKeys is how many keys of an object are compared one by one before they go into a map.
 const fewKeys = 8
 
+// keptIn says whether a value is kept, and among which members.
+type keptIn uint8
+
+const (
+	keptNowhere keptIn = iota
+	keptTop
+	keptNested
+)
+
 // frame is an open object or array.
 type frame struct {
 	object    bool
+	kept      keptIn // whether this object or array is a value kept whole when it closes
+	start     int    // where it opened
 	state     position
 	inContext bool // inside an @context value, where keys are JSON-LD terms
 	key       string
@@ -352,7 +442,11 @@ const (
 	afterValue                 // after a value: a comma or the close
 )
 
-type walk struct{ frames []frame }
+type walk struct {
+	frames  []frame
+	names   MemberNames
+	members Members
+}
 
 func (w *walk) push(object bool) {
 	parent := &w.frames[len(w.frames)-1]

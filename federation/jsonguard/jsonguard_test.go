@@ -174,6 +174,12 @@ func FuzzCheckObject(f *testing.F) {
 			t.Fatalf("accepted, but encoding/json does not read one object from it")
 		}
 		checkNoVariants(t, doc)
+		// And the members kept on the way are what encoding/json reads.
+		members, err := CheckObjectMembers(body, 8, activityMembers)
+		if err != nil {
+			t.Fatalf("CheckObject accepts it, CheckObjectMembers says %v", err)
+		}
+		compareMembers(t, body, members)
 	})
 }
 
@@ -195,4 +201,69 @@ func checkNoVariants(t *testing.T, value any) {
 			checkNoVariants(t, inner)
 		}
 	}
+}
+
+// activityMembers are the members the inbox's envelope reads.
+var activityMembers = MemberNames{Top: []string{"@context", "id", "type", "actor", "object"}, NestedIn: "object", Nested: []string{"id", "attributedTo"}}
+
+// CheckObjectMembers keeps exactly what encoding/json's RawMessage holds for each member asked for,
+// whatever the value's kind and spacing, and nothing for members not asked for or not there.
+func TestCheckObjectMembersAgreeWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"id":"https://a.example/1","type":"Create","actor":"https://a.example/u","object":{"id":"https://a.example/n","type":"Note","attributedTo":"https://a.example/u","content":"<p>hi</p>"}}`,
+		` { "id" : "x" , "actor" : { "id" : "https://a.example/u" , "type" : "Person" } , "object" : { "attributedTo" : [ "a" , { "id" : "b" } ] , "id" : 7 } } `,
+		`{"@context":["https://www.w3.org/ns/activitystreams",{"sensitive":"as:sensitive"}],"type":"Like","object":"https://k.example/p/1","actor":["https://a.example/u"]}`,
+		`{"object":[{"id":"https://a.example/n","attributedTo":"a"}],"type":"Create"}`,
+		`{"object":{"tag":[{"id":"not kept"}],"nested":{"id":"not kept either"}},"other":{"id":"nor this"},"id":null}`,
+		`{"\u0069d":"escaped key","type":true,"actor":-1.5e3,"object":{"\u0069d":"https://a.example/n"}}`,
+		`{"object":{},"id":""}`,
+	} {
+		members, err := CheckObjectMembers([]byte(body), DefaultMaxDepth, activityMembers)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		compareMembers(t, []byte(body), members)
+	}
+}
+
+// A body CheckObjectMembers refuses keeps nothing, and refusals are CheckObject's.
+func TestCheckObjectMembersRefusesAsCheckObject(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"id":"a","id":"b"}`, `{"object":{"id":"a","ID":"b"}}`, `{"id":"a"} {}`, `[{"id":"a"}]`, `{"object":{"id":`} {
+		members, err := CheckObjectMembers([]byte(body), DefaultMaxDepth, activityMembers)
+		want := CheckObject([]byte(body), DefaultMaxDepth)
+		if err == nil || want == nil || err.Error() != want.Error() || members.Top != nil || members.Nested != nil {
+			t.Fatalf("%s: CheckObjectMembers = %v, %v; CheckObject = %v", body, members, err, want)
+		}
+	}
+}
+
+// compareMembers checks members against encoding/json's reading of body.
+func compareMembers(t *testing.T, body []byte, members Members) {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	var nested map[string]json.RawMessage
+	if raw := top[activityMembers.NestedIn]; len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &nested); err != nil {
+			t.Fatalf("encoding/json, the object: %v", err)
+		}
+	}
+	same := func(where string, names []string, kept, read map[string]json.RawMessage) {
+		if len(kept) > len(names) {
+			t.Fatalf("%s: kept %d members, asked for %d", where, len(kept), len(names))
+		}
+		for _, name := range names {
+			value, ok := kept[name]
+			want, wantOK := read[name]
+			if ok != wantOK || string(value) != string(want) {
+				t.Fatalf("%s %q: kept %q (%v), encoding/json reads %q (%v)", where, name, value, ok, want, wantOK)
+			}
+		}
+	}
+	same("top", activityMembers.Top, members.Top, top)
+	same("nested", activityMembers.Nested, members.Nested, nested)
 }
