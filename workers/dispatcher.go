@@ -54,24 +54,40 @@ func (d *Dispatcher) DispatchTasks(ctx context.Context, tasks []model.QueuedTask
 	d.enqueue(ctx, tasks)
 }
 
-// enqueue returns how many tasks the broker took.
+// enqueue returns how many tasks the broker took. It marks the rows of those it took; a task
+// without a row (model.QueuedTask.Unrecorded) needs no mark when the broker takes it, since its
+// activity's time of arrival stands for one, and gets a row when the broker refuses it, so that
+// the next sweep tries again rather than the one after the lease.
 func (d *Dispatcher) enqueue(ctx context.Context, tasks []model.QueuedTask) int {
-	enqueued := make([]string, 0, len(tasks))
+	marks := make([]string, 0, len(tasks))
+	var refusedUnrecorded []model.QueuedTask
 	var firstErr error
+	taken := 0
 	for _, task := range tasks {
 		if err := d.client.Enqueue(ctx, task); err != nil {
 			firstErr = cmp.Or(firstErr, err)
+			if task.Unrecorded {
+				refusedUnrecorded = append(refusedUnrecorded, task)
+			}
 			continue
 		}
-		enqueued = append(enqueued, task.ID)
+		taken++
+		if !task.Unrecorded {
+			marks = append(marks, task.ID)
+		}
 	}
-	if failed := len(tasks) - len(enqueued); failed > 0 {
+	if failed := len(tasks) - taken; failed > 0 {
 		// One line per batch: with the broker down, a sweep would otherwise log every row.
 		d.logger.WarnContext(ctx, "tasks not enqueued; the sweeper will retry",
 			slog.Int("failed", failed), slog.Any("error", firstErr))
 	}
-	d.mark(enqueued, time.Now())
-	return len(enqueued)
+	if err := d.store.RecordMissingTaskRows(ctx, refusedUnrecorded); err != nil {
+		// Their activities are pending: the sweep finds them once the lease has run out.
+		d.logger.WarnContext(ctx, "tasks the broker refused not recorded; the sweeper will find them after the lease",
+			slog.Int("tasks", len(refusedUnrecorded)), slog.Any("error", err))
+	}
+	d.mark(marks, time.Now())
+	return taken
 }
 
 // mark hands the ids of tasks the broker took at a time to the background writer of marks.

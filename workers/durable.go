@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/kring-social/kring/app/logctx"
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/tasks"
 )
@@ -74,7 +75,7 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			logger.InfoContext(ctx, "task interrupted; it will run again", slog.Any("error", err))
 			return err
 		}
-		if ferr := st.RecordTaskFailure(bookCtx, id, err, isFinalAttempt(ctx, err)); ferr != nil {
+		if ferr := recordFailure(bookCtx, st, id, task, err, isFinalAttempt(ctx, err)); ferr != nil {
 			logger.ErrorContext(ctx, "task failure not recorded", slog.Any("error", ferr))
 		}
 		return err
@@ -101,4 +102,14 @@ func runRecovering(ctx context.Context, handler asynq.Handler, task *asynq.Task)
 		}
 	}()
 	return handler.ProcessTask(ctx, task)
+}
+
+// recordFailure counts a failed attempt on the task's outbox row. The task of an inbound activity
+// may have none (model.QueuedTask.Unrecorded): its first failure writes it.
+func recordFailure(ctx context.Context, st *store.Store, id string, task *asynq.Task, cause error, dead bool) error {
+	if task.Type() != tasks.TypeProcessInbound {
+		return st.RecordTaskFailure(ctx, id, cause, dead)
+	}
+	row := model.QueuedTask{ID: id, TaskType: task.Type(), Queue: tasks.QueueFor(task.Type()), Payload: string(task.Payload())}
+	return st.RecordFailureOfTask(ctx, row, cause, dead)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/store"
+	"github.com/kring-social/kring/app/tasks"
 )
 
 // Sweeper defaults. The interval is short because rows never handed to a broker are found by the
@@ -69,6 +70,11 @@ func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
 	// sweep must find the rows this one enqueued marked.
 	s.dispatcher.Flush()
 	defer s.dispatcher.Flush()
+	// Inbound activities' tasks have no rows while all goes well: those still pending after the
+	// lease get rows first, which the loop below then enqueues like any other.
+	if _, err := s.store.RecordStaleInboundTasks(ctx, before, tasks.NewProcessInboundTask, sweepPageSize); err != nil {
+		return 0, err
+	}
 	total := 0
 	afterID := ""
 	for {

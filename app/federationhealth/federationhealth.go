@@ -61,7 +61,7 @@ type Overview struct {
 func (s *Service) Overview(ctx context.Context, now time.Time) (Overview, error) {
 	var o Overview
 	var err error
-	if o.Queues, err = s.store.QueueBacklogs(ctx); err != nil {
+	if o.Queues, err = s.store.QueueBacklogs(ctx, tasks.QueueInbound); err != nil {
 		return o, err
 	}
 	if o.Hosts, err = s.store.TroubledHosts(ctx, listLimit); err != nil {

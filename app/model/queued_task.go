@@ -16,6 +16,10 @@ type QueuedTask struct {
 	LastError  string
 	DeadAt     *time.Time // set when retries ran out; the sweeper leaves the row alone then
 	CreatedAt  time.Time
+	// Unrecorded marks the task of an inbound activity that has no row here: the activity's pending
+	// row in inbound_activities stands for it (migration 30), and the task gets a row of its own only
+	// when something goes wrong (the broker refused it, its lease ran out, an attempt failed).
+	Unrecorded bool `gorm:"-"`
 }
 
 // TableName pins the table name so renaming the struct never renames the table.

@@ -25,13 +25,9 @@ func (s *Store) ExecLastForTest(ctx context.Context, table, sql string, args ...
 	return s.execLast(ctx, table, sql, args...)
 }
 
-// AcceptBatchForTest stores activities with their tasks as one batch of the inbox's shared accept.
-func (s *Store) AcceptBatchForTest(ctx context.Context, activities []model.InboundActivity, tasks []model.QueuedTask) ([]bool, error) {
-	calls := make([]acceptCall, len(activities))
-	for i := range activities {
-		calls[i] = acceptCall{activity: activities[i], task: tasks[i]}
-	}
-	return s.acceptBatch(ctx, calls)
+// AcceptBatchForTest stores activities as one batch of the inbox's shared accept.
+func (s *Store) AcceptBatchForTest(ctx context.Context, activities []model.InboundActivity) ([]bool, error) {
+	return s.acceptBatch(ctx, activities)
 }
 
 // PrereadBatchForTest reads activities as one batch of the worker's shared first read.

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kring-social/kring/app/model"
@@ -19,8 +21,9 @@ type QueueBacklog struct {
 	OldestDueAt *time.Time
 }
 
-// QueueBacklogs sums the outbox per queue, as of now.
-func (s *Store) QueueBacklogs(ctx context.Context) ([]QueueBacklog, error) {
+// QueueBacklogs sums the outbox per queue, as of now, counting the inbound activities pending
+// without a row of their own (model.QueuedTask.Unrecorded) as due on inboundQueue, since received.
+func (s *Store) QueueBacklogs(ctx context.Context, inboundQueue string) ([]QueueBacklog, error) {
 	now := s.now()
 	type row struct {
 		Queue       string
@@ -40,6 +43,23 @@ func (s *Store) QueueBacklogs(ctx context.Context) ([]QueueBacklog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sum the task outbox by queue: %w", err)
 	}
+	var inbound row
+	err = scan(s.conn(ctx).Model(&model.InboundActivity{}).Select("COUNT(*) AS due, MIN(received_at) AS oldest_due_at").
+		Where("state = ? AND NOT EXISTS (SELECT 1 FROM queued_tasks WHERE queued_tasks.id = inbound_activities.id)", model.InboundPending),
+		&inbound)
+	if err != nil {
+		return nil, fmt.Errorf("count the inbound activities pending: %w", err)
+	}
+	inbound.Queue = inboundQueue
+	if i := slices.IndexFunc(rows, func(r row) bool { return r.Queue == inboundQueue }); i >= 0 {
+		inbound.Due += rows[i].Due
+		inbound.Later, inbound.Dead = rows[i].Later, rows[i].Dead
+		inbound.OldestDueAt = earliestDBTime(inbound.OldestDueAt, rows[i].OldestDueAt)
+		rows[i] = inbound
+	} else if inbound.Due > 0 {
+		rows = append(rows, inbound)
+		slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.Queue, b.Queue) })
+	}
 	out := make([]QueueBacklog, 0, len(rows))
 	for _, r := range rows {
 		backlog := QueueBacklog{Queue: r.Queue, Due: r.Due, Later: r.Later, Dead: r.Dead}
@@ -51,6 +71,22 @@ func (s *Store) QueueBacklogs(ctx context.Context) ([]QueueBacklog, error) {
 		out = append(out, backlog)
 	}
 	return out, nil
+}
+
+// earliestDBTime is the earlier of two timestamps read as text, either of which may be missing.
+func earliestDBTime(a, b *string) *string {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	atA, okA := parseDBTime(*a)
+	atB, okB := parseDBTime(*b)
+	if okB && (!okA || atB.Before(atA)) {
+		return b
+	}
+	return a
 }
 
 // parseDBTime reads a timestamp as either database writes it as text.
@@ -189,13 +225,20 @@ func (s *Store) ReviveDeadTask(ctx context.Context, id string) (model.QueuedTask
 	return s.FindTask(ctx, id)
 }
 
-// DiscardDeadTask deletes a dead task from the outbox. ErrNotFound unless the task is dead.
+// DiscardDeadTask deletes a dead task from the outbox, and settles as failed the inbound activity it
+// processed, if any. ErrNotFound unless the task is dead.
 func (s *Store) DiscardDeadTask(ctx context.Context, id string) (model.QueuedTask, error) {
 	var row model.QueuedTask
 	if err := s.conn(ctx).Where("id = ? AND dead_at IS NOT NULL", id).Take(&row).Error; err != nil {
 		return model.QueuedTask{}, fmt.Errorf("find dead task %s: %w", id, notFoundAs(err))
 	}
-	if err := s.conn(ctx).Where("id = ? AND dead_at IS NOT NULL", id).Delete(&model.QueuedTask{}).Error; err != nil {
+	err := s.Transaction(ctx, func(tx *Store) error {
+		if err := tx.failInboundOfTasks(ctx, "its task was discarded after its retries ran out: "+row.LastError, "id = ? AND dead_at IS NOT NULL", id); err != nil {
+			return err
+		}
+		return tx.conn(ctx).Where("id = ? AND dead_at IS NOT NULL", id).Delete(&model.QueuedTask{}).Error
+	})
+	if err != nil {
 		return model.QueuedTask{}, fmt.Errorf("discard task %s: %w", id, err)
 	}
 	return row, nil

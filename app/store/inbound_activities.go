@@ -87,19 +87,13 @@ func (s *Store) finishInbound(ctx context.Context, id string, state model.Inboun
 	}).Error
 }
 
-// AcceptInboundActivity stores an activity received at an inbox together with the task that will
-// process it, both or neither; task is made from the stored row's id. It reports false, storing
-// nothing, for an activity already stored. On PostgreSQL this is one statement (a data-modifying
-// CTE) that concurrent requests share, so an inbox request costs at most one round trip; on SQLite,
-// a transaction of two inserts.
+// AcceptInboundActivity stores an activity received at an inbox and, once it is committed, hands
+// the task that will process it to the broker; task is made from the stored row's id. It reports
+// false, storing nothing, for an activity already stored. The task has no outbox row (see
+// model.QueuedTask.Unrecorded): its id is the activity's, and the activity's pending row is what
+// the sweeper finds if the broker never ran it. On PostgreSQL the insert is one statement that
+// concurrent requests share, so an inbox request costs at most one round trip.
 func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.InboundActivity, task func(inboundID string) NewTask) (bool, error) {
-	activity.ID = model.NewID()
-	activity.State = model.InboundPending
-	activity.ReceivedAt = s.now()
-	row, err := newTaskRow(task(activity.ID), activity.ReceivedAt)
-	if err != nil {
-		return false, err
-	}
 	if s.batches == nil || s.InTransaction() {
 		created := false
 		err := s.Transaction(ctx, func(tx *Store) error {
@@ -107,13 +101,24 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 			if err != nil || !isNew {
 				return err
 			}
+			row, err := unrecordedInboundTask(task, stored)
+			if err != nil {
+				return err
+			}
 			created = true
-			_, err = tx.RecordTask(ctx, task(stored.ID))
-			return err
+			tx.afterRecording(ctx, []model.QueuedTask{row})
+			return nil
 		})
 		return created, err
 	}
-	isNew, err := s.batches.accept.do(ctx, acceptCall{activity: activity, task: row})
+	activity.ID = model.NewID()
+	activity.State = model.InboundPending
+	activity.ReceivedAt = s.now()
+	row, err := unrecordedInboundTask(task, activity)
+	if err != nil {
+		return false, err
+	}
+	isNew, err := s.batches.accept.do(ctx, activity)
 	if err != nil {
 		return false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, err)
 	}
@@ -122,4 +127,12 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 	}
 	s.dispatch(ctx, []model.QueuedTask{row})
 	return true, nil
+}
+
+// unrecordedInboundTask is the task, made by task, that processes the stored activity: its id is
+// the activity's, and it has no outbox row.
+func unrecordedInboundTask(task func(inboundID string) NewTask, activity model.InboundActivity) (model.QueuedTask, error) {
+	row, err := newTaskRow(task(activity.ID), activity.ReceivedAt)
+	row.ID, row.Unrecorded = activity.ID, true
+	return row, err
 }

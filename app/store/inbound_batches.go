@@ -17,7 +17,7 @@ const maxBatch = 64
 // inboundBatches are the inbox path's statements that concurrent calls share on PostgreSQL
 // (coalesce.go): the serve's accept, and the worker's first read of an activity and its settle.
 type inboundBatches struct {
-	accept  *coalescer[acceptCall, bool]
+	accept  *coalescer[model.InboundActivity, bool]
 	preread *coalescer[string, *InboundToProcess]
 	settle  *coalescer[settleCall, struct{}]
 }
@@ -35,52 +35,35 @@ func newInboundBatches(s *Store) *inboundBatches {
 	}
 }
 
-// acceptCall is an inbox request's activity and the row of the task that will process it.
-type acceptCall struct {
-	activity model.InboundActivity
-	task     model.QueuedTask
-}
-
-// acceptBatch stores the activities that are new and their tasks in one statement, and says which
-// were new. An activity stored before, or twice in the batch, is stored once; the task of a copy
-// not stored is not stored either. Each column goes as one array (pg_arrays.go).
-func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, error) {
-	n := len(calls)
+// acceptBatch stores the activities that are new in one statement, and says which were new. An
+// activity stored before, or twice in the batch, is stored once. Each column goes as one array
+// (pg_arrays.go).
+func (s *Store) acceptBatch(ctx context.Context, activities []model.InboundActivity) ([]bool, error) {
+	n := len(activities)
 	var (
 		ids, iris, actors, types, bodies, states = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		groups                                   = make([]*string, n)
-		received, runAt, createdAt               = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
-		taskIDs, taskTypes, queues, payloads     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		received                                 = make([]time.Time, n)
 	)
-	for i, c := range calls {
-		a, t := c.activity, c.task
+	for i, a := range activities {
 		ids[i], iris[i], actors[i], types[i], groups[i], bodies[i], states[i], received[i] =
 			a.ID, a.ActivityIRI, a.ActorIRI, a.ActivityType, a.GroupID, a.RawBody, string(a.State), a.ReceivedAt
-		taskIDs[i], taskTypes[i], queues[i], payloads[i], runAt[i], createdAt[i] = t.ID, t.TaskType, t.Queue, t.Payload, t.RunAt, t.CreatedAt
 	}
 	var created []string
-	err := scan(s.conn(ctx).Raw(`WITH stored AS (
-			INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
-			SELECT id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, 0, '', received_at
-			FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
-				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMP[]))
-				AS activity (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, received_at)
-			ON CONFLICT (activity_iri) DO NOTHING
-			RETURNING id)
-		INSERT INTO queued_tasks (id, task_type, queue, payload, run_at, attempts, last_error, created_at)
-		SELECT task.id, task.task_type, task.queue, task.payload, task.run_at, 0, '', task.created_at
+	err := scan(s.conn(ctx).Raw(`INSERT INTO inbound_activities (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, attempts, error, received_at)
+		SELECT id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, 0, '', received_at
 		FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
-			CAST(? AS TIMESTAMP[]), CAST(? AS TIMESTAMP[])) AS task (inbound_id, id, task_type, queue, payload, run_at, created_at)
-		JOIN stored ON stored.id = task.inbound_id
-		RETURNING queued_tasks.id`,
-		pgArray(ids), pgArray(iris), pgArray(actors), pgArray(types), pgArray(groups), pgArray(bodies), pgArray(states), pgArray(received),
-		pgArray(ids), pgArray(taskIDs), pgArray(taskTypes), pgArray(queues), pgArray(payloads), pgArray(runAt), pgArray(createdAt)), &created)
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMP[]))
+			AS activity (id, activity_iri, actor_iri, activity_type, group_id, raw_body, state, received_at)
+		ON CONFLICT (activity_iri) DO NOTHING
+		RETURNING id`,
+		pgArray(ids), pgArray(iris), pgArray(actors), pgArray(types), pgArray(groups), pgArray(bodies), pgArray(states), pgArray(received)), &created)
 	if err != nil {
 		return nil, err
 	}
 	isNew := make([]bool, n)
-	for i, c := range calls {
-		isNew[i] = slices.Contains(created, c.task.ID)
+	for i, a := range activities {
+		isNew[i] = slices.Contains(created, a.ID)
 	}
 	return isNew, nil
 }

@@ -83,17 +83,17 @@ func TestDomainBlocksCoverSubdomains(t *testing.T) {
 	})
 }
 
-func TestAcceptInboundActivityStoresItWithItsTask(t *testing.T) {
+// An accepted activity's task is handed to the broker under the activity's id and has no outbox row;
+// an activity accepted twice is stored and handed over once.
+func TestAcceptInboundActivityStoresItAndDispatchesItsTaskWithoutARow(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
+		broker := dispatchTo(st)
 		in := model.InboundActivity{ActivityIRI: "https://a.example/activities/2", ActorIRI: "https://a.example/u/al",
 			ActivityType: "Create", RawBody: `{}`}
-		task := func(id string) store.NewTask {
-			return store.NewTask{Type: "inbound:activity", Queue: "inbound", Payload: map[string]string{"InboundActivityID": id}}
-		}
 		for round, want := range []bool{true, false} {
-			created, err := st.AcceptInboundActivity(ctx, in, task)
+			created, err := st.AcceptInboundActivity(ctx, in, tasks.NewProcessInboundTask)
 			if err != nil || created != want {
 				t.Fatalf("round %d: created %t, %v; want %t", round, created, err, want)
 			}
@@ -102,46 +102,55 @@ func TestAcceptInboundActivityStoresItWithItsTask(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tasks []model.QueuedTask
-		if err := st.DB().Find(&tasks).Error; err != nil {
-			t.Fatal(err)
+		handed := broker.tasks()
+		if len(handed) != 1 || handed[0].ID != stored.ID || !handed[0].Unrecorded || handed[0].TaskType != tasks.TypeProcessInbound ||
+			!strings.Contains(handed[0].Payload, stored.ID) {
+			t.Fatalf("tasks handed to the broker %+v for activity %s; want exactly one, under its id, without a row", handed, stored.ID)
 		}
-		if len(tasks) != 1 || !strings.Contains(tasks[0].Payload, stored.ID) {
-			t.Fatalf("tasks %+v for activity %s; want exactly one naming it", tasks, stored.ID)
+		if rows := outboxRows(t, st); len(rows) != 0 {
+			t.Errorf("outbox rows after the accept: %+v, want none", rows)
 		}
 	})
 }
 
-// A worker settling an activity with its task in hand closes the task's outbox row in the same
-// commit; inside a caller's transaction the row stays for the worker to close once that commits.
+// A worker settling an activity with its task in hand closes the task's outbox row, if a failure
+// gave it one, in the same commit; inside a caller's transaction the row stays for the worker to
+// close once that commits. A task without a row is closed by the settle all the same.
 func TestFinishingAnInboundActivityClosesItsTaskInHand(t *testing.T) {
 	t.Parallel()
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		accept := func(n string) (model.InboundActivity, model.QueuedTask) {
+		broker := dispatchTo(st)
+		accept := func(n string, failed bool) (model.InboundActivity, model.QueuedTask) {
 			t.Helper()
-			iri := "https://a.example/activities/" + n
-			if created, err := st.AcceptInboundActivity(ctx, model.InboundActivity{ActivityIRI: iri, ActorIRI: "https://a.example/u/al",
-				ActivityType: "Create", RawBody: `{}`}, tasks.NewProcessInboundTask); err != nil || !created {
-				t.Fatalf("accept: created %t, %v", created, err)
-			}
-			row, err := st.InboundActivityByIRI(ctx, iri)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var task model.QueuedTask
-			if err := st.DB().Where("payload LIKE ?", "%"+row.ID+"%").Take(&task).Error; err != nil {
-				t.Fatal(err)
+			row, task := acceptInbound(t, st, broker, n)
+			if failed {
+				if err := st.RecordFailureOfTask(ctx, task, errors.New("the database was busy"), false); err != nil {
+					t.Fatal(err)
+				}
 			}
 			return row, task
 		}
-
-		row, task := accept("1")
-		inHandCtx, inHand := store.WithTaskInHand(ctx, task.ID)
-		if err := st.FinishInboundActivity(inHandCtx, row.ID, model.InboundProcessed, ""); err != nil {
-			t.Fatal(err)
+		settle := func(row model.InboundActivity, task model.QueuedTask, inTransaction bool) bool {
+			t.Helper()
+			inHandCtx, inHand := store.WithTaskInHand(ctx, task.ID)
+			finish := func(s *store.Store) error {
+				return s.FinishInboundActivity(inHandCtx, row.ID, model.InboundProcessed, "")
+			}
+			var err error
+			if inTransaction {
+				err = st.Transaction(inHandCtx, func(tx *store.Store) error { return finish(tx) })
+			} else {
+				err = finish(st)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inHand.Completed()
 		}
-		if !inHand.Completed() {
+
+		row, task := accept("1", true)
+		if !settle(row, task, false) {
 			t.Error("the task in hand was not closed with the settle")
 		}
 		if _, err := st.FindTask(ctx, task.ID); !errors.Is(err, store.ErrNotFound) {
@@ -151,14 +160,13 @@ func TestFinishingAnInboundActivityClosesItsTaskInHand(t *testing.T) {
 			t.Errorf("after the settle: %+v, %v", done, err)
 		}
 
-		row, task = accept("2")
-		inHandCtx, inHand = store.WithTaskInHand(ctx, task.ID)
-		if err := st.Transaction(inHandCtx, func(tx *store.Store) error {
-			return tx.FinishInboundActivity(inHandCtx, row.ID, model.InboundProcessed, "")
-		}); err != nil {
-			t.Fatal(err)
+		row, task = accept("2", false)
+		if !settle(row, task, false) {
+			t.Error("the task in hand, without a row, was not closed with the settle")
 		}
-		if inHand.Completed() {
+
+		row, task = accept("3", true)
+		if settle(row, task, true) {
 			t.Error("a settle inside a caller's transaction claimed the task's row")
 		}
 		if _, err := st.FindTask(ctx, task.ID); err != nil {
@@ -176,6 +184,7 @@ func TestConcurrentAcceptsReadsAndSettlesKeepTheirOwnResults(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		const activities = 25
+		broker := dispatchTo(st)
 		iri := func(n int) string { return fmt.Sprintf("https://a.example/activities/parallel-%d", n) }
 		var newCount [activities]atomic.Int32
 		var wg sync.WaitGroup
@@ -193,10 +202,7 @@ func TestConcurrentAcceptsReadsAndSettlesKeepTheirOwnResults(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		var queued []model.QueuedTask
-		if err := st.DB().Find(&queued).Error; err != nil {
-			t.Fatal(err)
-		}
+		queued := broker.tasks()
 		if len(queued) != activities {
 			t.Fatalf("%d tasks for %d activities", len(queued), activities)
 		}
@@ -212,7 +218,7 @@ func TestConcurrentAcceptsReadsAndSettlesKeepTheirOwnResults(t *testing.T) {
 			}
 			rows[n] = row
 			for _, task := range queued {
-				if strings.Contains(task.Payload, row.ID) {
+				if task.ID == row.ID && strings.Contains(task.Payload, row.ID) {
 					taskOf[row.ID] = task.ID
 				}
 			}

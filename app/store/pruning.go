@@ -19,13 +19,23 @@ func (s *Store) PruneInboundActivities(ctx context.Context, before time.Time) (i
 	return result.RowsAffected, nil
 }
 
-// PruneDeadTasks deletes outbox tasks whose retries ran out before before.
+// PruneDeadTasks deletes outbox tasks whose retries ran out before before, settling as failed the
+// inbound activities they processed.
 func (s *Store) PruneDeadTasks(ctx context.Context, before time.Time) (int64, error) {
-	result := s.conn(ctx).Where("dead_at IS NOT NULL AND dead_at < ?", dbTime(before)).Delete(&model.QueuedTask{})
-	if result.Error != nil {
-		return 0, fmt.Errorf("prune dead tasks: %w", result.Error)
+	var pruned int64
+	err := s.Transaction(ctx, func(tx *Store) error {
+		const dead = "dead_at IS NOT NULL AND dead_at < ?"
+		if err := tx.failInboundOfTasks(ctx, "its task ran out of retries and was pruned", dead, dbTime(before)); err != nil {
+			return err
+		}
+		result := tx.conn(ctx).Where(dead, dbTime(before)).Delete(&model.QueuedTask{})
+		pruned = result.RowsAffected
+		return result.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune dead tasks: %w", err)
 	}
-	return result.RowsAffected, nil
+	return pruned, nil
 }
 
 // PrunePasswordResetTokens deletes password reset links that expired before before (used or not);

@@ -33,9 +33,7 @@ func TestStoreReadsAreNotRenderedForGormsRecorder(t *testing.T) {
 	activity := model.InboundActivity{ID: model.NewID(), ActivityIRI: "https://a.example/activities/rendered",
 		ActorIRI: "https://a.example/u/al", ActivityType: "Create", RawBody: `{"type":"Create"}`,
 		State: model.InboundPending, ReceivedAt: at}
-	task := model.QueuedTask{ID: model.NewID(), TaskType: "process_inbound", Queue: "inbox",
-		Payload: `{"inbound_activity_id":"` + activity.ID + `"}`, RunAt: at, CreatedAt: at}
-	isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{activity}, []model.QueuedTask{task})
+	isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{activity})
 	if err != nil || len(isNew) != 1 || !isNew[0] {
 		t.Fatalf("accept: new %v, %v", isNew, err)
 	}

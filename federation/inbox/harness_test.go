@@ -270,12 +270,28 @@ func follow(id, actor, object string) []byte {
 	return body
 }
 
-// queued lists the outbox tasks of one type, oldest first.
+// queued lists the outbox tasks of one type, oldest first; for the processing of inbound activities,
+// also the tasks of those pending without a row (model.QueuedTask.Unrecorded), as the broker has
+// them.
 func queued(t *testing.T, st *store.Store, taskType string) []model.QueuedTask {
 	t.Helper()
 	var rows []model.QueuedTask
 	if err := st.DB().Where("task_type = ?", taskType).Order("id").Find(&rows).Error; err != nil {
 		t.Fatal(err)
+	}
+	if taskType != tasks.TypeProcessInbound {
+		return rows
+	}
+	var pending []string
+	if err := st.DB().Raw(harnessPendingInbound, model.InboundPending).Scan(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range pending {
+		payload, err := json.Marshal(tasks.ProcessInboundPayload{InboundActivityID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, model.QueuedTask{ID: id, TaskType: taskType, Payload: string(payload), Unrecorded: true})
 	}
 	return rows
 }

@@ -2,15 +2,24 @@ package inbox_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// harnessLookup is the test harness's own query for the queued tasks it runs as a worker would; a
-// worker receives its tasks from Redis instead, so it is not counted.
-const harnessLookup = `SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER BY id`
+// harnessLookups are the test harness's own queries for the queued tasks it runs as a worker would; a
+// worker receives its tasks from Redis instead, so they are not counted.
+var harnessLookups = map[string]bool{
+	`SELECT * FROM "queued_tasks" WHERE task_type = $1 ORDER BY id`: true,
+	strings.ReplaceAll(harnessPendingInbound, "?", "$1"):            true,
+}
+
+// harnessPendingInbound lists the inbound activities pending without an outbox row, whose tasks the
+// broker alone holds.
+const harnessPendingInbound = `SELECT id FROM inbound_activities WHERE state = ?
+	AND NOT EXISTS (SELECT 1 FROM queued_tasks WHERE queued_tasks.id = inbound_activities.id) ORDER BY received_at, id`
 
 // statementBudgets bound what one inbound activity costs PostgreSQL from its request to settled,
 // deliveries included (measured on 2026-12-05 in brackets), so that a change adding round trips to
@@ -107,7 +116,7 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 				t.Fatalf("%s: status %d", a.name, status)
 			}
 		}) {
-			if s.SQL != harnessLookup {
+			if !harnessLookups[s.SQL] {
 				statements = append(statements, s)
 			}
 		}
