@@ -84,7 +84,8 @@ func (k *kringInProduction) inbox(group string) string {
 func (k *kringInProduction) group(slug string) string { return k.public + "/groups/" + slug }
 
 // cachedActors stores n actors of other servers, each on a host of its own, as if Kring had fetched
-// their documents a moment ago. Their keys repeat the test fixtures (an RSA key costs 100-300 ms to
+// their documents a moment ago: every column a fetch fills, the document as received included
+// (actorDocument). Their keys repeat the test fixtures (an RSA key costs 100-300 ms to
 // make); each actor has a key id of its own, which is what Kring caches and checks.
 func (k *kringInProduction) cachedActors(b *testing.B, n int) []remoteActor {
 	b.Helper()
@@ -112,9 +113,13 @@ func (k *kringInProduction) cachedActors(b *testing.B, n int) []remoteActor {
 		host := fmt.Sprintf("s%d.example", i)
 		iri := "https://" + host + "/users/u"
 		out[i] = remoteActor{iri: iri, key: key}
+		publicKeyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 		if _, err := k.store.SaveRemoteActor(context.Background(), model.RemoteActor{IRI: iri, Host: host, ActorType: "Person",
-			InboxURL: iri + "/inbox", PublicKeyID: iri + "#main-key", FetchedAt: now,
-			PublicKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))}); err != nil {
+			PreferredUsername: "u", DisplayName: "Ulla van der Berg", Summary: actorSummary, InboxURL: iri + "/inbox",
+			SharedInboxURL: "https://" + host + "/inbox", OutboxURL: iri + "/outbox", FollowersURL: iri + "/followers",
+			URL: "https://" + host + "/@u", IconURL: "https://" + host + "/system/accounts/avatars/109/301/512/original/4f1c2a9d0e3b7c85.png",
+			PublicKeyID: iri + "#main-key", PublicKeyPEM: publicKeyPEM, FetchedAt: now,
+			RawDocument: actorDocument(iri, iri+"#main-key", publicKeyPEM)}); err != nil {
 			b.Fatal(err)
 		}
 	}
