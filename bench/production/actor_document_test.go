@@ -35,7 +35,7 @@ func actorDocument(iri, keyID, publicKeyPEM string) string {
 		"manuallyApprovesFollowers": false, "discoverable": true, "indexable": true, "published": "2022-11-04T00:00:00Z",
 		"memorial": false, "devices": iri + "/collections/devices",
 		"publicKey": map[string]any{"id": keyID, "owner": iri, "publicKeyPem": publicKeyPEM},
-		"tag": []any{}, "attachment": []any{field("Website", "https://ulla.example.net"), field("Pronouns", "https://pronouns.example/she"),
+		"tag":       []any{}, "attachment": []any{field("Website", "https://ulla.example.net"), field("Pronouns", "https://pronouns.example/she"),
 			field("Garden", "https://garden.example.org/volunteers")},
 		"endpoints": map[string]any{"sharedInbox": origin + "/inbox"},
 		"icon":      map[string]any{"type": "Image", "mediaType": "image/png", "url": origin + "/system/accounts/avatars/109/301/512/original/4f1c2a9d0e3b7c85.png"},
