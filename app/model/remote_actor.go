@@ -23,11 +23,14 @@ type RemoteActor struct {
 	IconURL           string `gorm:"column:icon_url"`
 	PublicKeyID       string `gorm:"column:public_key_id"`
 	PublicKeyPEM      string `gorm:"column:public_key_pem"`
-	RawDocument       string // the JSON fetched, as received
-	FetchedAt         time.Time
-	GoneAt            *time.Time // deleted on its server, or answered 410
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// RawDocument is the JSON fetched, as received (4 KiB and more for a Mastodon account), kept
+	// for operators. Kring never reads it back, so its reads of actors leave it out (the store's,
+	// and gorm's permission ->:false keeps it empty in any other read).
+	RawDocument string `gorm:"->:false;<-"`
+	FetchedAt   time.Time
+	GoneAt      *time.Time // deleted on its server, or answered 410
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // TableName pins the table name so renaming the struct never renames the table.

@@ -38,7 +38,8 @@ var (
 )
 
 // columnsAs lists the columns of value's table as "table.column AS prefixcolumn": the names gorm
-// reads into a field of value's type embedded with embeddedPrefix:prefix.
+// reads into a field of value's type embedded with embeddedPrefix:prefix. A column the model never
+// reads (gorm's permission ->:false, an actor's document as received) is left out.
 func columnsAs(value any, table, prefix string) string {
 	parsed, err := schema.Parse(value, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
@@ -46,7 +47,9 @@ func columnsAs(value any, table, prefix string) string {
 	}
 	columns := make([]string, 0, len(parsed.DBNames))
 	for _, name := range parsed.DBNames {
-		columns = append(columns, table+"."+name+" AS "+prefix+name)
+		if parsed.FieldsByDBName[name].Readable {
+			columns = append(columns, table+"."+name+" AS "+prefix+name)
+		}
 	}
 	return strings.Join(columns, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/kring-social/kring/app/model"
@@ -29,10 +30,14 @@ func (s *Store) SaveRemoteActor(ctx context.Context, actor model.RemoteActor) (m
 	return s.RemoteActorByIRI(ctx, actor.IRI)
 }
 
+// actors reads remote actors without their documents as received, which Kring never reads back
+// (model.RemoteActor.RawDocument): 4 KiB and more each, for nothing.
+func (s *Store) actors(ctx context.Context) *gorm.DB { return s.conn(ctx).Omit("raw_document") }
+
 // RemoteActorByIRI loads a cached remote actor by its id.
 func (s *Store) RemoteActorByIRI(ctx context.Context, iri string) (model.RemoteActor, error) {
 	var actor model.RemoteActor
-	if err := s.conn(ctx).Where("iri = ?", iri).Take(&actor).Error; err != nil {
+	if err := s.actors(ctx).Where("iri = ?", iri).Take(&actor).Error; err != nil {
 		return model.RemoteActor{}, fmt.Errorf("find remote actor %s: %w", iri, classify(err))
 	}
 	return actor, nil
@@ -41,7 +46,7 @@ func (s *Store) RemoteActorByIRI(ctx context.Context, iri string) (model.RemoteA
 // RemoteActorByKeyID loads the cached remote actor whose public key has this id.
 func (s *Store) RemoteActorByKeyID(ctx context.Context, keyID string) (model.RemoteActor, error) {
 	var actor model.RemoteActor
-	if err := s.conn(ctx).Where("public_key_id = ?", keyID).Order("fetched_at DESC").Take(&actor).Error; err != nil {
+	if err := s.actors(ctx).Where("public_key_id = ?", keyID).Order("fetched_at DESC").Take(&actor).Error; err != nil {
 		return model.RemoteActor{}, fmt.Errorf("find remote actor with key %s: %w", keyID, classify(err))
 	}
 	return actor, nil
@@ -61,7 +66,7 @@ func (s *Store) MarkRemoteActorGone(ctx context.Context, id string) error {
 // RemoteActorByID loads a cached remote actor by its row id.
 func (s *Store) RemoteActorByID(ctx context.Context, id string) (model.RemoteActor, error) {
 	var actor model.RemoteActor
-	if err := s.conn(ctx).Where("id = ?", id).Take(&actor).Error; err != nil {
+	if err := s.actors(ctx).Where("id = ?", id).Take(&actor).Error; err != nil {
 		return model.RemoteActor{}, fmt.Errorf("find remote actor %s: %w", id, classify(err))
 	}
 	return actor, nil
