@@ -169,3 +169,36 @@ func TestInboundBacklogCountsActivitiesWithoutRows(t *testing.T) {
 		}
 	})
 }
+
+// The sweep's look for stale inbound activities and the backlog's count of pending ones, which run
+// every few seconds whatever the history's size, are served by indexes.
+func TestInboundTaskSweepsUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	broker := dispatchTo(st)
+	acceptInbound(t, st, broker, "1")
+	recorder := testenv.RecordStatements(t, st)
+	statements := recorder.During(func() {
+		if _, err := st.RecordStaleInboundTasks(ctx, time.Now().Add(-time.Hour), tasks.NewProcessInboundTask, 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.QueueBacklogs(ctx, tasks.QueueInbound); err != nil {
+			t.Fatal(err)
+		}
+	})
+	conn := testenv.Conn(t, st)
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range statements {
+		for _, table := range testenv.SeqScans(testenv.Explain(t, conn, s, false)) {
+			if table == "inbound_activities" {
+				t.Errorf("no index serves this statement, it reads all of %s:\n%s", table, s.SQL)
+			}
+		}
+	}
+	if len(statements) < 3 {
+		t.Errorf("recorded %d statements, want the sweep's and the backlog's", len(statements))
+	}
+}
