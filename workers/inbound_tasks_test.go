@@ -88,3 +88,46 @@ func TestInboundTaskFailureWritesItsRow(t *testing.T) {
 		t.Errorf("the failed task's row %+v: want one attempt, why, on the inbound queue", row)
 	}
 }
+
+// After its first look, which reads every pending activity, a sweeper looks for stale inbound
+// activities only among those that arrived since its last look (less an overlap): an activity that
+// was pending when a look covered its arrival got a row then. A worker that starts again reads them
+// all once more.
+func TestInboundSweepLooksOnlySinceItsLastLook(t *testing.T) {
+	t.Parallel()
+	st := testenv.Postgres(t)
+	opt := testenv.Redis(t)
+	dispatcher := wireDispatcher(t, st, opt)
+	ctx := context.Background()
+	arrivedAt := func(activity model.InboundActivity, at time.Time) {
+		t.Helper()
+		if err := st.DB().Model(&model.InboundActivity{}).Where("id = ?", activity.ID).Update("received_at", at).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	sweeper := workers.NewSweeper(st, dispatcher, 0, 0, testLogger())
+	if _, err := sweeper.Sweep(ctx, now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	recent := testenv.AcceptInbound(t, st, "recent")
+	arrivedAt(recent, now.Add(-time.Hour))
+	covered := testenv.AcceptInbound(t, st, "covered")
+	arrivedAt(covered, now.Add(-3*time.Hour)) // before the first look's end, less the overlap
+	if _, err := sweeper.Sweep(ctx, now.Add(-30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if rowGone(t, st, recent.ID) {
+		t.Error("an activity that arrived since the last look got no row")
+	}
+	if !rowGone(t, st, covered.ID) {
+		t.Error("the sweep looked again at activities a look before it covered")
+	}
+	restarted := workers.NewSweeper(st, dispatcher, 0, 0, testLogger())
+	if _, err := restarted.Sweep(ctx, now.Add(-30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if rowGone(t, st, covered.ID) {
+		t.Error("a sweeper's first look left out a stale activity")
+	}
+}

@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kring-social/kring/app/store"
@@ -26,7 +27,17 @@ type Sweeper struct {
 	interval   time.Duration
 	lease      time.Duration
 	logger     *slog.Logger
+
+	inboundMu sync.Mutex
+	// inboundSweptBefore is the latest time before which a look for stale inbound activities has
+	// given a row to every one still pending (zero until the first look, which takes them all).
+	inboundSweptBefore time.Time
 }
+
+// inboundSweepOverlap is how far each look for stale inbound activities reaches back past the end
+// of the one before: an activity's arrival time is taken before its insert, so one committed while
+// a look read can carry a time that look already covered.
+const inboundSweepOverlap = 2 * time.Minute
 
 // NewSweeper returns a sweeper that, every interval, re-enqueues rows last handed to the broker more
 // than lease ago. A zero interval or lease takes the default.
@@ -72,7 +83,7 @@ func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
 	defer s.dispatcher.Flush()
 	// Inbound activities' tasks have no rows while all goes well: those still pending after the
 	// lease get rows first, which the loop below then enqueues like any other.
-	if _, err := s.store.RecordStaleInboundTasks(ctx, before, tasks.NewProcessInboundTask, sweepPageSize); err != nil {
+	if err := s.recordStaleInbound(ctx, before); err != nil {
 		return 0, err
 	}
 	total := 0
@@ -91,4 +102,25 @@ func (s *Sweeper) Sweep(ctx context.Context, before time.Time) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// recordStaleInbound gives rows to the tasks of the inbound activities received before before and
+// still pending without one. Only those received since the last look (less the overlap) need a
+// look: one pending when a look covered its arrival got a row then, and a row keeps it in the
+// outbox sweep until it settles. So a backlog older than the lease is not read again every interval
+// (the first look, at the worker's start, reads every pending activity).
+func (s *Sweeper) recordStaleInbound(ctx context.Context, before time.Time) error {
+	s.inboundMu.Lock()
+	defer s.inboundMu.Unlock()
+	var since time.Time
+	if !s.inboundSweptBefore.IsZero() {
+		since = s.inboundSweptBefore.Add(-inboundSweepOverlap)
+	}
+	if _, err := s.store.RecordStaleInboundTasks(ctx, since, before, tasks.NewProcessInboundTask, sweepPageSize); err != nil {
+		return err
+	}
+	if before.After(s.inboundSweptBefore) {
+		s.inboundSweptBefore = before
+	}
+	return nil
 }

@@ -35,17 +35,21 @@ func (s *Store) RecordMissingTaskRows(ctx context.Context, rows []model.QueuedTa
 }
 
 // RecordStaleInboundTasks gives an outbox row, not handed to the broker, to the task of every
-// inbound activity received before before and still pending without one: the broker lost its task,
-// or never got it (the serve process stopped between its commit and the enqueue). task makes the
-// task of an activity id; the rows go in pages of limit. It returns how many rows it wrote.
-func (s *Store) RecordStaleInboundTasks(ctx context.Context, before time.Time, task func(inboundID string) NewTask, limit int) (int, error) {
+// inbound activity received from since (zero: from the first) until before and still pending
+// without one: the broker lost its task, or never got it (the serve process stopped between its
+// commit and the enqueue). task makes the task of an activity id; the rows go in pages of limit. It
+// returns how many rows it wrote.
+func (s *Store) RecordStaleInboundTasks(ctx context.Context, since, before time.Time, task func(inboundID string) NewTask, limit int) (int, error) {
 	total := 0
 	for {
 		var stale []model.InboundActivity
-		err := s.conn(ctx).Select("id", "received_at").
+		query := s.conn(ctx).Select("id", "received_at").
 			Where("state = ? AND received_at < ?", model.InboundPending, dbTime(before)).
-			Where("NOT EXISTS (SELECT 1 FROM queued_tasks WHERE queued_tasks.id = inbound_activities.id)").
-			Order("received_at, id").Limit(limit).Find(&stale).Error
+			Where("NOT EXISTS (SELECT 1 FROM queued_tasks WHERE queued_tasks.id = inbound_activities.id)")
+		if !since.IsZero() {
+			query = query.Where("received_at >= ?", dbTime(since))
+		}
+		err := query.Order("received_at, id").Limit(limit).Find(&stale).Error
 		if err != nil {
 			return total, fmt.Errorf("list stale inbound activities: %w", err)
 		}

@@ -80,7 +80,7 @@ func TestStaleInboundActivitiesGetTaskRows(t *testing.T) {
 		}
 
 		// Pages of one: the loop must go on past a full page.
-		written, err := st.RecordStaleInboundTasks(ctx, lease, tasks.NewProcessInboundTask, 1)
+		written, err := st.RecordStaleInboundTasks(ctx, time.Time{}, lease, tasks.NewProcessInboundTask, 1)
 		if err != nil || written != 1 {
 			t.Fatalf("stale tasks recorded: %d, %v; want 1", written, err)
 		}
@@ -98,7 +98,7 @@ func TestStaleInboundActivitiesGetTaskRows(t *testing.T) {
 		if err != nil || !slices.ContainsFunc(swept, func(row model.QueuedTask) bool { return row.ID == stale.ID }) {
 			t.Errorf("the sweep does not find the stale activity's new row: %+v, %v", swept, err)
 		}
-		if again, err := st.RecordStaleInboundTasks(ctx, lease, tasks.NewProcessInboundTask, 1); err != nil || again != 0 {
+		if again, err := st.RecordStaleInboundTasks(ctx, time.Time{}, lease, tasks.NewProcessInboundTask, 1); err != nil || again != 0 {
 			t.Errorf("a second pass recorded %d, %v; want none", again, err)
 		}
 	})
@@ -135,7 +135,7 @@ func TestInboundTaskFailuresAreRecordedOnARowOfTheirOwn(t *testing.T) {
 			if err != nil || settled.State != model.InboundFailed || settled.Error == "" {
 				t.Errorf("%s task's activity: %s %q, %v; want failed, saying why", end, settled.State, settled.Error, err)
 			}
-			if stale, err := st.RecordStaleInboundTasks(ctx, time.Now().Add(time.Minute), tasks.NewProcessInboundTask, 10); err != nil || stale != 0 {
+			if stale, err := st.RecordStaleInboundTasks(ctx, time.Time{}, time.Now().Add(time.Minute), tasks.NewProcessInboundTask, 10); err != nil || stale != 0 {
 				t.Errorf("after the %s task, the sweep gave %d activities a task, %v", end, stale, err)
 			}
 		}
@@ -180,7 +180,7 @@ func TestInboundTaskSweepsUseIndexes(t *testing.T) {
 	acceptInbound(t, st, broker, "1")
 	recorder := testenv.RecordStatements(t, st)
 	statements := recorder.During(func() {
-		if _, err := st.RecordStaleInboundTasks(ctx, time.Now().Add(-time.Hour), tasks.NewProcessInboundTask, 10); err != nil {
+		if _, err := st.RecordStaleInboundTasks(ctx, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour), tasks.NewProcessInboundTask, 10); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.QueueBacklogs(ctx, tasks.QueueInbound); err != nil {
