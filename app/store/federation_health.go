@@ -50,13 +50,11 @@ func (s *Store) QueueBacklogs(ctx context.Context, inboundQueue string) ([]Queue
 	if err != nil {
 		return nil, fmt.Errorf("count the inbound activities pending: %w", err)
 	}
-	inbound.Queue = inboundQueue
 	if i := slices.IndexFunc(rows, func(r row) bool { return r.Queue == inboundQueue }); i >= 0 {
-		inbound.Due += rows[i].Due
-		inbound.Later, inbound.Dead = rows[i].Later, rows[i].Dead
-		inbound.OldestDueAt = earliestDBTime(inbound.OldestDueAt, rows[i].OldestDueAt)
-		rows[i] = inbound
+		rows[i].Due += inbound.Due
+		rows[i].OldestDueAt = earliestDBTime(rows[i].OldestDueAt, inbound.OldestDueAt)
 	} else if inbound.Due > 0 {
+		inbound.Queue = inboundQueue
 		rows = append(rows, inbound)
 		slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.Queue, b.Queue) })
 	}
