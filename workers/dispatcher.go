@@ -67,7 +67,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, tasks []model.QueuedTask) int 
 		if err := d.client.Enqueue(ctx, task); err != nil {
 			firstErr = cmp.Or(firstErr, err)
 			if task.Unrecorded {
-				refusedUnrecorded = append(refusedUnrecorded, rowsStandingFor(task)...)
+				refusedUnrecorded = append(refusedUnrecorded, task)
 			}
 			continue
 		}
@@ -88,16 +88,6 @@ func (d *Dispatcher) enqueue(ctx context.Context, tasks []model.QueuedTask) int 
 	}
 	d.mark(marks, time.Now())
 	return taken
-}
-
-// rowsStandingFor are the outbox rows that stand for an unrecorded task the broker refused: the
-// task's own, or for a batch, those of the tasks it covers, keyed by their activities as the
-// sweeper expects (a batch never has a row).
-func rowsStandingFor(task model.QueuedTask) []model.QueuedTask {
-	if len(task.Covers) > 0 {
-		return task.Covers
-	}
-	return []model.QueuedTask{task}
 }
 
 // mark hands the ids of tasks the broker took at a time to the background writer of marks.

@@ -26,11 +26,6 @@ const outboxWriteTimeout = 10 * time.Second
 // processed public posts); a second copy of finished work costs one read and a DELETE of no row.
 var guardsItself = map[string]bool{tasks.TypeProcessInbound: true}
 
-// rowless names the task types that never have an outbox row: a batch of inbound activities, each
-// of which gets a row of its own when it needs one (inbound_batch.go), so there is nothing to load,
-// delete or record a failure on.
-var rowless = map[string]bool{tasks.TypeProcessInboundBatch: true}
-
 // durable wraps a handler with the outbox bookkeeping: it runs the handler only while the task's row
 // exists (or, for the types guardsItself lists, leaves that to the handler), deletes the row when the
 // handler succeeds, and records failures, marking the row dead when asynq will not retry again. The
@@ -43,9 +38,6 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 			return fmt.Errorf("run %s task: no task id in context: %w", task.Type(), asynq.SkipRetry)
 		}
 		ctx = logctx.WithTaskID(ctx, id, task.Type())
-		if rowless[task.Type()] {
-			return runRecovering(ctx, next, task)
-		}
 		if !guardsItself[task.Type()] {
 			if _, err := st.FindTask(ctx, id); err != nil {
 				if errors.Is(err, store.ErrNotFound) {

@@ -15,32 +15,14 @@ import (
 // busyHostDelay is how long a delivery waits when its host has every slot in use.
 const busyHostDelay = 2 * time.Second
 
-// InboundProcessor applies one stored inbound activity, doing nothing once it is settled: for its
-// own task (Process), or for a batch task, which leaves it alone once it has a task of its own
-// (ProcessInBatch).
-type InboundProcessor interface {
-	Process(ctx context.Context, inboundID string) error
-	ProcessInBatch(ctx context.Context, inboundID string) error
-}
-
-var _ InboundProcessor = (*inbox.Processor)(nil)
-
-// HandleInbound registers the processing of stored inbound activities, one by one and in the
-// batches the inbox accepted together (inbound_batch.go).
-func (s *Server) HandleInbound(processor InboundProcessor) {
+// HandleInbound registers the processing of stored inbound activities.
+func (s *Server) HandleInbound(processor *inbox.Processor) {
 	s.HandleFunc(tasks.TypeProcessInbound, func(ctx context.Context, task *asynq.Task) error {
 		payload, err := DecodePayload[tasks.ProcessInboundPayload](task)
 		if err != nil {
 			return err
 		}
 		return processor.Process(ctx, payload.InboundActivityID)
-	})
-	s.HandleFunc(tasks.TypeProcessInboundBatch, func(ctx context.Context, task *asynq.Task) error {
-		payload, err := DecodePayload[tasks.ProcessInboundBatchPayload](task)
-		if err != nil {
-			return err
-		}
-		return s.processInboundBatch(ctx, processor, payload.InboundActivityIDs)
 	})
 }
 

@@ -31,10 +31,6 @@ func RetryPolicyFor(taskType string) RetryPolicy {
 		return RetryPolicy{MaxRetry: 10, Base: 30 * time.Second, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
 	case tasks.TypeProcessInbound:
 		return RetryPolicy{MaxRetry: 8, Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2, Timeout: 2 * time.Minute}
-	case tasks.TypeProcessInboundBatch:
-		// A batch is retried only when it was interrupted; each of its activities that failed has a
-		// task of its own with the policy above. Up to 64 activities, eight at a time.
-		return RetryPolicy{MaxRetry: 8, Base: 30 * time.Second, Max: time.Hour, Jitter: 0.2, Timeout: 5 * time.Minute}
 	default:
 		return RetryPolicy{MaxRetry: 5, Base: time.Minute, Max: 6 * time.Hour, Jitter: 0.2, Timeout: 5 * time.Minute}
 	}

@@ -20,10 +20,6 @@ type QueuedTask struct {
 	// row in inbound_activities stands for it (migration 30), and the task gets a row of its own only
 	// when something goes wrong (the broker refused it, its lease ran out, an attempt failed).
 	Unrecorded bool `gorm:"-"`
-	// Covers lists, for an unrecorded task that processes several inbound activities accepted
-	// together, the unrecorded task of each. A batch never gets a row: where it would (the broker
-	// refused it), each activity gets its own, keyed by the activity as the sweeper expects.
-	Covers []QueuedTask `gorm:"-"`
 }
 
 // TableName pins the table name so renaming the struct never renames the table.

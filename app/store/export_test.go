@@ -25,14 +25,9 @@ func (s *Store) ExecLastForTest(ctx context.Context, table, sql string, args ...
 	return s.execLast(ctx, table, sql, args...)
 }
 
-// AcceptBatchForTest stores activities as one batch of the inbox's shared accept, their task made
-// by task.
-func (s *Store) AcceptBatchForTest(ctx context.Context, activities []model.InboundActivity, task func(inboundIDs []string) NewTask) ([]bool, error) {
-	calls := make([]acceptCall, len(activities))
-	for i, activity := range activities {
-		calls[i] = acceptCall{activity: activity, task: task}
-	}
-	return s.acceptBatch(ctx, calls)
+// AcceptBatchForTest stores activities as one batch of the inbox's shared accept.
+func (s *Store) AcceptBatchForTest(ctx context.Context, activities []model.InboundActivity) ([]bool, error) {
+	return s.acceptBatch(ctx, activities)
 }
 
 // PrereadBatchForTest reads activities as one batch of the worker's shared first read.

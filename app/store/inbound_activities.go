@@ -88,14 +88,12 @@ func (s *Store) finishInbound(ctx context.Context, id string, state model.Inboun
 }
 
 // AcceptInboundActivity stores an activity received at an inbox and, once it is committed, hands
-// the task that will process it to the broker; task makes the task of the stored rows' ids. It
-// reports false, storing nothing, for an activity already stored. The task has no outbox row (see
-// model.QueuedTask.Unrecorded): the activity's pending row is what the sweeper finds if the broker
-// never ran it. On PostgreSQL the insert is one statement that concurrent requests share, so an
-// inbox request costs at most one round trip, and the activities it stores get one task together
-// (task is given all their ids), so the broker's work is shared too. Every caller passes the same
-// task (the inbox's tasks.NewProcessInboundTasks): a batch's task is made by its first call's.
-func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.InboundActivity, task func(inboundIDs []string) NewTask) (bool, error) {
+// the task that will process it to the broker; task is made from the stored row's id. It reports
+// false, storing nothing, for an activity already stored. The task has no outbox row (see
+// model.QueuedTask.Unrecorded): its id is the activity's, and the activity's pending row is what
+// the sweeper finds if the broker never ran it. On PostgreSQL the insert is one statement that
+// concurrent requests share, so an inbox request costs at most one round trip.
+func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.InboundActivity, task func(inboundID string) NewTask) (bool, error) {
 	if s.batches == nil || s.InTransaction() {
 		created := false
 		err := s.Transaction(ctx, func(tx *Store) error {
@@ -103,7 +101,7 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 			if err != nil || !isNew {
 				return err
 			}
-			row, err := unrecordedInboundTask(task([]string{stored.ID}), stored)
+			row, err := unrecordedInboundTask(task, stored)
 			if err != nil {
 				return err
 			}
@@ -116,38 +114,25 @@ func (s *Store) AcceptInboundActivity(ctx context.Context, activity model.Inboun
 	activity.ID = model.NewID()
 	activity.State = model.InboundPending
 	activity.ReceivedAt = s.now()
-	isNew, err := s.batches.accept.do(ctx, acceptCall{activity: activity, task: task})
+	row, err := unrecordedInboundTask(task, activity)
+	if err != nil {
+		return false, err
+	}
+	isNew, err := s.batches.accept.do(ctx, activity)
 	if err != nil {
 		return false, fmt.Errorf("store inbound activity %s: %w", activity.ActivityIRI, err)
 	}
-	return isNew, nil
+	if !isNew {
+		return false, nil
+	}
+	s.dispatch(ctx, []model.QueuedTask{row})
+	return true, nil
 }
 
-// unrecordedInboundTask is task, the task that processes the stored activity: its id is the
-// activity's, and it has no outbox row.
-func unrecordedInboundTask(task NewTask, activity model.InboundActivity) (model.QueuedTask, error) {
-	row, err := newTaskRow(task, activity.ReceivedAt)
+// unrecordedInboundTask is the task, made by task, that processes the stored activity: its id is
+// the activity's, and it has no outbox row.
+func unrecordedInboundTask(task func(inboundID string) NewTask, activity model.InboundActivity) (model.QueuedTask, error) {
+	row, err := newTaskRow(task(activity.ID), activity.ReceivedAt)
 	row.ID, row.Unrecorded = activity.ID, true
-	return row, err
-}
-
-// unrecordedInboundBatchTask is the task, made by task, that processes the stored activities
-// together, with the task of each as its Covers; for one activity it is that activity's task.
-func unrecordedInboundBatchTask(task func(inboundIDs []string) NewTask, activities []model.InboundActivity) (model.QueuedTask, error) {
-	if len(activities) == 1 {
-		return unrecordedInboundTask(task([]string{activities[0].ID}), activities[0])
-	}
-	ids := make([]string, len(activities))
-	covers := make([]model.QueuedTask, len(activities))
-	for i, activity := range activities {
-		ids[i] = activity.ID
-		one, err := unrecordedInboundTask(task(ids[i:i+1]), activity)
-		if err != nil {
-			return model.QueuedTask{}, err
-		}
-		covers[i] = one
-	}
-	row, err := newTaskRow(task(ids), activities[0].ReceivedAt)
-	row.Unrecorded, row.Covers = true, covers
 	return row, err
 }

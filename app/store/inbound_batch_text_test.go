@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -41,7 +40,7 @@ func TestInboxAcceptIsOneStatementWhateverItsBatchSize(t *testing.T) {
 		t.Helper()
 		for _, s := range recorder.During(func() {
 			var err error
-			if isNew, err = st.AcceptBatchForTest(ctx, activities, tasks.NewProcessInboundTasks); err != nil {
+			if isNew, err = st.AcceptBatchForTest(ctx, activities); err != nil {
 				t.Fatalf("accept a batch of %d: %v", len(activities), err)
 			}
 		}) {

@@ -17,7 +17,7 @@ const maxBatch = 64
 // inboundBatches are the inbox path's statements that concurrent calls share on PostgreSQL
 // (coalesce.go): the serve's accept, and the worker's first read of an activity and its settle.
 type inboundBatches struct {
-	accept  *coalescer[acceptCall, bool]
+	accept  *coalescer[model.InboundActivity, bool]
 	preread *coalescer[string, *InboundToProcess]
 	settle  *coalescer[settleCall, struct{}]
 }
@@ -35,24 +35,17 @@ func newInboundBatches(s *Store) *inboundBatches {
 	}
 }
 
-// acceptCall is an activity to accept and the maker of its task (AcceptInboundActivity).
-type acceptCall struct {
-	activity model.InboundActivity
-	task     func(inboundIDs []string) NewTask
-}
-
-// acceptBatch stores the activities that are new in one statement, says which were new, and hands
-// the broker one task for all the new ones (the batch's first call makes it). An activity stored
-// before, or twice in the batch, is stored once. Each column goes as one array (pg_arrays.go).
-func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, error) {
-	n := len(calls)
+// acceptBatch stores the activities that are new in one statement, and says which were new. An
+// activity stored before, or twice in the batch, is stored once. Each column goes as one array
+// (pg_arrays.go).
+func (s *Store) acceptBatch(ctx context.Context, activities []model.InboundActivity) ([]bool, error) {
+	n := len(activities)
 	var (
 		ids, iris, actors, types, bodies, states = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		groups                                   = make([]*string, n)
 		received                                 = make([]time.Time, n)
 	)
-	for i, call := range calls {
-		a := call.activity
+	for i, a := range activities {
 		ids[i], iris[i], actors[i], types[i], groups[i], bodies[i], states[i], received[i] =
 			a.ID, a.ActivityIRI, a.ActorIRI, a.ActivityType, a.GroupID, a.RawBody, string(a.State), a.ReceivedAt
 	}
@@ -69,19 +62,8 @@ func (s *Store) acceptBatch(ctx context.Context, calls []acceptCall) ([]bool, er
 		return nil, err
 	}
 	isNew := make([]bool, n)
-	var stored []model.InboundActivity
-	for i, call := range calls {
-		if isNew[i] = slices.Contains(created, call.activity.ID); isNew[i] {
-			stored = append(stored, call.activity)
-		}
-	}
-	if len(stored) > 0 {
-		task, err := unrecordedInboundBatchTask(calls[0].task, stored)
-		if err != nil {
-			// Stored but not handed over: the sweeper gives them tasks once the lease has run out.
-			return nil, err
-		}
-		s.dispatch(ctx, []model.QueuedTask{task})
+	for i, a := range activities {
+		isNew[i] = slices.Contains(created, a.ID)
 	}
 	return isNew, nil
 }

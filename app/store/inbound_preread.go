@@ -20,9 +20,6 @@ type InboundToProcess struct {
 	model.InboundActivity
 	Actor *model.RemoteActor   // nil when Kring has no copy of the actor
 	Group *GroupInOrganisation // nil for an activity to the shared inbox, or when the group is gone
-	// HasOwnTask says the activity's task has an outbox row (the sweeper or a failure gave it one):
-	// that task is what processes it, not a batch that named it too.
-	HasOwnTask bool
 }
 
 // inboundWithRows is the row InboundToProcessByID reads; the joined rows' columns are prefixed so
@@ -33,7 +30,6 @@ type inboundWithRows struct {
 	Group            model.Group       `gorm:"embedded;embeddedPrefix:group__"`
 	OrganisationSlug string
 	OrganisationName string
-	HasOwnTask       bool
 }
 
 var (
@@ -85,8 +81,7 @@ func (s *Store) InboundToProcessByID(ctx context.Context, id string) (InboundToP
 func (s *Store) inboundToProcess(ctx context.Context, ids []string) ([]InboundToProcess, error) {
 	var rows []inboundWithRows
 	err := scan(s.conn(ctx).Raw(`SELECT inbound_activities.*, `+actorColumns()+`, `+groupColumns()+`,
-			organisations.slug AS organisation_slug, organisations.name AS organisation_name,
-			EXISTS (SELECT 1 FROM queued_tasks WHERE queued_tasks.id = inbound_activities.id) AS has_own_task
+			organisations.slug AS organisation_slug, organisations.name AS organisation_name
 		FROM inbound_activities
 		LEFT JOIN remote_actors ON remote_actors.iri = inbound_activities.actor_iri
 		LEFT JOIN groups ON groups.id = inbound_activities.group_id
@@ -97,7 +92,7 @@ func (s *Store) inboundToProcess(ctx context.Context, ids []string) ([]InboundTo
 	}
 	read := make([]InboundToProcess, 0, len(rows))
 	for _, row := range rows {
-		in := InboundToProcess{InboundActivity: row.InboundActivity, HasOwnTask: row.HasOwnTask}
+		in := InboundToProcess{InboundActivity: row.InboundActivity}
 		if row.Actor.ID != "" {
 			in.Actor = &row.Actor
 		}

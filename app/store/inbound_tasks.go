@@ -55,7 +55,7 @@ func (s *Store) RecordStaleInboundTasks(ctx context.Context, since, before time.
 		}
 		rows := make([]model.QueuedTask, 0, len(stale))
 		for _, activity := range stale {
-			row, err := unrecordedInboundTask(task(activity.ID), activity)
+			row, err := unrecordedInboundTask(task, activity)
 			if err != nil {
 				return total, err
 			}

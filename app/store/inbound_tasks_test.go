@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -201,95 +200,5 @@ func TestInboundTaskSweepsUseIndexes(t *testing.T) {
 	}
 	if len(statements) < 3 {
 		t.Errorf("recorded %d statements, want the sweep's and the backlog's", len(statements))
-	}
-}
-
-// activitiesTasks maps each activity to the task of its own that processes it, from the tasks the
-// store handed over: a task is an activity's own, or a batch covering several, whose covers are
-// theirs in the order of its payload. It fails the test on a task the store should not have made.
-func activitiesTasks(t *testing.T, handed []model.QueuedTask) map[string]model.QueuedTask {
-	t.Helper()
-	own := map[string]model.QueuedTask{}
-	add := func(task model.QueuedTask) {
-		var payload tasks.ProcessInboundPayload
-		if err := json.Unmarshal([]byte(task.Payload), &payload); err != nil || task.TaskType != tasks.TypeProcessInbound ||
-			!task.Unrecorded || len(task.Covers) > 0 {
-			t.Fatalf("not an activity's own unrecorded task: %+v, %v", task, err)
-		}
-		if _, twice := own[payload.InboundActivityID]; twice {
-			t.Fatalf("activity %s has two tasks", payload.InboundActivityID)
-		}
-		own[payload.InboundActivityID] = task
-	}
-	for _, task := range handed {
-		if task.TaskType != tasks.TypeProcessInboundBatch {
-			add(task)
-			continue
-		}
-		var payload tasks.ProcessInboundBatchPayload
-		if err := json.Unmarshal([]byte(task.Payload), &payload); err != nil || !task.Unrecorded ||
-			task.Queue != tasks.QueueInbound || len(payload.InboundActivityIDs) < 2 || len(task.Covers) != len(payload.InboundActivityIDs) {
-			t.Fatalf("not a batch of activities: %+v, %v", task, err)
-		}
-		for i, cover := range task.Covers {
-			if cover.ID != payload.InboundActivityIDs[i] {
-				t.Fatalf("the batch's cover %d is %s, its payload names %s", i, cover.ID, payload.InboundActivityIDs[i])
-			}
-			add(cover)
-		}
-	}
-	return own
-}
-
-// The activities one shared accept stores are handed to the broker as one task: the task of the
-// one activity when it stored one, else a batch naming the new ones (not the one stored before, nor
-// the second copy of one sent twice), covering each with its own task, for the rows the dispatcher
-// writes if the broker refuses the batch.
-func TestActivitiesAcceptedTogetherGetOneTask(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	st := testenv.Postgres(t)
-	broker := dispatchTo(st)
-	before := testenv.AcceptInbound(t, st, "before")
-	at := time.Now().UTC().Truncate(time.Microsecond)
-	activity := func(n string) model.InboundActivity {
-		return model.InboundActivity{ID: model.NewID(), ActivityIRI: "https://a.example/activities/" + n,
-			ActorIRI: "https://a.example/u/al", ActivityType: "Create", RawBody: `{}`, State: model.InboundPending, ReceivedAt: at}
-	}
-	one, two, again := activity("one"), activity("two"), activity("one")
-	stale := activity("before")
-	handedBefore := len(broker.tasks())
-	isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{one, stale, two, again}, tasks.NewProcessInboundTasks)
-	if err != nil || !slices.Equal(isNew, []bool{true, false, true, false}) {
-		t.Fatalf("accept: new %v, %v", isNew, err)
-	}
-	handed := broker.tasks()[handedBefore:]
-	if len(handed) != 1 || handed[0].TaskType != tasks.TypeProcessInboundBatch {
-		t.Fatalf("handed %+v; want one batch task", handed)
-	}
-	own := activitiesTasks(t, handed)
-	if len(own) != 2 || own[one.ID].ID != one.ID || own[two.ID].ID != two.ID || handed[0].ID == one.ID || handed[0].ID == two.ID {
-		t.Errorf("the batch %s covers %+v; want the tasks of %s and %s", handed[0].ID, own, one.ID, two.ID)
-	}
-	if _, ok := own[before.ID]; ok {
-		t.Error("the batch covers an activity stored before it")
-	}
-
-	three := activity("three")
-	if isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{three, activity("two")}, tasks.NewProcessInboundTasks); err != nil || !slices.Equal(isNew, []bool{true, false}) {
-		t.Fatalf("accept: new %v, %v", isNew, err)
-	}
-	handed = broker.tasks()[handedBefore+1:]
-	if len(handed) != 1 || handed[0].ID != three.ID || handed[0].TaskType != tasks.TypeProcessInbound {
-		t.Errorf("one new activity: handed %+v, want its own task", handed)
-	}
-	if isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{activity("three")}, tasks.NewProcessInboundTasks); err != nil || isNew[0] {
-		t.Fatalf("accept again: new %v, %v", isNew, err)
-	}
-	if len(broker.tasks()) != handedBefore+2 {
-		t.Errorf("a batch with nothing new handed a task: %+v", broker.tasks()[handedBefore+2:])
-	}
-	if rows := outboxRows(t, st); len(rows) != 0 {
-		t.Errorf("outbox rows %+v; want none", rows)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/kring-social/kring/app/model"
-	"github.com/kring-social/kring/app/tasks"
 	"github.com/kring-social/kring/test/testenv"
 )
 
@@ -34,7 +33,7 @@ func TestStoreReadsAreNotRenderedForGormsRecorder(t *testing.T) {
 	activity := model.InboundActivity{ID: model.NewID(), ActivityIRI: "https://a.example/activities/rendered",
 		ActorIRI: "https://a.example/u/al", ActivityType: "Create", RawBody: `{"type":"Create"}`,
 		State: model.InboundPending, ReceivedAt: at}
-	isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{activity}, tasks.NewProcessInboundTasks)
+	isNew, err := st.AcceptBatchForTest(ctx, []model.InboundActivity{activity})
 	if err != nil || len(isNew) != 1 || !isNew[0] {
 		t.Fatalf("accept: new %v, %v", isNew, err)
 	}

@@ -12,14 +12,13 @@ import (
 
 // Task types, in asynq's "family:action" style.
 const (
-	TypeDeliverActivity     = "delivery:activity"
-	TypeDeliverBatch        = "delivery:batch"
-	TypeProcessInbound      = "inbound:activity"
-	TypeProcessInboundBatch = "inbound:batch"
-	TypeSendEmail           = "mail:send"
-	TypeStaffDigest         = "notify:digest"
-	TypeEventReminder       = "event:remind"
-	TypePublishDraft        = "draft:publish"
+	TypeDeliverActivity = "delivery:activity"
+	TypeDeliverBatch    = "delivery:batch"
+	TypeProcessInbound  = "inbound:activity"
+	TypeSendEmail       = "mail:send"
+	TypeStaffDigest     = "notify:digest"
+	TypeEventReminder   = "event:remind"
+	TypePublishDraft    = "draft:publish"
 )
 
 // Queue names. Each task type belongs to exactly one queue (see QueueFor).
@@ -42,12 +41,6 @@ type DeliverBatchPayload struct {
 // ProcessInboundPayload asks for one stored inbound activity to be parsed and applied.
 type ProcessInboundPayload struct {
 	InboundActivityID string `json:"inbound_activity_id"`
-}
-
-// ProcessInboundBatchPayload names inbound activities accepted together, which one task processes:
-// the broker's enqueue, fetch and completion (a round trip each) are paid once for all of them.
-type ProcessInboundBatchPayload struct {
-	InboundActivityIDs []string `json:"inbound_activity_ids"`
 }
 
 // SendEmailPayload asks for one stored outgoing e-mail to be sent.
@@ -117,15 +110,6 @@ func NewProcessInboundTask(inboundActivityID string) store.NewTask {
 	return newTask(TypeProcessInbound, ProcessInboundPayload{InboundActivityID: inboundActivityID})
 }
 
-// NewProcessInboundTasks describes the processing of inbound activities accepted together: the task
-// of the one activity when there is one, else one batch task for all of them.
-func NewProcessInboundTasks(inboundActivityIDs []string) store.NewTask {
-	if len(inboundActivityIDs) == 1 {
-		return NewProcessInboundTask(inboundActivityIDs[0])
-	}
-	return newTask(TypeProcessInboundBatch, ProcessInboundBatchPayload{InboundActivityIDs: inboundActivityIDs})
-}
-
 func newTask(taskType string, payload any) store.NewTask {
 	return store.NewTask{Type: taskType, Queue: QueueFor(taskType), Payload: payload}
 }
@@ -136,7 +120,7 @@ func QueueFor(taskType string) string {
 	switch taskType {
 	case TypeDeliverActivity, TypeDeliverBatch:
 		return QueueDeliveries
-	case TypeProcessInbound, TypeProcessInboundBatch:
+	case TypeProcessInbound:
 		return QueueInbound
 	default:
 		return QueueMaintenance

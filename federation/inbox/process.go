@@ -75,18 +75,6 @@ func ignored(format string, args ...any) error { return errIgnored{fmt.Sprintf(f
 // a retry may cure (a remote server down, the database busy); an activity that cannot be applied is
 // recorded as ignored or failed and is done.
 func (p *Processor) Process(ctx context.Context, inboundID string) error {
-	return p.process(ctx, inboundID, false)
-}
-
-// ProcessInBatch is Process for an activity named by a batch task (the activities the inbox
-// accepted together). An activity whose own task has an outbox row is left to that task: the
-// sweeper gave it one (a worker started, or the batch waited past the lease) or a failure was
-// handed to it, and both could otherwise run it at the same moment.
-func (p *Processor) ProcessInBatch(ctx context.Context, inboundID string) error {
-	return p.process(ctx, inboundID, true)
-}
-
-func (p *Processor) process(ctx context.Context, inboundID string, inBatch bool) error {
 	// The actor's cached document and the group whose inbox took the activity come with it: the
 	// first look at each below takes them without a round trip of its own.
 	in, err := p.cfg.Store.InboundToProcessByID(ctx, inboundID)
@@ -99,9 +87,6 @@ func (p *Processor) process(ctx context.Context, inboundID string, inBatch bool)
 	row := in.InboundActivity
 	if row.State != model.InboundPending {
 		return nil // processed before: asynq delivers at least once
-	}
-	if inBatch && in.HasOwnTask {
-		return nil // its own task runs it
 	}
 	ctx = store.WithPreread(ctx, in)
 	activity, err := activities.Parse(ctx, row.RawBody)

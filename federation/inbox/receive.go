@@ -316,7 +316,7 @@ func (r *Receiver) store(ctx context.Context, env envelope, group *model.Group, 
 	if group != nil {
 		row.GroupID = &group.ID
 	}
-	_, err := r.cfg.Store.AcceptInboundActivity(ctx, row, tasks.NewProcessInboundTasks)
+	_, err := r.cfg.Store.AcceptInboundActivity(ctx, row, tasks.NewProcessInboundTask)
 	return err
 }
 

@@ -16,7 +16,7 @@ func AcceptInbound(t testing.TB, st *store.Store, n string) model.InboundActivit
 	ctx := context.Background()
 	iri := "https://a.example/activities/" + n
 	if created, err := st.AcceptInboundActivity(ctx, model.InboundActivity{ActivityIRI: iri, ActorIRI: "https://a.example/u/al",
-		ActivityType: "Create", RawBody: `{}`}, tasks.NewProcessInboundTasks); err != nil || !created {
+		ActivityType: "Create", RawBody: `{}`}, tasks.NewProcessInboundTask); err != nil || !created {
 		t.Fatalf("accept %s: created %t, %v", n, created, err)
 	}
 	row, err := st.InboundActivityByIRI(ctx, iri)
