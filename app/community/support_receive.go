@@ -61,12 +61,14 @@ const subjectLength = 120
 // answers one of the conversation's messages continues that conversation; any other continues her
 // latest conversation that is not closed, or opens a new one. A banned account, an account of a
 // suspended domain, an archived group and an account over the hourly limit are refused. Each group
-// takes the message in a transaction of its own, with the limit counted in it.
+// takes the message in a transaction of its own, with the limit counted in it after the group's
+// support inbox is locked for her server (store.SupportInboxLock).
 func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, message DirectMessage, groups []model.Group) ([]SupportResult, error) {
 	results := make([]SupportResult, 0, len(groups))
 	for _, group := range groups {
 		var result SupportResult
-		err := s.store.Transaction(ctx, func(tx *store.Store) error {
+		locks := []store.AdvisoryLock{store.SupportInboxLock(group.ID, author.Host)}
+		err := s.store.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 			var err error
 			result, err = s.receiveIn(ctx, tx, author, message, group)
 			return err
@@ -81,9 +83,6 @@ func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, m
 
 func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.RemoteActor, message DirectMessage, group model.Group) (SupportResult, error) {
 	result := SupportResult{GroupID: group.ID}
-	if err := tx.LockSupportInbox(ctx, group.ID, author.Host); err != nil {
-		return result, err
-	}
 	standing, err := tx.SupportStandingOf(ctx, group, author, message.ObjectIRI, s.now().Add(-time.Hour), MaxSupportMessagesPerHour)
 	if err != nil {
 		return result, err

@@ -88,10 +88,7 @@ func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Subm
 	// host's posting is locked: posts taken in at once (by several workers) are counted one after
 	// the other, each seeing the ones before it.
 	var results []Result
-	err = s.store.Transaction(ctx, func(tx *store.Store) error {
-		if err := tx.LockPostingRate(ctx, author.ID, author.Host); err != nil {
-			return err
-		}
+	err = s.store.TransactionHolding(ctx, store.PostingRateLocks(author.ID, author.Host), func(tx *store.Store) error {
 		// The first group's standing is read with the counts, in one round trip.
 		first, counts, err := tx.PostStandingCounting(ctx, targets[0].group, author, sub.ObjectIRI, store.RecentPostsQuery{
 			Since: s.now().Add(-s.limits.Window), UpTo: store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)}})

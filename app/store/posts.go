@@ -150,33 +150,6 @@ func (s *Store) DeletePost(ctx context.Context, id string) error {
 	return nil
 }
 
-// LockPostingRate makes the posting rate limits of one remote actor and of its host hold under
-// concurrency: until the transaction ends, other transactions that call it for the same actor or the
-// same host wait, so counts taken after it stay true until the post they admit is stored and
-// committed. It must be called inside Transaction, before the counts.
-//
-// On PostgreSQL it takes two transaction-scoped advisory locks, seen by every process on the
-// database: the actor's, then the host's, always in that order, so two callers never wait on each
-// other in a cycle. On SQLite every transaction begins IMMEDIATE and holds the database's only write
-// lock from its first statement, so writing transactions run one at a time already.
-func (s *Store) LockPostingRate(ctx context.Context, remoteActorID, host string) error {
-	if !s.InTransaction() {
-		return fmt.Errorf("lock the posting rate of actor %s: not inside a transaction", remoteActorID)
-	}
-	if s.dialect != Postgres {
-		return nil
-	}
-	// The two-key form keeps these locks apart from any taken with a single bigint key; a hash
-	// collision only makes two actors (or hosts) wait for each other. Both in one round trip; every
-	// caller runs this same statement, so all take the two locks in the same order.
-	err := s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?)), pg_advisory_xact_lock(hashtext(?), hashtext(?))`,
-		"kring posting rate: actor", remoteActorID, "kring posting rate: host", host).Error
-	if err != nil {
-		return fmt.Errorf("lock the posting rates of actor %s and host %s: %w", remoteActorID, host, err)
-	}
-	return nil
-}
-
 // PostingCounts are the posts a remote actor and her host made, in any group, in a window.
 type PostingCounts struct{ ByActor, ByHost int64 }
 

@@ -169,25 +169,6 @@ func (s *Store) SupportConversationsOfMember(ctx context.Context, groupID, remot
 	return rows, nil
 }
 
-// LockSupportInbox holds the messages of one server's accounts to one group's support inbox until
-// the transaction ends: the hourly limits counted after it (per member and per server), and the
-// choice between continuing a conversation and opening one, hold until the message is stored.
-// PostgreSQL takes a transaction-scoped advisory lock; SQLite's write transactions run one at a time
-// already.
-func (s *Store) LockSupportInbox(ctx context.Context, groupID, host string) error {
-	if !s.InTransaction() {
-		return fmt.Errorf("lock the support inbox of group %s: not inside a transaction", groupID)
-	}
-	if s.dialect != Postgres {
-		return nil
-	}
-	err := s.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))", "kring support inbox: "+groupID, host).Error
-	if err != nil {
-		return fmt.Errorf("lock the support inbox of group %s for %s: %w", groupID, host, err)
-	}
-	return nil
-}
-
 // CountSupportConversationsFromHostSince counts the conversations accounts of host opened in a group
 // since a time (support_conversations_group_created reads only that window of the group's).
 func (s *Store) CountSupportConversationsFromHostSince(ctx context.Context, groupID, host string, since time.Time) (int64, error) {

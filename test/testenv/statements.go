@@ -15,11 +15,12 @@ import (
 )
 
 // Statement is one SQL statement a store ran, with its arguments, and the transaction it ran in
-// (nil: on its own, committed alone).
+// (nil: on its own, committed alone): the connection gorm ran it on, a *sql.Tx or the connection
+// of a store.TransactionHolding, anything but the pool.
 type Statement struct {
 	SQL  string
 	Vars []any
-	Tx   *sql.Tx
+	Tx   gorm.ConnPool
 }
 
 // IsRead says whether the statement only reads.
@@ -46,7 +47,10 @@ func RecordStatements(t testing.TB, st *store.Store) *StatementRecorder {
 		if !r.on || db.Statement.SQL.Len() == 0 {
 			return
 		}
-		tx, _ := db.Statement.ConnPool.(*sql.Tx)
+		var tx gorm.ConnPool
+		if _, pooled := db.Statement.ConnPool.(*sql.DB); !pooled {
+			tx = db.Statement.ConnPool
+		}
 		r.statements = append(r.statements, Statement{SQL: db.Statement.SQL.String(), Vars: append([]any(nil), db.Statement.Vars...), Tx: tx})
 	}
 	callbacks := st.DB().Callback()
@@ -79,7 +83,7 @@ func (r *StatementRecorder) During(fn func()) []Statement {
 
 // Commits counts what statements commit: each transaction once, and each write outside one.
 func Commits(statements []Statement) int {
-	txs := map[*sql.Tx]bool{}
+	txs := map[gorm.ConnPool]bool{}
 	n := 0
 	for _, s := range statements {
 		switch {
@@ -128,7 +132,10 @@ func Explain(t testing.TB, conn *sql.Conn, s Statement, analyze bool) PlanNode {
 	}
 	defer tx.Rollback() //nolint:errcheck // only ever rolled back: ANALYZE must change nothing
 	var raw []byte
-	if err := tx.QueryRowContext(ctx, fmt.Sprintf("EXPLAIN (%s) %s", options, s.SQL), s.Vars...).Scan(&raw); err != nil {
+	// The first statement of a store.TransactionHolding carries the transaction's BEGIN: the plan is
+	// the statement's after it.
+	statement := strings.TrimPrefix(s.SQL, "BEGIN; ")
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf("EXPLAIN (%s) %s", options, statement), s.Vars...).Scan(&raw); err != nil {
 		t.Fatalf("explain %s: %v", s.SQL, err)
 	}
 	var plans []struct {

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
+
+	"github.com/kring-social/kring/app/model"
+)
+
+// AdvisoryLock names a PostgreSQL transaction-scoped advisory lock (advisoryKey of its parts).
+type AdvisoryLock int64
+
+// SupportInboxLock holds the messages of one server's accounts to one group's support inbox: the
+// hourly limits counted after it (per member and per server), and the choice between continuing a
+// conversation and opening one, hold until the message is stored.
+func SupportInboxLock(groupID, host string) AdvisoryLock {
+	return AdvisoryLock(advisoryKey("kring support inbox", groupID, host))
+}
+
+// PostingRateLocks hold the posting rate limits of one remote actor and of its host: counts taken
+// after them stay true until the post they admit is stored and committed. Every caller takes the
+// actor's, then the host's, so two never wait on each other in a cycle.
+func PostingRateLocks(remoteActorID, host string) []AdvisoryLock {
+	return []AdvisoryLock{
+		AdvisoryLock(advisoryKey("kring posting rate", "actor", remoteActorID)),
+		AdvisoryLock(advisoryKey("kring posting rate", "host", host)),
+	}
+}
+
+// TransactionHolding is Transaction for work that takes advisory locks before anything else, to
+// make counts it reads hold until it commits (the inbox's rate limits). Other transactions taking
+// any of the locks wait until this one ends; the locks are taken in the order given.
+//
+// On PostgreSQL the transaction's BEGIN and its locks go as one query, in one round trip, where
+// database/sql would send BEGIN alone first: this is the transaction every direct message and
+// every post a member sends costs, and a round trip costs both sides more than these statements. The
+// query has no parameters (the keys are integers written into it), so it goes by the simple
+// protocol, which runs several statements; each statement of the transaction after it still takes
+// its snapshot after the locks are held. SQLite runs one writing transaction at a time already and
+// takes no lock.
+func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn func(tx *Store) error) error {
+	if s.dialect != Postgres || s.InTransaction() {
+		return s.Transaction(ctx, func(tx *Store) error {
+			if err := tx.holdLocks(ctx, locks); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("take a connection: %w", err)
+	}
+	// A connection given back with its transaction open is discarded by the driver (pgx's
+	// ResetSession), so one left open by a failed ROLLBACK harms no later caller.
+	defer conn.Close()
+	var tasks []model.QueuedTask
+	session := s.db.Session(&gorm.Session{Context: ctx, NewDB: true})
+	session.Statement.ConnPool = &connWithoutTransactions{conn}
+	tx := &Store{db: session, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks, tail: &commitTail{}}
+	committed := false
+	defer func() {
+		if !committed {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := tx.conn(ctx).Exec("BEGIN; " + lockQuery(locks)).Error; err != nil {
+		return fmt.Errorf("begin a transaction holding %d locks: %w", len(locks), err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.tail.run(ctx, tx); err != nil {
+		return err
+	}
+	if err := commit(ctx, conn); err != nil {
+		return err
+	}
+	committed = true
+	s.dispatch(ctx, tasks)
+	return nil
+}
+
+// holdLocks takes locks inside the transaction s is in (PostgreSQL; nothing on SQLite).
+func (s *Store) holdLocks(ctx context.Context, locks []AdvisoryLock) error {
+	if s.dialect != Postgres || len(locks) == 0 {
+		return nil
+	}
+	if err := s.conn(ctx).Exec(lockQuery(locks)).Error; err != nil {
+		return fmt.Errorf("take %d advisory locks: %w", len(locks), err)
+	}
+	return nil
+}
+
+// lockQuery takes locks, in order, in one statement.
+func lockQuery(locks []AdvisoryLock) string {
+	calls := make([]string, len(locks))
+	for i, lock := range locks {
+		calls[i] = fmt.Sprintf("pg_advisory_xact_lock(%d)", int64(lock))
+	}
+	return "SELECT " + strings.Join(calls, ", ")
+}
+
+// errCommitRolledBack: PostgreSQL answered COMMIT by rolling back, because a statement of the
+// transaction had failed (an error some caller took for an answer).
+var errCommitRolledBack = errors.New("commit: the transaction was rolled back")
+
+// commit commits the transaction open on conn. PostgreSQL answers the COMMIT of a transaction
+// that has failed with ROLLBACK, not an error: the command tag tells.
+func commit(ctx context.Context, conn *sql.Conn) error {
+	return conn.Raw(func(driverConn any) error {
+		pgConn, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("commit: connection %T is not pgx's", driverConn)
+		}
+		tag, err := pgConn.Conn().Exec(ctx, "COMMIT")
+		if err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if tag.String() == "ROLLBACK" {
+			return errCommitRolledBack
+		}
+		return nil
+	})
+}
+
+// connWithoutTransactions is a connection as gorm's pool of one: it lacks BeginTx, so nothing gorm
+// does can open a transaction of its own on it (and commit this one early).
+type connWithoutTransactions struct{ conn *sql.Conn }
+
+var _ gorm.ConnPool = (*connWithoutTransactions)(nil)
+
+func (c *connWithoutTransactions) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return c.conn.PrepareContext(ctx, query)
+}
+
+func (c *connWithoutTransactions) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.conn.ExecContext(ctx, query, args...)
+}
+
+func (c *connWithoutTransactions) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.conn.QueryContext(ctx, query, args...)
+}
+
+func (c *connWithoutTransactions) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.conn.QueryRowContext(ctx, query, args...)
+}
