@@ -122,10 +122,7 @@ func (s *Service) reserve(ctx context.Context, purpose, email, ip string,
 	allows func(store.LoginAttemptCounts, time.Time) bool) (string, error) {
 	now := s.now()
 	var id string
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
-		if err := tx.LockLoginAttempts(ctx, purpose, email, ip); err != nil {
-			return err
-		}
+	err := s.store.TransactionHolding(ctx, store.LoginAttemptLocks(purpose, email, ip), func(tx *store.Store) error {
 		counts, err := tx.CountLoginAttempts(ctx, purpose, email, ip, now.Add(-s.policy.ThrottleWindow))
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -29,27 +28,17 @@ type LoginAttemptCounts struct {
 	LatestForAccount    time.Time `gorm:"-"`                             // the newest for the account; zero when none
 }
 
-// LockLoginAttempts makes the rest of the transaction the only one counting and recording attempts
-// of this purpose for email or for ip, so a count and the insert that follows it cannot interleave
-// with another's: parallel guesses are counted one after another. On PostgreSQL it takes
-// transaction-scoped advisory locks (in a fixed order, so two transactions never wait on each
-// other); SQLite transactions already hold the database's write lock from their start (BEGIN
-// IMMEDIATE). It must run inside Transaction.
-func (s *Store) LockLoginAttempts(ctx context.Context, purpose, email, ip string) error {
-	if !s.InTransaction() {
-		return errors.New("lock login attempts: not in a transaction")
+// LoginAttemptLocks make the rest of a transaction (TransactionHolding) the only one counting and
+// recording attempts of this purpose for email or for ip, so a count and the insert that follows it
+// cannot interleave with another's: parallel guesses are counted one after another. They are sorted,
+// so two transactions never wait on each other in a cycle.
+func LoginAttemptLocks(purpose, email, ip string) []AdvisoryLock {
+	keys := []AdvisoryLock{
+		AdvisoryLock(advisoryKey("login-attempts", purpose, "account", email)),
+		AdvisoryLock(advisoryKey("login-attempts", purpose, "address", ip)),
 	}
-	if s.dialect != Postgres {
-		return nil
-	}
-	keys := []int64{advisoryKey("login-attempts", purpose, "account", email), advisoryKey("login-attempts", purpose, "address", ip)}
 	slices.Sort(keys)
-	for _, key := range slices.Compact(keys) {
-		if err := s.conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", key).Error; err != nil {
-			return fmt.Errorf("lock login attempts: %w", err)
-		}
-	}
-	return nil
+	return slices.Compact(keys)
 }
 
 // advisoryKey names a PostgreSQL advisory lock by the 64-bit FNV-1a hash of parts. Two names that
