@@ -21,8 +21,8 @@ const (
 
 // keepMention keeps, for staff to read and answer, a post that addressed the group from an author
 // who is not its member; postID names the group's post of it when the group took it in. Called in
-// Submit's transaction, after the author's and her host's posting is locked (store.PostingRateLocks), so the
-// bounds hold however many deliveries arrive at once.
+// Submit's transaction, after the author's and her host's posting is locked
+// (store.PostingRateLocks), so the bounds hold however many deliveries arrive at once.
 func (s *Service) keepMention(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, safeHTML string, group model.Group, postID *string) error {
 	mention := model.GroupMention{GroupID: group.ID, ObjectIRI: sub.ObjectIRI, URL: sub.URL, RemoteActorID: author.ID, AuthorHost: author.Host,
 		ContentHTML: mentionHTML(safeHTML), Summary: textinput.Clip(sub.Summary, maxSummary),

@@ -133,7 +133,7 @@ type SupportStanding struct {
 // SupportStandingOf reads, in one round trip, the author's standing with the group, whether the
 // group's support inbox has the message objectIRI already, how many messages she sent the inbox
 // since since (up to upTo), and which of her conversations a new message would continue. The
-// caller holds SupportInboxLock: the count holds until it commits.
+// caller's transaction holds its SupportInboxLock: the count holds until it commits.
 func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author model.RemoteActor, objectIRI string, since time.Time, upTo int) (SupportStanding, error) {
 	var row struct {
 		Standing     standingRow `gorm:"embedded"`
