@@ -22,9 +22,9 @@ type MentionBounds struct {
 
 // RecordGroupMention keeps a non-member's post that addressed the group and counts it in the
 // group's figures of the day, unless the group has it already (a repeated delivery keeps and counts
-// nothing) or the author or her host has reached its bounds. It reports whether it kept it. Call it
-// inside a TransactionHolding the author's and her host's PostingRateLocks: the locks make the counts
-// hold until the row is written, so concurrent deliveries never pass the bounds together.
+// nothing) or the author or her host has reached its bounds. It reports whether it kept it. Call
+// it inside a TransactionHolding the author's and her host's PostingRateLocks: the locks make the
+// counts hold until the row is written, so concurrent deliveries never pass the bounds together.
 func (s *Store) RecordGroupMention(ctx context.Context, mention model.GroupMention, bounds MentionBounds) (bool, error) {
 	if !s.InTransaction() {
 		return false, fmt.Errorf("record a mention of group %s: not inside a transaction", mention.GroupID)
