@@ -81,15 +81,13 @@ func (s *Store) foldDailyCounts(ctx context.Context, into rollup) error {
 			into.table, into.key, strings.Join(columns, ", "), strings.Join(sums, ", "), from, into.parent,
 			addExcluded(into.table, columns...), carriedColumn, carriedValue)
 	}
-	err := s.Transaction(ctx, func(tx *Store) error {
+	folding := []AdvisoryLock{AdvisoryLock(advisoryKey("kring fold daily counts", into.table))}
+	err := s.TransactionHolding(ctx, folding, func(tx *Store) error {
 		if tx.dialect != Postgres {
 			if err := tx.conn(ctx).Exec(upsert("(SELECT * FROM daily_count_deltas WHERE rollup_table = ?) AS moved"), into.table).Error; err != nil {
 				return err
 			}
 			return tx.conn(ctx).Exec("DELETE FROM daily_count_deltas WHERE rollup_table = ?", into.table).Error
-		}
-		if err := tx.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext('fold daily counts'), hashtext(?))", into.table).Error; err != nil {
-			return err
 		}
 		return tx.conn(ctx).Exec(`WITH moved AS (DELETE FROM daily_count_deltas WHERE rollup_table = ?
 			RETURNING row_key, day, counter, amount) `+upsert("moved"), into.table).Error
