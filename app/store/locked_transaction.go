@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
-
-	"github.com/kring-social/kring/app/model"
 )
 
 // AdvisoryLock names a PostgreSQL transaction-scoped advisory lock (advisoryKey of its parts).
@@ -64,23 +62,19 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 	// A connection given back with its transaction open is discarded by the driver (pgx's
 	// ResetSession), so one left open by a failed ROLLBACK harms no later caller.
 	defer conn.Close()
-	var tasks []model.QueuedTask
 	session := s.db.Session(&gorm.Session{Context: ctx, NewDB: true})
 	session.Statement.ConnPool = &connWithoutTransactions{conn}
-	tx := &Store{db: session, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks, tail: &commitTail{}}
 	committed := false
 	defer func() {
 		if !committed {
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := tx.conn(ctx).Exec("BEGIN; " + lockQuery(locks)).Error; err != nil {
+	if err := session.Exec("BEGIN; " + lockQuery(locks)).Error; err != nil {
 		return fmt.Errorf("begin a transaction holding %d locks: %w", len(locks), err)
 	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.tail.run(ctx, tx); err != nil {
+	tasks, err := s.runTransaction(ctx, session, fn)
+	if err != nil {
 		return err
 	}
 	if err := commit(ctx, conn); err != nil {
