@@ -51,20 +51,22 @@ func (s *Store) execLast(ctx context.Context, table, sql string, args ...any) er
 	return nil
 }
 
-// run executes the deferred increments in a stable order of table and arguments.
-func (t *commitTail) run(ctx context.Context, s *Store) error {
+// run executes the deferred increments in a stable order of table and arguments; the last carries
+// the transaction's COMMIT when commitAfter (withCommitAfter).
+func (t *commitTail) run(ctx context.Context, s *Store, commitAfter bool) error {
 	slices.SortStableFunc(t.statements, func(a, b tailStatement) int { return strings.Compare(a.order, b.order) })
 	statements := t.statements
 	t.statements = nil
 	if s.dialect == Postgres && len(statements) > 1 && differentTables(statements) {
 		sql, args := combined(statements)
-		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
-			return fmt.Errorf("add to counters before commit: %w", err)
-		}
-		return nil
+		statements = []tailStatement{{sql: sql, args: args}}
 	}
-	for _, statement := range statements {
-		if err := s.conn(ctx).Exec(statement.sql, statement.args...).Error; err != nil {
+	for i, statement := range statements {
+		at := ctx
+		if commitAfter && i == len(statements)-1 {
+			at = withCommitAfter(ctx)
+		}
+		if err := s.conn(at).Exec(statement.sql, statement.args...).Error; err != nil {
 			return fmt.Errorf("add to counters before commit: %w", err)
 		}
 	}

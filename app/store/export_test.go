@@ -45,3 +45,16 @@ func (s *Store) SettleBatchForTest(ctx context.Context, ids, taskIDs []string, s
 	_, err := s.settleBatch(ctx, calls)
 	return err
 }
+
+// ScanForTest reads a raw query into dest as the store's reads do (scan): the first in a
+// TransactionHolding goes with its BEGIN and locks.
+func (s *Store) ScanForTest(ctx context.Context, dest any, sql string, args ...any) error {
+	return scan(s.conn(ctx).Raw(sql, args...), dest)
+}
+
+// CommittedWithTailForTest says whether the TransactionHolding tx ran in sent its COMMIT with the
+// last statement of its tail.
+func CommittedWithTailForTest(tx *Store) bool {
+	conn, ok := tx.db.Statement.ConnPool.(*connWithoutTransactions)
+	return ok && conn.committed
+}

@@ -35,13 +35,13 @@ func PostingRateLocks(remoteActorID, host string) []AdvisoryLock {
 // make counts it reads hold until it commits (the inbox's rate limits). Other transactions taking
 // any of the locks wait until this one ends; the locks are taken in the order given.
 //
-// On PostgreSQL the transaction's BEGIN and its locks go as one query, in one round trip, where
-// database/sql would send BEGIN alone first: this is the transaction every direct message and
-// every post a member sends costs, and a round trip costs both sides more than these statements. The
-// query has no parameters (the keys are integers written into it), so it goes by the simple
-// protocol, which runs several statements; each statement of the transaction after it still takes
-// its snapshot after the locks are held. SQLite runs one writing transaction at a time already and
-// takes no lock.
+// On PostgreSQL the transaction's BEGIN and its locks go with its first statement, in one round
+// trip, where database/sql would send BEGIN alone, then the locks, then the statement; and its
+// COMMIT goes with the last statement of its commit tail, if it has one: this is the transaction
+// every direct message and every post a member sends costs, and a round trip costs both sides more
+// than these statements. The locks are therefore taken when fn runs its first statement, not before
+// fn starts; that statement, and every one after it, takes its snapshot after they are held
+// (holding_connection.go). SQLite runs one writing transaction at a time already and takes no lock.
 func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn func(tx *Store) error) error {
 	if s.dialect != Postgres || s.InTransaction() {
 		return s.Transaction(ctx, func(tx *Store) error {
@@ -63,22 +63,26 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 	// ResetSession), so one left open by a failed ROLLBACK harms no later caller.
 	defer conn.Close()
 	session := s.db.Session(&gorm.Session{Context: ctx, NewDB: true})
-	session.Statement.ConnPool = &connWithoutTransactions{conn}
+	opening := &connWithoutTransactions{conn: conn, pending: &transactionOpening{locks: locks,
+		alone: func() error { return session.Exec("BEGIN; " + lockQuery(locks)).Error }}}
+	session.Statement.ConnPool = opening
 	committed := false
 	defer func() {
-		if !committed {
+		if !committed && opening.begun() {
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := session.Exec("BEGIN; " + lockQuery(locks)).Error; err != nil {
-		return fmt.Errorf("begin a transaction holding %d locks: %w", len(locks), err)
+	tasks, err := s.runTransaction(ctx, session, fn, true)
+	if err == nil {
+		err = opening.failed // a pipeline's error, though fn went on without it
 	}
-	tasks, err := s.runTransaction(ctx, session, fn)
 	if err != nil {
 		return err
 	}
-	if err := commit(ctx, conn); err != nil {
-		return err
+	if opening.begun() && !opening.committed {
+		if err := commit(ctx, conn); err != nil {
+			return err
+		}
 	}
 	committed = true
 	s.dispatch(ctx, tasks)
@@ -126,26 +130,4 @@ func commit(ctx context.Context, conn *sql.Conn) error {
 		}
 		return nil
 	})
-}
-
-// connWithoutTransactions is a connection as gorm's pool of one: it lacks BeginTx, so nothing gorm
-// does can open a transaction of its own on it (and commit this one early).
-type connWithoutTransactions struct{ conn *sql.Conn }
-
-var _ gorm.ConnPool = (*connWithoutTransactions)(nil)
-
-func (c *connWithoutTransactions) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return c.conn.PrepareContext(ctx, query)
-}
-
-func (c *connWithoutTransactions) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.conn.ExecContext(ctx, query, args...)
-}
-
-func (c *connWithoutTransactions) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.conn.QueryContext(ctx, query, args...)
-}
-
-func (c *connWithoutTransactions) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.conn.QueryRowContext(ctx, query, args...)
 }

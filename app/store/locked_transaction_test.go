@@ -13,9 +13,10 @@ import (
 	"github.com/kring-social/kring/test/testenv"
 )
 
-// A transaction holding locks sends its BEGIN with them, in one query (so BEGIN costs no round
-// trip of its own), runs every statement after them in that transaction, and dispatches its tasks
-// once it has committed.
+// A transaction holding locks whose first statement cannot carry its BEGIN and locks (a lookup
+// through gorm's query, which database/sql runs) sends them before it, in one query (so BEGIN costs no round trip of its
+// own), runs every statement after them in that transaction, and dispatches its tasks once it has
+// committed.
 func TestTransactionHoldingBeginsWithItsLocks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -26,6 +27,9 @@ func TestTransactionHoldingBeginsWithItsLocks(t *testing.T) {
 	var recorded model.QueuedTask
 	statements := recorder.During(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			if _, err := tx.FindTask(ctx, "no such task"); !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 			var err error
 			recorded, err = tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
 			if len(broker.tasks()) != 0 {
@@ -37,11 +41,12 @@ func TestTransactionHoldingBeginsWithItsLocks(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if len(statements) != 2 || !strings.HasPrefix(statements[0].SQL, "BEGIN; SELECT pg_advisory_xact_lock(") ||
+	if len(statements) != 3 || !strings.HasPrefix(statements[0].SQL, "BEGIN; SELECT pg_advisory_xact_lock(") ||
 		strings.Count(statements[0].SQL, "pg_advisory_xact_lock(") != len(locks) {
-		t.Fatalf("statements %+v; want BEGIN with the locks, then the task's insert", statements)
+		t.Fatalf("statements %+v; want BEGIN with the locks, then the lookup and the task's insert", statements)
 	}
-	if statements[0].Tx == nil || statements[1].Tx != statements[0].Tx || testenv.Commits(statements) != 1 {
+	if statements[0].Tx == nil || statements[1].Tx != statements[0].Tx || statements[2].Tx != statements[0].Tx ||
+		testenv.Commits(statements) != 1 {
 		t.Errorf("the statements did not run in one transaction: %+v", statements)
 	}
 	if handed := broker.tasks(); len(handed) != 1 || handed[0].ID != recorded.ID {
@@ -52,27 +57,100 @@ func TestTransactionHoldingBeginsWithItsLocks(t *testing.T) {
 	}
 }
 
-// While one transaction holds a lock, another taking it waits until the first has committed, and
-// then sees what the first wrote.
+// lockHeld reads, as a transaction's first statement, how many of the advisory locks its own
+// session holds are granted, and the value asked back: run after the locks in the same round trip,
+// it sees them held.
+type lockHeld struct {
+	Held  int64
+	Asked string
+}
+
+const lockHeldQuery = `SELECT COUNT(*) AS held, CAST(? AS TEXT) AS asked, NULL AS absent FROM pg_locks
+	WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`
+
+// A transaction holding locks whose first statement is a read into a struct, or an Exec, sends its
+// BEGIN, its locks and that statement in one round trip: the statement is the only one recorded,
+// it runs in the transaction and after the locks, and its row is read by column name.
+func TestTransactionHoldingSendsItsFirstStatementWithItsLocks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	recorder := testenv.RecordStatements(t, st)
+	locks := store.PostingRateLocks("actor", "pipelined.example")
+	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read lockHeld
+	statements := recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			if err := tx.ScanForTest(ctx, &read, lockHeldQuery, "asked back"); err != nil {
+				return err
+			}
+			_, err := tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if read != (lockHeld{Held: int64(len(locks)), Asked: "asked back"}) {
+		t.Errorf("the opening read saw %+v; want the %d locks held and the value asked", read, len(locks))
+	}
+	if len(statements) != 2 || !strings.HasPrefix(statements[0].SQL, "SELECT COUNT(*) AS held") {
+		t.Fatalf("statements %+v; want the read (carrying BEGIN and the locks), then the task's insert", statements)
+	}
+	if statements[0].Tx == nil || statements[1].Tx != statements[0].Tx || testenv.Commits(statements) != 1 {
+		t.Errorf("the statements did not run in one transaction: %+v", statements)
+	}
+
+	// An Exec first: it carries them the same way, and is undone with the rest.
+	failed := errors.New("the work failed")
+	statements = recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			if err := tx.DB().Exec("UPDATE queued_tasks SET queue = ? WHERE id = ?", "changed", task.ID).Error; err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Fatalf("the failing work: %v", err)
+		}
+	})
+	if len(statements) != 1 || statements[0].Tx == nil {
+		t.Errorf("statements %+v; want the update alone, in the transaction", statements)
+	}
+	if found, err := st.FindTask(ctx, task.ID); err != nil || found.Queue != "maintenance" {
+		t.Errorf("the rolled back update left queue %q (%v)", found.Queue, err)
+	}
+}
+
+// While one transaction holds a lock, another taking it with its first read waits until the first
+// has committed, and then reads what the first wrote: the read takes its snapshot after the lock.
 func TestTransactionHoldingWaitsForTheLocksHolder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := testenv.Postgres(t)
 	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "host.example")}
 	holding, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	releaseFirst := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseFirst() // a failed wait below ends the test with the first transaction let go
 	var (
 		wg            sync.WaitGroup
-		firstTask     model.QueuedTask
 		firstCommitAt time.Time
-		secondSawIt   bool
-		secondStarted time.Time
+		secondRead    struct{ Tasks int64 }
+		secondReadAt  time.Time
 	)
 	wg.Go(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			var held lockHeld
+			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+				return err
+			}
 			close(holding)
 			<-release
-			var err error
-			firstTask, err = tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+			_, err := tx.RecordTask(ctx, store.NewTask{Type: "test:waited-for", Queue: "maintenance", Payload: map[string]string{}})
 			firstCommitAt = time.Now()
 			return err
 		})
@@ -83,10 +161,9 @@ func TestTransactionHoldingWaitsForTheLocksHolder(t *testing.T) {
 	<-holding
 	wg.Go(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
-			secondStarted = time.Now()
-			_, err := tx.FindTask(ctx, firstTask.ID)
-			secondSawIt = err == nil
-			return nil
+			err := tx.ScanForTest(ctx, &secondRead, "SELECT COUNT(*) AS tasks FROM queued_tasks WHERE task_type = ?", "test:waited-for")
+			secondReadAt = time.Now()
+			return err
 		})
 		if err != nil {
 			t.Error(err)
@@ -103,17 +180,18 @@ func TestTransactionHoldingWaitsForTheLocksHolder(t *testing.T) {
 		}
 		return waiting == 1
 	})
-	close(release)
+	releaseFirst()
 	wg.Wait()
-	if !secondStarted.After(firstCommitAt) || !secondSawIt {
-		t.Errorf("the second transaction ran at %s, the first's work ended at %s; saw its task: %t",
-			secondStarted.Format(time.StampMicro), firstCommitAt.Format(time.StampMicro), secondSawIt)
+	if !secondReadAt.After(firstCommitAt) || secondRead.Tasks != 1 {
+		t.Errorf("the second transaction's read ended at %s, the first's work at %s; it saw %d of its tasks, want 1",
+			secondReadAt.Format(time.StampMicro), firstCommitAt.Format(time.StampMicro), secondRead.Tasks)
 	}
 }
 
 // A transaction holding locks that fails leaves nothing behind: not when its work returns an error,
 // not when a statement failed and the work went on (PostgreSQL answers that COMMIT by rolling
-// back, which must not pass for a commit), not when the work panics. The connection goes back to
+// back, which must not pass for a commit), not when its first statement, carrying its BEGIN, failed,
+// not when the work panics. The connection goes back to
 // the pool with no transaction open, and the locks are free.
 func TestTransactionHoldingRollsBackWhatFails(t *testing.T) {
 	t.Parallel()
@@ -141,6 +219,24 @@ func TestTransactionHoldingRollsBackWhatFails(t *testing.T) {
 		return nil
 	}); err == nil {
 		t.Error("a transaction whose statement failed was reported committed")
+	}
+	// Its first statement fails, whether the server ran BEGIN before it or (a statement that does
+	// not parse, refused before anything runs) never did: the work goes on regardless, but nothing
+	// after runs on its own, committed alone.
+	for _, opening := range []string{"SELECT 1 / 0 AS held", "SELEC 1 AS held"} {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			var held lockHeld
+			_ = tx.ScanForTest(ctx, &held, opening)
+			task, err := tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+			if err == nil {
+				written = append(written, task.ID)
+				t.Errorf("%s: a statement ran after the failed opening", opening)
+			}
+			return nil
+		})
+		if err == nil {
+			t.Errorf("%s: a transaction whose opening failed was reported committed", opening)
+		}
 	}
 	func() {
 		defer func() {
@@ -179,5 +275,92 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting until %s", what)
 		}
+	}
+}
+
+// A transaction holding locks sends its COMMIT with the last statement of its commit tail (the
+// counters it adds to last): the tail's work is committed, and undone with the rest when the tail
+// fails; a transaction that is only its tail is BEGIN, locks, tail and COMMIT in one pipeline.
+func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	recorder := testenv.RecordStatements(t, st)
+	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "tail.example")}
+	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts := func() int {
+		found, err := st.FindTask(ctx, task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found.Attempts
+	}
+	count := func(tx *store.Store, by string) error {
+		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + "+by+" WHERE id = ?", task.ID)
+	}
+	var ran *store.Store
+	statements := recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			ran = tx
+			var held lockHeld
+			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+				return err
+			}
+			return count(tx, "1")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(statements) != 2 || statements[0].Tx == nil || statements[1].Tx != statements[0].Tx || !strings.HasPrefix(statements[1].SQL, "UPDATE") {
+		t.Errorf("statements %+v; want the read and the tail, in one transaction", statements)
+	}
+	if !store.CommittedWithTailForTest(ran) {
+		t.Error("the COMMIT was sent on its own, not with the tail")
+	}
+	if got := attempts(); got != 1 {
+		t.Errorf("after the committed tail the task has %d attempts, want 1", got)
+	}
+
+	var written model.QueuedTask
+	err = st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+		var err error
+		if written, err = tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}}); err != nil {
+			return err
+		}
+		return count(tx, "1 / 0")
+	})
+	if err == nil {
+		t.Error("a transaction whose tail failed was reported committed")
+	}
+	if _, err := st.FindTask(ctx, written.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the task written before the failed tail: %v", err)
+	}
+
+	statements = recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			ran = tx
+			return count(tx, "1")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(statements) != 1 || statements[0].Tx == nil || !store.CommittedWithTailForTest(ran) {
+		t.Errorf("statements %+v; want the tail alone, in the transaction, carrying its COMMIT", statements)
+	}
+	// Without a tail, COMMIT goes on its own.
+	if err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+		ran = tx
+		var held lockHeld
+		return tx.ScanForTest(ctx, &held, lockHeldQuery, "")
+	}); err != nil || store.CommittedWithTailForTest(ran) {
+		t.Errorf("a transaction without a tail: %v, committed with a tail: %t", err, store.CommittedWithTailForTest(ran))
+	}
+	if got := attempts(); got != 2 {
+		t.Errorf("after the transaction of its tail alone the task has %d attempts, want 2", got)
 	}
 }

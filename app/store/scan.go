@@ -7,7 +7,13 @@ import "gorm.io/gorm"
 // that renders the statement with every value in it (its ExplainSQL) before the store's logger
 // decides whether to log it, which it seldom does (logger.go): on the inbox path that rendering took
 // 9 % of the serve's CPU (an accept carries every body of its batch) and 4 % of the worker's.
+//
+// The first statement of a TransactionHolding, when it is such a read into a struct, goes in the
+// round trip of the transaction's BEGIN and locks (scanOpening).
 func scan(query *gorm.DB, dest any) error {
+	if opening, err := scanOpening(query, dest); opening {
+		return err
+	}
 	rows, err := query.Rows()
 	if err != nil {
 		return err

@@ -206,7 +206,7 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error
 	var tasks []model.QueuedTask
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		var err error
-		tasks, err = s.runTransaction(ctx, gtx, fn)
+		tasks, err = s.runTransaction(ctx, gtx, fn, false)
 		return err
 	})
 	if err != nil {
@@ -217,16 +217,17 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error
 }
 
 // runTransaction runs fn on a store bound to db, a handle inside an open transaction, then the
-// transaction's tail (commit_tail.go); it returns the tasks fn recorded, to be dispatched once the
-// transaction has committed. Transaction and TransactionHolding differ only in how they open and
-// close the transaction around it.
-func (s *Store) runTransaction(ctx context.Context, db *gorm.DB, fn func(tx *Store) error) ([]model.QueuedTask, error) {
+// transaction's tail (commit_tail.go), whose last statement carries the COMMIT when commitWithTail
+// (TransactionHolding's connection sends them together); it returns the tasks fn recorded, to be
+// dispatched once the transaction has committed. Transaction and TransactionHolding differ only in
+// how they open and close the transaction around it.
+func (s *Store) runTransaction(ctx context.Context, db *gorm.DB, fn func(tx *Store) error, commitWithTail bool) ([]model.QueuedTask, error) {
 	var tasks []model.QueuedTask
 	tx := &Store{db: db, dialect: s.dialect, dispatcher: s.dispatcher, txTasks: &tasks, tail: &commitTail{}}
 	if err := fn(tx); err != nil {
 		return nil, err
 	}
-	if err := tx.tail.run(ctx, tx); err != nil {
+	if err := tx.tail.run(ctx, tx, commitWithTail); err != nil {
 		return nil, err
 	}
 	return tasks, nil
