@@ -63,23 +63,23 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 	// ResetSession), so one left open by a failed ROLLBACK harms no later caller.
 	defer conn.Close()
 	session := s.db.Session(&gorm.Session{Context: ctx, NewDB: true})
-	opening := &connWithoutTransactions{conn: conn, pending: &transactionOpening{locks: locks,
+	holding := &connWithoutTransactions{conn: conn, pending: &transactionOpening{locks: locks,
 		alone: func() error { return session.Exec("BEGIN; " + lockQuery(locks)).Error }}}
-	session.Statement.ConnPool = opening
+	session.Statement.ConnPool = holding
 	committed := false
 	defer func() {
-		if !committed && opening.begun() {
+		if !committed && holding.begun() {
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
 	tasks, err := s.runTransaction(ctx, session, fn, true)
 	if err == nil {
-		err = opening.failed // a pipeline's error, though fn went on without it
+		err = holding.failed // a pipeline's error, though fn went on without it
 	}
 	if err != nil {
 		return err
 	}
-	if opening.begun() && !opening.committed {
+	if holding.begun() && !holding.committed {
 		if err := commit(ctx, conn); err != nil {
 			return err
 		}
