@@ -60,11 +60,13 @@ func (s *Store) CountLoginAttempts(ctx context.Context, purpose, email, ip strin
 	recent := func() *gorm.DB {
 		return s.conn(ctx).Model(&model.LoginFailure{}).Where("purpose = ? AND created_at >= ?", purpose, dbTime(since))
 	}
-	err := recent().Where("email = ? OR ip = ?", email, ip).
-		Select("COUNT(CASE WHEN ip = ? THEN 1 END) AS by_address, "+
-			"COUNT(CASE WHEN email = ? AND ip = ? THEN 1 END) AS by_account_and_address, "+
-			"COUNT(CASE WHEN email = ? THEN 1 END) AS by_account", ip, email, ip, email).
-		Scan(&c).Error
+	// A raw read through the store's scan: the first statement of the throttle's TransactionHolding,
+	// it goes with the transaction's BEGIN and locks.
+	err := scan(s.conn(ctx).Raw(`SELECT COUNT(CASE WHEN ip = ? THEN 1 END) AS by_address,
+			COUNT(CASE WHEN email = ? AND ip = ? THEN 1 END) AS by_account_and_address,
+			COUNT(CASE WHEN email = ? THEN 1 END) AS by_account
+		FROM login_failures WHERE purpose = ? AND created_at >= ? AND (email = ? OR ip = ?)`,
+		ip, email, ip, email, purpose, dbTime(since), email, ip), &c)
 	if err != nil {
 		return LoginAttemptCounts{}, fmt.Errorf("count login attempts: %w", err)
 	}
