@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // Shared counters (a group's figures of the day, a post's likes) are rows that every event of a
@@ -31,6 +33,17 @@ import (
 // commitTail is what a transaction runs last.
 type commitTail struct {
 	statements []tailStatement
+	final      *finalWrite
+}
+
+// finalWrite is a transaction's last write of its own (execFinal): it runs before the increments,
+// which keep their rows locked for as short a time as ever, and carries the COMMIT when there are
+// none.
+type finalWrite struct {
+	describe string
+	sql      string
+	args     []any
+	check    func(rowsAffected int64) error
 }
 
 // tailStatement is one deferred increment; order sorts it among the others.
@@ -51,15 +64,55 @@ func (s *Store) execLast(ctx context.Context, table, sql string, args ...any) er
 	return nil
 }
 
-// run executes the deferred increments in a stable order of table and arguments; the last carries
-// the transaction's COMMIT when commitAfter (withCommitAfter).
+// execFinal runs sql as the transaction's last write, whose outcome nothing in the transaction
+// reads, so that its round trip carries the COMMIT (on a TransactionHolding's connection): a
+// member's message that continues her conversation costs its transaction two round trips instead of
+// three. check judges its rows affected; describe names it in errors. Outside a transaction it runs
+// at once. A transaction has one final write.
+//
+// When the write carries the COMMIT, check runs after the commit: a check that fails then reports a
+// write that is committed. Checks are for what the statement's own errors rule out already (a
+// conversation gone fails the message's foreign key before its update can find no row).
+func (s *Store) execFinal(ctx context.Context, describe string, check func(rowsAffected int64) error, sql string, args ...any) error {
+	write := &finalWrite{describe: describe, sql: sql, args: args, check: check}
+	if s.tail == nil {
+		return write.run(s.conn(ctx))
+	}
+	if s.tail.final != nil {
+		return fmt.Errorf("%s: the transaction has a final write already (%s)", describe, s.tail.final.describe)
+	}
+	s.tail.final = write
+	return nil
+}
+
+func (w *finalWrite) run(db *gorm.DB) error {
+	result := db.Exec(w.sql, w.args...)
+	if result.Error != nil {
+		return fmt.Errorf("%s: %w", w.describe, classify(result.Error))
+	}
+	return w.check(result.RowsAffected)
+}
+
+// run executes the final write, then the deferred increments in a stable order of table and
+// arguments; the last statement carries the transaction's COMMIT when commitAfter
+// (withCommitAfter).
 func (t *commitTail) run(ctx context.Context, s *Store, commitAfter bool) error {
 	slices.SortStableFunc(t.statements, func(a, b tailStatement) int { return strings.Compare(a.order, b.order) })
 	statements := t.statements
-	t.statements = nil
+	final := t.final
+	t.statements, t.final = nil, nil
 	if s.dialect == Postgres && len(statements) > 1 && differentTables(statements) {
 		sql, args := combined(statements)
 		statements = []tailStatement{{sql: sql, args: args}}
+	}
+	if final != nil {
+		at := ctx
+		if commitAfter && len(statements) == 0 {
+			at = withCommitAfter(ctx)
+		}
+		if err := final.run(s.conn(at)); err != nil {
+			return err
+		}
 	}
 	for i, statement := range statements {
 		at := ctx

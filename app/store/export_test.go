@@ -58,3 +58,8 @@ func CommittedWithTailForTest(tx *Store) bool {
 	conn, ok := tx.db.Statement.ConnPool.(*connWithoutTransactions)
 	return ok && conn.committed
 }
+
+// ExecFinalForTest makes sql the transaction's final write, judged by check.
+func (s *Store) ExecFinalForTest(ctx context.Context, check func(rowsAffected int64) error, sql string, args ...any) error {
+	return s.execFinal(ctx, "final write for test", check, sql, args...)
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -362,5 +363,95 @@ func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 	}
 	if got := attempts(); got != 2 {
 		t.Errorf("after the transaction of its tail alone the task has %d attempts, want 2", got)
+	}
+}
+
+// A transaction's final write runs at its end and carries its COMMIT when no increment follows it;
+// with increments it runs before them, and the last of them carries it. Its check sees its rows
+// affected, and a failed check undoes the transaction when it still can; a second final write is
+// refused.
+func TestTransactionHoldingCommitsWithItsFinalWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	recorder := testenv.RecordStatements(t, st)
+	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "final.example")}
+	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setQueue := func(tx *store.Store, queue string, affected *int64) error {
+		return tx.ExecFinalForTest(ctx, func(n int64) error { *affected = n; return nil },
+			"UPDATE queued_tasks SET queue = ? WHERE id = ?", queue, task.ID)
+	}
+	queue := func() string {
+		found, err := st.FindTask(ctx, task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found.Queue
+	}
+	var ran *store.Store
+	var affected int64
+	statements := recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			ran = tx
+			var held lockHeld
+			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+				return err
+			}
+			if err := setQueue(tx, "final", &affected); err != nil {
+				return err
+			}
+			if q := queue(); q != "maintenance" {
+				t.Errorf("the final write ran before the end of its transaction: queue %q", q)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	statements = slices.DeleteFunc(statements, func(s testenv.Statement) bool { return s.Tx == nil }) // the test's own look
+	if len(statements) != 2 || !strings.HasPrefix(statements[1].SQL, "UPDATE queued_tasks SET queue") || affected != 1 ||
+		!store.CommittedWithTailForTest(ran) || queue() != "final" {
+		t.Errorf("statements %+v, %d affected, committed with it: %t, queue %q; want the read, then the final write carrying the COMMIT",
+			statements, affected, store.CommittedWithTailForTest(ran), queue())
+	}
+
+	// With an increment: the final write first, the increment last, carrying the COMMIT.
+	statements = recorder.During(func() {
+		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+			ran = tx
+			if err := tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID); err != nil {
+				return err
+			}
+			if err := setQueue(tx, "final again", &affected); err != nil {
+				return err
+			}
+			if err := setQueue(tx, "twice", &affected); err == nil {
+				t.Error("a second final write was taken")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(statements) != 2 || !strings.Contains(statements[0].SQL, "SET queue") || !strings.Contains(statements[1].SQL, "attempts + 1") ||
+		!store.CommittedWithTailForTest(ran) || queue() != "final again" {
+		t.Errorf("statements %+v; want the final write, then the increment carrying the COMMIT", statements)
+	}
+
+	// A check that fails, with an increment after it: nothing is committed.
+	failed := errors.New("no row")
+	err = st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+		if err := tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID); err != nil {
+			return err
+		}
+		return tx.ExecFinalForTest(ctx, func(int64) error { return failed }, "UPDATE queued_tasks SET queue = 'checked' WHERE id = ?", task.ID)
+	})
+	if found, _ := st.FindTask(ctx, task.ID); !errors.Is(err, failed) || found.Queue != "final again" || found.Attempts != 1 {
+		t.Errorf("a failed check: %v, queue %q, attempts %d; want the error and nothing changed", err, found.Queue, found.Attempts)
 	}
 }

@@ -32,7 +32,8 @@ func (s *Store) AddSupportMessage(ctx context.Context, m model.SupportMessage) (
 // does, and moves the conversation's last message time to the message's; reopened, when set, is
 // the status the conversation takes again (never closed: her word reopens it). On PostgreSQL the two
 // writes are one statement, so continuing a conversation, what most direct messages do, costs one
-// round trip.
+// round trip; inside a transaction it is the transaction's final write (execFinal), which runs at its
+// end and carries its COMMIT. Nothing in the transaction may read the message after this call.
 func (s *Store) ContinueSupportConversation(ctx context.Context, m model.SupportMessage, reopened *model.SupportStatus) error {
 	if reopened != nil && *reopened == model.SupportClosed {
 		return fmt.Errorf("continue support conversation %s: a member's message does not close it", m.ConversationID)
@@ -51,7 +52,13 @@ func (s *Store) ContinueSupportConversation(ctx context.Context, m model.Support
 	if reopened != nil {
 		status = (*string)(reopened)
 	}
-	result := s.conn(ctx).Exec(`WITH message AS (
+	found := func(rowsAffected int64) error {
+		if rowsAffected == 0 {
+			return fmt.Errorf("support conversation %s: %w", m.ConversationID, ErrNotFound)
+		}
+		return nil
+	}
+	return s.execFinal(ctx, "continue support conversation "+m.ConversationID, found, `WITH message AS (
 			INSERT INTO support_messages (id, conversation_id, group_id, kind, object_iri, activity_iri, in_reply_to_iri,
 				content_html, staff_account_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -62,13 +69,6 @@ func (s *Store) ContinueSupportConversation(ctx context.Context, m model.Support
 		WHERE id = ?`,
 		model.NewID(), m.ConversationID, m.GroupID, m.Kind, m.ObjectIRI, m.ActivityIRI, m.InReplyToIRI, m.ContentHTML, m.StaffAccountID, m.CreatedAt,
 		m.CreatedAt, s.now(), status, status, m.ConversationID)
-	if result.Error != nil {
-		return fmt.Errorf("continue support conversation %s: %w", m.ConversationID, classify(result.Error))
-	}
-	if result.RowsAffected == 0 {
-		return fmt.Errorf("support conversation %s: %w", m.ConversationID, ErrNotFound)
-	}
-	return nil
 }
 
 // SupportMessageByObject finds the message of a group's support inbox that is the Note iri: hers or
