@@ -69,6 +69,12 @@ type lockHeld struct {
 const lockHeldQuery = `SELECT COUNT(*) AS held, CAST(? AS TEXT) AS asked, NULL AS absent FROM pg_locks
 	WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`
 
+// openWithARead begins tx's transaction with a read, the way the inbox's transactions do.
+func openWithARead(ctx context.Context, tx *store.Store) error {
+	var held lockHeld
+	return tx.ScanForTest(ctx, &held, lockHeldQuery, "")
+}
+
 // A transaction holding locks whose first statement is a read into a struct, or an Exec, sends its
 // BEGIN, its locks and that statement in one round trip: the statement is the only one recorded,
 // it runs in the transaction and after the locks, and its row is read by column name.
@@ -145,8 +151,7 @@ func TestTransactionHoldingWaitsForTheLocksHolder(t *testing.T) {
 	)
 	wg.Go(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
-			var held lockHeld
-			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+			if err := openWithARead(ctx, tx); err != nil {
 				return err
 			}
 			close(holding)
@@ -285,20 +290,9 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := testenv.Postgres(t)
-	recorder := testenv.RecordStatements(t, st)
+	st, recorder, task, found := storeWithATask(t)
 	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "tail.example")}
-	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attempts := func() int {
-		found, err := st.FindTask(ctx, task.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return found.Attempts
-	}
+	attempts := func() int { return found().Attempts }
 	count := func(tx *store.Store, by string) error {
 		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + "+by+" WHERE id = ?", task.ID)
 	}
@@ -306,8 +300,7 @@ func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 	statements := recorder.During(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 			ran = tx
-			var held lockHeld
-			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+			if err := openWithARead(ctx, tx); err != nil {
 				return err
 			}
 			return count(tx, "1")
@@ -327,7 +320,7 @@ func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 	}
 
 	var written model.QueuedTask
-	err = st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+	err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 		var err error
 		if written, err = tx.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}}); err != nil {
 			return err
@@ -356,8 +349,7 @@ func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 	// Without a tail, COMMIT goes on its own.
 	if err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 		ran = tx
-		var held lockHeld
-		return tx.ScanForTest(ctx, &held, lockHeldQuery, "")
+		return openWithARead(ctx, tx)
 	}); err != nil || store.CommittedWithTailForTest(ran) {
 		t.Errorf("a transaction without a tail: %v, committed with a tail: %t", err, store.CommittedWithTailForTest(ran))
 	}
@@ -373,31 +365,19 @@ func TestTransactionHoldingCommitsWithItsTail(t *testing.T) {
 func TestTransactionHoldingCommitsWithItsFinalWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := testenv.Postgres(t)
-	recorder := testenv.RecordStatements(t, st)
+	st, recorder, task, found := storeWithATask(t)
 	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "final.example")}
-	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	setQueue := func(tx *store.Store, queue string, affected *int64) error {
 		return tx.ExecFinalForTest(ctx, func(n int64) error { *affected = n; return nil },
 			"UPDATE queued_tasks SET queue = ? WHERE id = ?", queue, task.ID)
 	}
-	queue := func() string {
-		found, err := st.FindTask(ctx, task.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return found.Queue
-	}
+	queue := func() string { return found().Queue }
 	var ran *store.Store
 	var affected int64
 	statements := recorder.During(func() {
 		err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 			ran = tx
-			var held lockHeld
-			if err := tx.ScanForTest(ctx, &held, lockHeldQuery, ""); err != nil {
+			if err := openWithARead(ctx, tx); err != nil {
 				return err
 			}
 			if err := setQueue(tx, "final", &affected); err != nil {
@@ -445,7 +425,7 @@ func TestTransactionHoldingCommitsWithItsFinalWrite(t *testing.T) {
 
 	// A check that fails, with an increment after it: nothing is committed.
 	failed := errors.New("no row")
-	err = st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+	err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
 		if err := tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID); err != nil {
 			return err
 		}
@@ -453,5 +433,25 @@ func TestTransactionHoldingCommitsWithItsFinalWrite(t *testing.T) {
 	})
 	if found, _ := st.FindTask(ctx, task.ID); !errors.Is(err, failed) || found.Queue != "final again" || found.Attempts != 1 {
 		t.Errorf("a failed check: %v, queue %q, attempts %d; want the error and nothing changed", err, found.Queue, found.Attempts)
+	}
+}
+
+// storeWithATask is a store on PostgreSQL with its statements recorded and one task in its outbox,
+// and a look at that task as it stands.
+func storeWithATask(t *testing.T) (*store.Store, *testenv.StatementRecorder, model.QueuedTask, func() model.QueuedTask) {
+	t.Helper()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	recorder := testenv.RecordStatements(t, st)
+	task, err := st.RecordTask(ctx, store.NewTask{Type: "test:task", Queue: "maintenance", Payload: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, recorder, task, func() model.QueuedTask {
+		found, err := st.FindTask(ctx, task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found
 	}
 }
