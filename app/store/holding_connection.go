@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 )
@@ -120,11 +118,7 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 		c.pending, c.sent = nil, true
 	}
 	var affected int64
-	err := c.conn.Raw(func(driverConn any) error {
-		pgxConn, ok := driverConn.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("connection %T is not pgx's", driverConn)
-		}
+	err := onPgx(c.conn, func(pgxConn *pgx.Conn) error {
 		batch := &pgx.Batch{}
 		if opening != nil {
 			batch.Queue("BEGIN")
@@ -138,7 +132,7 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 		if commitAfter {
 			batch.Queue("COMMIT")
 		}
-		results := pgxConn.Conn().SendBatch(ctx, batch)
+		results := pgxConn.SendBatch(ctx, batch)
 		var err error
 		affected, err = c.readPipeline(results, opening != nil, into, commitAfter)
 		return errors.Join(err, results.Close())
@@ -168,12 +162,8 @@ func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opens b
 	if err != nil || !commits {
 		return affected, err
 	}
-	tag, err := results.Exec()
-	if err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
-	}
-	if tag.String() == "ROLLBACK" {
-		return 0, errCommitRolledBack
+	if err := commitAnswer(results.Exec()); err != nil {
+		return 0, err
 	}
 	c.committed = true
 	return affected, nil
@@ -206,15 +196,6 @@ type commitAfterKey struct{}
 // withCommitAfter marks ctx as the last statement's of a TransactionHolding.
 func withCommitAfter(ctx context.Context) context.Context {
 	return context.WithValue(ctx, commitAfterKey{}, true)
-}
-
-// lockStatement takes n advisory locks, given as its parameters, in order, in one statement.
-func lockStatement(n int) string {
-	calls := make([]string, n)
-	for i := range calls {
-		calls[i] = fmt.Sprintf("pg_advisory_xact_lock($%d)", i+1)
-	}
-	return "SELECT " + strings.Join(calls, ", ")
 }
 
 type rowsAffected int64

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -68,7 +70,7 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 	session.Statement.ConnPool = holding
 	committed := false
 	defer func() {
-		if !committed && holding.begun() {
+		if !committed && holding.begun() && !holding.committed {
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
@@ -100,7 +102,9 @@ func (s *Store) holdLocks(ctx context.Context, locks []AdvisoryLock) error {
 	return nil
 }
 
-// lockQuery takes locks, in order, in one statement.
+// lockQuery takes locks, in order, in one statement with their keys written into it: it goes by
+// the simple protocol, which takes several statements in one query (BEGIN with it) but no
+// parameters.
 func lockQuery(locks []AdvisoryLock) string {
 	calls := make([]string, len(locks))
 	for i, lock := range locks {
@@ -109,25 +113,45 @@ func lockQuery(locks []AdvisoryLock) string {
 	return "SELECT " + strings.Join(calls, ", ")
 }
 
+// lockStatement takes n advisory locks, given as its parameters, in order, in one statement: a
+// pipeline's (holding_connection.go), prepared once for each n rather than once for each set of keys.
+func lockStatement(n int) string {
+	calls := make([]string, n)
+	for i := range calls {
+		calls[i] = fmt.Sprintf("pg_advisory_xact_lock($%d)", i+1)
+	}
+	return "SELECT " + strings.Join(calls, ", ")
+}
+
 // errCommitRolledBack: PostgreSQL answered COMMIT by rolling back, because a statement of the
 // transaction had failed (an error some caller took for an answer).
 var errCommitRolledBack = errors.New("commit: the transaction was rolled back")
 
-// commit commits the transaction open on conn. PostgreSQL answers the COMMIT of a transaction
-// that has failed with ROLLBACK, not an error: the command tag tells.
+// commit commits the transaction open on conn.
 func commit(ctx context.Context, conn *sql.Conn) error {
+	return onPgx(conn, func(pgxConn *pgx.Conn) error { return commitAnswer(pgxConn.Exec(ctx, "COMMIT")) })
+}
+
+// commitAnswer reads PostgreSQL's answer to a COMMIT. It answers the COMMIT of a transaction that
+// has failed with ROLLBACK, not an error: the command tag tells.
+func commitAnswer(tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if tag.String() == "ROLLBACK" {
+		return errCommitRolledBack
+	}
+	return nil
+}
+
+// onPgx runs fn on the pgx connection under conn, for what database/sql cannot send: a COMMIT whose
+// command tag is read, a pipeline.
+func onPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
 	return conn.Raw(func(driverConn any) error {
-		pgConn, ok := driverConn.(*stdlib.Conn)
+		pgxConn, ok := driverConn.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("commit: connection %T is not pgx's", driverConn)
+			return fmt.Errorf("connection %T is not pgx's", driverConn)
 		}
-		tag, err := pgConn.Conn().Exec(ctx, "COMMIT")
-		if err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		if tag.String() == "ROLLBACK" {
-			return errCommitRolledBack
-		}
-		return nil
+		return fn(pgxConn.Conn())
 	})
 }
