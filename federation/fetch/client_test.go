@@ -221,3 +221,26 @@ func TestTLSSessionsAreResumed(t *testing.T) {
 		t.Errorf("sessions resumed: %v, want %v", resumed, want)
 	}
 }
+
+// Remote servers are spoken to in HTTP/1.1 even when they offer HTTP/2: a delivery or a fetch is
+// mostly one request per connection, where HTTP/2's setup costs more than it saves (client.go).
+func TestRemoteServersAreReachedOverHTTP1(t *testing.T) {
+	t.Parallel()
+	var protocols []string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		protocols = append(protocols, r.Proto) // requests come one at a time
+		activityJSON(w, `{"id":"`+"https://"+r.Host+r.URL.Path+`"}`)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	client := NewClient(Options{UserAgent: "Kring/test", Allow: loopback, Timeout: 2 * time.Second, TLS: &tls.Config{RootCAs: roots}})
+	if _, err := client.GetActivityJSON(context.Background(), srv.URL+"/notes/1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"HTTP/1.1"}; !slices.Equal(protocols, want) {
+		t.Errorf("protocols: %v, want %v", protocols, want)
+	}
+}
