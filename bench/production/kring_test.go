@@ -186,17 +186,20 @@ func (k *kringInProduction) settle(b *testing.B) {
 // waitProcessed waits until no inbound activity waits for processing, and returns when that was. It
 // asks whether any is pending, which reads one index entry, not how many: counting thousands of
 // pending rows 50 times a second cost PostgreSQL 2 ms a time, 0.4 ms per activity of a closed-loop
-// run, which the benchmark would have charged to Kring.
+// run, which the benchmark would have charged to Kring. It reads the newest first: the index also
+// holds an entry for every activity that was pending and has been processed since, until a vacuum
+// removes it, and reading from the oldest walked through thousands of those first (2.9 ms a time in
+// pg_stat_statements, 0.07 ms per direct message of a run); the newest are the ones still pending.
 func (k *kringInProduction) waitProcessed(b *testing.B, within time.Duration) time.Time {
 	b.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		var pending bool
-		if err := k.store.DB().Raw("SELECT EXISTS (SELECT 1 FROM inbound_activities WHERE state = ?)", model.InboundPending).
-			Scan(&pending).Error; err != nil {
+		var newest []time.Time
+		if err := k.store.DB().Raw("SELECT received_at FROM inbound_activities WHERE state = ? ORDER BY received_at DESC LIMIT 1",
+			model.InboundPending).Scan(&newest).Error; err != nil {
 			b.Fatal(err)
 		}
-		if !pending {
+		if len(newest) == 0 {
 			return time.Now()
 		}
 		if time.Now().After(deadline) {
