@@ -19,19 +19,28 @@ const (
 	maxMentionHTML    = 5_000
 )
 
+// mentionBounds are the bounds of mentions kept, at now.
+func mentionBounds(now time.Time) store.MentionBounds {
+	return store.MentionBounds{PerAuthor: mentionsPerAuthor, PerHost: mentionsPerHost, Since: now.Add(-mentionsWindow)}
+}
+
 // keepMention keeps, for staff to read and answer, a post that addressed the group from an author
 // who is not its member; postID names the group's post of it when the group took it in. Called in
 // Submit's transaction, after the author's and her host's posting is locked
-// (store.PostingRateLocks), so the bounds hold however many deliveries arrive at once.
-func (s *Service) keepMention(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, safeHTML string, group model.Group, postID *string) error {
+// (store.PostingRateLocks), so the bounds hold however many deliveries arrive at once; counted are
+// her and her host's mentions of the group as its standing read them under those locks, or nil
+// when it did not.
+func (s *Service) keepMention(ctx context.Context, tx *store.Store, author model.RemoteActor, sub Submission, safeHTML string, group model.Group,
+	postID *string, counted *store.MentionCounts) error {
 	mention := model.GroupMention{GroupID: group.ID, ObjectIRI: sub.ObjectIRI, URL: sub.URL, RemoteActorID: author.ID, AuthorHost: author.Host,
 		ContentHTML: mentionHTML(safeHTML), Summary: textinput.Clip(sub.Summary, maxSummary),
 		PublishedAt: sub.PublishedAt, PostID: postID}
 	if mention.PublishedAt.IsZero() {
 		mention.PublishedAt = s.now()
 	}
-	_, err := tx.RecordGroupMention(ctx, mention, store.MentionBounds{PerAuthor: mentionsPerAuthor, PerHost: mentionsPerHost,
-		Since: s.now().Add(-mentionsWindow)})
+	bounds := mentionBounds(s.now())
+	bounds.Counted = counted
+	_, err := tx.RecordGroupMention(ctx, mention, bounds)
 	return err
 }
 

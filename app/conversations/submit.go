@@ -90,8 +90,11 @@ func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Subm
 	var results []Result
 	err = s.store.TransactionHolding(ctx, store.PostingRateLocks(author.ID, author.Host), func(tx *store.Store) error {
 		// The first group's standing is read with the counts, in one round trip.
+		// So are her mentions of it, which a non-member's post is kept as (keepMention).
+		mentions := mentionBounds(s.now())
 		first, counts, err := tx.PostStandingCounting(ctx, targets[0].group, author, sub.ObjectIRI, store.RecentPostsQuery{
-			Since: s.now().Add(-s.limits.Window), UpTo: store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)}})
+			Since: s.now().Add(-s.limits.Window), UpTo: store.PostingCounts{ByActor: int64(s.limits.PerActor), ByHost: int64(s.limits.PerHost)},
+			Mentions: &mentions})
 		if err != nil {
 			return err
 		}
@@ -196,7 +199,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 	if reason != "" {
 		result.Outcome, result.Reason = Refused, reason
 		if mention {
-			return result, s.keepMention(ctx, tx, author, sub, content, t.group, nil)
+			return result, s.keepMention(ctx, tx, author, sub, content, t.group, nil, standing.Mentions)
 		}
 		return result, nil
 	}
@@ -230,7 +233,7 @@ func (s *Service) submitTo(ctx context.Context, tx *store.Store, author model.Re
 		return result, err
 	}
 	if mention {
-		if err := s.keepMention(ctx, tx, author, sub, content, t.group, &post.ID); err != nil {
+		if err := s.keepMention(ctx, tx, author, sub, content, t.group, &post.ID, standing.Mentions); err != nil {
 			return result, err
 		}
 	}

@@ -63,6 +63,9 @@ type PostStanding struct {
 	KnownReach model.Reach
 	// Filtered says whether the group has keyword filters, which a new post is screened with.
 	Filtered bool
+	// Mentions are the author's and her host's mentions of the group kept lately, when the read
+	// was asked for them (RecentPostsQuery.Mentions); else nil.
+	Mentions *MentionCounts
 }
 
 // PostStandingOf reads, in one round trip, the author's standing with the group, the group's post
@@ -78,6 +81,10 @@ func (s *Store) PostStandingOf(ctx context.Context, group model.Group, author mo
 type RecentPostsQuery struct {
 	Since time.Time
 	UpTo  PostingCounts
+	// Mentions, when set, has the author's and her host's mentions of the group counted too, up
+	// to its bounds (PostStanding.Mentions): a post from a non-member that names the group is kept
+	// as a mention, whose bounds are then checked without a read of their own.
+	Mentions *MentionBounds
 }
 
 // PostStandingCounting is PostStandingOf with, in the same statement, the author's and her host's
@@ -97,12 +104,17 @@ func (s *Store) postStanding(ctx context.Context, group model.Group, author mode
 		Filtered   bool
 		ByActor    int64
 		ByHost     int64
+		Mentions   mentionCountsRow `gorm:"embedded"`
 	}
 	args := append(s.standingArgs(group, author), group.ID)
 	counts := ""
 	if recent != nil {
 		counts = ",\n\t\t" + recentPostsColumns
 		args = append(args, author.ID, dbTime(recent.Since), recent.UpTo.ByActor, author.Host, dbTime(recent.Since), recent.UpTo.ByHost)
+		if recent.Mentions != nil {
+			counts += ",\n\t\t" + mentionCountColumns
+			args = append(args, mentionCountArgs(group.ID, author.ID, author.Host, *recent.Mentions)...)
+		}
 	}
 	args = append(args, group.ID, objectIRI) // the group's post of the object, in the FROM clause
 	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
@@ -112,8 +124,11 @@ func (s *Store) postStanding(ctx context.Context, group model.Group, author mode
 	if err != nil {
 		return PostStanding{}, PostingCounts{}, fmt.Errorf("read standing of %s and post %s in group %s: %w", author.ID, objectIRI, group.ID, err)
 	}
-	return PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach, Filtered: row.Filtered},
-		PostingCounts{ByActor: row.ByActor, ByHost: row.ByHost}, nil
+	standing := PostStanding{AuthorStanding: row.Standing.standing(), KnownID: row.KnownID, KnownReach: row.KnownReach, Filtered: row.Filtered}
+	if recent != nil && recent.Mentions != nil {
+		standing.Mentions = row.Mentions.counts()
+	}
+	return standing, PostingCounts{ByActor: row.ByActor, ByHost: row.ByHost}, nil
 }
 
 // SupportStanding is what a member's direct message to a group's support inbox is checked against.

@@ -18,6 +18,32 @@ const countMentions groupCounter = "mentions"
 type MentionBounds struct {
 	PerAuthor, PerHost int
 	Since              time.Time
+	// Counted are the author's and her host's mentions of the group, counted in the caller's
+	// transaction after it took the PostingRateLocks (PostStandingCounting reads them with the
+	// standing, a round trip saved); nil has RecordGroupMention count them itself.
+	Counted *MentionCounts
+}
+
+// MentionCounts are an author's and her host's mentions of one group kept since a time, each
+// counted only up to its bound.
+type MentionCounts struct{ ByAuthor, ByHost int64 }
+
+// mentionCountColumns count an author's and her host's mentions of a group since a time, each
+// reading its own index's range of the window and no further than its bound (mentionCountArgs).
+const mentionCountColumns = `(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ? LIMIT ?) AS of_author) AS mentions_by_author,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ? LIMIT ?) AS of_host) AS mentions_by_host`
+
+// mentionCountArgs are mentionCountColumns' arguments.
+func mentionCountArgs(groupID, actorID, host string, bounds MentionBounds) []any {
+	since := dbTime(bounds.Since)
+	return []any{groupID, actorID, since, bounds.PerAuthor, groupID, host, since, bounds.PerHost}
+}
+
+// mentionCountsRow is how mentionCountColumns are read.
+type mentionCountsRow struct{ MentionsByAuthor, MentionsByHost int64 }
+
+func (r mentionCountsRow) counts() *MentionCounts {
+	return &MentionCounts{ByAuthor: r.MentionsByAuthor, ByHost: r.MentionsByHost}
 }
 
 // RecordGroupMention keeps a non-member's post that addressed the group and counts it in the
@@ -29,16 +55,16 @@ func (s *Store) RecordGroupMention(ctx context.Context, mention model.GroupMenti
 	if !s.InTransaction() {
 		return false, fmt.Errorf("record a mention of group %s: not inside a transaction", mention.GroupID)
 	}
-	// Both counts in one round trip; each reads its index's range of the hour only, and no further
-	// than its bound.
-	var counts struct{ ByAuthor, ByHost int64 }
-	since := dbTime(bounds.Since)
-	err := scan(s.conn(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND remote_actor_id = ? AND received_at >= ? LIMIT ?) AS of_author) AS by_author,
-		(SELECT COUNT(*) FROM (SELECT 1 FROM group_mentions WHERE group_id = ? AND author_host = ? AND received_at >= ? LIMIT ?) AS of_host) AS by_host`,
-		mention.GroupID, mention.RemoteActorID, since, bounds.PerAuthor, mention.GroupID, mention.AuthorHost, since, bounds.PerHost), &counts)
-	if err != nil {
-		return false, fmt.Errorf("count mentions of group %s by %s: %w", mention.GroupID, mention.RemoteActorID, err)
+	counts := bounds.Counted
+	if counts == nil {
+		// Both counts in one round trip.
+		var row mentionCountsRow
+		err := scan(s.conn(ctx).Raw(`SELECT `+mentionCountColumns,
+			mentionCountArgs(mention.GroupID, mention.RemoteActorID, mention.AuthorHost, bounds)...), &row)
+		if err != nil {
+			return false, fmt.Errorf("count mentions of group %s by %s: %w", mention.GroupID, mention.RemoteActorID, err)
+		}
+		counts = row.counts()
 	}
 	if counts.ByAuthor >= int64(bounds.PerAuthor) || counts.ByHost >= int64(bounds.PerHost) {
 		return false, nil

@@ -80,3 +80,45 @@ func TestGroupMentionBoundsAndPruning(t *testing.T) {
 		}
 	})
 }
+
+// A submission's first read counts the author's and her host's mentions of the group with her
+// standing when asked, each up to its bound, so that keeping her post as a mention needs no read of
+// its own; unasked, it reads none.
+func TestPostStandingCountsMentionsWhenAsked(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		group := newLobby(t, st)
+		ann, bea := newActorOn(t, st, "far.example", "ann"), newActorOn(t, st, "far.example", "bea")
+		unbounded := store.MentionBounds{PerAuthor: 100, PerHost: 100, Since: time.Now().Add(-time.Hour)}
+		for i, author := range []model.RemoteActor{ann, ann, bea} {
+			err := st.Transaction(ctx, func(tx *store.Store) error {
+				_, err := tx.RecordGroupMention(ctx, model.GroupMention{GroupID: group.ID, ObjectIRI: fmt.Sprintf("%s/statuses/%d", author.IRI, i),
+					RemoteActorID: author.ID, AuthorHost: author.Host, PublishedAt: time.Now()}, unbounded)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		recent := store.RecentPostsQuery{Since: time.Now().Add(-time.Hour), UpTo: store.PostingCounts{ByActor: 20, ByHost: 300}}
+		for _, tc := range []struct {
+			bounds *store.MentionBounds
+			want   *store.MentionCounts
+		}{
+			{nil, nil},
+			{&unbounded, &store.MentionCounts{ByAuthor: 2, ByHost: 3}},
+			{&store.MentionBounds{PerAuthor: 1, PerHost: 2, Since: unbounded.Since}, &store.MentionCounts{ByAuthor: 1, ByHost: 2}}, // counted up to the bounds
+			{&store.MentionBounds{PerAuthor: 100, PerHost: 100, Since: time.Now().Add(time.Minute)}, &store.MentionCounts{}},       // none since
+		} {
+			recent.Mentions = tc.bounds
+			standing, _, err := st.PostStandingCounting(ctx, group, ann, ann.IRI+"/statuses/9", recent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (standing.Mentions == nil) != (tc.want == nil) || (tc.want != nil && *standing.Mentions != *tc.want) {
+				t.Errorf("bounds %+v: mentions %+v, want %+v", tc.bounds, standing.Mentions, tc.want)
+			}
+		}
+	})
+}
