@@ -98,6 +98,9 @@ type Service struct {
 	policy Policy
 	resets ResetMailer
 	now    func() time.Time
+	// afterCount, set by tests only, runs between the count of the attempts on record and the
+	// record of the new one, inside their locked transaction.
+	afterCount func()
 }
 
 // NewService returns a Service.
@@ -126,6 +129,9 @@ func (s *Service) reserve(ctx context.Context, purpose, email, ip string,
 		counts, err := tx.CountLoginAttempts(ctx, purpose, email, ip, now.Add(-s.policy.ThrottleWindow))
 		if err != nil {
 			return err
+		}
+		if s.afterCount != nil {
+			s.afterCount()
 		}
 		if !allows(counts, now) {
 			return ErrThrottled

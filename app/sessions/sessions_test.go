@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -127,6 +128,68 @@ func TestParallelWrongPasswordsAreReservedBeforeHashing(t *testing.T) {
 			t.Errorf("right password from the guessing address: %v, want throttled", err)
 		}
 	})
+}
+
+// TestLoginAttemptsAreCountedOneAtATime: logins sent at once count the attempts on record one after
+// the other, each after the one before it recorded its own, so none passes a limit it read as not
+// yet reached. Each login, once it has counted, holds its transaction until another is seen either
+// waiting in PostgreSQL for the address's lock (they are serialised) or past its own count (they
+// are not), or until every other has ended: without the lock, the second outcome is certain, not a
+// matter of timing.
+func TestLoginAttemptsAreCountedOneAtATime(t *testing.T) {
+	t.Parallel()
+	st := testenv.Postgres(t)
+	f := newFixture(t, st)
+	const logins, address = 8, "198.51.100.44" // an address no other test uses: its lock is this test's alone
+	watcher := testenv.Conn(t, st)             // taken now: the logins may hold every other connection
+	key := uint64(addressLock(t, address))
+	waiting := func() bool {
+		var n int64
+		err := watcher.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND classid = $1 AND objid = $2 AND objsubid = 1`, uint32(key>>32), uint32(key)).Scan(&n)
+		if err != nil {
+			t.Error(err)
+			return true
+		}
+		return n > 0
+	}
+	var inside, ended atomic.Int32
+	var overlapped atomic.Bool
+	f.svc.afterCount = func() {
+		if inside.Add(1) > 1 {
+			overlapped.Store(true)
+		}
+		defer inside.Add(-1)
+		for !overlapped.Load() && ended.Load() < logins-1 && !waiting() {
+			time.Sleep(time.Millisecond) // polling PostgreSQL's view of the lock
+		}
+	}
+	limit := DefaultPolicy().MaxFailsByAccountAndAddress
+	counts := f.parallelLogins(t, logins, func(i int) error {
+		defer ended.Add(1)
+		return f.login(owner, fmt.Sprintf("wrong guess number %d", i), address)
+	})
+	if overlapped.Load() {
+		t.Error("two logins were between their count and their record at once")
+	}
+	if counts["wrong"] != min(limit, logins) || counts["wrong"]+counts["throttled"] != logins {
+		t.Errorf("outcomes %v, want %d wrong and the rest throttled", counts, min(limit, logins))
+	}
+}
+
+// addressLock is the lock a login from address takes for the address (store.LoginAttemptLocks
+// gives it with the account's, in an order of their own).
+func addressLock(t *testing.T, address string) store.AdvisoryLock {
+	t.Helper()
+	withAddress := store.LoginAttemptLocks(store.AttemptLogin, store.NormaliseEmail(owner), address)
+	elsewhere := store.LoginAttemptLocks(store.AttemptLogin, store.NormaliseEmail(owner), "203.0.113.200")
+	for _, lock := range withAddress {
+		if !slices.Contains(elsewhere, lock) {
+			return lock
+		}
+	}
+	t.Fatal("no lock of the address among the login's locks")
+	return 0
 }
 
 // TestOthersFailuresDoNotLockTheOwnerOut: someone guessing the owner's password from their own
