@@ -45,12 +45,14 @@ type Service struct {
 	replies  Messenger
 	reporter Reporter
 	notifier StaffNotifier
-	now      func() time.Time
+	// overLimit is shared by the copies With* makes: they are one service.
+	overLimit *limitMemory
+	now       func() time.Time
 }
 
 // NewService returns a Service that sends through messenger.
 func NewService(st *store.Store, messenger Messenger, pages Pages) *Service {
-	return &Service{store: st, messenger: messenger, pages: pages, replies: messenger, now: time.Now}
+	return &Service{store: st, messenger: messenger, pages: pages, replies: messenger, overLimit: newLimitMemory(), now: time.Now}
 }
 
 // WithSupport returns the service answering the support inbox through replies and turning its

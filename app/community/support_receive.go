@@ -66,6 +66,10 @@ const subjectLength = 120
 func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, message DirectMessage, groups []model.Group) ([]SupportResult, error) {
 	results := make([]SupportResult, 0, len(groups))
 	for _, group := range groups {
+		if s.overLimit.holds(group.ID, author.ID, s.now()) {
+			results = append(results, SupportResult{GroupID: group.ID, Outcome: SupportRefused, Reason: overLimitReason(author)})
+			continue
+		}
 		var result SupportResult
 		locks := []store.AdvisoryLock{store.SupportInboxLock(group.ID, author.Host)}
 		err := s.store.TransactionHolding(ctx, locks, func(tx *store.Store) error {
@@ -90,6 +94,11 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 	if standing.KnownIn != "" {
 		result.Outcome, result.ConversationID = SupportKnown, standing.KnownIn
 		return result, nil
+	}
+	if standing.SentSince >= MaxSupportMessagesPerHour {
+		if err := s.rememberOverLimit(ctx, tx, group, author); err != nil {
+			return result, err
+		}
 	}
 	if reason := refusesDirect(author, group, standing); reason != "" {
 		result.Outcome, result.Reason = SupportRefused, reason
@@ -141,9 +150,26 @@ func refusesDirect(author model.RemoteActor, group model.Group, standing store.S
 	case standing.Suspended:
 		return "author's domain suspended"
 	case standing.SentSince >= MaxSupportMessagesPerHour:
-		return fmt.Sprintf("rate limit: %s sent the group the %d messages an hour allows", author.IRI, MaxSupportMessagesPerHour)
+		return overLimitReason(author)
 	}
 	return ""
+}
+
+func overLimitReason(author model.RemoteActor) string {
+	return fmt.Sprintf("rate limit: %s sent the group the %d messages an hour allows", author.IRI, MaxSupportMessagesPerHour)
+}
+
+// rememberOverLimit notes until when the member stays over the hourly limit, so that her messages
+// before then are refused without a transaction (limitMemory). Read once, when a locked read first
+// finds her at the limit.
+func (s *Service) rememberOverLimit(ctx context.Context, tx *store.Store, group model.Group, author model.RemoteActor) error {
+	now := s.now()
+	until, err := tx.SupportLimitHoldsUntil(ctx, group.ID, author.ID, MaxSupportMessagesPerHour, now.Add(-time.Hour), time.Hour)
+	if err != nil || !until.After(now) {
+		return err
+	}
+	s.overLimit.remember(group.ID, author.ID, until)
+	return nil
 }
 
 // conversationFor finds the conversation message belongs to, or opens one (opened true) unless her

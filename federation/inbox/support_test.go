@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kring-social/kring/app/community"
 	"github.com/kring-social/kring/app/model"
@@ -318,4 +319,61 @@ func TestSupportLimitPerServerHoldsUnderConcurrency(t *testing.T) {
 	if err != nil || len(results) != 1 || results[0].Outcome != community.SupportOpened {
 		t.Fatalf("a member of another server: %+v %v", results, err)
 	}
+}
+
+// A member found over the hourly limit by the locked read is remembered as over it until her
+// oldest counted message is an hour old: her messages until then are refused without a statement,
+// and the first one after is stored again.
+func TestSupportLimitIsRememberedUntilItLifts(t *testing.T) {
+	t.Parallel()
+	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		k := newKring(t, st)
+		peer := newRemotePeer(t)
+		alice := k.join(t, peer, "alice", k.open)
+		actor, err := st.RemoteActorByIRI(ctx, alice.actor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now().UTC()
+		var (
+			mu  sync.Mutex
+			now = start
+		)
+		inbox := k.community.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+		send := func(n int) community.SupportOutcome {
+			t.Helper()
+			results, err := inbox.ReceiveDirect(ctx, actor, community.DirectMessage{ActivityIRI: fmt.Sprintf("%s/a/%d", alice.actor(), n),
+				ObjectIRI: fmt.Sprintf("%s/n/%d", alice.actor(), n), ContentHTML: "<p>help</p>"}, []model.Group{k.open})
+			if err != nil || len(results) != 1 {
+				t.Fatalf("message %d: %v, %d results", n, err, len(results))
+			}
+			return results[0].Outcome
+		}
+		for n := range community.MaxSupportMessagesPerHour {
+			if got := send(n); got == community.SupportRefused {
+				t.Fatalf("message %d refused under the limit", n)
+			}
+		}
+		if got := send(100); got != community.SupportRefused {
+			t.Fatalf("the message past the limit: %s, want refused", got)
+		}
+		recorder := testenv.RecordStatements(t, st)
+		var outcome community.SupportOutcome
+		if statements := recorder.During(func() { outcome = send(101) }); outcome != community.SupportRefused || len(statements) != 0 {
+			t.Errorf("the next message: %s with %d statements, want refused with none", outcome, len(statements))
+		}
+		mu.Lock()
+		now = start.Add(time.Hour - time.Second) // her messages are all still in the hour
+		mu.Unlock()
+		if statements := recorder.During(func() { outcome = send(102) }); outcome != community.SupportRefused || len(statements) != 0 {
+			t.Errorf("a second before it lifts: %s with %d statements, want refused with none", outcome, len(statements))
+		}
+		mu.Lock()
+		now = start.Add(time.Hour + time.Second)
+		mu.Unlock()
+		if got := send(103); got == community.SupportRefused {
+			t.Errorf("once her messages are an hour old: refused, want stored")
+		}
+	})
 }
