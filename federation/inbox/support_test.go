@@ -244,12 +244,7 @@ func TestSupportLimitHoldsUnderConcurrency(t *testing.T) {
 	st := testenv.Postgres(t)
 	ctx := context.Background()
 	k := newKring(t, st)
-	peer := newRemotePeer(t)
-	alice := k.join(t, peer, "alice", k.open)
-	actor, err := st.RemoteActorByIRI(ctx, alice.actor())
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, actor := k.joinedActor(t, "alice", k.open)
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for i := range 50 {
@@ -308,12 +303,7 @@ func TestSupportLimitPerServerHoldsUnderConcurrency(t *testing.T) {
 	if conversations, _ := supportOf(t, st, k.open); len(conversations) != community.MaxSupportConversationsPerServerPerHour {
 		t.Fatalf("%d conversations from one server, want %d", len(conversations), community.MaxSupportConversationsPerServerPerHour)
 	}
-	peer := newRemotePeer(t)
-	alice := k.join(t, peer, "alice", k.open)
-	actor, err := st.RemoteActorByIRI(ctx, alice.actor())
-	if err != nil {
-		t.Fatal(err)
-	}
+	alice, actor := k.joinedActor(t, "alice", k.open)
 	results, err := k.community.ReceiveDirect(ctx, actor, community.DirectMessage{ActivityIRI: alice.actor() + "/a/1",
 		ObjectIRI: alice.actor() + "/n/1", ContentHTML: "<p>my heating is broken</p>"}, []model.Group{k.open})
 	if err != nil || len(results) != 1 || results[0].Outcome != community.SupportOpened {
@@ -329,12 +319,7 @@ func TestSupportLimitIsRememberedUntilItLifts(t *testing.T) {
 	testenv.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		k := newKring(t, st)
-		peer := newRemotePeer(t)
-		alice := k.join(t, peer, "alice", k.open)
-		actor, err := st.RemoteActorByIRI(ctx, alice.actor())
-		if err != nil {
-			t.Fatal(err)
-		}
+		alice, actor := k.joinedActor(t, "alice", k.open)
 		start := time.Now().UTC()
 		var (
 			mu  sync.Mutex
@@ -376,4 +361,16 @@ func TestSupportLimitIsRememberedUntilItLifts(t *testing.T) {
 			t.Errorf("once her messages are an hour old: refused, want stored")
 		}
 	})
+}
+
+// joinedActor has a member of a new remote server named name join group, and returns her as Kring
+// stored her.
+func (k *kringUnderTest) joinedActor(t *testing.T, name string, group model.Group) (member, model.RemoteActor) {
+	t.Helper()
+	joined := k.join(t, newRemotePeer(t), name, group)
+	actor, err := k.store.RemoteActorByIRI(context.Background(), joined.actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return joined, actor
 }
