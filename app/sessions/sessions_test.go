@@ -142,14 +142,12 @@ func TestLoginAttemptsAreCountedOneAtATime(t *testing.T) {
 	f := newFixture(t, st)
 	const logins, address = 8, "198.51.100.44" // an address no other test uses: its lock is this test's alone
 	watcher := testenv.Conn(t, st)             // taken now: the logins may hold every other connection
-	key := uint64(addressLock(t, address))
+	lock := addressLock(t, address)
 	waiting := func() bool {
-		var n int64
-		err := watcher.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-			AND classid = $1 AND objid = $2 AND objsubid = 1`, uint32(key>>32), uint32(key)).Scan(&n)
+		n, err := testenv.AdvisoryLockWaiters(watcher, lock)
 		if err != nil {
 			t.Error(err)
-			return true
+			return true // stop holding: the others must not wait for a watcher that cannot see
 		}
 		return n > 0
 	}

@@ -176,11 +176,12 @@ func TestTransactionHoldingWaitsForTheLocksHolder(t *testing.T) {
 		}
 	})
 	// The second asks for the lock and waits: PostgreSQL shows its request not granted.
-	key := uint64(locks[0])
+	sqlDB, err := st.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitUntil(t, "the second transaction waits for the lock", func() bool {
-		var waiting int64
-		err := st.DB().Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-			AND classid = ? AND objid = ? AND objsubid = 1`, uint32(key>>32), uint32(key)).Scan(&waiting).Error
+		waiting, err := testenv.AdvisoryLockWaiters(sqlDB, locks[0])
 		if err != nil {
 			t.Fatal(err)
 		}
