@@ -157,14 +157,11 @@ func (s *Store) SupportStandingOf(ctx context.Context, group model.Group, author
 		LatestID     string
 		LatestStatus model.SupportStatus
 	}
-	args := append(s.standingArgs(group, author), group.ID, objectIRI, group.ID, author.ID, model.SupportFromMember, dbTime(since), upTo,
-		group.ID, author.ID, model.SupportClosed)
+	args := append(s.standingArgs(group, author), group.ID, objectIRI)
+	args = append(append(args, memberMessagesSinceArgs(group.ID, author.ID, since)...), upTo, group.ID, author.ID, model.SupportClosed)
 	err := scan(s.conn(ctx).Raw(`SELECT `+standingColumns+`,
 		COALESCE((SELECT conversation_id FROM support_messages WHERE group_id = ? AND object_iri = ?), '') AS known_in,
-		(SELECT COUNT(*) FROM (SELECT 1 FROM support_messages
-			JOIN support_conversations ON support_conversations.id = support_messages.conversation_id
-			WHERE support_conversations.group_id = ? AND support_conversations.remote_actor_id = ?
-				AND support_messages.kind = ? AND support_messages.created_at >= ? LIMIT ?) AS sent) AS sent_since,
+		(SELECT COUNT(*) FROM (SELECT 1 `+memberMessagesSince+` LIMIT ?) AS sent) AS sent_since,
 		COALESCE(latest.id, '') AS latest_id, COALESCE(latest.status, '') AS latest_status`+
 		joinedOptionalRow(`SELECT id, status FROM support_conversations `+latestOpenConversation, "latest"), args...), &row)
 	if err != nil {
