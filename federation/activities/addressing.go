@@ -29,21 +29,9 @@ type addressed interface {
 }
 
 func (a Audience) apply(t addressed) error {
-	public, err := parseIRI(PublicCollection)
+	first, second, group, err := a.iris()
 	if err != nil {
 		return err
-	}
-	followers, err := parseIRI(a.Followers)
-	if err != nil {
-		return err
-	}
-	group, err := parseIRI(a.Group)
-	if err != nil {
-		return err
-	}
-	first, second := public, followers
-	if a.Visibility == model.VisibilityUnlisted {
-		first, second = followers, public
 	}
 	to := streams.NewActivityStreamsToProperty()
 	to.AppendIRI(first)
@@ -55,6 +43,26 @@ func (a Audience) apply(t addressed) error {
 	audience.AppendIRI(group)
 	t.SetActivityStreamsAudience(audience)
 	return nil
+}
+
+// iris are the audience's to, cc and audience.
+func (a Audience) iris() (to, cc, audience *url.URL, err error) {
+	public, err := parseIRI(PublicCollection)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	followers, err := parseIRI(a.Followers)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	group, err := parseIRI(a.Group)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if a.Visibility == model.VisibilityUnlisted {
+		return followers, public, group, nil
+	}
+	return public, followers, group, nil
 }
 
 // actorProperty is an actor property holding one IRI.

@@ -99,12 +99,8 @@ func (f Federator) ForwardActivity(ctx context.Context, tx *store.Store, group m
 // announceActivity builds the group's FEP-1b12 Announce of an author's activity, with id, embedded
 // as sent.
 func (f Federator) announceActivity(group model.Group, id string, visibility model.Visibility, activityJSON string) (delivery.Activity, error) {
-	embeddedID, err := activities.EmbeddedID([]byte(activityJSON))
-	if err != nil {
-		return delivery.Activity{}, err
-	}
 	announce := activities.Announce{ID: id, Group: f.IRIs.GroupActor(group.Slug),
-		Audience: f.audience(group, visibility), ObjectIRI: embeddedID, EmbeddedJSON: []byte(activityJSON), At: f.now()}
+		Audience: f.audience(group, visibility), EmbeddedJSON: []byte(activityJSON), At: f.now()}
 	return f.outgoing(group, announce)
 }
 
