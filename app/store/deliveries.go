@@ -38,7 +38,7 @@ func (s *Store) CreateOutboundActivities(ctx context.Context, activities []model
 	for i := range activities {
 		activities[i].ID, activities[i].CreatedAt = model.NewID(), now
 	}
-	if err := s.conn(ctx).Create(&activities).Error; err != nil {
+	if err := s.conn(deferWrite(ctx)).Create(&activities).Error; err != nil {
 		return nil, fmt.Errorf("store %d outbound activities, the first %s: %w", len(activities), activities[0].ActivityIRI, classify(err))
 	}
 	return activities, nil
@@ -46,10 +46,11 @@ func (s *Store) CreateOutboundActivities(ctx context.Context, activities []model
 
 // FollowerInboxes lists where a group's accepted followers receive activities: one entry per
 // distinct shared inbox, or per inbox for followers whose server has none, so each server gets each
-// activity once (as Mastodon plans deliveries).
+// activity once (as Mastodon plans deliveries). It reads no table a fan-out writes, so it goes ahead
+// of the transaction's deferred writes (a post's insert) and leaves them for the next statement.
 func (s *Store) FollowerInboxes(ctx context.Context, groupID string) ([]InboxTarget, error) {
 	var targets []InboxTarget
-	err := scan(s.conn(ctx).Table("follows").
+	err := scan(s.conn(readBeforeDeferred(ctx)).Table("follows").
 		Select(`DISTINCT COALESCE(NULLIF(remote_actors.shared_inbox_url, ''), remote_actors.inbox_url) AS url,
 			remote_actors.host AS host, COALESCE(remote_hosts.software, '') AS software`).
 		Joins("JOIN remote_actors ON remote_actors.id = follows.remote_actor_id").
@@ -89,7 +90,7 @@ func (s *Store) CreatePlannedDeliveries(ctx context.Context, plans []PlannedDeli
 		}
 	}
 	if len(rows) > 0 {
-		if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
+		if err := s.conn(deferWrite(ctx)).CreateInBatches(rows, deliveryBatch).Error; err != nil {
 			return nil, fmt.Errorf("create %d deliveries of %d activities: %w", len(rows), len(plans), classify(err))
 		}
 	}

@@ -53,10 +53,11 @@ func (s *Store) ListDomainBlocks(ctx context.Context, organisationID string) ([]
 }
 
 // SuspendedDomainsOf returns the domains suspended instance-wide or by the organisation: those its
-// groups send nothing to. One statement, for every fan-out.
+// groups send nothing to. One statement, for every fan-out; it goes ahead of the transaction's
+// deferred writes (a post's insert), as FollowerInboxes does.
 func (s *Store) SuspendedDomainsOf(ctx context.Context, organisationID string) ([]string, error) {
 	var domains []string
-	err := s.conn(ctx).Model(&model.DomainBlock{}).
+	err := s.conn(readBeforeDeferred(ctx)).Model(&model.DomainBlock{}).
 		Where("severity = ? AND (organisation_id IS NULL OR organisation_id = ?)", model.SeveritySuspend, organisationID).
 		Distinct().Pluck("domain", &domains).Error
 	if err != nil {

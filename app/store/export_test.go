@@ -63,3 +63,32 @@ func CommittedWithTailForTest(tx *Store) bool {
 func (s *Store) ExecFinalForTest(ctx context.Context, check func(rowsAffected int64) error, sql string, args ...any) error {
 	return s.execFinal(ctx, "final write for test", check, sql, args...)
 }
+
+// RoundTripsForTest counts the statements and pipelines the TransactionHolding tx ran in sent.
+func RoundTripsForTest(tx *Store) int {
+	conn, ok := tx.db.Statement.ConnPool.(*connWithoutTransactions)
+	if !ok {
+		return -1
+	}
+	return conn.roundTrips
+}
+
+// ExecDeferredForTest runs sql as a write whose outcome is not read (deferWrite).
+func (s *Store) ExecDeferredForTest(ctx context.Context, sql string, args ...any) error {
+	return s.conn(deferWrite(ctx)).Exec(sql, args...).Error
+}
+
+// ScanBeforeDeferredForTest reads a raw query into dest as a read that goes ahead of the
+// transaction's deferred writes (readBeforeDeferred).
+func (s *Store) ScanBeforeDeferredForTest(ctx context.Context, dest any, sql string, args ...any) error {
+	return scan(s.conn(readBeforeDeferred(ctx)).Raw(sql, args...), dest)
+}
+
+// RecordedTaskIDsForTest lists the ids of the tasks recorded in the transaction s is in.
+func (s *Store) RecordedTaskIDsForTest() []string {
+	var ids []string
+	for _, task := range *s.txTasks {
+		ids = append(ids, task.ID)
+	}
+	return ids
+}

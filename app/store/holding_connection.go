@@ -15,23 +15,28 @@ import (
 
 // connWithoutTransactions is the connection of a TransactionHolding as gorm's pool of one. It lacks
 // BeginTx, so nothing gorm does can open a transaction of its own on it (and commit this one early).
-// It saves the transaction two round trips at its ends, each by sending statements in one pipeline
-// (pgx's batch: the statements, then one Sync):
+// It saves the transaction round trips by sending statements in one pipeline (pgx's batch: the
+// statements, then one Sync):
 //   - its BEGIN and locks go with the first statement it runs, when that statement is an Exec or an
 //     opening read (scanOpening); before any other, alone, as one simple query;
+//   - its deferred writes (deferred_writes.go) go with the statement that follows them;
 //   - its COMMIT goes with its last statement, when that is the commit tail's (commit_tail.go), an
-//     Exec marked by withCommitAfter.
+//     Exec marked by withCommitAfter, or with the writes still deferred at its end.
 //
 // A transaction that begins with its tail (BEGIN, locks, the tail, COMMIT) costs one round trip.
 type connWithoutTransactions struct {
 	conn    *sql.Conn
 	pending *transactionOpening // the BEGIN and locks not sent yet
-	sent    bool                // BEGIN was sent (whatever came back)
+	// deferred are writes held to go ahead of the transaction's next statement, in its pipeline.
+	deferred []deferredWrite
+	sent     bool // BEGIN was sent (whatever came back)
 	// committed says the COMMIT went with the last statement, and the transaction is over.
 	committed bool
 	// failed is the error of a pipeline that went wrong: the transaction may not have begun, or may
 	// have ended, so every later statement fails with it rather than run on its own, committed alone.
 	failed error
+	// roundTrips counts the statements and pipelines sent and answered, for the tests.
+	roundTrips int
 }
 
 // errAfterCommit: a statement came after the one that carried the COMMIT, and would run on its own.
@@ -51,20 +56,35 @@ func (c *connWithoutTransactions) begun() bool { return c.sent }
 // opensWithNext says whether the next statement is the transaction's first, which carries its BEGIN.
 func (c *connWithoutTransactions) opensWithNext() bool { return c.pending != nil && c.failed == nil }
 
-// beginAlone sends a pending BEGIN and its locks on their own, before a statement that cannot
-// carry them.
-func (c *connWithoutTransactions) beginAlone() error {
+// usable says why nothing more may be sent on the connection, if anything does.
+func (c *connWithoutTransactions) usable() error {
 	if c.failed != nil {
 		return c.failed
 	}
 	if c.committed {
 		return errAfterCommit
 	}
+	return nil
+}
+
+// sendAhead sends what must reach the server before a statement that cannot carry it in its own
+// pipeline (a read through database/sql): a pending BEGIN and its locks, and the deferred writes,
+// unless the statement is a read that goes before them (withReadBeforeDeferred) and the
+// transaction has begun.
+func (c *connWithoutTransactions) sendAhead(ctx context.Context) error {
+	if err := c.usable(); err != nil {
+		return err
+	}
+	if len(c.deferred) > 0 && (c.pending != nil || ctx.Value(readBeforeDeferredKey{}) == nil) {
+		_, err := c.pipeline(ctx, "", nil, nil, false)
+		return err
+	}
 	opening := c.pending
 	if opening == nil {
 		return nil
 	}
 	c.pending, c.sent = nil, true
+	c.roundTrips++
 	if err := opening.alone(); err != nil {
 		c.failed = fmt.Errorf("begin a transaction holding %d locks: %w", len(opening.locks), err)
 		return c.failed
@@ -73,51 +93,81 @@ func (c *connWithoutTransactions) beginAlone() error {
 }
 
 func (c *connWithoutTransactions) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	if err := c.beginAlone(); err != nil {
+	if err := c.sendAhead(ctx); err != nil {
 		return nil, err
 	}
 	return c.conn.PrepareContext(ctx, query)
 }
 
 func (c *connWithoutTransactions) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	if isDeferredWrite(ctx) {
+		c.deferred = append(c.deferred, deferredWrite{query: query, args: args})
+		return deferredResult{}, nil
+	}
 	commitAfter := ctx.Value(commitAfterKey{}) != nil
-	if c.opensWithNext() || (commitAfter && c.failed == nil && !c.committed) {
+	if c.pending != nil || len(c.deferred) > 0 || commitAfter {
 		into, _ := ctx.Value(openingReadKey{}).(*openingRead)
 		return c.pipeline(ctx, query, args, into, commitAfter)
 	}
-	if err := c.beginAlone(); err != nil {
-		return nil, err
-	}
+	c.roundTrips++
 	return c.conn.ExecContext(ctx, query, args...)
 }
 
 func (c *connWithoutTransactions) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := c.beginAlone(); err != nil {
+	if err := c.sendAhead(ctx); err != nil {
 		return nil, err
 	}
+	c.roundTrips++
 	return c.conn.QueryContext(ctx, query, args...)
 }
 
 func (c *connWithoutTransactions) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := c.beginAlone(); err != nil {
+	if err := c.sendAhead(ctx); err != nil {
 		// A *sql.Row carrying an error comes only from database/sql: a cancelled context makes
 		// one without reaching the server.
 		cancelled, cancel := context.WithCancelCause(ctx)
 		cancel(err)
 		return c.conn.QueryRowContext(cancelled, query, args...)
 	}
+	c.roundTrips++
 	return c.conn.QueryRowContext(ctx, query, args...)
 }
 
-// pipeline sends the statement in one round trip with what goes with it: the pending BEGIN and
-// locks before it, COMMIT after it when commitAfter. The statement's first row goes into into when
-// it is an opening read.
+// finish commits the transaction, with the writes still deferred if there are any, unless its
+// tail's last statement carried the COMMIT; a transaction that never sent anything has nothing to
+// commit.
+func (c *connWithoutTransactions) finish(ctx context.Context) error {
+	if c.committed && c.failed == nil {
+		return nil // with its tail
+	}
+	if err := c.usable(); err != nil {
+		return err
+	}
+	if len(c.deferred) > 0 {
+		_, err := c.pipeline(ctx, "", nil, nil, true)
+		return err
+	}
+	if !c.sent {
+		return nil
+	}
+	c.roundTrips++
+	return commit(ctx, c.conn)
+}
+
+// pipeline sends in one round trip the statement (none when query is empty) with what goes with it:
+// the pending BEGIN and locks, then the deferred writes, before it; COMMIT after it when
+// commitAfter. The statement's first row goes into into when it is an opening read.
 func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, args []any, into *openingRead, commitAfter bool) (sql.Result, error) {
-	opening := c.pending
+	opening, deferred := c.pending, c.deferred
+	c.pending, c.deferred = nil, nil
 	if opening != nil {
-		c.pending, c.sent = nil, true
+		c.sent = true
 	}
 	var affected int64
+	c.roundTrips++
 	err := onPgx(c.conn, func(pgxConn *pgx.Conn) error {
 		batch := &pgx.Batch{}
 		if opening != nil {
@@ -128,13 +178,18 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 			}
 			batch.Queue(lockStatement(len(keys)), keys...)
 		}
-		batch.Queue(query, args...)
+		for _, write := range deferred {
+			batch.Queue(write.query, write.args...)
+		}
+		if query != "" {
+			batch.Queue(query, args...)
+		}
 		if commitAfter {
 			batch.Queue("COMMIT")
 		}
 		results := pgxConn.SendBatch(ctx, batch)
 		var err error
-		affected, err = c.readPipeline(results, opening != nil, into, commitAfter)
+		affected, err = c.readPipeline(results, opening != nil, deferred, query != "", into, commitAfter)
 		return errors.Join(err, results.Close())
 	})
 	if err != nil {
@@ -148,8 +203,8 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 }
 
 // readPipeline reads the results of a pipeline: BEGIN's and the locks' if it opened the
-// transaction, the statement's, COMMIT's if it ends it.
-func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opens bool, into *openingRead, commits bool) (int64, error) {
+// transaction, the deferred writes', the statement's if it has one, COMMIT's if it ends it.
+func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opens bool, deferred []deferredWrite, statement bool, into *openingRead, commits bool) (int64, error) {
 	if opens {
 		if _, err := results.Exec(); err != nil {
 			return 0, fmt.Errorf("BEGIN: %w", err)
@@ -158,9 +213,20 @@ func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opens b
 			return 0, fmt.Errorf("take the locks: %w", err)
 		}
 	}
-	affected, err := readStatement(results, into)
-	if err != nil || !commits {
-		return affected, err
+	for _, write := range deferred {
+		if _, err := results.Exec(); err != nil {
+			return 0, fmt.Errorf("a deferred write (%s): %w", write.describe(), classify(err))
+		}
+	}
+	var affected int64
+	if statement {
+		var err error
+		if affected, err = readStatement(results, into); err != nil {
+			return affected, err
+		}
+	}
+	if !commits {
+		return affected, nil
 	}
 	if err := commitAnswer(results.Exec()); err != nil {
 		return 0, err

@@ -81,10 +81,8 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 	if err != nil {
 		return err
 	}
-	if holding.begun() && !holding.committed {
-		if err := commit(ctx, conn); err != nil {
-			return err
-		}
+	if err := holding.finish(ctx); err != nil {
+		return err
 	}
 	committed = true
 	s.dispatch(ctx, tasks)

@@ -31,7 +31,8 @@ func (s *Store) CreatePost(ctx context.Context, post model.Post) (model.Post, er
 		post.AuthorHost = author.Host
 	}
 	err := s.Transaction(ctx, func(tx *Store) error {
-		if err := tx.conn(ctx).Create(&post).Error; err != nil {
+		// Nothing reads the row back before the transaction's next statement, which carries it.
+		if err := tx.conn(deferWrite(ctx)).Create(&post).Error; err != nil {
 			return fmt.Errorf("create post %s in group %s: %w", post.ObjectIRI, post.GroupID, classify(err))
 		}
 		// A visible post counts in the group's (or the answered post's) figures of the day.

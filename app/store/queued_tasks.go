@@ -49,7 +49,7 @@ func (s *Store) RecordTasks(ctx context.Context, tasks []NewTask) error {
 		}
 		rows[i] = row
 	}
-	if err := s.conn(ctx).CreateInBatches(rows, deliveryBatch).Error; err != nil {
+	if err := s.conn(deferWrite(ctx)).CreateInBatches(rows, deliveryBatch).Error; err != nil {
 		return fmt.Errorf("record %d tasks: %w", len(rows), err)
 	}
 	s.afterRecording(ctx, rows)

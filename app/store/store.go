@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
@@ -245,6 +246,11 @@ func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx
 // isUniqueViolation reports whether err is a duplicate key error from either engine.
 func isUniqueViolation(err error) bool {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	// PostgreSQL's own error, when it did not come through gorm's translation (a pipeline's).
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
 		return true
 	}
 	// glebarez/sqlite does not translate errors; match SQLite's message.

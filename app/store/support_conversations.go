@@ -29,7 +29,7 @@ func (s *Store) CreateSupportConversation(ctx context.Context, c model.SupportCo
 	now := s.now()
 	c.ID, c.CreatedAt, c.UpdatedAt = model.NewID(), now, now
 	c.LastMessageAt = dbTime(c.LastMessageAt)
-	if err := s.conn(ctx).Create(&c).Error; err != nil {
+	if err := s.conn(deferWrite(ctx)).Create(&c).Error; err != nil {
 		return c, fmt.Errorf("open a support conversation in group %s: %w", c.GroupID, classify(err))
 	}
 	return c, nil

@@ -33,16 +33,19 @@ const harnessPendingInbound = `SELECT id FROM inbound_activities WHERE state = ?
 // an Accept or a welcome, but the statement cannot know that without a read) and, for a settled
 // attempt, the day's deliveries per server. Community health (issue 16) adds one upsert where a
 // conversation opens (and where a post is stored held, or a Flag files a report: two, group and
-// organisation).
-var statementBudgets = map[string]struct{ statements, commits int }{
-	"public post to an open group, announced to 2 followers": {statements: 17, commits: 5}, // (31, 5) until the posting-rate locks and counts took one round trip each, a post's two Announces one insert, their ids went into the post's insert, the domain's blocks and the redelivery check were read with the author's standing, and the actor and the group with the activity; 22 until the settle's rollups went in one statement, and the day's count with the author's activity; 19 until the posting-rate counts were read with the standing; 18 until the standing went with BEGIN and the locks (issue 11)
-	"direct message to the group, opening a conversation":    {statements: 8, commits: 3},  // (16, 3) until the redelivery check, the ban, the domain's blocks, the hourly count and her latest conversation were read in one statement, and the actor and the group with the activity; 10 until the day's count went with her activity, 9 until the standing went with BEGIN and the lock (issue 11)
-	"direct message continuing her conversation":             {statements: 5, commits: 3},  // the message and the conversation's last message time written in one statement; the standing with BEGIN and the lock (issue 11)
-	"like of a member's post":                                {statements: 11, commits: 3}, // (15, 3) until the ban and the domain's blocks were read in one statement, and the actor with the activity; 13 until her activity, the post's like count and the day's likes went in one statement
-	"follow of an open group":                                {statements: 28, commits: 7}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted (+4 reach); 35, 7 measured on 2026-12-06, 32 with the ban and the domain's blocks read together, and the actor and the group with the activity; 28 with each transaction's increments in one statement
-	"join of an event with a poll, by a follower":            {statements: 40, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted (+6 reach); - 2: the ban and the domain's blocks read together, the actor with the activity; - 6: each transaction's increments in one statement
-	"public post held by a keyword filter":                   {statements: 7, commits: 3},  // (17, 3) until the posting-rate locks and counts took one round trip each, the domain's blocks and the redelivery check were read with the standing, and the actor and the group with the activity; 10 until the day's count went with her activity, 9 until the posting-rate counts were read with the standing, 8 until the standing went with BEGIN and the locks
-	"flag of a member, filing a report":                      {statements: 11, commits: 3}, // (10, 3) on 2026-12-06 + the report received of the day, for the group and for the organisation; - 1: the actor read with the activity
+// organisation). Sent counts the statements that cost a round trip of their own: since 2026-12-07
+// (issue 11) the inserts of a post, of its Announces, their deliveries and tasks, and of a support
+// conversation, made in an inbox transaction holding locks, go with the statement after them
+// (store's deferred writes).
+var statementBudgets = map[string]struct{ statements, sent, commits int }{
+	"public post to an open group, announced to 2 followers": {statements: 17, sent: 13, commits: 5}, // (31, 5) until the posting-rate locks and counts took one round trip each, a post's two Announces one insert, their ids went into the post's insert, the domain's blocks and the redelivery check were read with the author's standing, and the actor and the group with the activity; 22 until the settle's rollups went in one statement, and the day's count with the author's activity; 19 until the posting-rate counts were read with the standing; 18 until the standing went with BEGIN and the locks (issue 11)
+	"direct message to the group, opening a conversation":    {statements: 8, sent: 7, commits: 3},   // (16, 3) until the redelivery check, the ban, the domain's blocks, the hourly count and her latest conversation were read in one statement, and the actor and the group with the activity; 10 until the day's count went with her activity, 9 until the standing went with BEGIN and the lock (issue 11)
+	"direct message continuing her conversation":             {statements: 5, sent: 5, commits: 3},   // the message and the conversation's last message time written in one statement; the standing with BEGIN and the lock (issue 11)
+	"like of a member's post":                                {statements: 11, sent: 11, commits: 3}, // (15, 3) until the ban and the domain's blocks were read in one statement, and the actor with the activity; 13 until her activity, the post's like count and the day's likes went in one statement
+	"follow of an open group":                                {statements: 28, sent: 28, commits: 7}, // (32, 8): Accept and welcome, each delivered + member activity + join of the day + 2 settles counted (+4 reach); 35, 7 measured on 2026-12-06, 32 with the ban and the domain's blocks read together, and the actor and the group with the activity; 28 with each transaction's increments in one statement
+	"join of an event with a poll, by a follower":            {statements: 40, sent: 40, commits: 9}, // (39, 9) on 2026-12-06: the event locked and counted, the Accept, the Event's and the poll's Updates, each delivered; + 3 settles counted (+6 reach); - 2: the ban and the domain's blocks read together, the actor with the activity; - 6: each transaction's increments in one statement
+	"public post held by a keyword filter":                   {statements: 7, sent: 6, commits: 3},   // (17, 3) until the posting-rate locks and counts took one round trip each, the domain's blocks and the redelivery check were read with the standing, and the actor and the group with the activity; 10 until the day's count went with her activity, 9 until the posting-rate counts were read with the standing, 8 until the standing went with BEGIN and the locks
+	"flag of a member, filing a report":                      {statements: 11, sent: 11, commits: 3}, // (10, 3) on 2026-12-06 + the report received of the day, for the group and for the organisation; - 1: the actor read with the activity
 	// Issue 16: a post that names the group from someone who is not its member is refused as a post
 	// here (the group is followers-only) and kept as a mention: its bounds counted, the row, the count
 	// of the day. A member's post costs nothing more: whether she is banned and whether she is a
@@ -50,7 +53,7 @@ var statementBudgets = map[string]struct{ statements, commits int }{
 	// comes with the activity. (14, 4) measured: 5 of them are Kring's first contact with her (her
 	// actor fetched and stored), 3 the mention's (its bounds, its row, its count of the day); its
 	// bounds are now counted with her standing, in its first statement.
-	"public post to a followers-only group by a non-member, kept as a mention": {statements: 11, commits: 4}, // 14 until the posting-rate counts were read with the standing, 13 until the standing went with BEGIN and the locks, 12 until her mentions of the group were counted with the standing
+	"public post to a followers-only group by a non-member, kept as a mention": {statements: 11, sent: 11, commits: 4}, // 14 until the posting-rate counts were read with the standing, 13 until the standing went with BEGIN and the locks, 12 until her mentions of the group were counted with the standing
 }
 
 // Every statement an inbound activity causes on PostgreSQL, from its request to settled, is served
@@ -121,10 +124,11 @@ func TestInboxPathStatementsUseIndexes(t *testing.T) {
 				statements = append(statements, s)
 			}
 		}
-		budget, commits := statementBudgets[a.name], testenv.Commits(statements)
-		t.Logf("%s: %d statements, %d commits", a.name, len(statements), commits)
-		if len(statements) > budget.statements || commits > budget.commits {
-			t.Errorf("%s: %d statements and %d commits, over its budget of %d and %d:", a.name, len(statements), commits, budget.statements, budget.commits)
+		budget, commits, sent := statementBudgets[a.name], testenv.Commits(statements), testenv.Sent(statements)
+		t.Logf("%s: %d statements (%d sent on their own), %d commits", a.name, len(statements), sent, commits)
+		if len(statements) > budget.statements || sent > budget.sent || commits > budget.commits {
+			t.Errorf("%s: %d statements, %d sent on their own, %d commits, over its budget of %d, %d and %d:", a.name,
+				len(statements), sent, commits, budget.statements, budget.sent, budget.commits)
 			for _, s := range statements {
 				t.Logf("  %s", s.SQL)
 			}

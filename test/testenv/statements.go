@@ -21,6 +21,9 @@ type Statement struct {
 	SQL  string
 	Vars []any
 	Tx   gorm.ConnPool
+	// Deferred: a write that, in a transaction holding locks on PostgreSQL, goes to the server with
+	// the statement after it (store.WentDeferred).
+	Deferred bool
 }
 
 // IsRead says whether the statement only reads.
@@ -51,7 +54,8 @@ func RecordStatements(t testing.TB, st *store.Store) *StatementRecorder {
 		if _, pooled := db.Statement.ConnPool.(*sql.DB); !pooled {
 			tx = db.Statement.ConnPool
 		}
-		r.statements = append(r.statements, Statement{SQL: db.Statement.SQL.String(), Vars: append([]any(nil), db.Statement.Vars...), Tx: tx})
+		r.statements = append(r.statements, Statement{SQL: db.Statement.SQL.String(), Vars: append([]any(nil), db.Statement.Vars...), Tx: tx,
+			Deferred: store.WentDeferred(db)})
 	}
 	callbacks := st.DB().Callback()
 	for name, register := range map[string]func(string, func(*gorm.DB)) error{
@@ -79,6 +83,19 @@ func (r *StatementRecorder) During(fn func()) []Statement {
 	defer r.mu.Unlock()
 	r.on = false
 	return r.statements
+}
+
+// Sent counts the statements that go to the server on their own, each a round trip: all but the
+// deferred writes, which go with the statement after them. (BEGIN and COMMIT, which go with a
+// statement or alone, are not counted.)
+func Sent(statements []Statement) int {
+	n := 0
+	for _, s := range statements {
+		if !s.Deferred {
+			n++
+		}
+	}
+	return n
 }
 
 // Commits counts what statements commit: each transaction once, and each write outside one.
