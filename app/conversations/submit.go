@@ -86,9 +86,11 @@ func (s *Service) Submit(ctx context.Context, author model.RemoteActor, sub Subm
 	}
 	// The limits are counted in the transaction that stores the post, after the author's and their
 	// host's posting is locked: posts taken in at once (by several workers) are counted one after
-	// the other, each seeing the ones before it.
+	// the other, each seeing the ones before it. Every statement of it is served by its index
+	// whatever the values, so it runs on generic plans: its first read is not planned again for
+	// every post.
 	var results []Result
-	err = s.store.TransactionHolding(ctx, store.PostingRateLocks(author.ID, author.Host), func(tx *store.Store) error {
+	err = s.store.TransactionHoldingOnGenericPlans(ctx, store.PostingRateLocks(author.ID, author.Host), func(tx *store.Store) error {
 		// The first group's standing is read with the counts, in one round trip.
 		// So are her mentions of it, which a non-member's post is kept as (keepMention).
 		mentions := mentionBounds(s.now())

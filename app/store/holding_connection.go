@@ -44,8 +44,9 @@ var errAfterCommit = errors.New("a statement after the transaction's commit")
 
 // transactionOpening is a BEGIN and the locks to take after it.
 type transactionOpening struct {
-	locks []AdvisoryLock
-	alone func() error // sends them as one query through gorm, seen by its callbacks as any statement
+	locks        []AdvisoryLock
+	genericPlans bool         // the transaction runs on generic plans (TransactionHoldingOnGenericPlans)
+	alone        func() error // sends them as one query through gorm, seen by its callbacks as any statement
 }
 
 var _ gorm.ConnPool = (*connWithoutTransactions)(nil)
@@ -172,6 +173,9 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 		batch := &pgx.Batch{}
 		if opening != nil {
 			batch.Queue("BEGIN")
+			if opening.genericPlans {
+				batch.Queue(setGenericPlans)
+			}
 			keys := make([]any, len(opening.locks))
 			for i, lock := range opening.locks {
 				keys[i] = int64(lock)
@@ -189,7 +193,7 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 		}
 		results := pgxConn.SendBatch(ctx, batch)
 		var err error
-		affected, err = c.readPipeline(results, opening != nil, deferred, query != "", into, commitAfter)
+		affected, err = c.readPipeline(results, opening, deferred, query != "", into, commitAfter)
 		return errors.Join(err, results.Close())
 	})
 	if err != nil {
@@ -202,12 +206,17 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 	return rowsAffected(affected), nil
 }
 
-// readPipeline reads the results of a pipeline: BEGIN's and the locks' if it opened the
-// transaction, the deferred writes', the statement's if it has one, COMMIT's if it ends it.
-func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opens bool, deferred []deferredWrite, statement bool, into *openingRead, commits bool) (int64, error) {
-	if opens {
+// readPipeline reads the results of a pipeline: BEGIN's, the plans' setting's and the locks' if it
+// opened the transaction, the deferred writes', the statement's if it has one, COMMIT's if it ends it.
+func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opening *transactionOpening, deferred []deferredWrite, statement bool, into *openingRead, commits bool) (int64, error) {
+	if opening != nil {
 		if _, err := results.Exec(); err != nil {
 			return 0, fmt.Errorf("BEGIN: %w", err)
+		}
+		if opening.genericPlans {
+			if _, err := results.Exec(); err != nil {
+				return 0, fmt.Errorf("use generic plans: %w", err)
+			}
 		}
 		if _, err := results.Exec(); err != nil {
 			return 0, fmt.Errorf("take the locks: %w", err)

@@ -456,3 +456,45 @@ func storeWithATask(t *testing.T) (*store.Store, *testenv.StatementRecorder, mod
 		return found
 	}
 }
+
+// A transaction on generic plans runs every statement on them, whether its BEGIN went with its first
+// statement or alone; the setting ends with it, and other transactions keep PostgreSQL's choice.
+func TestTransactionHoldingOnGenericPlans(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testenv.Postgres(t)
+	locks := []store.AdvisoryLock{store.SupportInboxLock("group", "plans.example")}
+	planMode := func(tx *store.Store) string {
+		var row struct{ Mode string }
+		if err := tx.ScanForTest(ctx, &row, "SELECT current_setting('plan_cache_mode') AS mode"); err != nil {
+			t.Fatal(err)
+		}
+		return row.Mode
+	}
+	var asFirst, afterLookup, ordinary string
+	if err := st.TransactionHoldingOnGenericPlans(ctx, locks, func(tx *store.Store) error {
+		asFirst = planMode(tx) // the opening read: BEGIN and the setting go with it
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TransactionHoldingOnGenericPlans(ctx, locks, func(tx *store.Store) error {
+		if _, err := tx.FindTask(ctx, "no such task"); !errors.Is(err, store.ErrNotFound) {
+			return err // a read through database/sql: BEGIN and the setting went alone, before it
+		}
+		afterLookup = planMode(tx)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TransactionHolding(ctx, locks, func(tx *store.Store) error {
+		ordinary = planMode(tx)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if asFirst != "force_generic_plan" || afterLookup != "force_generic_plan" || ordinary != "auto" || planMode(st) != "auto" {
+		t.Errorf("plan_cache_mode %q as the first statement, %q after a lookup, %q in an ordinary transaction, %q after them; want generic plans in the first two only",
+			asFirst, afterLookup, ordinary, planMode(st))
+	}
+}

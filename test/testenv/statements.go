@@ -3,11 +3,14 @@ package testenv
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -155,6 +158,12 @@ func Explain(t testing.TB, conn *sql.Conn, s Statement, analyze bool) PlanNode {
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf("EXPLAIN (%s) %s", options, statement), s.Vars...).Scan(&raw); err != nil {
 		t.Fatalf("explain %s: %v", s.SQL, err)
 	}
+	return decodedPlan(t, s, raw)
+}
+
+// decodedPlan reads the plan of s that EXPLAIN (FORMAT JSON) wrote.
+func decodedPlan(t testing.TB, s Statement, raw []byte) PlanNode {
+	t.Helper()
 	var plans []struct {
 		Plan PlanNode `json:"Plan"`
 	}
@@ -162,6 +171,77 @@ func Explain(t testing.TB, conn *sql.Conn, s Statement, analyze bool) PlanNode {
 		t.Fatalf("plan of %s: %v (%s)", s.SQL, err, raw)
 	}
 	return plans[0].Plan
+}
+
+// ExplainGeneric returns the generic plan PostgreSQL makes of s (a read), the one it runs on when a
+// transaction uses generic plans (store.TransactionHoldingOnGenericPlans): made without the
+// statement's values, as a prepared statement's, then shown for them.
+func ExplainGeneric(t testing.TB, conn *sql.Conn, s Statement) PlanNode {
+	t.Helper()
+	ctx := context.Background()
+	// A prepared statement outlives its transaction: it goes once the transaction is rolled back.
+	defer conn.ExecContext(ctx, "DEALLOCATE kring_generic") //nolint:errcheck // absent if PREPARE failed
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // only ever rolled back
+	statement := strings.TrimPrefix(s.SQL, "BEGIN; ")
+	for _, setup := range []string{"SET LOCAL plan_cache_mode = force_generic_plan", "PREPARE kring_generic AS " + statement} {
+		if _, err := tx.ExecContext(ctx, setup); err != nil {
+			t.Fatalf("%s: %v", setup, err)
+		}
+	}
+	// EXECUTE takes its values as literals: a utility statement has no parameters.
+	literals := make([]string, len(s.Vars))
+	for i, v := range s.Vars {
+		literals[i] = sqlLiteral(t, v)
+	}
+	var raw []byte
+	explain := "EXPLAIN (FORMAT JSON) EXECUTE kring_generic"
+	if len(literals) > 0 {
+		explain += "(" + strings.Join(literals, ", ") + ")"
+	}
+	if err := tx.QueryRowContext(ctx, explain).Scan(&raw); err != nil {
+		t.Fatalf("explain the generic plan of %s: %v", s.SQL, err)
+	}
+	return decodedPlan(t, s, raw)
+}
+
+// sqlLiteral writes a statement's value as a literal of SQL.
+func sqlLiteral(t testing.TB, v any) string {
+	t.Helper()
+	if valuer, ok := v.(driver.Valuer); ok {
+		value, err := valuer.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = value
+	}
+	quote := func(text string) string { return "'" + strings.ReplaceAll(text, "'", "''") + "'" }
+	switch value := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		return quote(value.UTC().Format("2006-01-02 15:04:05.999999"))
+	case []byte:
+		return quote(string(value))
+	}
+	value := reflect.ValueOf(v)
+	switch value.Kind() {
+	case reflect.Pointer:
+		if value.IsNil() {
+			return "NULL"
+		}
+		return sqlLiteral(t, value.Elem().Interface())
+	case reflect.String:
+		return quote(value.String())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return fmt.Sprint(v)
+	}
+	t.Fatalf("no SQL literal for %T", v)
+	return ""
 }
 
 // SeqScans names the tables a plan reads whole.
