@@ -16,7 +16,9 @@ import (
 // between the post's first read and its commit, go to the server with the reads and the commit that
 // follow them. The statements run in the order they were made, so every statement sees the writes
 // made before it; only an error comes later: a deferred write that fails fails the statement it went
-// with, and with it the transaction, as its own failure would have.
+// with, and with it the transaction, as its own failure would have. Its arguments are sent when it
+// is: a caller must not change, after the call, what a pointer among them points to (the stores'
+// writes pass values and pointers of their own).
 //
 // A read that reads none of the tables the transaction's deferred writes go to may be marked by
 // readBeforeDeferred: it goes to the server alone, before them, and leaves them held for the next
