@@ -58,8 +58,11 @@ func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn
 //
 // Only for transactions whose statements are served by the same index whatever their values
 // (lookups by key, counts by key and time, bounded): a generic plan is made without the values, so a
-// statement whose best plan depends on them (a direct message's standing, whose generic plan scans
-// the support tables: 1.4 ms a message) must not run here.
+// statement whose best plan depends on them must not run here. And only where the generic plan is
+// cheap to make: each connection makes it again after every ANALYZE of a table it reads. A direct
+// message's standing stays on custom plans: its generic plan took 9.9 ms to make, 142 times in 4,200
+// messages of one benchmark round, more planning in all than a custom plan every time (0.34 against
+// 0.22 ms a message).
 func (s *Store) TransactionHoldingOnGenericPlans(ctx context.Context, locks []AdvisoryLock, fn func(tx *Store) error) error {
 	return s.transactionHolding(ctx, locks, true, fn)
 }
