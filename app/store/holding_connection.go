@@ -70,7 +70,7 @@ func (c *connWithoutTransactions) usable() error {
 
 // sendAhead sends what must reach the server before a statement that cannot carry it in its own
 // pipeline (a read through database/sql): a pending BEGIN and its locks, and the deferred writes,
-// unless the statement is a read that goes before them (withReadBeforeDeferred) and the
+// unless the statement is a read that goes before them (readBeforeDeferred) and the
 // transaction has begun.
 func (c *connWithoutTransactions) sendAhead(ctx context.Context) error {
 	if err := c.usable(); err != nil {
@@ -141,11 +141,11 @@ func (c *connWithoutTransactions) QueryRowContext(ctx context.Context, query str
 // tail's last statement carried the COMMIT; a transaction that never sent anything has nothing to
 // commit.
 func (c *connWithoutTransactions) finish(ctx context.Context) error {
-	if c.committed && c.failed == nil {
-		return nil // with its tail
+	if c.committed {
+		return c.failed // nil when its tail carried the COMMIT
 	}
-	if err := c.usable(); err != nil {
-		return err
+	if c.failed != nil {
+		return c.failed
 	}
 	if len(c.deferred) > 0 {
 		_, err := c.pipeline(ctx, "", nil, nil, true)
