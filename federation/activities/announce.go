@@ -123,7 +123,10 @@ func appendMembers(body []byte, members map[string]json.RawMessage) []byte {
 }
 
 // activityStreamsContext is the @context of an activity that uses no extension.
-var activityStreamsContext = json.RawMessage(`"https://www.w3.org/ns/activitystreams"`)
+var activityStreamsContext = json.RawMessage(`"` + activityStreamsNamespace + `"`)
+
+// activityStreamsNamespace is the ActivityStreams context's IRI.
+const activityStreamsNamespace = "https://www.w3.org/ns/activitystreams"
 
 // readEmbedded reads the members of an activity to embed, each as sent, and its id, which must be
 // wantID when that is set.
@@ -150,7 +153,7 @@ func mergedContext(raw json.RawMessage) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &embedded); err != nil {
 		return nil, fmt.Errorf("read the announced activity's @context: %w", err)
 	}
-	contexts := NewContextSet("https://www.w3.org/ns/activitystreams")
+	contexts := NewContextSet(activityStreamsNamespace)
 	contexts.Add(embedded)
 	return json.Marshal(contexts.Value())
 }
@@ -255,7 +258,7 @@ func Parse(ctx context.Context, body string) (vocab.Type, error) {
 		return nil, fmt.Errorf("decode activity: %w", err)
 	}
 	if _, ok := m["@context"]; !ok {
-		m["@context"] = "https://www.w3.org/ns/activitystreams"
+		m["@context"] = activityStreamsNamespace
 	}
 	t, err := streams.ToType(ctx, m)
 	if err != nil {
