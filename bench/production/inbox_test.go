@@ -146,9 +146,12 @@ func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []sign
 	if peak > 0 {
 		b.ReportMetric(acceptRate/peak, "ratio-to-closed-loop-peak")
 	}
-	b.Logf("offered %d/s for %s: accepted %.0f/s (p50 %s, p99 %s from when due), refused with 503 %.0f/s, other %d; closed-loop peak %.0f/s; "+
-		"CPU while offered, per request: %s ms; the senders and the proxy took %.2f of %d cores",
+	b.ReportMetric(float64(s.p99Late.Microseconds())/1000, "p99-senders-late-ms")
+	b.ReportMetric(float64(s.p99Sent.Microseconds())/1000, "p99-from-sent-ms")
+	b.Logf("offered %d/s for %s: accepted %.0f/s (p50 %s, p99 %s from when due; p99 %s from when sent, the senders' own lateness p99 %s), "+
+		"refused with 503 %.0f/s, other %d; closed-loop peak %.0f/s; CPU while offered, per request: %s ms; the senders and the proxy took %.2f of %d cores",
 		perSecond, took.Round(time.Millisecond), acceptRate, s.p50.Round(time.Millisecond), s.p99.Round(time.Millisecond),
+		s.p99Sent.Round(time.Millisecond), s.p99Late.Round(time.Millisecond),
 		float64(s.refused)/took.Seconds(), s.other, peak, cpu.perItem(len(requests)), benchCores, runtime.NumCPU())
 	if s.other > 0 {
 		b.Errorf("%d requests neither accepted nor refused with 503", s.other)

@@ -91,13 +91,17 @@ func senderClient(ca *testenv.CA, conns int) *http.Client {
 		MaxConnsPerHost: conns, IdleConnTimeout: 90 * time.Second}}
 }
 
-// outcome is how one request ended, and when, measured from when it was due.
+// outcome is how one request ended, and when, measured from when it was due; and how late its
+// sender started it: on a machine the senders share with Kring, a sender starved of CPU is late,
+// and that delay is the load generator's, not Kring's.
 type outcome struct {
 	status  int // 0: the request failed
 	latency time.Duration
+	late    time.Duration
 }
 
 func post(client *http.Client, r signedRequest, due time.Time) outcome {
+	late := time.Since(due)
 	req, err := http.NewRequest(http.MethodPost, r.url, bytes.NewReader(r.body))
 	if err != nil {
 		return outcome{}
@@ -105,11 +109,11 @@ func post(client *http.Client, r signedRequest, due time.Time) outcome {
 	req.Header = r.headers.Clone()
 	resp, err := client.Do(req)
 	if err != nil {
-		return outcome{latency: time.Since(due)}
+		return outcome{latency: time.Since(due), late: late}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	return outcome{status: resp.StatusCode, latency: time.Since(due)}
+	return outcome{status: resp.StatusCode, latency: time.Since(due), late: late}
 }
 
 // closedLoop sends every request from senders goroutines, each sending its next as soon as its last
@@ -159,20 +163,22 @@ func openLoop(client *http.Client, requests []signedRequest, perSecond int) ([]o
 	return outcomes, time.Since(start)
 }
 
-// summary counts outcomes by status and gives the accepted ones' latency percentiles.
+// summary counts outcomes by status and gives the accepted ones' latency percentiles: from when
+// due, how late their senders started them (p99Late), and from when started (p99Sent).
 type summary struct {
 	accepted, refused, other int // 202, 503, anything else (a failed request included)
 	p50, p99                 time.Duration
+	p99Late, p99Sent         time.Duration
 }
 
 func summarise(outcomes []outcome) summary {
 	var s summary
-	var latencies []time.Duration
+	var latencies, late, sent []time.Duration
 	for _, o := range outcomes {
 		switch o.status {
 		case http.StatusAccepted:
 			s.accepted++
-			latencies = append(latencies, o.latency)
+			latencies, late, sent = append(latencies, o.latency), append(late, o.late), append(sent, o.latency-o.late)
 		case http.StatusServiceUnavailable:
 			s.refused++
 		default:
@@ -180,8 +186,14 @@ func summarise(outcomes []outcome) summary {
 		}
 	}
 	if len(latencies) > 0 {
-		slices.Sort(latencies)
-		s.p50, s.p99 = latencies[len(latencies)/2], latencies[len(latencies)*99/100]
+		s.p50, s.p99 = percentile(latencies, 50), percentile(latencies, 99)
+		s.p99Late, s.p99Sent = percentile(late, 99), percentile(sent, 99)
 	}
 	return s
+}
+
+// percentile sorts durations and gives their p-th percentile.
+func percentile(durations []time.Duration, p int) time.Duration {
+	slices.Sort(durations)
+	return durations[len(durations)*p/100]
 }
