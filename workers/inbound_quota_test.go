@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
@@ -62,6 +63,21 @@ func TestInboundQuotaOnBothBrokers(t *testing.T) {
 			}
 			if take("https://b.example/users/carol", "b.example", 10<<10) != 0 {
 				t.Fatal("a refused activity was counted")
+			}
+			// Every counter ends with its window, however many activities added to it.
+			client, ok := opt.MakeRedisClient().(redis.UniversalClient)
+			if !ok {
+				t.Fatalf("%T makes no Redis client", opt)
+			}
+			t.Cleanup(func() { _ = client.Close() })
+			counters, err := client.Keys(ctx, "kring:inbound-quota:*").Result()
+			if err != nil || len(counters) != 10 {
+				t.Fatalf("quota counters %v (%v), want 10: the activities and bytes of three actors and of their two hosts", counters, err)
+			}
+			for _, key := range counters {
+				if left, err := client.PTTL(ctx, key).Result(); err != nil || left <= 0 || left > time.Hour {
+					t.Errorf("counter %s expires in %v (%v), want within the hour's window", key, left, err)
+				}
 			}
 		})
 	}
