@@ -26,12 +26,12 @@ const outboxWriteTimeout = 10 * time.Second
 // processed public posts); a second copy of finished work costs one read and a DELETE of no row.
 var guardsItself = map[string]bool{tasks.TypeProcessInbound: true}
 
-// durable wraps a handler with the outbox bookkeeping: it runs the handler only while the task's row
-// exists (or, for the types guardsItself lists, leaves that to the handler), deletes the row when the
-// handler succeeds, and records failures, marking the row dead when asynq will not retry again. The
-// handler's context carries the task's id and type (logctx), so every line logged while the task
-// runs names it.
-func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Handler {
+// durable wraps a handler with the outbox bookkeeping: it runs the handler, on one of runners, only
+// while the task's row exists (or, for the types guardsItself lists, leaves that to the handler),
+// deletes the row when the handler succeeds, and records failures, marking the row dead when asynq
+// will not retry again. The handler's context carries the task's id and type (logctx), so every line
+// logged while the task runs names it.
+func durable(st *store.Store, logger *slog.Logger, runners *taskRunners, next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, task *asynq.Task) error {
 		id, ok := asynq.GetTaskID(ctx)
 		if !ok {
@@ -51,7 +51,8 @@ func durable(st *store.Store, logger *slog.Logger, next asynq.Handler) asynq.Han
 		}
 
 		ctx, inHand := store.WithTaskInHand(ctx, id)
-		err := runRecovering(ctx, next, task)
+		var err error
+		runners.run(func() { err = runRecovering(ctx, next, task) })
 
 		bookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxWriteTimeout)
 		defer cancel()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -71,6 +72,7 @@ type Server struct {
 	sweeper    *Sweeper
 	pictures   PictureSweeper
 	retention  time.Duration
+	runners    *taskRunners
 
 	mu           sync.Mutex
 	stopSweep    context.CancelFunc
@@ -130,6 +132,7 @@ func NewServer(cfg Config) (*Server, error) {
 		sweeper:    NewSweeper(cfg.Store, dispatcher, cfg.SweepInterval, cfg.SweepLease, logger),
 		pictures:   cfg.Pictures,
 		retention:  cmp.Or(cfg.AnalyticsRetention, DefaultAnalyticsRetention),
+		runners:    newTaskRunners(cmp.Or(cfg.Concurrency, runtime.NumCPU())), // asynq's default for 0
 	}, nil
 }
 
@@ -151,7 +154,7 @@ func (s *Server) Dispatcher() *Dispatcher { return s.dispatcher }
 // middleware, so a task of a type nobody handles is failed and recorded like any other failure
 // rather than dropped.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.asynq.Start(durable(s.store, s.logger, s.mux)); err != nil {
+	if err := s.asynq.Start(durable(s.store, s.logger, s.runners, s.mux)); err != nil {
 		return fmt.Errorf("start worker server: %w", err)
 	}
 	sweepCtx, stop := context.WithCancel(ctx)
@@ -193,6 +196,7 @@ func (s *Server) shutdown() {
 		<-ended
 	}
 	s.asynq.Shutdown()
+	s.runners.close()
 	s.dispatcher.Flush()
 	if err := s.client.Close(); err != nil {
 		s.logger.Warn("close broker client", slog.Any("error", err))
