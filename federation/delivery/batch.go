@@ -46,7 +46,6 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 	}
 	var (
 		wg        sync.WaitGroup
-		slots     = make(chan struct{}, batchParallelism)
 		mu        sync.Mutex
 		retries   []store.NewTask
 		delivered = map[int][]string{} // by status: one statement settles each group
@@ -74,31 +73,43 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, ids []string) error {
 		}
 		return nil
 	}
-	for _, delivery := range deliveries {
+	attemptOne := func(delivery model.Delivery) {
+		err := d.attempt(ctx, delivery, false, noteDelivered)
+		if err == nil {
+			return
+		}
+		task := tasks.NewDeliverActivityTask(delivery.ID)
+		var later *RetryLater
+		switch {
+		case errors.Is(err, ErrHostBusy):
+			task.RunAt = d.cfg.Now().Add(busyRetryDelay)
+		case errors.As(err, &later) && later.Delay > 0:
+			task.RunAt = d.cfg.Now().Add(later.Delay)
+		default:
+			task.RunAt = d.cfg.Now().Add(firstRetryDelay)
+		}
+		d.logUnsettled(ctx, delivery, err, slog.Time("retry_at", task.RunAt))
+		mu.Lock()
+		retries = append(retries, task)
+		mu.Unlock()
+	}
+	// batchParallelism goroutines take the deliveries in turn: the stack a goroutine grows for its
+	// first attempt (signing, the TLS handshake) serves its next ones, where a goroutine for each
+	// delivery grew a new one every time.
+	queue := make(chan model.Delivery)
+	for range min(batchParallelism, len(deliveries)) {
 		wg.Add(1)
-		slots <- struct{}{}
 		go func() {
-			defer func() { <-slots; wg.Done() }()
-			err := d.attempt(ctx, delivery, false, noteDelivered)
-			if err == nil {
-				return
+			defer wg.Done()
+			for delivery := range queue {
+				attemptOne(delivery)
 			}
-			task := tasks.NewDeliverActivityTask(delivery.ID)
-			var later *RetryLater
-			switch {
-			case errors.Is(err, ErrHostBusy):
-				task.RunAt = d.cfg.Now().Add(busyRetryDelay)
-			case errors.As(err, &later) && later.Delay > 0:
-				task.RunAt = d.cfg.Now().Add(later.Delay)
-			default:
-				task.RunAt = d.cfg.Now().Add(firstRetryDelay)
-			}
-			d.logUnsettled(ctx, delivery, err, slog.Time("retry_at", task.RunAt))
-			mu.Lock()
-			retries = append(retries, task)
-			mu.Unlock()
 		}()
 	}
+	for _, delivery := range deliveries {
+		queue <- delivery
+	}
+	close(queue)
 	wg.Wait()
 	for status, ids := range delivered {
 		if len(ids) == 0 {
