@@ -130,7 +130,9 @@ func (s *Service) eachAuthoredPost(ctx context.Context, author model.RemoteActor
 // posts gained a like.
 func (s *Service) Like(ctx context.Context, actor model.RemoteActor, objectIRI, likeIRI, likeJSON string) (int, error) {
 	liked := 0
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+	// A holding transaction with no lock: its forwarded Like's rows go to the server with the
+	// statements after them, and its COMMIT with its counters.
+	err := s.store.TransactionHolding(ctx, nil, func(tx *store.Store) error {
 		posts, err := tx.PostsOfObject(ctx, objectIRI)
 		if err != nil {
 			return err
@@ -172,7 +174,7 @@ func (s *Service) Like(ctx context.Context, actor model.RemoteActor, objectIRI, 
 // Unlike withdraws an actor's Like (named by the Like's id) and forwards the Undo.
 func (s *Service) Unlike(ctx context.Context, actor model.RemoteActor, likeIRI, undoJSON string) (int, error) {
 	unliked := 0
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.TransactionHolding(ctx, nil, func(tx *store.Store) error { // as Like's
 		postIDs, err := tx.RemoveLike(ctx, actor.ID, likeIRI)
 		if err != nil {
 			return err

@@ -85,7 +85,7 @@ func (c *connWithoutTransactions) sendAhead(ctx context.Context) error {
 		return nil
 	}
 	c.pending, c.sent = nil, true
-	c.roundTrips++
+	// alone goes through gorm to this connection's ExecContext, which counts its round trip.
 	if err := opening.alone(); err != nil {
 		c.failed = fmt.Errorf("begin a transaction holding %d locks: %w", len(opening.locks), err)
 		return c.failed
@@ -176,11 +176,13 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 			if opening.genericPlans {
 				batch.Queue(setGenericPlans)
 			}
-			keys := make([]any, len(opening.locks))
-			for i, lock := range opening.locks {
-				keys[i] = int64(lock)
+			if len(opening.locks) > 0 {
+				keys := make([]any, len(opening.locks))
+				for i, lock := range opening.locks {
+					keys[i] = int64(lock)
+				}
+				batch.Queue(lockStatement(len(keys)), keys...)
 			}
-			batch.Queue(lockStatement(len(keys)), keys...)
 		}
 		for _, write := range deferred {
 			batch.Queue(write.query, write.args...)
@@ -218,8 +220,10 @@ func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opening
 				return 0, fmt.Errorf("use generic plans: %w", err)
 			}
 		}
-		if _, err := results.Exec(); err != nil {
-			return 0, fmt.Errorf("take the locks: %w", err)
+		if len(opening.locks) > 0 {
+			if _, err := results.Exec(); err != nil {
+				return 0, fmt.Errorf("take the locks: %w", err)
+			}
 		}
 	}
 	for _, write := range deferred {

@@ -44,6 +44,10 @@ func PostingRateLocks(remoteActorID, host string) []AdvisoryLock {
 // than these statements. The locks are therefore taken when fn runs its first statement, not before
 // fn starts; that statement, and every one after it, takes its snapshot after they are held
 // (holding_connection.go). SQLite runs one writing transaction at a time already and takes no lock.
+//
+// With no locks it is Transaction with those round trips saved, and its deferred writes
+// (deferred_writes.go) going with the statements after them: for inbound work that needs no lock
+// (a Like) but runs often.
 func (s *Store) TransactionHolding(ctx context.Context, locks []AdvisoryLock, fn func(tx *Store) error) error {
 	return s.transactionHolding(ctx, locks, false, fn)
 }
@@ -130,11 +134,14 @@ const setGenericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 // simpleQuery is the opening sent alone: BEGIN, the plans' setting and the locks in one query.
 func (o *transactionOpening) simpleQuery() string {
-	query := "BEGIN; "
+	query := "BEGIN"
 	if o.genericPlans {
-		query += setGenericPlans + "; "
+		query += "; " + setGenericPlans
 	}
-	return query + lockQuery(o.locks)
+	if len(o.locks) > 0 {
+		query += "; " + lockQuery(o.locks)
+	}
+	return query
 }
 
 // lockQuery takes locks, in order, in one statement with their keys written into it: it goes by

@@ -498,3 +498,45 @@ func TestTransactionHoldingOnGenericPlans(t *testing.T) {
 			asFirst, afterLookup, ordinary, planMode(st))
 	}
 }
+
+// With no locks a holding transaction saves the same round trips: its BEGIN goes with its first
+// statement, or alone before a read through database/sql, and its deferred writes and COMMIT go with
+// its tail.
+func TestTransactionHoldingWithoutLocks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, _, task, found := storeWithATask(t)
+	var ran *store.Store
+	var ids []string
+	err := st.TransactionHolding(ctx, nil, func(tx *store.Store) error {
+		ran = tx
+		var counted struct{ N int64 }
+		if err := tx.ScanForTest(ctx, &counted, "SELECT COUNT(*) AS n FROM queued_tasks"); err != nil {
+			return err
+		}
+		var err error
+		if ids, err = deferredTasks(ctx, tx); err != nil {
+			return err
+		}
+		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID)
+	})
+	if err != nil || store.RoundTripsForTest(ran) != 2 || !store.CommittedWithTailForTest(ran) {
+		t.Errorf("opened by a read: %v, %d round trips, committed with its tail: %t; want BEGIN with the read, then the insert, the tail and COMMIT",
+			err, store.RoundTripsForTest(ran), store.CommittedWithTailForTest(ran))
+	}
+	if _, err := st.FindTask(ctx, ids[1]); err != nil || found().Attempts != 1 {
+		t.Errorf("opened by a read: the deferred task %v, attempts %d; want both written", err, found().Attempts)
+	}
+
+	err = st.TransactionHolding(ctx, nil, func(tx *store.Store) error {
+		ran = tx
+		if _, err := tx.FindTask(ctx, task.ID); err != nil { // through database/sql: BEGIN goes alone before it
+			return err
+		}
+		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID)
+	})
+	if err != nil || store.RoundTripsForTest(ran) != 3 || found().Attempts != 2 {
+		t.Errorf("opened by a lookup: %v, %d round trips, attempts %d; want BEGIN, the lookup, the tail with COMMIT, and the tail written",
+			err, store.RoundTripsForTest(ran), found().Attempts)
+	}
+}
