@@ -203,7 +203,7 @@ func (c *change) participant() model.EventParticipant {
 func (s *Service) answer(ctx context.Context, eventID string, actor model.RemoteActor,
 	refused func(tx *store.Store, c *change, reason string) error, apply func(tx *store.Store, c *change) (Result, error)) (Result, error) {
 	var result Result
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.TransactionHolding(ctx, nil, func(tx *store.Store) error {
 		c, refusal, err := s.open(ctx, tx, eventID, actor)
 		if err != nil {
 			return err

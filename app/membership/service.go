@@ -74,7 +74,7 @@ const (
 // RepeatAnswerInterval: a server that sends the same Follow over and over gets no flood of answers.
 func (s *Service) ReceiveFollow(ctx context.Context, group model.Group, follower model.RemoteActor, followIRI string) (Decision, error) {
 	var decision Decision
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.TransactionHolding(ctx, nil, func(tx *store.Store) error {
 		var err error
 		decision, err = s.decide(ctx, tx, group, follower)
 		if err != nil || decision == Dropped {
