@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 )
 
@@ -16,6 +17,20 @@ func deferredTasks(ctx context.Context, tx *store.Store) ([]string, error) {
 		return nil, err
 	}
 	return tx.RecordedTaskIDsForTest(), nil
+}
+
+// wantDeferredWithTail checks a TransactionHolding, run in ran, that opened with a read, deferred
+// the insert of the tasks ids and added to a task's attempts in its tail: two round trips (the read
+// with BEGIN; the insert, the tail and COMMIT), everything written, the task at attempts.
+func wantDeferredWithTail(t *testing.T, what string, err error, ran, st *store.Store, ids []string, found func() model.QueuedTask, attempts int) {
+	t.Helper()
+	if err != nil || store.RoundTripsForTest(ran) != 2 || !store.CommittedWithTailForTest(ran) {
+		t.Errorf("%s: %v, %d round trips, committed with its tail: %t; want the opening read, then the insert, the tail and COMMIT",
+			what, err, store.RoundTripsForTest(ran), store.CommittedWithTailForTest(ran))
+	}
+	if _, err := st.FindTask(context.Background(), ids[len(ids)-1]); err != nil || found().Attempts != attempts {
+		t.Errorf("%s: the deferred task %v, attempts %d; want both written", what, err, found().Attempts)
+	}
 }
 
 // A write deferred in a transaction holding locks costs no round trip of its own: it goes with the
@@ -81,13 +96,7 @@ func TestDeferredWritesGoWithTheNextStatement(t *testing.T) {
 		}
 		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID)
 	})
-	if err != nil || store.RoundTripsForTest(ran) != 2 || !store.CommittedWithTailForTest(ran) {
-		t.Errorf("with a tail: %v, %d round trips, committed with it: %t; want the opening read, then the insert, the tail and COMMIT",
-			err, store.RoundTripsForTest(ran), store.CommittedWithTailForTest(ran))
-	}
-	if _, err := st.FindTask(ctx, ids[1]); err != nil || found().Attempts != 1 {
-		t.Errorf("with a tail: the deferred task %v, attempts %d; want both written", err, found().Attempts)
-	}
+	wantDeferredWithTail(t, "with a tail", err, ran, st, ids, found, 1)
 
 	// Nothing but deferred writes: BEGIN, the locks, the writes and COMMIT in one round trip.
 	err = st.TransactionHolding(ctx, locks, func(tx *store.Store) error {

@@ -520,13 +520,7 @@ func TestTransactionHoldingWithoutLocks(t *testing.T) {
 		}
 		return tx.ExecLastForTest(ctx, "queued_tasks", "UPDATE queued_tasks SET attempts = attempts + 1 WHERE id = ?", task.ID)
 	})
-	if err != nil || store.RoundTripsForTest(ran) != 2 || !store.CommittedWithTailForTest(ran) {
-		t.Errorf("opened by a read: %v, %d round trips, committed with its tail: %t; want BEGIN with the read, then the insert, the tail and COMMIT",
-			err, store.RoundTripsForTest(ran), store.CommittedWithTailForTest(ran))
-	}
-	if _, err := st.FindTask(ctx, ids[1]); err != nil || found().Attempts != 1 {
-		t.Errorf("opened by a read: the deferred task %v, attempts %d; want both written", err, found().Attempts)
-	}
+	wantDeferredWithTail(t, "opened by a read", err, ran, st, ids, found, 1)
 
 	err = st.TransactionHolding(ctx, nil, func(tx *store.Store) error {
 		ran = tx
