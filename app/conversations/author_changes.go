@@ -99,7 +99,7 @@ func (s *Service) ApplyDelete(ctx context.Context, author model.RemoteActor, obj
 func (s *Service) eachAuthoredPost(ctx context.Context, author model.RemoteActor, objectIRI string,
 	change func(tx *store.Store, group model.Group, post model.Post) error) (int, error) {
 	changed := 0
-	err := s.store.Transaction(ctx, func(tx *store.Store) error {
+	err := s.store.TransactionHolding(ctx, nil, func(tx *store.Store) error { // as Like's
 		posts, err := tx.PostsOfObject(ctx, objectIRI)
 		if err != nil {
 			return err
