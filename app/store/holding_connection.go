@@ -49,6 +49,39 @@ type transactionOpening struct {
 	alone        func() error // sends them as one query through gorm, seen by its callbacks as any statement
 }
 
+// queueIn queues the opening in a pipeline: BEGIN, the plans' setting, the locks with their keys as
+// parameters (lockStatement). readFrom reads their results, in the same order.
+func (o *transactionOpening) queueIn(batch *pgx.Batch) {
+	batch.Queue("BEGIN")
+	if o.genericPlans {
+		batch.Queue(setGenericPlans)
+	}
+	if len(o.locks) > 0 {
+		keys := make([]any, len(o.locks))
+		for i, lock := range o.locks {
+			keys[i] = int64(lock)
+		}
+		batch.Queue(lockStatement(len(keys)), keys...)
+	}
+}
+
+func (o *transactionOpening) readFrom(results pgx.BatchResults) error {
+	if _, err := results.Exec(); err != nil {
+		return fmt.Errorf("BEGIN: %w", err)
+	}
+	if o.genericPlans {
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("use generic plans: %w", err)
+		}
+	}
+	if len(o.locks) > 0 {
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("take the locks: %w", err)
+		}
+	}
+	return nil
+}
+
 var _ gorm.ConnPool = (*connWithoutTransactions)(nil)
 
 // begun says whether BEGIN went to the server, so that there is a transaction to end.
@@ -172,17 +205,7 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 	err := onPgx(c.conn, func(pgxConn *pgx.Conn) error {
 		batch := &pgx.Batch{}
 		if opening != nil {
-			batch.Queue("BEGIN")
-			if opening.genericPlans {
-				batch.Queue(setGenericPlans)
-			}
-			if len(opening.locks) > 0 {
-				keys := make([]any, len(opening.locks))
-				for i, lock := range opening.locks {
-					keys[i] = int64(lock)
-				}
-				batch.Queue(lockStatement(len(keys)), keys...)
-			}
+			opening.queueIn(batch)
 		}
 		for _, write := range deferred {
 			batch.Queue(write.query, write.args...)
@@ -212,18 +235,8 @@ func (c *connWithoutTransactions) pipeline(ctx context.Context, query string, ar
 // opened the transaction, the deferred writes', the statement's if it has one, COMMIT's if it ends it.
 func (c *connWithoutTransactions) readPipeline(results pgx.BatchResults, opening *transactionOpening, deferred []deferredWrite, statement bool, into *openingRead, commits bool) (int64, error) {
 	if opening != nil {
-		if _, err := results.Exec(); err != nil {
-			return 0, fmt.Errorf("BEGIN: %w", err)
-		}
-		if opening.genericPlans {
-			if _, err := results.Exec(); err != nil {
-				return 0, fmt.Errorf("use generic plans: %w", err)
-			}
-		}
-		if len(opening.locks) > 0 {
-			if _, err := results.Exec(); err != nil {
-				return 0, fmt.Errorf("take the locks: %w", err)
-			}
+		if err := opening.readFrom(results); err != nil {
+			return 0, err
 		}
 	}
 	for _, write := range deferred {
