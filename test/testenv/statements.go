@@ -154,17 +154,26 @@ func Explain(t testing.TB, conn *sql.Conn, s Statement, analyze bool) PlanNode {
 	}
 	defer tx.Rollback() //nolint:errcheck // only ever rolled back: ANALYZE must change nothing
 	var raw []byte
-	// The first statement of a store.TransactionHolding carries the transaction's BEGIN: the plan is
-	// the statement's after it. One with no lock, opened before a read that cannot carry it, sends
-	// BEGIN alone, which reads nothing.
-	statement := strings.TrimPrefix(s.SQL, "BEGIN; ")
-	if statement == "BEGIN" {
+	statement := explained(s)
+	if statement == "" {
 		return PlanNode{}
 	}
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf("EXPLAIN (%s) %s", options, statement), s.Vars...).Scan(&raw); err != nil {
 		t.Fatalf("explain %s: %v", s.SQL, err)
 	}
 	return decodedPlan(t, s, raw)
+}
+
+// explained is the statement of s a plan is made of. The first statement of a
+// store.TransactionHolding carries the transaction's BEGIN: the plan is the statement's after it.
+// One with no lock, opened before a read that cannot carry it, sends BEGIN alone, which reads
+// nothing: "".
+func explained(s Statement) string {
+	statement := strings.TrimPrefix(s.SQL, "BEGIN; ")
+	if statement == "BEGIN" {
+		return ""
+	}
+	return statement
 }
 
 // decodedPlan reads the plan of s that EXPLAIN (FORMAT JSON) wrote.
@@ -184,6 +193,10 @@ func decodedPlan(t testing.TB, s Statement, raw []byte) PlanNode {
 // statement's values, as a prepared statement's, then shown for them.
 func ExplainGeneric(t testing.TB, conn *sql.Conn, s Statement) PlanNode {
 	t.Helper()
+	statement := explained(s)
+	if statement == "" {
+		return PlanNode{}
+	}
 	ctx := context.Background()
 	// A prepared statement outlives its transaction: it goes once the transaction is rolled back.
 	defer conn.ExecContext(ctx, "DEALLOCATE kring_generic") //nolint:errcheck // absent if PREPARE failed
@@ -192,7 +205,6 @@ func ExplainGeneric(t testing.TB, conn *sql.Conn, s Statement) PlanNode {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // only ever rolled back
-	statement := strings.TrimPrefix(s.SQL, "BEGIN; ")
 	for _, setup := range []string{"SET LOCAL plan_cache_mode = force_generic_plan", "PREPARE kring_generic AS " + statement} {
 		if _, err := tx.ExecContext(ctx, setup); err != nil {
 			t.Fatalf("%s: %v", setup, err)
