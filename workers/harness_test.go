@@ -16,6 +16,7 @@ import (
 	"github.com/kring-social/kring/app/model"
 	"github.com/kring-social/kring/app/store"
 	"github.com/kring-social/kring/app/tasks"
+	"github.com/kring-social/kring/test/testenv"
 	"github.com/kring-social/kring/workers"
 )
 
@@ -177,4 +178,17 @@ func queueTotals(t *testing.T, opt asynq.RedisClientOpt) workers.QueueStats {
 		}
 	}
 	return total
+}
+
+// onBothBrokers runs test on a real Redis and on the embedded broker, which must behave alike.
+func onBothBrokers(t *testing.T, test func(t *testing.T, opt asynq.RedisConnOpt)) {
+	t.Helper()
+	embedded, err := workers.StartEmbeddedBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(embedded.Close)
+	for name, opt := range map[string]asynq.RedisConnOpt{"redis": testenv.Redis(t), "embedded": embedded.RedisConnOpt()} {
+		t.Run(name, func(t *testing.T) { test(t, opt) })
+	}
 }

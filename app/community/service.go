@@ -47,7 +47,9 @@ type Service struct {
 	notifier StaffNotifier
 	// overLimit is shared by the copies With* makes: they are one service.
 	overLimit *limitMemory
-	now       func() time.Time
+	// heldBack tells the inboxes whom overLimit holds back; nil tells no one.
+	heldBack HeldBack
+	now      func() time.Time
 }
 
 // NewService returns a Service that sends through messenger.
@@ -67,6 +69,14 @@ func (s *Service) WithSupport(replies Messenger, reporter Reporter) *Service {
 func (s *Service) WithNotifier(notifier StaffNotifier) *Service {
 	c := *s
 	c.notifier = notifier
+	return &c
+}
+
+// WithHeldBack returns the service telling the inboxes, through heldBack, of every member it finds
+// over a group's support limit.
+func (s *Service) WithHeldBack(heldBack HeldBack) *Service {
+	c := *s
+	c.heldBack = heldBack
 	return &c
 }
 

@@ -1,6 +1,7 @@
 package community
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -46,4 +47,13 @@ func (m *limitMemory) remember(groupID, actorID string, until time.Time) {
 		clear(m.until)
 	}
 	m.until[limitKey{groupID, actorID}] = until
+}
+
+// HeldBack carries what limitMemory learns beyond this process: that a member is over a group's
+// support limit until a time. The inboxes then acknowledge her direct messages to the group without
+// storing them, since every worker would refuse them: a flood's excess costs no insert, no task and
+// no processing. It is a hint, not the limit: a note lost, late or never read costs only the work it
+// would have saved, and the worker still refuses her messages by its own memory and its locked read.
+type HeldBack interface {
+	HoldBack(ctx context.Context, groupID, actorIRI string, until time.Time)
 }

@@ -169,6 +169,9 @@ func (s *Service) rememberOverLimit(ctx context.Context, tx *store.Store, group 
 		return err
 	}
 	s.overLimit.remember(group.ID, author.ID, until)
+	if s.heldBack != nil {
+		s.heldBack.HoldBack(ctx, group.ID, author.IRI, until)
+	}
 	return nil
 }
 

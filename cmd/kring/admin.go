@@ -95,7 +95,7 @@ func runAdmin(ctx context.Context, inv *invocation) error {
 			defer dispatcher.Flush()
 			st.SetTaskDispatcher(dispatcher)
 		}
-		parts, err := buildFederation(ctx, cfg, st, logger)
+		parts, err := buildFederation(ctx, cfg, st, logger, nil)
 		if err != nil {
 			return err
 		}

@@ -22,15 +22,17 @@ var (
 )
 
 // buildFederation wires the federation side of the object graph, shared by serve, worker and admin,
-// from the configuration; federation/wiring builds it, as it does for the tests.
-func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *slog.Logger) (*wiring.Federation, error) {
+// from the configuration; federation/wiring builds it, as it does for the tests. supportHolds is the
+// worker's (nil elsewhere).
+func buildFederation(ctx context.Context, cfg *Config, st *store.Store, logger *slog.Logger, supportHolds community.HeldBack) (*wiring.Federation, error) {
 	return wiring.Build(ctx, wiring.Config{
-		PublicURL:  cfg.PublicURL,
-		Version:    version,
-		FetchAllow: cfg.FetchAllow,
-		PostLimits: conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost},
-		Notifier:   newNotifier(cfg, st),
-		MediaDir:   mediaDir(cfg),
+		SupportHolds: supportHolds,
+		PublicURL:    cfg.PublicURL,
+		Version:      version,
+		FetchAllow:   cfg.FetchAllow,
+		PostLimits:   conversations.Limits{Window: cfg.PostLimitWindow, PerActor: cfg.PostLimitPerActor, PerHost: cfg.PostLimitPerHost},
+		Notifier:     newNotifier(cfg, st),
+		MediaDir:     mediaDir(cfg),
 	}, st, logger)
 }
 

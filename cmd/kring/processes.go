@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 
+	"github.com/kring-social/kring/app/community"
 	email "github.com/kring-social/kring/app/mail"
 	"github.com/kring-social/kring/app/metrics"
 	"github.com/kring-social/kring/app/organisations"
@@ -80,7 +81,11 @@ func runProcess(ctx context.Context, inv *invocation, role processRole) error {
 	if err := p.open(ctx); err != nil {
 		return err
 	}
-	if p.federation, err = buildFederation(ctx, cfg, p.store, p.logger); err != nil {
+	supportHolds, err := p.supportHolds(role)
+	if err != nil {
+		return err
+	}
+	if p.federation, err = buildFederation(ctx, cfg, p.store, p.logger, supportHolds); err != nil {
 		return err
 	}
 	if err := p.startMetrics(role); err != nil {
@@ -195,6 +200,20 @@ func (p *process) startWorker(ctx context.Context) (*workers.Server, error) {
 		return nil, err
 	}
 	return worker, nil
+}
+
+// supportHolds is where a worker notes the members it finds over a group's support limit, for the
+// inboxes to read (workers.SupportHolds); nil in a process that does not process inbound activities.
+func (p *process) supportHolds(role processRole) (community.HeldBack, error) {
+	if !role.worker {
+		return nil, nil
+	}
+	holds, err := workers.NewSupportHolds(p.broker, p.logger)
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, holds.Close)
+	return holds, nil
 }
 
 func (p *process) startHTTP(ctx context.Context) (*site, error) {

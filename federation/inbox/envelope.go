@@ -24,6 +24,9 @@ type envelope struct {
 	// ObjectAuthors every attributedTo of that object when it is embedded.
 	Object        string
 	ObjectAuthors []string
+	// embedded are the members read of an embedded object (envelopeMembers' Nested, or every member
+	// of one given as the only element of an array); nil when the object is not embedded.
+	embedded map[string]json.RawMessage
 }
 
 // Per-field limits: ids and types longer than this are not real (GHSA-gg8q-rcg7-p79g), nor objects
@@ -39,9 +42,9 @@ const (
 var activityStreamsNamespaces = [...]string{"https://www.w3.org/ns/activitystreams", "http://www.w3.org/ns/activitystreams"}
 
 // envelopeMembers are the members readEnvelope reads: the activity's own, and its embedded
-// object's id and authors.
+// object's id and authors, and what says whether it is a direct message (directMessageGroups).
 var envelopeMembers = jsonguard.MemberNames{Top: []string{"@context", "id", "type", "actor", "object"},
-	NestedIn: "object", Nested: []string{"id", "attributedTo"}}
+	NestedIn: "object", Nested: []string{"id", "attributedTo", "type", "name", "to", "cc", "audience", "tag"}}
 
 // readEnvelope checks body with jsonguard and reads its envelope from the members the check kept on
 // its way: the body, an embedded object's content with it, is scanned once, where decoding it with
@@ -79,6 +82,7 @@ func readEnvelope(body []byte) (envelope, error) {
 			env.Object = id
 		}
 		if object != nil {
+			env.embedded = object
 			if err := checkEmbeddedID(object["id"]); err != nil {
 				return envelope{}, err
 			}

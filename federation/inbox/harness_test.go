@@ -189,6 +189,12 @@ func newKring(t *testing.T, st *store.Store) *kringUnderTest { return newKringWi
 // newKringWith is newKring with the receiver's configuration adjusted first.
 func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConfig)) *kringUnderTest {
 	t.Helper()
+	return newKringWired(t, st, nil, adjust)
+}
+
+// newKringWired is newKringWith with the wiring's configuration adjusted too.
+func newKringWired(t *testing.T, st *store.Store, wire func(*wiring.Config), adjust func(*inbox.ReceiverConfig)) *kringUnderTest {
+	t.Helper()
 	ctx := context.Background()
 	served := testenv.ServeEngine(t, web.Options{})
 	engine, server, iris := served.Engine, served.Server, served.IRIs
@@ -209,8 +215,12 @@ func newKringWith(t *testing.T, st *store.Store, adjust func(*inbox.ReceiverConf
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := wiring.Build(ctx, wiring.Config{PublicURL: public, Version: "test", FetchAllow: loopback, SigningKeys: testenv.SigningKeys(t),
-		FetchTimeout: 5 * time.Second, PostLimits: postLimits}, st, nil)
+	config := wiring.Config{PublicURL: public, Version: "test", FetchAllow: loopback, SigningKeys: testenv.SigningKeys(t),
+		FetchTimeout: 5 * time.Second, PostLimits: postLimits}
+	if wire != nil {
+		wire(&config)
+	}
+	fed, err := wiring.Build(ctx, config, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,11 @@ type SignatureVerifier interface {
 }
 
 // InboundQuota counts the activities an inbox stores per actor and per server. Take returns how long
-// the sender must wait when a limit is reached, zero when the activity may be stored.
+// the sender must wait when a limit is reached, zero when the activity may be stored. Given the ids
+// of the groups a direct message is for (heldIn), it says held, counting nothing, when the support
+// inbox of every one of them holds its actor back (community.HeldBack): the worker would refuse it.
 type InboundQuota interface {
-	Take(ctx context.Context, actorIRI, host string, size int) (time.Duration, error)
+	Take(ctx context.Context, actorIRI, host string, size int, heldIn []string) (wait time.Duration, held bool, err error)
 }
 
 // ReceiverConfig is what a Receiver needs.
@@ -195,7 +197,7 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 		c.Status(http.StatusAccepted)
 		return
 	}
-	if r.overQuota(c, env, len(body)) {
+	if r.quotaAnswered(c, env, len(body)) {
 		return
 	}
 	if err := r.store(ctx, env, group, body); err != nil {
@@ -206,15 +208,24 @@ func (r *Receiver) receive(c *gin.Context, group *model.Group) {
 	c.Status(http.StatusAccepted)
 }
 
-// overQuota counts the activity against its actor's and server's quota and, past either, answers
-// 429 with the seconds until the window ends.
-func (r *Receiver) overQuota(c *gin.Context, env envelope, size int) bool {
+// quotaAnswered counts the activity against its actor's and server's quota and, past either, answers
+// 429 with the seconds until the window ends. A direct message from an actor every group it is for
+// holds back is acknowledged instead, and not stored: it would be refused by the worker anyway.
+func (r *Receiver) quotaAnswered(c *gin.Context, env envelope, size int) bool {
 	if r.cfg.Quota == nil {
 		return false
 	}
-	wait, err := r.cfg.Quota.Take(c.Request.Context(), env.Actor, fetch.HostOf(env.Actor), size)
+	ctx := c.Request.Context()
+	wait, held, err := r.cfg.Quota.Take(ctx, env.Actor, fetch.HostOf(env.Actor), size, r.heldInGroups(ctx, env))
 	if err != nil {
 		r.fail(c, err)
+		return true
+	}
+	if held {
+		r.cfg.Logger.InfoContext(ctx, "direct message acknowledged, not stored: its author is over the support limit of every group it is for",
+			"actor", env.Actor, "activity", env.ID)
+		r.cfg.Observer.InboxAccepted(false)
+		c.Status(http.StatusAccepted)
 		return true
 	}
 	if wait <= 0 {

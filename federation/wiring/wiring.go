@@ -55,6 +55,9 @@ type Config struct {
 	// pictures from there, in the web server and, for scheduled posts, in the worker. Empty: posts
 	// may not carry pictures.
 	MediaDir string
+	// SupportHolds tells the inboxes of every member a worker finds over a group's support limit
+	// (community.HeldBack); nil in processes that do not process inbound activities.
+	SupportHolds community.HeldBack
 }
 
 // Federation is the federation side of the object graph, built once per process.
@@ -142,6 +145,9 @@ func Build(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger
 		WithSupport(outbox.DirectMessages{IRIs: iris, Planner: planner}, reportService)
 	if cfg.Notifier != nil {
 		communityService = communityService.WithNotifier(cfg.Notifier)
+	}
+	if cfg.SupportHolds != nil {
+		communityService = communityService.WithHeldBack(cfg.SupportHolds)
 	}
 	draftService := drafts.NewService(st, conversations.DraftPublisher{Service: talk})
 	if cfg.Notifier != nil {
