@@ -58,7 +58,7 @@ func BenchmarkProductionInbox(b *testing.B) {
 	measured.signatures = limits.RSASignaturesPerSecond(remote[0].key)
 	b.Logf("limits this run: %.0f RSA-2048 signatures/s, %.0f committed inserts/s", measured.signatures, measured.inserts)
 
-	var peak float64 // the closed-loop accept rate of direct messages, which the open loop is held to
+	peak := map[activityKind]float64{} // each kind's closed-loop accept rate, which its open loop is held to
 	for _, run := range []struct {
 		name    string
 		kind    activityKind
@@ -71,19 +71,25 @@ func BenchmarkProductionInbox(b *testing.B) {
 		b.Run(run.name, func(b *testing.B) {
 			for n := 0; n < b.N; n++ {
 				accepted := sustained(b, k, ca, measured, signedActivities(b, k, remote, run.kind, closedBatch, fmt.Sprintf("%s-%d", b.Name(), n)), run.senders)
-				if run.kind == directMessage && accepted > peak {
-					peak = accepted
-				}
+				peak[run.kind] = max(peak[run.kind], accepted)
 			}
 		})
 	}
-	for _, rate := range []int{500, 2000} {
-		b.Run(fmt.Sprintf("open loop, %d per second offered", rate), func(b *testing.B) {
-			for n := 0; n < b.N; n++ {
-				offered(b, k, ca, signedActivities(b, k, remote, directMessage, rate*int(openDuration/time.Second),
-					fmt.Sprintf("%s-%d", b.Name(), n)), rate, peak)
-			}
-		})
+	// Every sender is past the support inbox's hourly limit by now (each sent 30 direct messages in
+	// the closed loop): the open loop's direct messages are a flood the inbox answers without storing
+	// them. Its public posts are stored and processed: the overload of work that must be kept.
+	for _, open := range []struct {
+		name string
+		kind activityKind
+	}{{"direct messages past the support limit", directMessage}, {"public posts", publicPost}} {
+		for _, rate := range []int{500, 2000} {
+			b.Run(fmt.Sprintf("open loop, %s, %d per second offered", open.name, rate), func(b *testing.B) {
+				for n := 0; n < b.N; n++ {
+					offered(b, k, ca, signedActivities(b, k, remote, open.kind, rate*int(openDuration/time.Second),
+						fmt.Sprintf("%s-%d", b.Name(), n)), rate, peak[open.kind])
+				}
+			})
+		}
 	}
 }
 

@@ -26,7 +26,8 @@ type activityKind int
 const (
 	// directMessage is a Create of a Note addressed only to the group: acknowledged, then processed
 	// into the group's support inbox (never announced): the first 20 an hour from each sender are
-	// stored, the rest refused by that limit after the same checks.
+	// stored, the rest refused by that limit, in processing until a worker finds the sender past it,
+	// then by the inbox, which acknowledges them without storing them.
 	directMessage activityKind = iota
 	// publicPost is a public Create of a Note to a group that takes anyone's posts: stored and, with
 	// no followers, announced to nobody.
