@@ -141,7 +141,9 @@ func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []sign
 		outcomes []outcome
 		took     time.Duration
 	)
+	handledBefore := readInboxHandling(b, k.serveMetrics)
 	cpu := k.cpu.during(b, func() { outcomes, took = openLoop(client, requests, perSecond) })
+	handled := readInboxHandling(b, k.serveMetrics).since(handledBefore)
 	s := summarise(outcomes)
 	// The first seconds include the senders opening hundreds of new TLS connections to the proxy;
 	// what follows them is the rate held.
@@ -159,11 +161,14 @@ func offered(b *testing.B, k *kringInProduction, ca *testenv.CA, requests []sign
 	b.ReportMetric(float64(s.p99Late.Microseconds())/1000, "p99-senders-late-ms")
 	b.ReportMetric(float64(s.p99Sent.Microseconds())/1000, "p99-from-sent-ms")
 	b.ReportMetric(float64(steady.p99.Microseconds())/1000, "p99-after-ramp-up-ms")
+	b.ReportMetric(handled.within(0.1), "serve-answered-within-100ms")
 	b.Logf("offered %d/s for %s: accepted %.0f/s (p50 %s, p99 %s from when due; p99 %s from when sent, the senders' own lateness p99 %s; "+
-		"after the first %d s: p99 %s, %d refused), refused with 503 %.0f/s, other %d; closed-loop peak %.0f/s; CPU while offered, per request: %s ms; "+
+		"after the first %d s: p99 %s, %d refused; the serve's own handling of all %d requests: %.3f within 100 ms, p99 within %s), "+
+		"refused with 503 %.0f/s, other %d; closed-loop peak %.0f/s; CPU while offered, per request: %s ms; "+
 		"the senders and the proxy took %.2f of %d cores",
 		perSecond, took.Round(time.Millisecond), acceptRate, s.p50.Round(time.Millisecond), s.p99.Round(time.Millisecond),
 		s.p99Sent.Round(time.Millisecond), s.p99Late.Round(time.Millisecond), rampUp, steady.p99.Round(time.Millisecond), steady.refused,
+		handled.count, handled.within(0.1), handled.p99Bound(),
 		float64(s.refused)/took.Seconds(), s.other, peak, cpu.perItem(len(requests)), benchCores, runtime.NumCPU())
 	if s.other > 0 {
 		b.Errorf("%d requests neither accepted nor refused with 503", s.other)

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -25,6 +26,8 @@ type kringInProduction struct {
 	public string       // the proxy's https URL, KRING_PUBLIC_URL
 	store  *store.Store // the same database, for seeding and for watching the processing
 	cpu    cpuParts
+	// serveMetrics is the serve's metrics listener, for its own handling times (inboxHandling).
+	serveMetrics string
 }
 
 // The groups the benchmark posts to: lobby takes anyone's posts and has no followers (a stored post
@@ -61,7 +64,10 @@ func startKringInProduction(b *testing.B, ca *testenv.CA) *kringInProduction {
 			b.Fatalf("kring %v: exit %d %s", args, code, out)
 		}
 	}
-	serve := testenv.StartKring(b, env, "serve")
+	// The serve alone reports its own handling time (inboxHandling); the worker serves no metrics.
+	serveEnv := maps.Clone(env)
+	serveEnv["KRING_METRICS_LISTEN"] = serveMetricsAddress(b)
+	serve := testenv.StartKring(b, serveEnv, "serve")
 	backend, err := url.Parse(serve.WaitListening(b))
 	if err != nil {
 		b.Fatal(err)
@@ -75,7 +81,8 @@ func startKringInProduction(b *testing.B, ca *testenv.CA) *kringInProduction {
 	}
 	b.Cleanup(func() { _ = st.Close() })
 	runAutovacuum(b, st.DB())
-	return &kringInProduction{public: public, store: st, cpu: cpuParts{serve: serve.Pid(), worker: worker.Pid()}}
+	return &kringInProduction{public: public, store: st, cpu: cpuParts{serve: serve.Pid(), worker: worker.Pid()},
+		serveMetrics: serveEnv["KRING_METRICS_LISTEN"]}
 }
 
 func (k *kringInProduction) inbox(group string) string {
