@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/kring-social/kring/workers"
 )
@@ -58,11 +57,7 @@ func TestInboundQuotaOnBothBrokers(t *testing.T) {
 			t.Fatal("a refused activity was counted")
 		}
 		// Every counter ends with its window, however many activities added to it.
-		client, ok := opt.MakeRedisClient().(redis.UniversalClient)
-		if !ok {
-			t.Fatalf("%T makes no Redis client", opt)
-		}
-		t.Cleanup(func() { _ = client.Close() })
+		client := redisClientOf(t, opt)
 		counters, err := client.Keys(ctx, "kring:inbound-quota:*").Result()
 		if err != nil || len(counters) != 10 {
 			t.Fatalf("quota counters %v (%v), want 10: the activities and bytes of three actors and of their two hosts", counters, err)
@@ -124,11 +119,7 @@ func TestSupportHoldsReachTheQuotaOnBothBrokers(t *testing.T) {
 		if _, held := take(other, "group-1"); held {
 			t.Fatal("erin's message held by dave's note")
 		}
-		client, ok := opt.MakeRedisClient().(redis.UniversalClient)
-		if !ok {
-			t.Fatalf("%T makes no Redis client", opt)
-		}
-		t.Cleanup(func() { _ = client.Close() })
+		client := redisClientOf(t, opt)
 		notes, err := client.Keys(ctx, "kring:support-held:*").Result()
 		if err != nil || len(notes) != 2 {
 			t.Fatalf("notes %v (%v), want dave's two", notes, err)

@@ -3,13 +3,12 @@ package production
 import (
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+
+	"github.com/kring-social/kring/test/testenv"
 )
 
 // serveMetricsAddress is a free loopback address for the serve's metrics listener.
@@ -36,17 +35,7 @@ type inboxHandling struct {
 // readInboxHandling reads the histogram from the serve's metrics listener at address.
 func readInboxHandling(b *testing.B, address string) inboxHandling {
 	b.Helper()
-	resp, err := http.Get("http://" + address + "/metrics")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		b.Fatal(err)
-	}
-	family, ok := families["kring_http_request_duration_seconds"]
+	family, ok := testenv.ScrapeMetrics(b, "http://"+address+"/metrics", "")["kring_http_request_duration_seconds"]
 	if !ok {
 		b.Fatal("the serve's metrics have no kring_http_request_duration_seconds")
 	}
