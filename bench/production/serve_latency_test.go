@@ -35,11 +35,11 @@ type inboxHandling struct {
 // readInboxHandling reads the histogram from the serve's metrics listener at address.
 func readInboxHandling(b *testing.B, address string) inboxHandling {
 	b.Helper()
+	var h inboxHandling
 	family, ok := testenv.ScrapeMetrics(b, "http://"+address+"/metrics", "")["kring_http_request_duration_seconds"]
 	if !ok {
-		b.Fatal("the serve's metrics have no kring_http_request_duration_seconds")
+		return h // no request handled yet
 	}
-	var h inboxHandling
 	for _, metric := range family.GetMetric() {
 		if !isInboxRoute(metric) {
 			continue
