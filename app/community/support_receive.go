@@ -42,6 +42,9 @@ type SupportResult struct {
 	Outcome        SupportOutcome
 	ConversationID string
 	Reason         string
+	// heldUntil is when the limit lifts for her, when this message found her over it: the inboxes
+	// are told once the transaction has ended (HeldBack).
+	heldUntil time.Time
 }
 
 // MaxSupportMessagesPerHour bounds how many messages one account may send one group's support
@@ -80,6 +83,10 @@ func (s *Service) ReceiveDirect(ctx context.Context, author model.RemoteActor, m
 		if err != nil {
 			return nil, fmt.Errorf("direct message %s to group %s: %w", message.ObjectIRI, group.Slug, err)
 		}
+		if s.heldBack != nil && !result.heldUntil.IsZero() {
+			// After the transaction, not in it: its lock is not held while Redis answers.
+			s.heldBack.HoldBack(ctx, group.ID, author.IRI, result.heldUntil)
+		}
 		results = append(results, result)
 	}
 	return results, nil
@@ -96,7 +103,7 @@ func (s *Service) receiveIn(ctx context.Context, tx *store.Store, author model.R
 		return result, nil
 	}
 	if standing.SentSince >= MaxSupportMessagesPerHour {
-		if err := s.rememberOverLimit(ctx, tx, group, author); err != nil {
+		if result.heldUntil, err = s.rememberOverLimit(ctx, tx, group, author); err != nil {
 			return result, err
 		}
 	}
@@ -160,19 +167,16 @@ func overLimitReason(author model.RemoteActor) string {
 }
 
 // rememberOverLimit notes until when the member stays over the hourly limit, so that her messages
-// before then are refused without a transaction (limitMemory). Read once, when a locked read first
-// finds her at the limit.
-func (s *Service) rememberOverLimit(ctx context.Context, tx *store.Store, group model.Group, author model.RemoteActor) error {
+// before then are refused without a transaction (limitMemory), and returns that time (zero when the
+// limit has lifted already). Read once, when a locked read first finds her at the limit.
+func (s *Service) rememberOverLimit(ctx context.Context, tx *store.Store, group model.Group, author model.RemoteActor) (time.Time, error) {
 	now := s.now()
 	until, err := tx.SupportLimitHoldsUntil(ctx, group.ID, author.ID, MaxSupportMessagesPerHour, now.Add(-time.Hour), time.Hour)
 	if err != nil || !until.After(now) {
-		return err
+		return time.Time{}, err
 	}
 	s.overLimit.remember(group.ID, author.ID, until)
-	if s.heldBack != nil {
-		s.heldBack.HoldBack(ctx, group.ID, author.IRI, until)
-	}
-	return nil
+	return until, nil
 }
 
 // conversationFor finds the conversation message belongs to, or opens one (opened true) unless her
