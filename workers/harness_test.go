@@ -192,15 +192,3 @@ func onBothBrokers(t *testing.T, test func(t *testing.T, opt asynq.RedisConnOpt)
 		t.Run(name, func(t *testing.T) { test(t, opt) })
 	}
 }
-
-// redisClientOf is a client of the broker at opt, closed when the test ends: to look at the keys the
-// code under test leaves.
-func redisClientOf(t *testing.T, opt asynq.RedisConnOpt) redis.UniversalClient {
-	t.Helper()
-	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		t.Fatalf("%T makes no Redis client", opt)
-	}
-	t.Cleanup(func() { _ = client.Close() })
-	return client
-}

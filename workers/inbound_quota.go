@@ -58,9 +58,10 @@ func (q *InboundQuota) Close() error { return q.client.Close() }
 // of the current window and, only when none would pass its limit, adds this activity to each.
 // It answers 0 when taken, else the milliseconds until the window ends; -1, counting nothing, when
 // keys follow the four counters and every one of them exists (SupportHolds' notes: the activity is
-// a direct message to groups whose support inboxes all hold its actor back, and is not stored). The keys are the window's
-// (Take names them by its start): a counter gets its expiry, the window's end, when the window's
-// first activity makes it; the counts are read in one MGET. Five commands an activity, not twelve.
+// a direct message to groups whose support inboxes all hold its actor back, and is not stored).
+// The counters' keys are the window's (Take names them by its start): a counter gets its expiry,
+// the window's end, when the window's first activity makes it; the counts are read in one MGET.
+// Five commands an activity, not twelve.
 var takeQuota = redis.NewScript(`
 local size = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])

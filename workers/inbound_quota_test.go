@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kring-social/kring/workers"
 )
@@ -57,16 +58,8 @@ func TestInboundQuotaOnBothBrokers(t *testing.T) {
 			t.Fatal("a refused activity was counted")
 		}
 		// Every counter ends with its window, however many activities added to it.
-		client := redisClientOf(t, opt)
-		counters, err := client.Keys(ctx, "kring:inbound-quota:*").Result()
-		if err != nil || len(counters) != 10 {
-			t.Fatalf("quota counters %v (%v), want 10: the activities and bytes of three actors and of their two hosts", counters, err)
-		}
-		for _, key := range counters {
-			if left, err := client.PTTL(ctx, key).Result(); err != nil || left <= 0 || left > time.Hour {
-				t.Errorf("counter %s expires in %v (%v), want within the hour's window", key, left, err)
-			}
-		}
+		wantKeysExpiring(t, opt, "kring:inbound-quota:*", 10, 0, time.Hour,
+			"quota counters: the activities and bytes of three actors and of their two hosts, each ending within the hour's window")
 	})
 }
 
@@ -119,15 +112,28 @@ func TestSupportHoldsReachTheQuotaOnBothBrokers(t *testing.T) {
 		if _, held := take(other, "group-1"); held {
 			t.Fatal("erin's message held by dave's note")
 		}
-		client := redisClientOf(t, opt)
-		notes, err := client.Keys(ctx, "kring:support-held:*").Result()
-		if err != nil || len(notes) != 2 {
-			t.Fatalf("notes %v (%v), want dave's two", notes, err)
-		}
-		for _, key := range notes {
-			if left, err := client.PTTL(ctx, key).Result(); err != nil || left <= 29*time.Minute || left > 30*time.Minute {
-				t.Errorf("note %s ends in %v (%v), want when his limit lifts, in 30 minutes", key, left, err)
-			}
-		}
+		wantKeysExpiring(t, opt, "kring:support-held:*", 2, 29*time.Minute, 30*time.Minute,
+			"notes: dave's two, each ending when his limit lifts, in 30 minutes")
 	})
+}
+
+// wantKeysExpiring checks that exactly want keys on the broker match pattern, and that each expires
+// in more than after and at most upTo; what says what they are.
+func wantKeysExpiring(t *testing.T, opt asynq.RedisConnOpt, pattern string, want int, after, upTo time.Duration, what string) {
+	t.Helper()
+	ctx := context.Background()
+	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		t.Fatalf("%T makes no Redis client", opt)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	keys, err := client.Keys(ctx, pattern).Result()
+	if err != nil || len(keys) != want {
+		t.Fatalf("%s: %d keys %v (%v), want %d", what, len(keys), keys, err, want)
+	}
+	for _, key := range keys {
+		if left, err := client.PTTL(ctx, key).Result(); err != nil || left <= after || left > upTo {
+			t.Errorf("%s: %s expires in %v (%v), want in more than %v and at most %v", what, key, left, err, after, upTo)
+		}
+	}
 }
