@@ -3,6 +3,7 @@ package inbox_test
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/kring-social/kring/app/community"
@@ -70,6 +71,29 @@ func TestDirectMessagesOverTheSupportLimitAreNotStored(t *testing.T) {
 	inArray, arrayNote := k.directNoteOf(alice, k.open, 103, "in an array, as some servers send", "")
 	inArray["object"] = []any{arrayNote}
 	post(alice, lobbyInbox, inArray)
+	// Fifty at once, each its own message: all acknowledged, none stored.
+	statuses := make(chan int, 50)
+	var wg sync.WaitGroup
+	for n := range 50 {
+		dm, _ := k.directNoteOf(alice, k.open, 300+n, "anyone?", "")
+		body, err := json.Marshal(dm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := k.postSigned(t, lobbyInbox, body, alice.keyID(), alice.key)
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for status := range statuses {
+		if status != http.StatusAccepted {
+			t.Errorf("one of fifty at once: status %d, want 202", status)
+		}
+	}
 	if n := countInbound(t, k); n != stored {
 		t.Fatalf("%d of her messages past the limit stored, want none", n-stored)
 	}
